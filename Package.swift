@@ -1,0 +1,68 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let nio: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdCore: Target.Dependency = .product(name: "HummingbirdCore", package: "hummingbird")
+let postgres: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
+let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let httpClient: Target.Dependency = .product(name: "AsyncHTTPClient", package: "async-http-client")
+
+let package = Package(
+    name: "agentim",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "agentim-server", targets: ["agentim-server"]),
+        .executable(name: "agentim-edge", targets: ["agentim-edge"]),
+        .executable(name: "agentim-auth", targets: ["agentim-auth"]),
+        .executable(name: "agentim-rooms", targets: ["agentim-rooms"]),
+        .executable(name: "agentim-router", targets: ["agentim-router"]),
+        .executable(name: "agentim-uploads", targets: ["agentim-uploads"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+    ],
+    targets: [
+        // C libraries from Debian, wrapped as Swift modules.
+        .systemLibrary(name: "CHiredis", path: "shared/Sources/CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CArgon2", path: "shared/Sources/CArgon2", providers: [.apt(["libargon2-dev"])]),
+
+        // Shared libraries every service links.
+        .target(name: "AgentIMCore", dependencies: [logging, nio, .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus")], path: "shared/Sources/AgentIMCore", swiftSettings: strict),
+        .target(name: "AgentIMRedis", dependencies: ["CHiredis", "AgentIMCore", nio, nioPosix, logging], path: "shared/Sources/AgentIMRedis", swiftSettings: strict),
+        .target(name: "AgentIMBus", dependencies: ["AgentIMCore", "AgentIMRedis", logging, lifecycle], path: "shared/Sources/AgentIMBus", swiftSettings: strict),
+        .target(name: "AgentIMDatabase", dependencies: ["AgentIMCore", postgres, logging, lifecycle], path: "shared/Sources/AgentIMDatabase", swiftSettings: strict),
+        .target(name: "AgentIMTokens", dependencies: ["AgentIMCore", "AgentIMBus", .product(name: "Crypto", package: "swift-crypto")], path: "shared/Sources/AgentIMTokens", swiftSettings: strict),
+        .target(name: "AgentIMHTTP", dependencies: ["AgentIMCore", "AgentIMTokens", hummingbird, logging], path: "shared/Sources/AgentIMHTTP", swiftSettings: strict),
+        .target(name: "AgentIMRuntime", dependencies: ["AgentIMCore", "AgentIMRedis", "AgentIMBus", "AgentIMDatabase", "AgentIMTokens", "AgentIMHTTP", hummingbird, hummingbirdCore, logging, lifecycle], path: "shared/Sources/AgentIMRuntime", swiftSettings: strict),
+
+        // Services: a library with the logic, a thin executable.
+        .target(name: "AuthService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", "CArgon2", hummingbird, postgres, lifecycle], path: "services/auth/Sources/AuthService", swiftSettings: strict),
+        .executableTarget(name: "agentim-auth", dependencies: ["AuthService"], path: "services/auth/Sources/agentim-auth", swiftSettings: strict),
+        .target(name: "RoomsService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", hummingbird, postgres, lifecycle], path: "services/rooms/Sources/RoomsService", swiftSettings: strict),
+        .executableTarget(name: "agentim-rooms", dependencies: ["RoomsService"], path: "services/rooms/Sources/agentim-rooms", swiftSettings: strict),
+        .target(name: "RouterService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", hummingbird, postgres, lifecycle], path: "services/router/Sources/RouterService", swiftSettings: strict),
+        .executableTarget(name: "agentim-router", dependencies: ["RouterService"], path: "services/router/Sources/agentim-router", swiftSettings: strict),
+        .target(name: "UploadsService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", hummingbird, postgres, lifecycle], path: "services/uploads/Sources/UploadsService", swiftSettings: strict),
+        .executableTarget(name: "agentim-uploads", dependencies: ["UploadsService"], path: "services/uploads/Sources/agentim-uploads", swiftSettings: strict),
+        .target(name: "EdgeService", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRedis", "AgentIMRuntime", hummingbird, httpClient, lifecycle, .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"), .product(name: "HummingbirdHTTP2", package: "hummingbird")], path: "services/gateway-edge/Sources/EdgeService", swiftSettings: strict),
+        .executableTarget(name: "agentim-edge", dependencies: ["EdgeService"], path: "services/gateway-edge/Sources/agentim-edge", swiftSettings: strict),
+        .executableTarget(name: "agentim-server", dependencies: ["EdgeService", "AuthService", "RoomsService", "RouterService", "UploadsService"], path: "services/gateway-edge/Sources/agentim-server", swiftSettings: strict),
+
+        .testTarget(name: "SharedTests", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMRedis", "AgentIMTokens", "AgentIMDatabase", "AgentIMRuntime", "AgentIMHTTP", hummingbird], path: "Tests/SharedTests", swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["AgentIMCore", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), postgres], path: "Tests/EndToEndTests", swiftSettings: strict),
+    ]
+)

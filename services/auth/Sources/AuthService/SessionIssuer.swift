@@ -1,0 +1,47 @@
+import AgentIMCore
+import AgentIMTokens
+import Foundation
+import Hummingbird
+
+/// Mints access/refresh pairs and renders the `agentim_rt` cookie (http-api §3).
+struct SessionIssuer: Sendable {
+    static let cookieName = "agentim_rt"
+    let config: HubConfig
+    let tokens: TokenService
+    let refreshTokens: RefreshTokenStore
+
+    var accessLifetime: Int { TimeSpan.seconds(config.jwtAccessExpiry) ?? 900 }
+    var refreshLifetime: Int { TimeSpan.seconds(config.jwtRefreshExpiry) ?? 604_800 }
+
+    struct Pair: Sendable {
+        var accessToken: String
+        var refreshToken: String
+        var refreshExpiresAt: Date
+    }
+
+    func makePair(userId: String, username: String) async throws -> Pair {
+        let now = Date()
+        let access = try await tokens.sign(userId: userId, username: username, type: .access, lifetimeSeconds: accessLifetime, now: now)
+        let refresh = try await tokens.sign(userId: userId, username: username, type: .refresh, lifetimeSeconds: refreshLifetime, now: now)
+        return Pair(accessToken: access, refreshToken: refresh, refreshExpiresAt: now.addingTimeInterval(TimeInterval(refreshLifetime)))
+    }
+
+    /// A new session at login: stores the refresh token within the per-user cap.
+    func startSession(userId: String, username: String) async throws -> Pair {
+        let pair = try await makePair(userId: userId, username: username)
+        try await refreshTokens.insertForLogin(userId: userId, token: pair.refreshToken, expiresAt: pair.refreshExpiresAt)
+        return pair
+    }
+
+    func setCookie(_ token: String) -> String {
+        var parts = ["\(Self.cookieName)=\(token)", "Max-Age=\(refreshLifetime)", "Path=/api/auth", "HttpOnly", "SameSite=Strict"]
+        if config.isProduction { parts.append("Secure") }
+        return parts.joined(separator: "; ")
+    }
+
+    func clearCookie() -> String {
+        var parts = ["\(Self.cookieName)=", "Max-Age=0", "Path=/api/auth", "HttpOnly", "SameSite=Strict"]
+        if config.isProduction { parts.append("Secure") }
+        return parts.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// One entry read from a stream.
+public struct BusEntry: Sendable, Equatable {
+    public var id: String
+    public var payload: Data
+    public init(id: String, payload: Data) {
+        self.id = id
+        self.payload = payload
+    }
+}
+
+/// The hub's bus: append-only streams with Redis-streams semantics, implemented by
+/// `RedisBus` (distributed) and `InMemoryBus` (single process). Higher-level loops
+/// (`CommandWorker`, `EventFollower`) are written once against this protocol.
+public protocol Bus: Sendable {
+    /// Appends an entry; returns its id. Streams are trimmed to about `maxLength` entries.
+    @discardableResult
+    func append(_ stream: String, _ payload: Data, maxLength: Int) async throws -> String
+
+    /// The id of the newest entry, or `0-0` for an empty stream: where a new follower starts.
+    func lastID(_ stream: String) async throws -> String
+
+    /// Entries after `id`, waiting up to `block` for the first one (XREAD).
+    func read(_ stream: String, after id: String, count: Int, block: Duration) async throws -> [BusEntry]
+
+    /// Creates the consumer group if missing, delivering from the stream's start (XGROUP CREATE … 0 MKSTREAM).
+    func createGroup(_ stream: String, group: String) async throws
+
+    /// New entries for one consumer of the group, waiting up to `block` (XREADGROUP … >).
+    func readGroup(_ stream: String, group: String, consumer: String, count: Int, block: Duration) async throws -> [BusEntry]
+
+    /// Marks entries as done (XACK).
+    func ack(_ stream: String, group: String, ids: [String]) async throws
+
+    /// Takes over entries that another consumer read but did not acknowledge for `minIdle` (XAUTOCLAIM).
+    func claimStale(_ stream: String, group: String, consumer: String, minIdle: Duration, count: Int) async throws -> [BusEntry]
+}
+
+public extension Bus {
+    @discardableResult
+    func append(_ stream: String, _ payload: Data) async throws -> String {
+        try await append(stream, payload, maxLength: 100_000)
+    }
+
+    @discardableResult
+    func publish<T: Encodable>(_ stream: String, _ value: T) async throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return try await append(stream, try encoder.encode(value))
+    }
+}
+
+extension Duration {
+    var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}

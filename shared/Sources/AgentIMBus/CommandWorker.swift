@@ -1,0 +1,62 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Consumes a command stream as one member of a consumer group: claims what a dead
+/// consumer left pending, reads new entries, runs the handler and acknowledges only after
+/// the handler returned (its effect is durable). A handler that throws leaves the entry
+/// pending, to be retried after `retryAfter`. Handlers must be idempotent.
+public struct CommandWorker: Service {
+    public typealias Handler = @Sendable (BusEntry) async throws -> Void
+
+    let bus: any Bus
+    let stream: String
+    let group: String
+    let consumer: String
+    let retryAfter: Duration
+    let handler: Handler
+    let logger: Logger
+
+    public init(bus: any Bus, stream: String, group: String, consumer: String,
+                retryAfter: Duration = .seconds(30), logger: Logger, handler: @escaping Handler) {
+        self.bus = bus
+        self.stream = stream
+        self.group = group
+        self.consumer = consumer
+        self.retryAfter = retryAfter
+        self.handler = handler
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await bus.createGroup(stream, group: group)
+        var lastClaim = ContinuousClock.now - retryAfter
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                do {
+                    if ContinuousClock.now - lastClaim >= retryAfter / 2 {
+                        lastClaim = ContinuousClock.now
+                        let stale = try await bus.claimStale(stream, group: group, consumer: consumer, minIdle: retryAfter, count: 100)
+                        await handle(stale)
+                    }
+                    let fresh = try await bus.readGroup(stream, group: group, consumer: consumer, count: 100, block: .seconds(1))
+                    await handle(fresh)
+                } catch {
+                    logger.error("bus read failed on \(stream): \(error)")
+                    try? await Task.sleep(for: .milliseconds(500))
+                }
+            }
+        } onGracefulShutdown: {}
+    }
+
+    private func handle(_ entries: [BusEntry]) async {
+        for entry in entries {
+            do {
+                try await handler(entry)
+                try await bus.ack(stream, group: group, ids: [entry.id])
+            } catch {
+                logger.error("command \(entry.id) on \(stream) failed, left pending for retry: \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// The bus inside one process, for the single-process hub without Redis. Same semantics
+/// as `RedisBus`: ordered entries, consumer groups with a pending list, acknowledgement
+/// and claiming of entries left idle by a dead consumer.
+public actor InMemoryBus: Bus {
+    struct Stored {
+        var number: Int
+        var entry: BusEntry
+    }
+
+    struct Pending {
+        var consumer: String
+        var deliveredAt: ContinuousClock.Instant
+        var stored: Stored
+    }
+
+    struct Group {
+        var lastDelivered = 0
+        var pending: [Int: Pending] = [:]
+    }
+
+    struct Stream {
+        var entries: [Stored] = []
+        var groups: [String: Group] = [:]
+    }
+
+    private var streams: [String: Stream] = [:]
+    private var counter = 0
+    private var waiters: [String: [UUID: CheckedContinuation<Void, Never>]] = [:]
+
+    public init() {}
+
+    public func append(_ stream: String, _ payload: Data, maxLength: Int) async throws -> String {
+        counter += 1
+        let id = "\(counter)-0"
+        var state = streams[stream] ?? Stream()
+        state.entries.append(Stored(number: counter, entry: BusEntry(id: id, payload: payload)))
+        if state.entries.count > maxLength { state.entries.removeFirst(state.entries.count - maxLength) }
+        streams[stream] = state
+        if let waiting = waiters.removeValue(forKey: stream) {
+            for continuation in waiting.values { continuation.resume() }
+        }
+        return id
+    }
+
+    public func lastID(_ stream: String) async throws -> String {
+        streams[stream]?.entries.last?.entry.id ?? "0-0"
+    }
+
+    public func read(_ stream: String, after id: String, count: Int, block: Duration) async throws -> [BusEntry] {
+        let start = Self.number(of: id)
+        let deadline = ContinuousClock.now + block
+        while true {
+            let found = (streams[stream]?.entries ?? []).lazy.filter { $0.number > start }.prefix(count).map(\.entry)
+            if !found.isEmpty { return Array(found) }
+            guard ContinuousClock.now < deadline, !Task.isCancelled else { return [] }
+            await waitForAppend(stream, until: deadline)
+        }
+    }
+
+    public func createGroup(_ stream: String, group: String) async throws {
+        var state = streams[stream] ?? Stream()
+        if state.groups[group] == nil { state.groups[group] = Group() }
+        streams[stream] = state
+    }
+
+    public func readGroup(_ stream: String, group: String, consumer: String, count: Int, block: Duration) async throws -> [BusEntry] {
+        let deadline = ContinuousClock.now + block
+        while true {
+            guard var state = streams[stream], var groupState = state.groups[group] else {
+                throw BusError("NOGROUP no such consumer group \(group) for stream \(stream)")
+            }
+            let fresh = state.entries.filter { $0.number > groupState.lastDelivered }.prefix(count)
+            if !fresh.isEmpty {
+                let now = ContinuousClock.now
+                for stored in fresh {
+                    groupState.pending[stored.number] = Pending(consumer: consumer, deliveredAt: now, stored: stored)
+                    groupState.lastDelivered = stored.number
+                }
+                state.groups[group] = groupState
+                streams[stream] = state
+                return fresh.map(\.entry)
+            }
+            guard ContinuousClock.now < deadline, !Task.isCancelled else { return [] }
+            await waitForAppend(stream, until: deadline)
+        }
+    }
+
+    public func ack(_ stream: String, group: String, ids: [String]) async throws {
+        for id in ids { streams[stream]?.groups[group]?.pending.removeValue(forKey: Self.number(of: id)) }
+    }
+
+    public func claimStale(_ stream: String, group: String, consumer: String, minIdle: Duration, count: Int) async throws -> [BusEntry] {
+        guard var groupState = streams[stream]?.groups[group] else { return [] }
+        let now = ContinuousClock.now
+        let stale = groupState.pending.values
+            .filter { now - $0.deliveredAt >= minIdle }
+            .sorted { $0.stored.number < $1.stored.number }
+            .prefix(count)
+        for item in stale {
+            groupState.pending[item.stored.number] = Pending(consumer: consumer, deliveredAt: now, stored: item.stored)
+        }
+        streams[stream]?.groups[group] = groupState
+        return stale.map(\.stored.entry)
+    }
+
+    /// Pending entries of a group (for tests and metrics).
+    public func pendingCount(_ stream: String, group: String) -> Int {
+        streams[stream]?.groups[group]?.pending.count ?? 0
+    }
+
+    private func waitForAppend(_ stream: String, until deadline: ContinuousClock.Instant) async {
+        let token = UUID()
+        let timer = Task { [weak self] in
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            await self?.wake(stream, token)
+        }
+        await withCheckedContinuation { continuation in
+            waiters[stream, default: [:]][token] = continuation
+        }
+        timer.cancel()
+    }
+
+    private func wake(_ stream: String, _ token: UUID) {
+        waiters[stream]?.removeValue(forKey: token)?.resume()
+    }
+
+    static func number(of id: String) -> Int {
+        Int(id.split(separator: "-").first ?? "0") ?? 0
+    }
+}
+
+public struct BusError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,81 @@
+import AgentIMRedis
+import Foundation
+
+/// The bus on Redis streams. Each entry carries its payload in the field `d`.
+public struct RedisBus: Bus {
+    let redis: RedisClient
+
+    public init(redis: RedisClient) { self.redis = redis }
+
+    public func append(_ stream: String, _ payload: Data, maxLength: Int) async throws -> String {
+        let reply = try await redis.sendBytes([
+            Array("XADD".utf8), Array(stream.utf8), Array("MAXLEN".utf8), Array("~".utf8),
+            Array(String(maxLength).utf8), Array("*".utf8), Array("d".utf8), Array(payload),
+        ])
+        guard let id = reply.string else { throw RedisError("XADD returned no id") }
+        return id
+    }
+
+    public func lastID(_ stream: String) async throws -> String {
+        let reply = try await redis.send("XREVRANGE", stream, "+", "-", "COUNT", "1")
+        guard let first = reply.array?.first, let id = first.array?.first?.string else { return "0-0" }
+        return id
+    }
+
+    public func read(_ stream: String, after id: String, count: Int, block: Duration) async throws -> [BusEntry] {
+        let reply = try await redis.sendBytes(
+            ["XREAD", "COUNT", String(count), "BLOCK", String(max(block.milliseconds, 1)), "STREAMS", stream, id].map { Array($0.utf8) },
+            readTimeoutSeconds: block.milliseconds / 1000 + 5)
+        return Self.entries(fromStreams: reply)
+    }
+
+    public func createGroup(_ stream: String, group: String) async throws {
+        do {
+            try await redis.send("XGROUP", "CREATE", stream, group, "0", "MKSTREAM")
+        } catch let error as RedisError where error.message.hasPrefix("BUSYGROUP") {
+            // Another replica created it first.
+        }
+    }
+
+    public func readGroup(_ stream: String, group: String, consumer: String, count: Int, block: Duration) async throws -> [BusEntry] {
+        let reply = try await redis.sendBytes(
+            ["XREADGROUP", "GROUP", group, consumer, "COUNT", String(count), "BLOCK", String(max(block.milliseconds, 1)),
+             "STREAMS", stream, ">"].map { Array($0.utf8) },
+            readTimeoutSeconds: block.milliseconds / 1000 + 5)
+        return Self.entries(fromStreams: reply)
+    }
+
+    public func ack(_ stream: String, group: String, ids: [String]) async throws {
+        guard !ids.isEmpty else { return }
+        try await redis.send(["XACK", stream, group] + ids)
+    }
+
+    public func claimStale(_ stream: String, group: String, consumer: String, minIdle: Duration, count: Int) async throws -> [BusEntry] {
+        let reply = try await redis.send("XAUTOCLAIM", stream, group, consumer, String(minIdle.milliseconds), "0-0", "COUNT", String(count))
+        guard let parts = reply.array, parts.count >= 2, let list = parts[1].array else { return [] }
+        return list.compactMap(Self.entry)
+    }
+
+    /// XREAD/XREADGROUP reply: `[[stream, [[id, [field, value, …]], …]]]` or null on timeout.
+    static func entries(fromStreams reply: RedisValue) -> [BusEntry] {
+        guard let streams = reply.array else { return [] }
+        var result: [BusEntry] = []
+        for stream in streams {
+            guard let parts = stream.array, parts.count == 2, let list = parts[1].array else { continue }
+            result.append(contentsOf: list.compactMap(entry))
+        }
+        return result
+    }
+
+    static func entry(_ value: RedisValue) -> BusEntry? {
+        guard let parts = value.array, parts.count == 2, let id = parts[0].string, let fields = parts[1].array else { return nil }
+        var index = 0
+        while index + 1 < fields.count {
+            if fields[index].string == "d", case .bulk(let bytes) = fields[index + 1] {
+                return BusEntry(id: id, payload: Data(bytes))
+            }
+            index += 2
+        }
+        return nil
+    }
+}

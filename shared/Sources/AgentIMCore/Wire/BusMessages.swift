@@ -1,0 +1,81 @@
+import Foundation
+
+/// Names of the streams on the bus (DESIGN "The bus"), namespaced `agentim:`.
+public enum BusStream {
+    /// Work for the rooms service (consumer group `rooms`).
+    public static let roomsCommands = "agentim:cmd:rooms"
+    /// Frames for every edge to deliver to the sockets it holds.
+    public static let events = "agentim:events"
+    /// Cache invalidation and revocation, read by every process.
+    public static let control = "agentim:control"
+}
+
+/// A command for the rooms service, sent by an edge when a socket asks for work.
+public enum RoomsCommand: Codable, Sendable, Equatable {
+    case sendMessage(SendMessageCommand)
+
+    public struct SendMessageCommand: Codable, Sendable, Equatable {
+        /// Chosen by the edge; becomes the message id, so a redelivered command stores nothing twice.
+        public var commandId: String
+        public var origin: SocketAddress
+        public var userId: String
+        public var username: String
+        public var roomId: String
+        public var content: String
+        public var replyToId: String?
+        public var attachmentIds: [String]
+        public var clientMessageId: String?
+
+        public init(commandId: String, origin: SocketAddress, userId: String, username: String, roomId: String,
+                    content: String, replyToId: String?, attachmentIds: [String], clientMessageId: String?) {
+            self.commandId = commandId
+            self.origin = origin
+            self.userId = userId
+            self.username = username
+            self.roomId = roomId
+            self.content = content
+            self.replyToId = replyToId
+            self.attachmentIds = attachmentIds
+            self.clientMessageId = clientMessageId
+        }
+    }
+}
+
+/// One socket on one edge process.
+public struct SocketAddress: Codable, Sendable, Hashable {
+    public var node: String
+    public var socket: String
+    public init(node: String, socket: String) {
+        self.node = node
+        self.socket = socket
+    }
+}
+
+/// Who receives a delivery (websocket §9.2).
+public enum Audience: Codable, Sendable, Equatable {
+    case room(String, except: SocketAddress? = nil)
+    case user(String)
+    case socket(SocketAddress)
+    case all
+}
+
+/// A frame for the edges to hand to the sockets of `audience`. The frame is already
+/// rendered, so an edge delivers it without a database read.
+public struct Delivery: Codable, Sendable, Equatable {
+    public var audience: Audience
+    public var frame: String
+    public init(audience: Audience, frame: String) {
+        self.audience = audience
+        self.frame = frame
+    }
+}
+
+/// Facts every process must act on at once.
+public enum ControlEvent: Codable, Sendable, Equatable {
+    /// Tokens of `userId` issued before `revokedAtMs` are dead; their sockets close with 1008.
+    case tokensRevoked(userId: String, revokedAtMs: Int64)
+    /// Membership of `userId` (or of everyone when nil) in `roomId` changed.
+    case membershipChanged(roomId: String, userId: String?)
+    /// `userId` was removed from `roomId` (or the room deleted): drop subscriptions.
+    case evicted(roomId: String, userId: String)
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// A chat message as both protocols carry it (websocket §4.2, http-api §16).
+/// On WebSocket frames optional fields are omitted when empty; REST bodies carry
+/// `replyToId`/`updatedAt` as `null`, as the original does (see `MessageShape`).
+public struct ChatMessage: Codable, Sendable, Equatable {
+    public var id: String
+    public var roomId: String
+    public var senderId: String
+    public var senderType: String
+    public var senderName: String
+    public var type: String
+    public var content: String
+    public var replyToId: String?
+    public var mentions: [String]
+    public var attachments: [Attachment]?
+    public var reactions: [Reaction]?
+    public var chunks: [JSONValue]?
+    public var createdAt: String
+    public var updatedAt: String?
+
+    public init(id: String, roomId: String, senderId: String, senderType: String, senderName: String,
+                type: String, content: String, replyToId: String? = nil, mentions: [String] = [],
+                attachments: [Attachment]? = nil, reactions: [Reaction]? = nil, chunks: [JSONValue]? = nil,
+                createdAt: String, updatedAt: String? = nil) {
+        self.id = id
+        self.roomId = roomId
+        self.senderId = senderId
+        self.senderType = senderType
+        self.senderName = senderName
+        self.type = type
+        self.content = content
+        self.replyToId = replyToId
+        self.mentions = mentions
+        self.attachments = attachments
+        self.reactions = reactions
+        self.chunks = chunks
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, roomId, senderId, senderType, senderName, type, content, replyToId, mentions
+        case attachments, reactions, chunks, createdAt, updatedAt
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        let nulls = encoder.userInfo[MessageShape.restKey] as? Bool == true
+        try c.encode(id, forKey: .id)
+        try c.encode(roomId, forKey: .roomId)
+        try c.encode(senderId, forKey: .senderId)
+        try c.encode(senderType, forKey: .senderType)
+        try c.encode(senderName, forKey: .senderName)
+        try c.encode(type, forKey: .type)
+        try c.encode(content, forKey: .content)
+        if nulls { try c.encode(replyToId, forKey: .replyToId) } else { try c.encodeIfPresent(replyToId, forKey: .replyToId) }
+        try c.encode(mentions, forKey: .mentions)
+        if let attachments, !attachments.isEmpty { try c.encode(attachments, forKey: .attachments) }
+        if let reactions, !reactions.isEmpty { try c.encode(reactions, forKey: .reactions) }
+        try c.encodeIfPresent(chunks, forKey: .chunks)
+        try c.encode(createdAt, forKey: .createdAt)
+        if nulls { try c.encode(updatedAt, forKey: .updatedAt) } else { try c.encodeIfPresent(updatedAt, forKey: .updatedAt) }
+    }
+}
+
+public struct Attachment: Codable, Sendable, Equatable {
+    public var id: String
+    public var messageId: String
+    public var filename: String
+    public var mimeType: String
+    public var size: Int
+    public var url: String
+}
+
+public struct Reaction: Codable, Sendable, Equatable {
+    public var emoji: String
+    public var userIds: [String]
+    public var usernames: [String]
+}
+
+/// Selects the REST rendering of nullable message fields.
+public enum MessageShape {
+    public static let restKey = CodingUserInfoKey(rawValue: "agentim.restShape")!
+}

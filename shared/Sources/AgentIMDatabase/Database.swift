@@ -1,0 +1,59 @@
+import AgentIMCore
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// The hub's PostgreSQL: one `PostgresClient` pool per process, run as a lifecycle service.
+public struct Database: Sendable {
+    public let client: PostgresClient
+    public let logger: Logger
+
+    public init(url raw: String, poolSize: Int, logger: Logger) throws {
+        guard let url = DatabaseURL(raw) else { throw ConfigError("DATABASE_URL is not a valid postgresql:// URL") }
+        var configuration = PostgresClient.Configuration(host: url.host, port: url.port, username: url.username,
+                                                         password: url.password, database: url.database, tls: .disable)
+        configuration.options.maximumConnections = poolSize
+        configuration.options.connectionIdleTimeout = .seconds(30)
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    /// Runs the pool; must be running before the first query (TOOLCHAIN gotcha).
+    public var service: some Service { PoolService(client: client) }
+
+    /// `SELECT 1` for the health check.
+    public func isReachable() async -> Bool {
+        do {
+            let rows = try await withTimeout(.seconds(3)) { try await client.query("SELECT 1", logger: logger) }
+            for try await _ in rows {}
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    struct PoolService: Service {
+        let client: PostgresClient
+        func run() async throws {
+            await cancelWhenGracefulShutdown { await client.run() }
+        }
+    }
+}
+
+/// The SQLSTATE of a PostgreSQL error, e.g. `23505` for a unique violation.
+public func sqlState(of error: any Error) -> String? {
+    (error as? PSQLError)?.serverInfo?[.sqlState]
+}
+
+/// Runs `body`, failing with `CancellationError` when it takes longer than `limit`.
+public func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw CancellationError()
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}

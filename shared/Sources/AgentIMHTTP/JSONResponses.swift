@@ -1,0 +1,78 @@
+import AgentIMCore
+import Foundation
+import Hummingbird
+
+/// Builds a JSON response with the hub's encoder. `rest` selects the REST rendering of
+/// nullable message fields (`null` rather than omitted).
+public func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, rest: Bool = true) -> Response {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.withoutEscapingSlashes]
+    if rest { encoder.userInfo[MessageShape.restKey] = true }
+    let data: Data
+    do {
+        data = try encoder.encode(value)
+    } catch {
+        data = Data(#"{"ok":false,"error":"Internal server error"}"#.utf8)
+        return Response(status: .internalServerError, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+    return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+/// `{ok:true, data}` with status 200 (or `status`).
+public func ok<T: Encodable & Sendable>(_ data: T, status: HTTPResponse.Status = .ok) -> Response {
+    jsonResponse(Envelope(data), status: status)
+}
+
+/// `{ok:true}`.
+public func okEmpty(status: HTTPResponse.Status = .ok) -> Response {
+    jsonResponse(OKEnvelope(), status: status)
+}
+
+public func errorResponse(_ error: APIError, errorId: String? = nil) -> Response {
+    jsonResponse(ErrorEnvelope(error: error.message, fields: error.fields, errorId: errorId),
+                 status: HTTPResponse.Status(code: error.status))
+}
+
+extension Request {
+    /// Reads the body as a JSON value. Empty or malformed → 400 `Invalid JSON body`;
+    /// larger than `limit` → 413.
+    public func jsonBody(limit: Int = 1 << 20) async throws -> JSONValue {
+        var body = self.body
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: limit)
+        } catch {
+            throw APIError(413, "Request body too large")
+        }
+        guard buffer.readableBytes > 0 else { throw APIError.invalidJSON }
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))
+        } catch {
+            throw APIError.invalidJSON
+        }
+    }
+
+    /// Like `jsonBody`, but an absent or broken body is `nil` instead of an error (for optional bodies).
+    public func optionalJSONBody(limit: Int = 1 << 20) async -> JSONValue? {
+        try? await jsonBody(limit: limit)
+    }
+
+    public func cookie(_ name: String) -> String? {
+        guard let header = headers[.cookie] else { return nil }
+        for part in header.split(separator: ";") {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces) == name {
+                return String(pair[1]).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return nil
+    }
+}
+
+extension Parameters {
+    /// A path parameter with the id rule of http-api §1.5: else 400 `Invalid parameter: <name>`.
+    public func id(_ name: String) throws -> String {
+        guard let value = get(name), Nanoid.isValidParameter(value) else { throw APIError.invalidParameter(name) }
+        return value
+    }
+}

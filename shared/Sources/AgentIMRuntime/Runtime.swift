@@ -1,0 +1,114 @@
+import AgentIMBus
+import AgentIMCore
+import AgentIMDatabase
+import AgentIMRedis
+import AgentIMTokens
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// What every hub process holds: its configuration, logger, the bus (Redis streams when
+/// `REDIS_URL` is set, in memory otherwise), the database when the process owns tables,
+/// and token verification with a revocation cache that is current before it serves.
+public final class Runtime: Sendable {
+    public let config: HubConfig
+    public let logger: Logger
+    /// Unique per process: the address of this process's sockets on the bus.
+    public let nodeId: String
+    public let database: Database?
+    public let redis: RedisClient?
+    public let bus: any Bus
+    public let tokens: TokenService
+    public let revocations: RevocationCache
+
+    /// Opens connections and checks reachability; throws `ConfigError` with one clear line.
+    public init(config: HubConfig, usesDatabase: Bool, logger: Logger) async throws {
+        self.config = config
+        self.logger = logger
+        nodeId = "\(config.processRole)-\(Nanoid.make(length: 10))"
+        database = usesDatabase ? try Database(url: config.databaseURL, poolSize: config.databasePoolSize, logger: logger) : nil
+        if let redisURL = config.redisURL {
+            let redis = try RedisClient(redisURL)
+            do {
+                try await redis.waitUntilReachable()
+            } catch {
+                throw ConfigError("Redis is not reachable after 3 attempts at \(redisURL)")
+            }
+            self.redis = redis
+            bus = RedisBus(redis: redis)
+        } else {
+            redis = nil
+            bus = InMemoryBus()
+        }
+        revocations = RevocationCache()
+        tokens = await TokenService(secret: config.jwtSecret, previousSecret: config.jwtSecretPrevious, revocations: revocations)
+    }
+
+    /// For the single-process hub: one runtime shared by every mounted service.
+    public init(sharing other: Runtime, usesDatabase: Bool) throws {
+        config = other.config
+        logger = other.logger
+        nodeId = other.nodeId
+        database = other.database
+        redis = other.redis
+        bus = other.bus
+        tokens = other.tokens
+        revocations = other.revocations
+    }
+
+    /// Long-lived pieces to run in the process's service group, before any service that uses them.
+    public var backgroundServices: [any Service] {
+        var services: [any Service] = []
+        if let database { services.append(database.service) }
+        services.append(ControlFollower(runtime: self))
+        return services
+    }
+
+    /// Applies migrations (unless `RUN_MIGRATIONS=false`). The database pool must be running.
+    public func migrateIfEnabled() async throws {
+        guard let database, config.runMigrations else { return }
+        try await Migrator(database: database).migrate()
+    }
+
+    /// Loads revocations from `revoked_tokens` (the source of truth) before serving.
+    public func loadRevocationsFromDatabase() async throws {
+        guard let database else { return }
+        let rows = try await database.client.query("""
+            SELECT user_id, max(token_hash::bigint) FROM revoked_tokens
+            WHERE expires_at > now() GROUP BY user_id
+            """, logger: logger)
+        var entries: [(userId: String, revokedAtMs: Int64)] = []
+        for try await (userId, revokedAt) in rows.decode((String, Int64).self) {
+            entries.append((userId, revokedAt))
+        }
+        await revocations.load(entries)
+    }
+
+    public func publish(_ stream: String, _ value: some Encodable) async throws {
+        try await bus.publish(stream, value)
+    }
+
+    public func deliver(_ delivery: Delivery) async throws {
+        try await bus.publish(BusStream.events, delivery)
+    }
+
+    public func shutdown() async {
+        await redis?.shutdown()
+    }
+}
+
+/// Applies control events that every process must see: today, revocations.
+struct ControlFollower: Service {
+    let runtime: Runtime
+
+    func run() async throws {
+        let revocations = runtime.revocations
+        let logger = runtime.logger
+        try await EventFollower(bus: runtime.bus, stream: BusStream.control, logger: logger) { entry in
+            guard let event = try? JSONDecoder().decode(ControlEvent.self, from: entry.payload) else { return }
+            if case .tokensRevoked(let userId, let revokedAtMs) = event {
+                await revocations.record(userId: userId, revokedAtMs: revokedAtMs)
+            }
+        }.run()
+    }
+}

@@ -1,0 +1,72 @@
+import AgentIMCore
+import AgentIMHTTP
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import Logging
+import ServiceLifecycle
+
+/// Runs one process: an HTTP application on HOST/PORT with the given router, plus the
+/// runtime's background services, under one service group with graceful shutdown.
+public enum ServiceHost {
+    /// Reads configuration, sets up telemetry; on a bad value prints one line and exits 1.
+    public static func loadConfig(role: String, defaultPort: Int) -> HubConfig {
+        do {
+            let config = try HubConfig(environment: .process, role: role, defaultPort: defaultPort)
+            Telemetry.bootstrap(logLevel: config.logLevel)
+            return config
+        } catch {
+            fail(error)
+        }
+    }
+
+    public static func fail(_ error: any Error) -> Never {
+        let line = (error as? ConfigError)?.message ?? "\(error)"
+        FileHandle.standardError.write(Data("agentim: fatal: \(line)\n".utf8))
+        exit(1)
+    }
+
+    /// Routes every service process exposes for the platform: readiness, liveness, metrics.
+    public static func addInternalRoutes(to router: Router<HubRequestContext>, health: @escaping @Sendable () async -> [String: Bool]) {
+        router.get("/internal/health") { _, _ -> Response in
+            let report = HealthReport(checks: await health())
+            return jsonResponse(report, status: report.ok ? .ok : .serviceUnavailable)
+        }
+        router.get("/internal/live") { _, _ in okEmpty() }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: Telemetry.exposition())))
+        }
+    }
+
+    public static func run<R: HTTPResponderBuilder>(
+        _ responder: R, runtime: Runtime, services: [any Service] = [],
+        server: HTTPServerBuilder = .http1(),
+        prepare: @escaping @Sendable () async throws -> Void = {}
+    ) async throws where R.Responder.Context == HubRequestContext {
+        let config = runtime.config
+        let logger = runtime.logger
+        var app = Application(
+            router: responder,
+            server: server,
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
+            services: runtime.backgroundServices + services,
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? config.port
+                FileHandle.standardOutput.write(Data("agentim-\(config.processRole) listening on http://\(config.host):\(port)\n".utf8))
+            },
+            logger: logger
+        )
+        // Runs once the background services (the database pool) are up, before the port opens:
+        // a process never answers before its schema and revocations are in place.
+        app.beforeServerStarts {
+            do {
+                try await prepare()
+            } catch {
+                fail(error)
+            }
+        }
+        try await app.runService()
+        await runtime.shutdown()
+    }
+}
