@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -58,7 +59,7 @@ let package = Package(
         .executableTarget(name: "agentim-router", dependencies: ["RouterService"], path: "services/router/Sources/agentim-router", swiftSettings: strict),
         .target(name: "UploadsService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", hummingbird, postgres, lifecycle], path: "services/uploads/Sources/UploadsService", swiftSettings: strict),
         .executableTarget(name: "agentim-uploads", dependencies: ["UploadsService"], path: "services/uploads/Sources/agentim-uploads", swiftSettings: strict),
-        .target(name: "EdgeService", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRedis", "AgentIMRuntime", hummingbird, httpClient, lifecycle, .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"), .product(name: "HummingbirdHTTP2", package: "hummingbird")], path: "services/gateway-edge/Sources/EdgeService", swiftSettings: strict),
+        .target(name: "EdgeService", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRedis", "AgentIMRuntime", hummingbird, httpClient, lifecycle, .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"), .product(name: "HummingbirdHTTP2", package: "hummingbird")], path: "services/gateway-edge/Sources/EdgeService", swiftSettings: strict),
         .executableTarget(name: "agentim-edge", dependencies: ["EdgeService"], path: "services/gateway-edge/Sources/agentim-edge", swiftSettings: strict),
         .executableTarget(name: "agentim-server", dependencies: ["EdgeService", "AuthService", "RoomsService", "RouterService", "UploadsService"], path: "services/gateway-edge/Sources/agentim-server", swiftSettings: strict),
 

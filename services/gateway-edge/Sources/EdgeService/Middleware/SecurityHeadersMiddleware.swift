@@ -1,0 +1,39 @@
+import AgentIMHTTP
+import HTTPTypes
+import Hummingbird
+
+/// The security headers of http-api §1.8 on every response, applied after the handler so
+/// they win over same-named headers from inside; CSP and Permissions-Policy in production.
+struct SecurityHeadersMiddleware: RouterMiddleware {
+    typealias Context = HubRequestContext
+    let production: Bool
+
+    static var common: [(HTTPField.Name, String)] {
+        [
+            (HTTPField.Name("Cross-Origin-Resource-Policy")!, "same-origin"),
+            (HTTPField.Name("Cross-Origin-Opener-Policy")!, "same-origin"),
+            (HTTPField.Name("Origin-Agent-Cluster")!, "?1"),
+            (HTTPField.Name("Referrer-Policy")!, "no-referrer"),
+            (HTTPField.Name("Strict-Transport-Security")!, "max-age=15552000; includeSubDomains"),
+            (HTTPField.Name("X-Content-Type-Options")!, "nosniff"),
+            (HTTPField.Name("X-DNS-Prefetch-Control")!, "off"),
+            (HTTPField.Name("X-Download-Options")!, "noopen"),
+            (HTTPField.Name("X-Frame-Options")!, "SAMEORIGIN"),
+            (HTTPField.Name("X-Permitted-Cross-Domain-Policies")!, "none"),
+            (HTTPField.Name("X-XSS-Protection")!, "0"),
+        ]
+    }
+
+    static let contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; worker-src 'self'; manifest-src 'self'; upgrade-insecure-requests"
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        for (name, value) in Self.common { response.headers[name] = value }
+        response.headers[HTTPField.Name("X-Powered-By")!] = nil
+        if production {
+            response.headers[HTTPField.Name("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=(), payment=()"
+            response.headers[HTTPField.Name("Content-Security-Policy")!] = Self.contentSecurityPolicy
+        }
+        return response
+    }
+}

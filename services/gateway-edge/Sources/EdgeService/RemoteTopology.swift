@@ -1,0 +1,74 @@
+import AgentIMCore
+import AgentIMHTTP
+import AgentIMRuntime
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+
+/// The edge of the distributed topology: services reached over internal HTTP.
+public struct RemoteTopology: Sendable {
+    public let upstreams: UpstreamTable
+    public let client: HTTPClient
+
+    public init(config: HubConfig) throws {
+        upstreams = try UpstreamTable(config: config)
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60))
+        configuration.decompression = .disabled
+        configuration.redirectConfiguration = .disallow
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func proxy(config: HubConfig) -> some RouterMiddleware<HubRequestContext> {
+        ReverseProxyMiddleware(upstreams: upstreams, client: client,
+                               timeout: .seconds(Int64(config.upstreamTimeoutSeconds)), trustProxy: config.trustProxy)
+    }
+
+    public var roomAccess: RoomAccessLookup {
+        RoomAccessLookup.remote(upstreams.urls[.rooms]!, client: client)
+    }
+
+    /// Every service's `/internal/health`, with the checks each one owns.
+    public var healthProbes: [@Sendable () async -> [String: Bool]] {
+        UpstreamTable.Service.allCases.map { service in
+            let owns = service == .uploads ? ["database", "filesystem"] : ["database"]
+            return HealthAggregator.remote(upstreams.urls[service]!.base, owns: owns, client: client)
+        }
+    }
+
+    /// Loads the auth service's revocations before the edge serves; retries while auth starts.
+    public func loadRevocations(into runtime: Runtime, attempts: Int = 30) async throws {
+        let url = upstreams.urls[.auth]!.base + "/internal/revocations"
+        for attempt in 1...attempts {
+            do {
+                let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+                let body = try await response.body.collect(upTo: 16 << 20)
+                guard response.status == .ok else { throw APIError(502, "auth answered \(response.status.code)") }
+                let entries = try JSONDecoder().decode(RevocationList.self, from: Data(buffer: body)).data
+                await runtime.revocations.load(entries.map { ($0.userId, $0.revokedAtMs) })
+                return
+            } catch {
+                if attempt == attempts { throw ConfigError("cannot load token revocations from \(url): \(error)") }
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    struct RevocationList: Decodable {
+        struct Entry: Decodable { var userId: String; var revokedAtMs: Int64 }
+        var data: [Entry]
+    }
+
+    /// Shuts the HTTP client down with the process.
+    public var service: some Service { ClientShutdown(client: client) }
+
+    struct ClientShutdown: Service {
+        let client: HTTPClient
+        func run() async throws {
+            try? await gracefulShutdown()
+            try await client.shutdown()
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import AgentIMBus
+import AgentIMCore
+import AgentIMRuntime
+import AgentIMTokens
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Everything the edge's client sockets share: the registry, the bus, token checks, limits,
+/// and the follower that delivers bus events to local sockets.
+public final class ClientHub: Sendable {
+    let runtime: Runtime
+    let registry: ClientRegistry
+    let roomAccess: RoomAccessLookup
+    let rateLimiter: FixedWindowLimiter
+    let typingDebounce: FixedWindowLimiter
+    let presence: PresenceTracker
+    let inboundCounter = Counter(label: "agentim_ws_messages_total", dimensions: [("direction", "in")])
+    /// Milliseconds before an unauthenticated socket is closed with 4001.
+    let authTimeoutMs: Int
+
+    var config: HubConfig { runtime.config }
+    var bus: any Bus { runtime.bus }
+    var tokens: TokenService { runtime.tokens }
+    var logger: Logger { runtime.logger }
+    var node: String { runtime.nodeId }
+
+    public init(runtime: Runtime, roomAccess: RoomAccessLookup, authTimeoutMs: Int = 5000) {
+        self.runtime = runtime
+        self.roomAccess = roomAccess
+        self.authTimeoutMs = authTimeoutMs
+        registry = ClientRegistry(node: runtime.nodeId)
+        rateLimiter = FixedWindowLimiter(max: runtime.config.clientRateLimitMax, window: .seconds(runtime.config.clientRateLimitWindow))
+        typingDebounce = FixedWindowLimiter(max: 1, window: .seconds(1))
+        presence = PresenceTracker()
+    }
+
+    func countInbound() { inboundCounter.increment() }
+
+    func deliver(_ delivery: Delivery) async throws { try await runtime.deliver(delivery) }
+
+    func userCameOnline(_ user: AuthenticatedUser) async {
+        guard await presence.cameOnline(user.id) else { return }
+        try? await deliver(Delivery(audience: .all, frame: ServerFrame.presence(userId: user.id, username: user.username, online: true)))
+    }
+
+    func socketClosed(_ id: String) async {
+        let gone = await registry.remove(id)
+        guard let userId = gone.userId, let username = gone.username else { return }
+        for room in gone.rooms {
+            try? await deliver(Delivery(audience: .room(room), frame: ServerFrame.typing(roomId: room, userId: userId, username: username)))
+        }
+        guard gone.wasLast else { return }
+        // Offline only if no socket of the user came back within 2 s (websocket §13.2).
+        let registry = self.registry
+        let presence = self.presence
+        Task {
+            try? await Task.sleep(for: .seconds(2))
+            guard await registry.connections(of: userId) == 0, await presence.wentOffline(userId) else { return }
+            try? await self.deliver(Delivery(audience: .all, frame: ServerFrame.presence(userId: userId, username: username, online: false)))
+        }
+    }
+
+    /// Delivers bus events to local sockets and closes revoked users' sockets.
+    public var services: [any Service] {
+        let registry = self.registry
+        let logger = self.logger
+        return [
+            EventFollower(bus: bus, stream: BusStream.events, logger: logger) { entry in
+                guard let delivery = try? JSONDecoder().decode(Delivery.self, from: entry.payload) else { return }
+                await registry.deliver(delivery)
+            },
+            EventFollower(bus: bus, stream: BusStream.control, logger: logger) { entry in
+                guard let event = try? JSONDecoder().decode(ControlEvent.self, from: entry.payload) else { return }
+                if case .tokensRevoked(let userId, _) = event { await registry.revoke(userId: userId) }
+            },
+            ShutdownNotice(registry: registry),
+        ]
+    }
+}
+
+/// On graceful shutdown, tells every client the server is going away.
+struct ShutdownNotice: Service {
+    let registry: ClientRegistry
+    func run() async throws {
+        try? await gracefulShutdown()
+        await registry.announceShutdown()
+    }
+}
+
+/// Fixed-window counters per key, starting at the first hit (the original's semantics).
+actor FixedWindowLimiter {
+    let max: Int
+    let window: Duration
+    private var windows: [String: (start: ContinuousClock.Instant, count: Int)] = [:]
+
+    init(max: Int, window: Duration) {
+        self.max = max
+        self.window = window
+    }
+
+    func allow(_ key: String) -> Bool {
+        let now = ContinuousClock.now
+        if windows.count > 10_000 { windows = windows.filter { now - $0.value.start < window } }
+        if let current = windows[key], now - current.start < window {
+            windows[key] = (current.start, current.count + 1)
+            return current.count + 1 <= max
+        }
+        windows[key] = (now, 1)
+        return true
+    }
+}
+
+/// Who this edge has announced online, so each change is announced once.
+actor PresenceTracker {
+    private var online: Set<String> = []
+    func cameOnline(_ userId: String) -> Bool { online.insert(userId).inserted }
+    func wentOffline(_ userId: String) -> Bool { online.remove(userId) != nil }
+}

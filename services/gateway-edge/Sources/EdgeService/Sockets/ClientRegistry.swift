@@ -1,0 +1,119 @@
+import AgentIMCore
+import Foundation
+import WSCore
+
+/// Something to put on one socket: a text frame, or a close.
+enum Outgoing: Sendable {
+    case text(String)
+    case close(code: Int, reason: String)
+}
+
+/// The `/ws/client` sockets this edge holds: who they are and which rooms they joined.
+/// Deliveries from the bus are fanned out here (websocket §9).
+actor ClientRegistry {
+    struct Socket {
+        var outbox: AsyncStream<Outgoing>.Continuation
+        var userId: String?
+        var username: String?
+        var rooms: Set<String> = []
+    }
+
+    let node: String
+    private var sockets: [String: Socket] = [:]
+    private var byUser: [String: Set<String>] = [:]
+    private var byRoom: [String: Set<String>] = [:]
+
+    init(node: String) { self.node = node }
+
+    var connectionCount: Int { sockets.values.filter { $0.userId != nil }.count }
+
+    func register(_ id: String, outbox: AsyncStream<Outgoing>.Continuation) {
+        sockets[id] = Socket(outbox: outbox)
+    }
+
+    func connections(of userId: String) -> Int { byUser[userId]?.count ?? 0 }
+
+    /// Binds the socket to a user. Returns true when it is the user's first live socket here.
+    /// A socket switching to another user loses its room subscriptions.
+    func authenticate(_ id: String, userId: String, username: String) -> Bool {
+        guard var socket = sockets[id] else { return false }
+        if let previous = socket.userId, previous != userId {
+            byUser[previous]?.remove(id)
+            for room in socket.rooms { byRoom[room]?.remove(id) }
+            socket.rooms = []
+        }
+        socket.userId = userId
+        socket.username = username
+        sockets[id] = socket
+        let first = (byUser[userId]?.isEmpty ?? true)
+        byUser[userId, default: []].insert(id)
+        return first
+    }
+
+    func join(_ id: String, room: String) {
+        guard sockets[id] != nil else { return }
+        sockets[id]?.rooms.insert(room)
+        byRoom[room, default: []].insert(id)
+    }
+
+    func leave(_ id: String, room: String) {
+        sockets[id]?.rooms.remove(room)
+        byRoom[room]?.remove(id)
+    }
+
+    func isJoined(_ id: String, room: String) -> Bool { sockets[id]?.rooms.contains(room) ?? false }
+
+    /// Forgets the socket; returns its user, joined rooms and whether it was the user's last.
+    func remove(_ id: String) -> (userId: String?, username: String?, rooms: Set<String>, wasLast: Bool) {
+        guard let socket = sockets.removeValue(forKey: id) else { return (nil, nil, [], false) }
+        for room in socket.rooms {
+            byRoom[room]?.remove(id)
+            if byRoom[room]?.isEmpty == true { byRoom[room] = nil }
+        }
+        var wasLast = false
+        if let userId = socket.userId {
+            byUser[userId]?.remove(id)
+            if byUser[userId]?.isEmpty == true {
+                byUser[userId] = nil
+                wasLast = true
+            }
+        }
+        return (socket.userId, socket.username, socket.rooms, wasLast)
+    }
+
+    func send(_ id: String, _ item: Outgoing) {
+        sockets[id]?.outbox.yield(item)
+    }
+
+    /// Hands a delivery to the sockets of its audience that live on this edge.
+    func deliver(_ delivery: Delivery) {
+        switch delivery.audience {
+        case .room(let room, let except):
+            for id in byRoom[room] ?? [] where !(except?.node == node && except?.socket == id) {
+                sockets[id]?.outbox.yield(.text(delivery.frame))
+            }
+        case .user(let userId):
+            for id in byUser[userId] ?? [] { sockets[id]?.outbox.yield(.text(delivery.frame)) }
+        case .socket(let address):
+            guard address.node == node else { return }
+            sockets[address.socket]?.outbox.yield(.text(delivery.frame))
+        case .all:
+            for (_, socket) in sockets where socket.userId != nil { socket.outbox.yield(.text(delivery.frame)) }
+        }
+    }
+
+    /// Closes every socket of `userId` with 1008 after `SESSION_REVOKED` (websocket §15.4).
+    func revoke(userId: String) {
+        for id in byUser[userId] ?? [] {
+            sockets[id]?.outbox.yield(.text(ServerFrame.error(code: "SESSION_REVOKED", message: "Session revoked")))
+            sockets[id]?.outbox.yield(.close(code: 1008, reason: "Session revoked"))
+        }
+    }
+
+    /// Graceful shutdown: tell every client (websocket §15.4).
+    func announceShutdown() {
+        for (_, socket) in sockets {
+            socket.outbox.yield(.text(ServerFrame.error(code: "SERVER_SHUTDOWN", message: "Server is shutting down")))
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import AgentIMBus
+import AgentIMCore
+import AgentIMRuntime
+import AgentIMTokens
+import Foundation
+import Logging
+import NIOCore
+import WSCore
+
+/// One `/ws/client` connection from open to close (websocket §2–§5): auth with its
+/// attempt limiter and 5 s timer, the inbound pipeline, and the hand-off of work to the
+/// rooms service over the bus. Frames of one socket are handled in arrival order.
+struct ClientSession {
+    let hub: ClientHub
+    let id = Nanoid.make()
+
+    private final class State: @unchecked Sendable {
+        // Touched only by the session's reader loop (and read once by the auth timer).
+        var user: AuthenticatedUser?
+        var authAttempts = 0
+        var lastAttempt: ContinuousClock.Instant?
+        let lock = NSLock()
+        var isAuthenticated: Bool { lock.withLock { user != nil } }
+    }
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async {
+        let (outbox, continuation) = AsyncStream.makeStream(of: Outgoing.self)
+        await hub.registry.register(id, outbox: continuation)
+        let state = State()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // The writer: everything this socket receives goes through here, in order.
+                for await item in outbox {
+                    switch item {
+                    case .text(let text):
+                        try? await outbound.write(.text(text))
+                    case .close(let code, let reason):
+                        try? await outbound.close(.init(codeNumber: code), reason: reason)
+                        return
+                    }
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(hub.authTimeoutMs))
+                if !state.isAuthenticated { continuation.yield(.close(code: 4001, reason: "Authentication timeout")) }
+            }
+            do {
+                for try await message in inbound.messages(maxSize: 16 << 20) {
+                    guard case .text(let text) = message else { continue }
+                    await handle(text, state: state, send: { continuation.yield($0) })
+                }
+            } catch {
+                logger.debug("client socket \(id) ended: \(error)")
+            }
+            continuation.finish()
+            group.cancelAll()
+        }
+        await hub.socketClosed(id)
+    }
+
+    private func handle(_ text: String, state: State, send: @Sendable (Outgoing) -> Void) async {
+        func fail(_ code: String, _ message: String) { send(.text(ServerFrame.error(code: code, message: message))) }
+        let frame: ClientFrame
+        do {
+            frame = try ClientFrame.parse(text, maxLength: hub.config.maxWSMessageSize)
+        } catch {
+            return fail(error.code, error.message)
+        }
+        hub.countInbound()
+        switch frame {
+        case .ping(let ts):
+            return send(.text(ServerFrame.pong(ts: ts)))
+        case .auth(let token, let protocolVersion):
+            return await authenticate(token: token, protocolVersion: protocolVersion, state: state, send: send)
+        default:
+            break
+        }
+        guard let user = state.lock.withLock({ state.user }) else {
+            return fail("NOT_AUTHENTICATED", "Please authenticate first")
+        }
+        guard await hub.rateLimiter.allow(user.id) else {
+            return fail("RATE_LIMITED", "Too many messages, please slow down")
+        }
+        do {
+            switch frame {
+            case .joinRoom(let roomId):
+                switch try await hub.roomAccess.access(userId: user.id, roomId: roomId) {
+                case "creator", "member": await hub.registry.join(id, room: roomId)
+                case "missing": fail("ROOM_NOT_FOUND", "Room not found")
+                default: fail("NOT_A_MEMBER", "Not a member of this room")
+                }
+            case .leaveRoom(let roomId):
+                await hub.registry.leave(id, room: roomId)
+            case .sendMessage(let message):
+                let command = RoomsCommand.sendMessage(.init(
+                    commandId: Nanoid.make(), origin: SocketAddress(node: hub.node, socket: id), userId: user.id,
+                    username: user.username, roomId: message.roomId, content: message.content, replyToId: message.replyToId,
+                    attachmentIds: message.attachmentIds, clientMessageId: message.clientMessageId))
+                try await hub.bus.publish(BusStream.roomsCommands, command)
+            case .typing(let roomId):
+                guard await hub.registry.isJoined(id, room: roomId), await hub.typingDebounce.allow("\(user.id):\(roomId)") else { return }
+                try await hub.deliver(Delivery(audience: .room(roomId, except: SocketAddress(node: hub.node, socket: id)),
+                                               frame: ServerFrame.typing(roomId: roomId, userId: user.id, username: user.username)))
+            case .deferred:
+                // Agent-side frames (stop, permissions, commands, relays) are handled by the agents part of the hub.
+                break
+            case .ping, .auth:
+                break
+            }
+        } catch {
+            hub.logger.error("client frame \(frame.type) failed: \(error)")
+            fail("INTERNAL_ERROR", "An internal error occurred")
+        }
+    }
+
+    /// `client:auth` (websocket §2.3), steps in order; the first failure answers.
+    private func authenticate(token: String, protocolVersion: String?, state: State, send: @Sendable (Outgoing) -> Void) async {
+        func result(_ ok: Bool, error: String? = nil, userId: String? = nil) {
+            send(.text(ServerFrame.authResult(ok: ok, error: error, userId: userId)))
+        }
+        let now = ContinuousClock.now
+        let attempt = state.authAttempts + 1
+        state.authAttempts = attempt
+        if attempt >= 6 {
+            result(false, error: "Too many authentication attempts")
+            return send(.close(code: 1008, reason: "Too many authentication attempts"))
+        }
+        if let last = state.lastAttempt, attempt > 1 {
+            let wait = Duration.milliseconds(200 * (1 << (attempt - 2)))
+            if now - last < wait {
+                state.lastAttempt = now
+                return result(false, error: "Too many authentication attempts, please wait")
+            }
+        }
+        state.lastAttempt = now
+        let user: AuthenticatedUser
+        do {
+            user = try await hub.tokens.verifyAccess(token)
+        } catch .wrongType {
+            return result(false, error: "Invalid token type")
+        } catch .revoked {
+            return result(false, error: "Token revoked")
+        } catch {
+            return result(false, error: "Invalid token")
+        }
+        if let protocolVersion, protocolVersion != "1" {
+            send(.text(ServerFrame.error(code: "PROTOCOL_VERSION_MISMATCH",
+                                         message: "Protocol version mismatch: server speaks 1, client sent \(protocolVersion)")))
+            return send(.close(code: 1008, reason: "Protocol version mismatch"))
+        }
+        let previous = state.lock.withLock { state.user }
+        if previous?.id != user.id {
+            if await hub.registry.connections(of: user.id) >= hub.config.maxWSConnectionsPerUser {
+                return result(false, error: "Too many connections")
+            }
+            if previous == nil, await hub.registry.connectionCount >= hub.config.maxTotalWSConnections {
+                return result(false, error: "Server at capacity")
+            }
+        }
+        let first = await hub.registry.authenticate(id, userId: user.id, username: user.username)
+        state.lock.withLock { state.user = user }
+        result(true, userId: user.id)
+        if first { await hub.userCameOnline(user) }
+    }
+}

@@ -1,0 +1,47 @@
+import AgentIMBus
+import AgentIMCore
+import Foundation
+
+/// Executes commands the edges put on the bus. At-least-once delivery: the message id is
+/// the command's id, so a redelivered command stores nothing twice and re-announces the
+/// stored message. The `server:new_message` event leaves only after the commit.
+struct CommandHandler: Sendable {
+    let service: RoomsService
+
+    func handle(_ entry: BusEntry) async throws {
+        guard let command = try? JSONDecoder().decode(RoomsCommand.self, from: entry.payload) else {
+            service.runtime.logger.warning("dropping unreadable command \(entry.id)")
+            return
+        }
+        switch command {
+        case .sendMessage(let send):
+            try await sendMessage(send)
+        }
+    }
+
+    func sendMessage(_ send: RoomsCommand.SendMessageCommand) async throws {
+        let content = Sanitizer.content(send.content)
+        let outcome: MessageStore.SendOutcome
+        do {
+            outcome = try await service.messages.storeHumanMessage(
+                id: send.commandId, roomId: send.roomId, userId: send.userId, username: send.username,
+                content: content, mentions: Mentions.parse(content), replyToId: send.replyToId)
+        } catch {
+            service.runtime.logger.error("send_message \(send.commandId) failed: \(error)")
+            try await replyError(send.origin, code: "INTERNAL_ERROR", message: "Failed to send message")
+            return
+        }
+        switch outcome {
+        case .roomNotFound:
+            try await replyError(send.origin, code: "ROOM_NOT_FOUND", message: "Room not found")
+        case .notAMember:
+            try await replyError(send.origin, code: "NOT_A_MEMBER", message: "Not a member of this room")
+        case .stored(let message):
+            try await service.runtime.deliver(Delivery(audience: .room(message.roomId), frame: ServerFrame.newMessage(message)))
+        }
+    }
+
+    func replyError(_ socket: SocketAddress, code: String, message: String) async throws {
+        try await service.runtime.deliver(Delivery(audience: .socket(socket), frame: ServerFrame.error(code: code, message: message)))
+    }
+}
