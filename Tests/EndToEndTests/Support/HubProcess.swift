@@ -1,0 +1,52 @@
+import Foundation
+
+/// One hub executable running as a real OS process on a loopback port.
+final class HubProcess: @unchecked Sendable {
+    let name: String
+    let port: Int
+    let process = Process()
+    let logURL: URL
+
+    init(_ executable: String, port: Int = TestEnvironment.freePort(), environment: [String: String]) throws {
+        name = executable
+        self.port = port
+        logURL = FileManager.default.temporaryDirectory.appendingPathComponent("\(executable)-\(port).log")
+        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        process.executableURL = TestEnvironment.binDir.appendingPathComponent(executable)
+        var env = ProcessInfo.processInfo.environment
+        env["HOST"] = "127.0.0.1"
+        env["PORT"] = String(port)
+        env["LOG_LEVEL"] = "warn"
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let log = try FileHandle(forWritingTo: logURL)
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var wsURL: String { "ws://127.0.0.1:\(port)/ws/client" }
+
+    /// Waits until `path` answers 200.
+    func waitUntilHealthy(path: String, timeout: Duration = .seconds(60)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else { throw TestSetupError("\(name) exited with \(process.terminationStatus): \(log)") }
+            if let response = try? await HTTP.get(baseURL + path), response.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw TestSetupError("\(name) not healthy within \(timeout): \(log)")
+    }
+
+    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh Debian machine with Swift: installs missing Debian packages,
+# starts throwaway PostgreSQL and Redis on free loopback ports, builds, runs the deploy
+# checks and `swift test`, and stops the throwaway servers afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source deploy/local/throwaway-services.sh
+
+install_test_packages
+WORK=$(mktemp -d /tmp/agentim-test.XXXXXX)
+cleanup() { stop_postgres; stop_redis; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+start_postgres "$WORK/db"
+start_redis "$WORK/redis"
+export AGENTIM_TEST_PG="postgresql://postgres@127.0.0.1:$PGPORT"
+export AGENTIM_TEST_REDIS="redis://127.0.0.1:$REDISPORT"
+echo "throwaway PostgreSQL on $PGPORT, Redis on $REDISPORT"
+
+if [ -x deploy/check.sh ]; then
+  bash deploy/check.sh
+fi
+
+swift build --build-tests
+swift test --skip-build "$@"
