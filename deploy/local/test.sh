@@ -17,7 +17,7 @@ export AGENTIM_TEST_PG="postgresql://postgres@127.0.0.1:$PGPORT"
 export AGENTIM_TEST_REDIS="redis://127.0.0.1:$REDISPORT"
 echo "throwaway PostgreSQL on $PGPORT, Redis on $REDISPORT"
 
-if [ -x deploy/check.sh ]; then
+if [ -f deploy/check.sh ]; then
   bash deploy/check.sh
 fi
 

@@ -18,6 +18,14 @@ public enum ClientFrame: Sendable, Equatable {
         public var attachmentIds: [String]
         /// Optional client-chosen id for idempotent retries (an extension; original clients omit it).
         public var clientMessageId: String?
+
+        public init(roomId: String, content: String, replyToId: String?, attachmentIds: [String], clientMessageId: String?) {
+            self.roomId = roomId
+            self.content = content
+            self.replyToId = replyToId
+            self.attachmentIds = attachmentIds
+            self.clientMessageId = clientMessageId
+        }
     }
 
     /// Why a frame was refused, with the `server:error` code and text of §3.2.

@@ -1,0 +1,116 @@
+import AgentIMBus
+import AgentIMRedis
+import Foundation
+import Testing
+
+/// Bus semantics, run against both implementations: the in-memory bus, and Redis streams
+/// on the throwaway Redis of the test script.
+struct BusTests {
+    static func buses() -> [(String, any Bus)] {
+        var buses: [(String, any Bus)] = [("memory", InMemoryBus())]
+        if let url = ProcessInfo.processInfo.environment["AGENTIM_TEST_REDIS"], let redis = try? RedisClient(url) {
+            buses.append(("redis", RedisBus(redis: redis)))
+        }
+        return buses
+    }
+
+    static func stream() -> String { "agentim:test:\(UUID().uuidString)" }
+    static func payload(_ text: String) -> Data { Data(text.utf8) }
+
+    @Test func redisIsAvailableToTheSuite() {
+        #expect(Self.buses().count == 2, "AGENTIM_TEST_REDIS must point at a running Redis")
+    }
+
+    @Test(arguments: buses().map(\.0))
+    func entriesAreReadInOrder(kind: String) async throws {
+        let bus = Self.buses().first { $0.0 == kind }!.1
+        let stream = Self.stream()
+        let start = try await bus.lastID(stream)
+        for i in 0..<20 { try await bus.append(stream, Self.payload("e\(i)")) }
+        let entries = try await bus.read(stream, after: start, count: 100, block: .milliseconds(100))
+        #expect(entries.map { String(decoding: $0.payload, as: UTF8.self) } == (0..<20).map { "e\($0)" })
+        let rest = try await bus.read(stream, after: entries.last!.id, count: 100, block: .milliseconds(50))
+        #expect(rest.isEmpty)
+    }
+
+    @Test(arguments: buses().map(\.0))
+    func blockingReadWakesOnAppend(kind: String) async throws {
+        let bus = Self.buses().first { $0.0 == kind }!.1
+        let stream = Self.stream()
+        let start = try await bus.lastID(stream)
+        async let waited = bus.read(stream, after: start, count: 10, block: .seconds(5))
+        try await Task.sleep(for: .milliseconds(100))
+        try await bus.append(stream, Self.payload("late"))
+        let clock = ContinuousClock()
+        let begin = clock.now
+        let entries = try await waited
+        #expect(entries.map { String(decoding: $0.payload, as: UTF8.self) } == ["late"])
+        #expect(clock.now - begin < .seconds(4), "woken by the append, not by the timeout")
+    }
+
+    @Test(arguments: buses().map(\.0))
+    func aGroupDeliversEachEntryToOneConsumer(kind: String) async throws {
+        let bus = Self.buses().first { $0.0 == kind }!.1
+        let stream = Self.stream()
+        try await bus.createGroup(stream, group: "g")
+        try await bus.createGroup(stream, group: "g")  // idempotent, as replicas race to create it
+        for i in 0..<10 { try await bus.append(stream, Self.payload("c\(i)")) }
+        let first = try await bus.readGroup(stream, group: "g", consumer: "a", count: 4, block: .milliseconds(50))
+        let second = try await bus.readGroup(stream, group: "g", consumer: "b", count: 100, block: .milliseconds(50))
+        let third = try await bus.readGroup(stream, group: "g", consumer: "a", count: 100, block: .milliseconds(50))
+        #expect(first.count == 4)
+        #expect(second.count == 6)
+        #expect(third.isEmpty)
+        let all = (first + second).map { String(decoding: $0.payload, as: UTF8.self) }
+        #expect(all == (0..<10).map { "c\($0)" })
+    }
+
+    @Test(arguments: buses().map(\.0))
+    func acknowledgedEntriesAreNotReclaimedButUnacknowledgedOnesAre(kind: String) async throws {
+        let bus = Self.buses().first { $0.0 == kind }!.1
+        let stream = Self.stream()
+        try await bus.createGroup(stream, group: "g")
+        for i in 0..<3 { try await bus.append(stream, Self.payload("w\(i)")) }
+        let taken = try await bus.readGroup(stream, group: "g", consumer: "dead", count: 10, block: .milliseconds(50))
+        #expect(taken.count == 3)
+        try await bus.ack(stream, group: "g", ids: [taken[0].id])
+        // Not yet idle long enough: nothing to claim.
+        #expect(try await bus.claimStale(stream, group: "g", consumer: "live", minIdle: .seconds(30), count: 10).isEmpty)
+        try await Task.sleep(for: .milliseconds(150))
+        let reclaimed = try await bus.claimStale(stream, group: "g", consumer: "live", minIdle: .milliseconds(100), count: 10)
+        #expect(reclaimed.map(\.id) == [taken[1].id, taken[2].id], "the dead consumer's unacknowledged entries move to the live one")
+        try await bus.ack(stream, group: "g", ids: reclaimed.map(\.id))
+        try await Task.sleep(for: .milliseconds(150))
+        #expect(try await bus.claimStale(stream, group: "g", consumer: "live", minIdle: .milliseconds(100), count: 10).isEmpty)
+    }
+
+    @Test(arguments: buses().map(\.0))
+    func commandWorkerRetriesAFailedHandlerAndAcknowledgesSuccess(kind: String) async throws {
+        let bus = Self.buses().first { $0.0 == kind }!.1
+        let stream = Self.stream()
+        let seen = Seen()
+        let worker = CommandWorker(bus: bus, stream: stream, group: "g", consumer: "w1", retryAfter: .milliseconds(300),
+                                   logger: .init(label: "test")) { entry in
+            let text = String(decoding: entry.payload, as: UTF8.self)
+            if await seen.record(text) == 1 && text == "flaky" { throw CancellationError() }
+        }
+        let task = Task { try await worker.run() }
+        defer { task.cancel() }
+        try await Task.sleep(for: .milliseconds(100))
+        try await bus.append(stream, Self.payload("ok"))
+        try await bus.append(stream, Self.payload("flaky"))
+        let deadline = ContinuousClock.now + .seconds(10)
+        while await seen.count("flaky") < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(await seen.count("ok") == 1)
+        #expect(await seen.count("flaky") == 2, "the failed entry stayed pending and was delivered again")
+    }
+
+    actor Seen {
+        var counts: [String: Int] = [:]
+        func record(_ key: String) -> Int {
+            counts[key, default: 0] += 1
+            return counts[key]!
+        }
+        func count(_ key: String) -> Int { counts[key] ?? 0 }
+    }
+}

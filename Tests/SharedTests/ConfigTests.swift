@@ -1,0 +1,97 @@
+import AgentIMCore
+import Testing
+
+struct ConfigTests {
+    static let strongSecret = String(repeating: "s", count: 40)
+    static let production: [String: String] = [
+        "NODE_ENV": "production", "JWT_SECRET": strongSecret, "DATABASE_URL": "postgresql://u:p@db:5432/agentim",
+        "CORS_ORIGIN": "https://chat.example.com", "ENCRYPTION_KEY": String(repeating: "k", count: 32),
+        "ADMIN_PASSWORD": "Str0ng!Passw0rd",
+    ]
+
+    func refusal(_ overrides: [String: String?]) -> String? {
+        var env = Self.production
+        for (key, value) in overrides { env[key] = value }
+        do {
+            _ = try HubConfig(environment: Environment(env), role: "test")
+            return nil
+        } catch let error as ConfigError {
+            return error.message
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func developmentDefaultsStart() throws {
+        let config = try HubConfig(environment: Environment([:]), role: "test")
+        #expect(config.port == 3000)
+        #expect(config.host == "0.0.0.0")
+        #expect(config.databaseURL == HubConfig.defaultDatabaseURL)
+        #expect(config.jwtSecret == "dev-secret-change-me")
+        #expect(config.corsOrigins == ["http://localhost:5173"])
+        #expect(config.runMigrations)
+        #expect(config.redisURL == nil)
+        #expect(config.maxWSMessageSize == 65_536)
+    }
+
+    @Test func aValidProductionEnvironmentStarts() {
+        #expect(refusal([:]) == nil)
+    }
+
+    @Test func productionRefusesAWeakJWTSecret() {
+        #expect(refusal(["JWT_SECRET": "dev-secret-change-me"])?.hasPrefix("JWT_SECRET is missing or too short (min 32 chars)") == true)
+        #expect(refusal(["JWT_SECRET": "short"])?.hasPrefix("JWT_SECRET is missing or too short (min 32 chars)") == true)
+        #expect(refusal(["JWT_SECRET": nil])?.hasPrefix("JWT_SECRET is missing or too short") == true)
+    }
+
+    @Test func productionRefusesAMissingDatabaseURL() {
+        #expect(refusal(["DATABASE_URL": nil]) == "DATABASE_URL must be set in production.")
+    }
+
+    @Test func productionRefusesBadCORSOrigins() {
+        #expect(refusal(["CORS_ORIGIN": nil])?.hasPrefix("CORS_ORIGIN must be set to your frontend domain in production") == true)
+        #expect(refusal(["CORS_ORIGIN": "*"])?.hasPrefix("CORS_ORIGIN must be set to your frontend domain in production") == true)
+        #expect(refusal(["CORS_ORIGIN": "https://a.example.com,not a url"]) == "CORS_ORIGIN contains an invalid URL: \"not a url\"")
+        #expect(refusal(["CORS_ORIGIN": "https://a.example.com/app"])?.hasPrefix("CORS_ORIGIN must not include a path component") == true)
+        #expect(refusal(["CORS_ORIGIN": "ftp://a.example.com"]) == "CORS_ORIGIN must use https:// or http:// scheme")
+        #expect(refusal(["CORS_ORIGIN": nil, "RENDER_EXTERNAL_URL": "https://hub.onrender.com"]) == nil)
+    }
+
+    @Test func productionRefusesAWeakAdminPassword() {
+        let message = refusal(["ADMIN_PASSWORD": "short"])
+        #expect(message == "ADMIN_PASSWORD does not meet minimum complexity requirements: at least 12 characters, an uppercase letter, a digit, a special character")
+        #expect(refusal(["ADMIN_PASSWORD": nil]) == nil, "no admin password means no seeding, not a refusal")
+    }
+
+    @Test func developmentOnlyWarnsAboutTheAdminPassword() throws {
+        let config = try HubConfig(environment: Environment(["ADMIN_PASSWORD": "short"]), role: "test")
+        #expect(config.warnings.contains("ADMIN_PASSWORD is shorter than 8 characters"))
+    }
+
+    @Test func productionRefusesAMissingOrShortEncryptionKey() {
+        #expect(refusal(["ENCRYPTION_KEY": nil])?.hasPrefix("ENCRYPTION_KEY must be set in production") == true)
+        #expect(refusal(["ENCRYPTION_KEY": "short"])?.hasPrefix("ENCRYPTION_KEY is too short (< 32 chars) for production") == true)
+    }
+
+    @Test func malformedURLsAreRefusedInEveryMode() {
+        #expect(throws: ConfigError.self) { try HubConfig(environment: Environment(["REDIS_URL": "http://x"]), role: "t") }
+        #expect(throws: ConfigError.self) { try HubConfig(environment: Environment(["DATABASE_URL": "mysql://x"]), role: "t") }
+        #expect(throws: ConfigError.self) { try HubConfig(environment: Environment(["AUTH_URL": "auth:3001"]), role: "t") }
+        #expect(throws: ConfigError.self) { try HubConfig(environment: Environment(["JWT_ACCESS_EXPIRY": "soon"]), role: "t") }
+    }
+
+    @Test func integersParseLikeTheOriginal() throws {
+        let config = try HubConfig(environment: Environment(["PORT": "3000abc", "MAX_WS_MESSAGE_SIZE": "5", "RUN_MIGRATIONS": "TRUE"]), role: "t")
+        #expect(config.port == 3000)
+        #expect(config.maxWSMessageSize == 1024, "clamped to its range")
+        #expect(config.runMigrations == false, "booleans are true only for the exact string true")
+    }
+
+    @Test func timeSpans() {
+        #expect(TimeSpan.seconds("15m") == 900)
+        #expect(TimeSpan.seconds("7d") == 604_800)
+        #expect(TimeSpan.seconds("2 hours") == 7200)
+        #expect(TimeSpan.seconds("3600") == 3600)
+        #expect(TimeSpan.seconds("soon") == nil)
+    }
+}
