@@ -8,6 +8,7 @@ source deploy/local/throwaway-services.sh
 
 install_test_packages
 WORK=$(mktemp -d /tmp/agentim-test.XXXXXX)
+chmod 755 "$WORK"  # the throwaway PostgreSQL runs as user postgres
 cleanup() { stop_postgres; stop_redis; rm -rf "$WORK"; }
 trap cleanup EXIT
 
