@@ -26,8 +26,8 @@ public struct RemoteTopology: Sendable {
                                timeout: .seconds(Int64(config.upstreamTimeoutSeconds)), trustProxy: config.trustProxy)
     }
 
-    public var roomAccess: RoomAccessLookup {
-        RoomAccessLookup.remote(upstreams.urls[.rooms]!, client: client)
+    public var rooms: RoomsDirectory {
+        RoomsDirectory.remote(upstreams.urls[.rooms]!, client: client)
     }
 
     /// Every service's `/internal/health`, with the checks each one owns.

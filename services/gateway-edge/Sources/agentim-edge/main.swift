@@ -9,7 +9,7 @@ let logger = Logger(label: "agentim.edge")
 do {
     let topology = try RemoteTopology(config: config)
     let runtime = try await Runtime(config: config, usesDatabase: false, logger: logger)
-    let hub = ClientHub(runtime: runtime, roomAccess: topology.roomAccess)
+    let hub = ClientHub(runtime: runtime, rooms: topology.rooms)
     let router = Router(context: HubRequestContext.self)
     Edge.addMiddleware(to: router, config: config)
     router.middlewares.add(topology.proxy(config: config))

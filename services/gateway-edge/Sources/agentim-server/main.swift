@@ -38,10 +38,9 @@ do {
     let uploads = try UploadsService(runtime: runtime)
     try uploads.checkStorage()
 
-    let store = rooms.rooms
-    let hub = ClientHub(runtime: runtime, roomAccess: RoomAccessLookup { userId, roomId in
-        try await store.access(userId: userId, roomId: roomId).rawValue
-    })
+    let hub = ClientHub(runtime: runtime, rooms: RoomsDirectory(
+        accessInfo: { userId, roomId in try await rooms.accessInfo(userId: userId, roomId: roomId) },
+        messagesAfter: { roomId, seq, limit in try await rooms.messagesAfter(roomId: roomId, seq: seq, limit: limit) }))
     let router = Router(context: HubRequestContext.self)
     Edge.addMiddleware(to: router, config: config)
     auth.addRoutes(to: router)

@@ -23,9 +23,10 @@ struct CommandHandler: Sendable {
         let content = Sanitizer.content(send.content)
         let outcome: MessageStore.SendOutcome
         do {
-            outcome = try await service.messages.storeHumanMessage(
+            outcome = try await service.messages.storeHumanMessage(.init(
                 id: send.commandId, roomId: send.roomId, userId: send.userId, username: send.username,
-                content: content, mentions: Mentions.parse(content), replyToId: send.replyToId)
+                content: content, mentions: Mentions.parse(content), replyToId: send.replyToId,
+                clientMessageId: send.clientMessageId))
         } catch {
             service.runtime.logger.error("send_message \(send.commandId) failed: \(error)")
             try await replyError(send.origin, code: "INTERNAL_ERROR", message: "Failed to send message")
@@ -37,7 +38,14 @@ struct CommandHandler: Sendable {
         case .notAMember:
             try await replyError(send.origin, code: "NOT_A_MEMBER", message: "Not a member of this room")
         case .stored(let message):
-            try await service.runtime.deliver(Delivery(audience: .room(message.roomId), frame: ServerFrame.newMessage(message)))
+            try await service.runtime.deliver(Delivery(audience: .room(message.roomId), frame: ServerFrame.newMessage(message), seq: message.seq))
+        case .duplicate(let message):
+            // A retry: the room already has it (edges drop repeats by sequence); the retrying
+            // socket gets it directly as its acknowledgement, and the room once more in case
+            // the first announcement was lost with a crashed process.
+            try await service.runtime.deliver(Delivery(audience: .room(message.roomId), frame: ServerFrame.newMessage(message), seq: message.seq))
+            try await service.runtime.deliver(Delivery(audience: .socket(send.origin), frame: ServerFrame.newMessage(message),
+                                                       seq: message.seq, roomId: message.roomId))
         }
     }
 

@@ -9,59 +9,123 @@ struct MessageStore: Sendable {
     let database: Database
     var logger: Logger { database.logger }
 
-    static let columns = "id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions::text, chunks::text, created_at, updated_at"
-    typealias Row = (String, String, String, String, String, String, String, String?, String, String?, Date, Date?)
+    static let columns = "id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions::text, chunks::text, created_at, updated_at, seq"
+    typealias Row = (String, String, String, String, String, String, String, String?, String, String?, Date, Date?, Int64?)
 
     static func message(_ row: Row) -> ChatMessage {
         let mentions = (try? JSONDecoder().decode([String].self, from: Data(row.8.utf8))) ?? []
         let chunks = row.9.flatMap { try? JSONDecoder().decode([JSONValue].self, from: Data($0.utf8)) }
         return ChatMessage(id: row.0, roomId: row.1, senderId: row.2, senderType: row.3, senderName: row.4, type: row.5,
                            content: row.6, replyToId: row.7, mentions: mentions, chunks: chunks,
-                           createdAt: Timestamp.format(row.10), updatedAt: row.11.map(Timestamp.format))
+                           createdAt: Timestamp.format(row.10), updatedAt: row.11.map(Timestamp.format), seq: row.12)
+    }
+
+    static func messages(_ rows: PostgresRowSequence) async throws -> [ChatMessage] {
+        var result: [ChatMessage] = []
+        for try await row in rows.decode(Row.self) { result.append(message(row)) }
+        return result
+    }
+
+    /// Now, at millisecond precision, so an ISO cursor taken from a message matches it exactly.
+    static func now() -> Date {
+        Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+    }
+
+    func find(_ id: String) async throws -> ChatMessage? {
+        try await Self.messages(database.client.query("SELECT \(unescaped: Self.columns) FROM messages WHERE id = \(id)", logger: logger)).first
     }
 
     enum SendOutcome {
+        /// Newly stored: announce it to the room.
         case stored(ChatMessage)
+        /// Already stored by an earlier delivery of the same command or a retry with the same client id.
+        case duplicate(ChatMessage)
         case roomNotFound
         case notAMember
     }
 
-    /// Stores a human message in one transaction with its room and membership checks.
-    /// `id` comes from the command, so a redelivered command returns the stored message.
-    func storeHumanMessage(id: String, roomId: String, userId: String, username: String, content: String,
-                           mentions: [String], replyToId: String?) async throws -> SendOutcome {
-        try await database.client.withTransaction(logger: logger) { tx in
-            let access = try await tx.query("""
-                SELECT r.created_by_id = \(userId) OR EXISTS (
-                    SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.member_id = \(userId) AND m.member_type = 'user')
-                FROM rooms r WHERE r.id = \(roomId)
-                """, logger: logger)
-            var allowed: Bool?
-            for try await value in access.decode(Bool.self) { allowed = value }
-            guard let allowed else { return .roomNotFound }
-            guard allowed else { return .notAMember }
-            let mentionsJSON = String(decoding: try JSONEncoder().encode(mentions), as: UTF8.self)
-            // Millisecond precision, so an ISO cursor taken from a message matches it exactly.
-            let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
-            try await tx.query("""
-                INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions, created_at)
-                VALUES (\(id), \(roomId), \(userId), 'user', \(username), 'text', \(content), \(replyToId), \(mentionsJSON)::jsonb, \(now))
-                ON CONFLICT (id) DO NOTHING
-                """, logger: logger)
-            let rows = try await tx.query("SELECT \(unescaped: Self.columns) FROM messages WHERE id = \(id)", logger: logger)
-            for try await row in rows.decode(Row.self) { return .stored(Self.message(row)) }
-            throw APIError(500, "message vanished after insert")
+    struct HumanMessage: Sendable {
+        var id: String
+        var roomId: String
+        var userId: String
+        var username: String
+        var content: String
+        var mentions: [String]
+        var replyToId: String?
+        var clientMessageId: String?
+    }
+
+    /// Stores a human message in one transaction with its room and membership checks and its
+    /// room sequence. Idempotent: `id` (the command's) and `clientMessageId` (within 24 h).
+    func storeHumanMessage(_ m: HumanMessage) async throws -> SendOutcome {
+        do {
+            return try await database.client.withTransaction(logger: logger) { tx in
+                let access = try await tx.query("""
+                    SELECT r.created_by_id = \(m.userId) OR EXISTS (
+                        SELECT 1 FROM room_members rm WHERE rm.room_id = r.id AND rm.member_id = \(m.userId) AND rm.member_type = 'user')
+                    FROM rooms r WHERE r.id = \(m.roomId)
+                    """, logger: logger)
+                var allowed: Bool?
+                for try await value in access.decode(Bool.self) { allowed = value }
+                guard let allowed else { return .roomNotFound }
+                guard allowed else { return .notAMember }
+
+                if let existing = try await Self.messages(tx.query("SELECT \(unescaped: Self.columns) FROM messages WHERE id = \(m.id)", logger: logger)).first {
+                    return .duplicate(existing)
+                }
+                var clientId = m.clientMessageId
+                if let clientMessageId = m.clientMessageId {
+                    let earlier = try await tx.query("""
+                        SELECT \(unescaped: Self.columns), created_at > now() - interval '24 hours' FROM messages
+                        WHERE sender_id = \(m.userId) AND client_message_id = \(clientMessageId)
+                        """, logger: logger)
+                    for try await row in earlier.decode((String, String, String, String, String, String, String, String?, String, String?, Date, Date?, Int64?, Bool).self) {
+                        if row.13 {
+                            return .duplicate(Self.message((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11, row.12)))
+                        }
+                        // The same id after 24 hours is a new message; the old one keeps the id.
+                        clientId = nil
+                    }
+                }
+                var seq: Int64 = 0
+                for try await value in try await tx.query("UPDATE rooms SET last_seq = last_seq + 1 WHERE id = \(m.roomId) RETURNING last_seq", logger: logger).decode(Int64.self) {
+                    seq = value
+                }
+                let mentionsJSON = String(decoding: try JSONEncoder().encode(m.mentions), as: UTF8.self)
+                let rows = try await tx.query("""
+                    INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions, created_at, seq, client_message_id)
+                    VALUES (\(m.id), \(m.roomId), \(m.userId), 'user', \(m.username), 'text', \(m.content), \(m.replyToId),
+                            \(mentionsJSON)::jsonb, \(Self.now()), \(seq), \(clientId))
+                    RETURNING \(unescaped: Self.columns)
+                    """, logger: logger)
+                guard let stored = try await Self.messages(rows).first else { throw APIError(500, "message not stored") }
+                return .stored(stored)
+            }
+        } catch where sqlState(of: error) == "23505" {
+            // A concurrent retry with the same client id won the race: return its message.
+            if let clientMessageId = m.clientMessageId,
+               let existing = try await Self.messages(database.client.query("""
+                    SELECT \(unescaped: Self.columns) FROM messages WHERE sender_id = \(m.userId) AND client_message_id = \(clientMessageId)
+                    """, logger: logger)).first {
+                return .duplicate(existing)
+            }
+            throw error
         }
+    }
+
+    /// Messages after `seq`, oldest first: catch-up after a reconnect and gap filling.
+    func after(roomId: String, seq: Int64, limit: Int) async throws -> [ChatMessage] {
+        try await Self.messages(database.client.query("""
+            SELECT \(unescaped: Self.columns) FROM messages WHERE room_id = \(roomId) AND seq > \(seq)
+            ORDER BY seq LIMIT \(limit)
+            """, logger: logger))
     }
 
     /// A page of history, newest first (http-api §7.4): `after` wins over `cursor`;
     /// messages older than the reader's `clearedAt` are hidden.
     func history(roomId: String, before cursor: Date?, after: Date?, clearedAt: Date?, limit: Int) async throws -> (items: [ChatMessage], hasMore: Bool) {
         let cleared = clearedAt ?? Date(timeIntervalSince1970: 0)
-        return try await page(roomId: roomId, cursor: cursor, after: after, cleared: cleared, probe: limit + 1, limit: limit)
-    }
-
-    private func page(roomId: String, cursor: Date?, after: Date?, cleared: Date, probe: Int, limit: Int) async throws -> (items: [ChatMessage], hasMore: Bool) {
+        let probe = limit + 1
         let rows: PostgresRowSequence
         if let after {
             rows = try await database.client.query("""
@@ -79,9 +143,7 @@ struct MessageStore: Sendable {
                 ORDER BY created_at DESC, id DESC LIMIT \(probe)
                 """, logger: logger)
         }
-        var items: [ChatMessage] = []
-        for try await row in rows.decode(Row.self) { items.append(Self.message(row)) }
-        let hasMore = items.count > limit
-        return (Array(items.prefix(limit)), hasMore)
+        let items = try await Self.messages(rows)
+        return (Array(items.prefix(limit)), items.count > limit)
     }
 }

@@ -72,15 +72,21 @@ public struct RoomStore: Sendable {
 
     /// Creator, `user` member, neither, or no such room.
     public func access(userId: String, roomId: String) async throws -> RoomAccess {
+        try await accessInfo(userId: userId, roomId: roomId).access
+    }
+
+    /// Access and the room's current sequence, for a socket joining it.
+    public func accessInfo(userId: String, roomId: String) async throws -> (access: RoomAccess, lastSeq: Int64) {
         let rows = try await database.client.query("""
             SELECT r.created_by_id = \(userId),
-                   EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.member_id = \(userId) AND m.member_type = 'user')
+                   EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.member_id = \(userId) AND m.member_type = 'user'),
+                   r.last_seq
             FROM rooms r WHERE r.id = \(roomId)
             """, logger: logger)
-        for try await (isCreator, isMember) in rows.decode((Bool, Bool).self) {
-            return isCreator ? .creator : (isMember ? .member : .none)
+        for try await (isCreator, isMember, lastSeq) in rows.decode((Bool, Bool, Int64).self) {
+            return (isCreator ? .creator : (isMember ? .member : .none), lastSeq)
         }
-        return .missing
+        return (.missing, 0)
     }
 
     /// The caller's membership role, counting the creator as `owner`.

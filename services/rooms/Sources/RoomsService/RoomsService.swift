@@ -24,10 +24,15 @@ public struct RoomsService: Sendable {
     public func addRoutes(to router: Router<HubRequestContext>) {
         RoomsController(service: self).addRoutes(to: router.group("/api/rooms"))
         MessagesController(service: self).addRoutes(to: router.group("/api/messages"))
+        // Internal: the edges' questions when a socket joins a room or catches up.
         router.get("/internal/rooms/:roomId/access/:userId") { _, context -> Response in
-            let roomId = try context.parameters.require("roomId")
-            let userId = try context.parameters.require("userId")
-            return ok(try await rooms.access(userId: userId, roomId: roomId))
+            let info = try await accessInfo(userId: try context.parameters.require("userId"), roomId: try context.parameters.require("roomId"))
+            return ok(info)
+        }
+        router.get("/internal/rooms/:roomId/messages") { request, context -> Response in
+            let afterSeq = request.uri.queryParameters.get("afterSeq").flatMap { Int64($0) } ?? 0
+            let limit = min(max(request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 500, 1), 1000)
+            return jsonResponse(Envelope(try await messagesAfter(roomId: try context.parameters.require("roomId"), seq: afterSeq, limit: limit)), rest: false)
         }
     }
 
@@ -38,6 +43,15 @@ public struct RoomsService: Sendable {
                              consumer: runtime.nodeId, logger: runtime.logger) { entry in
             try await handler.handle(entry)
         }
+    }
+
+    public func accessInfo(userId: String, roomId: String) async throws -> RoomAccessInfo {
+        let info = try await rooms.accessInfo(userId: userId, roomId: roomId)
+        return RoomAccessInfo(access: info.access.rawValue, lastSeq: info.lastSeq)
+    }
+
+    public func messagesAfter(roomId: String, seq: Int64, limit: Int) async throws -> [ChatMessage] {
+        try await messages.after(roomId: roomId, seq: seq, limit: limit)
     }
 
     func authenticate(_ request: Request) async throws -> AuthenticatedCaller {

@@ -64,9 +64,17 @@ public enum Audience: Codable, Sendable, Equatable {
 public struct Delivery: Codable, Sendable, Equatable {
     public var audience: Audience
     public var frame: String
-    public init(audience: Audience, frame: String) {
+    /// The message's room sequence, for frames that carry a new message: edges deliver
+    /// those to each socket in sequence order, without gaps or duplicates.
+    public var seq: Int64?
+    /// The room of a sequenced frame sent to one socket (a retry's acknowledgement).
+    public var roomId: String?
+
+    public init(audience: Audience, frame: String, seq: Int64? = nil, roomId: String? = nil) {
         self.audience = audience
         self.frame = frame
+        self.seq = seq
+        self.roomId = roomId
     }
 }
 
@@ -78,4 +86,16 @@ public enum ControlEvent: Codable, Sendable, Equatable {
     case membershipChanged(roomId: String, userId: String?)
     /// `userId` was removed from `roomId` (or the room deleted): drop subscriptions.
     case evicted(roomId: String, userId: String)
+}
+
+/// What an edge learns when a socket joins a room: may it, and where the room's sequence stands.
+public struct RoomAccessInfo: Codable, Sendable, Equatable {
+    /// `creator`, `member`, `none` or `missing`.
+    public var access: String
+    public var lastSeq: Int64
+
+    public init(access: String, lastSeq: Int64) {
+        self.access = access
+        self.lastSeq = lastSeq
+    }
 }

@@ -18,11 +18,13 @@ public struct ChatMessage: Codable, Sendable, Equatable {
     public var chunks: [JSONValue]?
     public var createdAt: String
     public var updatedAt: String?
+    /// Position in the room, strictly increasing (an extension the original clients ignore).
+    public var seq: Int64?
 
     public init(id: String, roomId: String, senderId: String, senderType: String, senderName: String,
                 type: String, content: String, replyToId: String? = nil, mentions: [String] = [],
                 attachments: [Attachment]? = nil, reactions: [Reaction]? = nil, chunks: [JSONValue]? = nil,
-                createdAt: String, updatedAt: String? = nil) {
+                createdAt: String, updatedAt: String? = nil, seq: Int64? = nil) {
         self.id = id
         self.roomId = roomId
         self.senderId = senderId
@@ -37,11 +39,12 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         self.chunks = chunks
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.seq = seq
     }
 
     enum CodingKeys: String, CodingKey {
         case id, roomId, senderId, senderType, senderName, type, content, replyToId, mentions
-        case attachments, reactions, chunks, createdAt, updatedAt
+        case attachments, reactions, chunks, createdAt, updatedAt, seq
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -61,6 +64,7 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         try c.encodeIfPresent(chunks, forKey: .chunks)
         try c.encode(createdAt, forKey: .createdAt)
         if nulls { try c.encode(updatedAt, forKey: .updatedAt) } else { try c.encodeIfPresent(updatedAt, forKey: .updatedAt) }
+        try c.encodeIfPresent(seq, forKey: .seq)
     }
 }
 

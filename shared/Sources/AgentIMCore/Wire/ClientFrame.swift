@@ -4,7 +4,8 @@ import Foundation
 public enum ClientFrame: Sendable, Equatable {
     case auth(token: String, protocolVersion: String?)
     case ping(ts: Double)
-    case joinRoom(roomId: String)
+    /// `lastSeq` (an extension): the last room sequence the client saw; later messages are replayed.
+    case joinRoom(roomId: String, lastSeq: Int64?)
     case leaveRoom(roomId: String)
     case sendMessage(SendMessage)
     case typing(roomId: String)
@@ -118,7 +119,12 @@ public enum ClientFrame: Sendable, Equatable {
             guard let ts = body["ts"]?.numberValue else { throw .invalidMessage }
             return .ping(ts: ts)
         case "client:join_room":
-            return .joinRoom(roomId: try string("roomId", unbounded))
+            var lastSeq: Int64?
+            if let raw = body["lastSeq"] {
+                guard let number = raw.numberValue, number >= 0, number.rounded() == number, number < 9.0e15 else { throw .invalidMessage }
+                lastSeq = Int64(number)
+            }
+            return .joinRoom(roomId: try string("roomId", unbounded), lastSeq: lastSeq)
         case "client:leave_room":
             return .leaveRoom(roomId: try string("roomId", unbounded))
         case "client:typing":

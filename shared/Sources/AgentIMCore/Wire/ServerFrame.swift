@@ -10,6 +10,13 @@ public enum ServerFrame {
     struct Presence: Encodable { let type = "server:presence"; let userId: String; let username: String; let online: Bool }
     struct Typing: Encodable { let type = "server:typing"; let roomId: String; let userId: String; let username: String }
 
+    struct HistoryGap: Encodable { let type = "server:history_gap"; let roomId: String; let lastSeq: Int64; let latestSeq: Int64 }
+
+    /// Catch-up would be too long: the client should reload the room's history over REST.
+    public static func historyGap(roomId: String, lastSeq: Int64, latestSeq: Int64) -> String {
+        render(HistoryGap(roomId: roomId, lastSeq: lastSeq, latestSeq: latestSeq))
+    }
+
     public static func authResult(ok: Bool, error: String? = nil, userId: String? = nil) -> String {
         render(AuthResult(ok: ok, error: error, userId: userId))
     }

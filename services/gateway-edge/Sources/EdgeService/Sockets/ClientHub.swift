@@ -12,7 +12,7 @@ import ServiceLifecycle
 public final class ClientHub: Sendable {
     let runtime: Runtime
     let registry: ClientRegistry
-    let roomAccess: RoomAccessLookup
+    let rooms: RoomsDirectory
     let rateLimiter: FixedWindowLimiter
     let typingDebounce: FixedWindowLimiter
     let presence: PresenceTracker
@@ -26,9 +26,12 @@ public final class ClientHub: Sendable {
     var logger: Logger { runtime.logger }
     var node: String { runtime.nodeId }
 
-    public init(runtime: Runtime, roomAccess: RoomAccessLookup, authTimeoutMs: Int = 5000) {
+    /// Most messages replayed on a join; beyond that the client is told to reload history.
+    static let catchUpLimit = 500
+
+    public init(runtime: Runtime, rooms: RoomsDirectory, authTimeoutMs: Int = 5000) {
         self.runtime = runtime
-        self.roomAccess = roomAccess
+        self.rooms = rooms
         self.authTimeoutMs = authTimeoutMs
         registry = ClientRegistry(node: runtime.nodeId)
         rateLimiter = FixedWindowLimiter(max: runtime.config.clientRateLimitMax, window: .seconds(runtime.config.clientRateLimitWindow))
@@ -62,18 +65,60 @@ public final class ClientHub: Sendable {
         }
     }
 
+    /// Joins a socket to a room and replays what it missed after `lastSeq` (or, without
+    /// one, what arrived while it was joining), before any live message of the room.
+    func join(socket: String, room: String, lastSeq: Int64?, latestSeq: Int64) async throws {
+        let start = lastSeq ?? latestSeq
+        guard await registry.join(socket, room: room, lastSeq: start) else { return }
+        do {
+            let missed = try await rooms.messagesAfter(room, start, Self.catchUpLimit)
+            if missed.count >= Self.catchUpLimit {
+                await registry.send(socket, .text(ServerFrame.historyGap(roomId: room, lastSeq: start, latestSeq: latestSeq)))
+                await registry.finishFill(socket, room: room, messages: [], latestSeq: latestSeq)
+            } else {
+                await registry.finishFill(socket, room: room, messages: missed.map { ($0.seq ?? 0, ServerFrame.newMessage($0)) })
+            }
+        } catch {
+            await registry.finishFill(socket, room: room, messages: [])
+            throw error
+        }
+    }
+
+    /// Fills a hole in one socket's sequence from the store, after giving the missing
+    /// announcement a moment to arrive on the bus by itself.
+    func fill(_ gap: ClientRegistry.Gap) {
+        let registry = self.registry
+        let rooms = self.rooms
+        let logger = self.logger
+        Task {
+            try? await Task.sleep(for: .milliseconds(200))
+            guard let from = await registry.cursor(gap.socket, room: gap.room) else { return }
+            do {
+                let missed = try await rooms.messagesAfter(gap.room, from, Self.catchUpLimit)
+                await registry.finishFill(gap.socket, room: gap.room, messages: missed.map { ($0.seq ?? 0, ServerFrame.newMessage($0)) })
+            } catch {
+                logger.warning("gap fill for room \(gap.room) failed: \(error)")
+                await registry.finishFill(gap.socket, room: gap.room, messages: [])
+            }
+        }
+    }
+
     /// Delivers bus events to local sockets and closes revoked users' sockets.
     public var services: [any Service] {
         let registry = self.registry
         let logger = self.logger
         return [
-            EventFollower(bus: bus, stream: BusStream.events, logger: logger) { entry in
+            EventFollower(bus: bus, stream: BusStream.events, logger: logger) { [self] entry in
                 guard let delivery = try? JSONDecoder().decode(Delivery.self, from: entry.payload) else { return }
-                await registry.deliver(delivery)
+                for gap in await registry.deliver(delivery) { fill(gap) }
             },
             EventFollower(bus: bus, stream: BusStream.control, logger: logger) { entry in
                 guard let event = try? JSONDecoder().decode(ControlEvent.self, from: entry.payload) else { return }
-                if case .tokensRevoked(let userId, _) = event { await registry.revoke(userId: userId) }
+                switch event {
+                case .tokensRevoked(let userId, _): await registry.revoke(userId: userId)
+                case .evicted(let roomId, let userId): await registry.evict(userId: userId, room: roomId)
+                default: break
+                }
             },
             ShutdownNotice(registry: registry),
         ]

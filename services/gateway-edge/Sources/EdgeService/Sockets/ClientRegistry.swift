@@ -1,6 +1,5 @@
 import AgentIMCore
 import Foundation
-import WSCore
 
 /// Something to put on one socket: a text frame, or a close.
 enum Outgoing: Sendable {
@@ -9,13 +8,32 @@ enum Outgoing: Sendable {
 }
 
 /// The `/ws/client` sockets this edge holds: who they are and which rooms they joined.
-/// Deliveries from the bus are fanned out here (websocket §9).
+/// Deliveries from the bus are fanned out here (websocket §9). Messages carry their room
+/// sequence; each socket gets them in sequence order with no duplicate, and a gap (an
+/// announcement still in flight, or lost with a crashed process) is reported so the hub
+/// can fill it from the store.
 actor ClientRegistry {
+    /// Where one socket stands in one room.
+    struct RoomCursor {
+        var lastSeq: Int64
+        /// Frames received ahead of `lastSeq + 1`, or while catching up.
+        var pending: [Int64: String] = [:]
+        /// True while a catch-up or gap fill is running: frames wait in `pending`.
+        var filling: Bool
+    }
+
     struct Socket {
         var outbox: AsyncStream<Outgoing>.Continuation
         var userId: String?
         var username: String?
-        var rooms: Set<String> = []
+        var rooms: [String: RoomCursor] = [:]
+    }
+
+    /// A socket's room whose sequence has a hole to fill from the store.
+    struct Gap: Sendable, Hashable {
+        var socket: String
+        var room: String
+        var afterSeq: Int64
     }
 
     let node: String
@@ -39,8 +57,8 @@ actor ClientRegistry {
         guard var socket = sockets[id] else { return false }
         if let previous = socket.userId, previous != userId {
             byUser[previous]?.remove(id)
-            for room in socket.rooms { byRoom[room]?.remove(id) }
-            socket.rooms = []
+            for room in socket.rooms.keys { byRoom[room]?.remove(id) }
+            socket.rooms = [:]
         }
         socket.userId = userId
         socket.username = username
@@ -50,23 +68,33 @@ actor ClientRegistry {
         return first
     }
 
-    func join(_ id: String, room: String) {
-        guard sockets[id] != nil else { return }
-        sockets[id]?.rooms.insert(room)
+    /// Subscribes the socket to the room from `lastSeq` on, holding live frames until the
+    /// catch-up (`finishFill`) has delivered what came after `lastSeq`. Joining twice keeps
+    /// the existing cursor.
+    func join(_ id: String, room: String, lastSeq: Int64) -> Bool {
+        guard sockets[id] != nil else { return false }
+        if sockets[id]?.rooms[room] != nil { return false }
+        sockets[id]?.rooms[room] = RoomCursor(lastSeq: lastSeq, filling: true)
         byRoom[room, default: []].insert(id)
+        return true
     }
 
     func leave(_ id: String, room: String) {
-        sockets[id]?.rooms.remove(room)
+        sockets[id]?.rooms[room] = nil
         byRoom[room]?.remove(id)
     }
 
-    func isJoined(_ id: String, room: String) -> Bool { sockets[id]?.rooms.contains(room) ?? false }
+    func isJoined(_ id: String, room: String) -> Bool { sockets[id]?.rooms[room] != nil }
+
+    /// Drops every socket of `userId` from `room` (removed from the room, or the room deleted).
+    func evict(userId: String, room: String) {
+        for id in byUser[userId] ?? [] { leave(id, room: room) }
+    }
 
     /// Forgets the socket; returns its user, joined rooms and whether it was the user's last.
     func remove(_ id: String) -> (userId: String?, username: String?, rooms: Set<String>, wasLast: Bool) {
         guard let socket = sockets.removeValue(forKey: id) else { return (nil, nil, [], false) }
-        for room in socket.rooms {
+        for room in socket.rooms.keys {
             byRoom[room]?.remove(id)
             if byRoom[room]?.isEmpty == true { byRoom[room] = nil }
         }
@@ -78,28 +106,78 @@ actor ClientRegistry {
                 wasLast = true
             }
         }
-        return (socket.userId, socket.username, socket.rooms, wasLast)
+        return (socket.userId, socket.username, Set(socket.rooms.keys), wasLast)
     }
 
     func send(_ id: String, _ item: Outgoing) {
         sockets[id]?.outbox.yield(item)
     }
 
-    /// Hands a delivery to the sockets of its audience that live on this edge.
-    func deliver(_ delivery: Delivery) {
+    /// Hands a delivery to the sockets of its audience that live on this edge. Returns the
+    /// gaps it found, for the hub to fill from the store.
+    func deliver(_ delivery: Delivery) -> [Gap] {
+        var gaps: [Gap] = []
         switch delivery.audience {
         case .room(let room, let except):
             for id in byRoom[room] ?? [] where !(except?.node == node && except?.socket == id) {
-                sockets[id]?.outbox.yield(.text(delivery.frame))
+                if let seq = delivery.seq {
+                    if let gap = sequenced(id, room: room, seq: seq, frame: delivery.frame) { gaps.append(gap) }
+                } else {
+                    sockets[id]?.outbox.yield(.text(delivery.frame))
+                }
             }
         case .user(let userId):
             for id in byUser[userId] ?? [] { sockets[id]?.outbox.yield(.text(delivery.frame)) }
         case .socket(let address):
-            guard address.node == node else { return }
-            sockets[address.socket]?.outbox.yield(.text(delivery.frame))
+            guard address.node == node else { return [] }
+            if let seq = delivery.seq, let room = delivery.roomId, isJoined(address.socket, room: room) {
+                if let gap = sequenced(address.socket, room: room, seq: seq, frame: delivery.frame) { gaps.append(gap) }
+            } else {
+                sockets[address.socket]?.outbox.yield(.text(delivery.frame))
+            }
         case .all:
             for (_, socket) in sockets where socket.userId != nil { socket.outbox.yield(.text(delivery.frame)) }
         }
+        return gaps
+    }
+
+    /// Delivers frames of `room` to one socket in sequence order: repeats are dropped,
+    /// frames ahead of a hole wait. Returns the gap when one opens and no fill is running.
+    private func sequenced(_ id: String, room: String, seq: Int64, frame: String) -> Gap? {
+        guard var cursor = sockets[id]?.rooms[room], seq > cursor.lastSeq else { return nil }
+        cursor.pending[seq] = frame
+        if !cursor.filling {
+            while let next = cursor.pending.removeValue(forKey: cursor.lastSeq + 1) {
+                sockets[id]?.outbox.yield(.text(next))
+                cursor.lastSeq += 1
+            }
+        }
+        var gap: Gap?
+        if !cursor.filling && !cursor.pending.isEmpty {
+            cursor.filling = true
+            gap = Gap(socket: id, room: room, afterSeq: cursor.lastSeq)
+        }
+        sockets[id]?.rooms[room] = cursor
+        return gap
+    }
+
+    /// Where the socket stands, for a fill that starts now.
+    func cursor(_ id: String, room: String) -> Int64? { sockets[id]?.rooms[room]?.lastSeq }
+
+    /// Ends a catch-up or gap fill: `messages` are what the store holds after the cursor;
+    /// together with the frames that waited, everything is sent in order. The store is the
+    /// truth, so holes it does not fill (deleted messages) are skipped.
+    func finishFill(_ id: String, room: String, messages: [(seq: Int64, frame: String)], latestSeq: Int64? = nil) {
+        guard var cursor = sockets[id]?.rooms[room] else { return }
+        for message in messages where message.seq > cursor.lastSeq { cursor.pending[message.seq] = message.frame }
+        for seq in cursor.pending.keys.sorted() where seq > cursor.lastSeq {
+            sockets[id]?.outbox.yield(.text(cursor.pending[seq]!))
+            cursor.lastSeq = seq
+        }
+        if let latestSeq, latestSeq > cursor.lastSeq { cursor.lastSeq = latestSeq }
+        cursor.pending = [:]
+        cursor.filling = false
+        sockets[id]?.rooms[room] = cursor
     }
 
     /// Closes every socket of `userId` with 1008 after `SESSION_REVOKED` (websocket §15.4).

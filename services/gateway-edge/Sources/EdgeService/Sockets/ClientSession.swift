@@ -83,9 +83,10 @@ struct ClientSession {
         }
         do {
             switch frame {
-            case .joinRoom(let roomId):
-                switch try await hub.roomAccess.access(userId: user.id, roomId: roomId) {
-                case "creator", "member": await hub.registry.join(id, room: roomId)
+            case .joinRoom(let roomId, let lastSeq):
+                let info = try await hub.rooms.accessInfo(user.id, roomId)
+                switch info.access {
+                case "creator", "member": try await hub.join(socket: id, room: roomId, lastSeq: lastSeq, latestSeq: info.lastSeq)
                 case "missing": fail("ROOM_NOT_FOUND", "Room not found")
                 default: fail("NOT_A_MEMBER", "Not a member of this room")
                 }
