@@ -24,7 +24,9 @@ struct Room: Encodable, Sendable {
         try c.encode(name, forKey: .name)
         try c.encode(type, forKey: .type)
         try c.encode(broadcastMode, forKey: .broadcastMode)
-        try c.encode(systemPrompt, forKey: .systemPrompt)
+        // REST bodies carry nulls as the original does; WebSocket frames omit them (websocket §3.4),
+        // except `routerId`, which the clients accept as null.
+        if encoder.isREST { try c.encode(systemPrompt, forKey: .systemPrompt) } else { try c.encodeIfPresent(systemPrompt, forKey: .systemPrompt) }
         try c.encode(routerId, forKey: .routerId)
         try c.encode(agentCommandRole, forKey: .agentCommandRole)
         try c.encode(createdById, forKey: .createdById)
@@ -62,9 +64,11 @@ struct RoomMember: Encodable, Sendable {
     var lastReadAt: Date?
     var clearedAt: Date?
     var joinedAt: Date
+    /// Only in the members listing: the user's display name or the agent's name.
+    var displayName: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case roomId, memberId, memberType, role, roleDescription, notificationPref, pinnedAt, archivedAt, lastReadAt, clearedAt, joinedAt
+        case roomId, memberId, memberType, role, roleDescription, notificationPref, pinnedAt, archivedAt, lastReadAt, clearedAt, joinedAt, displayName
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -73,17 +77,26 @@ struct RoomMember: Encodable, Sendable {
         try c.encode(memberId, forKey: .memberId)
         try c.encode(memberType, forKey: .memberType)
         try c.encode(role, forKey: .role)
-        try c.encode(roleDescription, forKey: .roleDescription)
+        let optional: [(CodingKeys, String?)] = [
+            (.roleDescription, roleDescription), (.pinnedAt, pinnedAt.map(Timestamp.format)),
+            (.archivedAt, archivedAt.map(Timestamp.format)), (.lastReadAt, lastReadAt.map(Timestamp.format)),
+            (.clearedAt, clearedAt.map(Timestamp.format)),
+        ]
+        for (key, value) in optional {
+            if encoder.isREST { try c.encode(value, forKey: key) } else { try c.encodeIfPresent(value, forKey: key) }
+        }
         try c.encode(notificationPref, forKey: .notificationPref)
-        try c.encode(pinnedAt.map(Timestamp.format), forKey: .pinnedAt)
-        try c.encode(archivedAt.map(Timestamp.format), forKey: .archivedAt)
-        try c.encode(lastReadAt.map(Timestamp.format), forKey: .lastReadAt)
-        try c.encode(clearedAt.map(Timestamp.format), forKey: .clearedAt)
         try c.encode(Timestamp.format(joinedAt), forKey: .joinedAt)
+        if let displayName { try c.encode(displayName, forKey: .displayName) }
     }
 }
 
 /// What a user may do with a room, as the edge asks before joining a socket to it.
 public enum RoomAccess: String, Codable, Sendable {
     case creator, member, none, missing
+}
+
+extension Encoder {
+    /// True when rendering a REST body (nulls kept), false for WebSocket frames (nulls omitted).
+    var isREST: Bool { userInfo[MessageShape.restKey] as? Bool == true }
 }

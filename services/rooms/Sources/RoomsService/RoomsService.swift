@@ -13,17 +13,23 @@ public struct RoomsService: Sendable {
     let runtime: Runtime
     public let rooms: RoomStore
     let messages: MessageStore
+    let tasks: TaskStore
+    let events: RoomEvents
 
     public init(runtime: Runtime) throws {
         guard let database = runtime.database else { throw ConfigError("the rooms service needs DATABASE_URL") }
         self.runtime = runtime
         rooms = RoomStore(database: database)
         messages = MessageStore(database: database)
+        tasks = TaskStore(database: database)
+        events = RoomEvents(runtime: runtime, rooms: rooms)
     }
 
     public func addRoutes(to router: Router<HubRequestContext>) {
         RoomsController(service: self).addRoutes(to: router.group("/api/rooms"))
         MessagesController(service: self).addRoutes(to: router.group("/api/messages"))
+        TasksController(service: self).addRoutes(to: router.group("/api/tasks"))
+        BookmarksController(service: self).addRoutes(to: router.group("/api/bookmarks"))
         // Internal: the edges' questions when a socket joins a room or catches up.
         router.get("/internal/rooms/:roomId/access/:userId") { _, context -> Response in
             let info = try await accessInfo(userId: try context.parameters.require("userId"), roomId: try context.parameters.require("roomId"))
@@ -52,6 +58,21 @@ public struct RoomsService: Sendable {
 
     public func messagesAfter(roomId: String, seq: Int64, limit: Int) async throws -> [ChatMessage] {
         try await messages.after(roomId: roomId, seq: seq, limit: limit)
+    }
+
+    /// Router access check of http-api §6 (404 `Router not found`, 403 `Router not accessible`).
+    /// Routers live in the router service's table; until it exists no router can be referenced.
+    func checkRouter(_ routerId: String, caller: AuthenticatedCaller) async throws {
+        guard try await rooms.tableExists("routers"), try await rooms.routerExists(routerId) else {
+            throw APIError(404, "Router not found")
+        }
+    }
+
+    /// An agent may join a room when it exists and its owner is the caller or shares it (http-api §6.7).
+    func checkAgentForMembership(_ agentId: String, caller: AuthenticatedCaller) async throws {
+        guard try await rooms.tableExists("agents"), try await rooms.agentExists(agentId) else {
+            throw APIError(404, "Agent not found")
+        }
     }
 
     func authenticate(_ request: Request) async throws -> AuthenticatedCaller {

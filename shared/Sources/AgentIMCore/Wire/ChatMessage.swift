@@ -75,12 +75,27 @@ public struct Attachment: Codable, Sendable, Equatable {
     public var mimeType: String
     public var size: Int
     public var url: String
+
+    public init(id: String, messageId: String, filename: String, mimeType: String, size: Int, url: String) {
+        self.id = id
+        self.messageId = messageId
+        self.filename = filename
+        self.mimeType = mimeType
+        self.size = size
+        self.url = url
+    }
 }
 
 public struct Reaction: Codable, Sendable, Equatable {
     public var emoji: String
     public var userIds: [String]
     public var usernames: [String]
+
+    public init(emoji: String, userIds: [String], usernames: [String]) {
+        self.emoji = emoji
+        self.userIds = userIds
+        self.usernames = usernames
+    }
 }
 
 /// Selects the REST rendering of nullable message fields.
