@@ -46,7 +46,8 @@ public struct RoomsService: Sendable {
     public var commandWorker: some Service {
         let handler = CommandHandler(service: self)
         return CommandWorker(bus: runtime.bus, stream: BusStream.roomsCommands, group: "rooms",
-                             consumer: runtime.nodeId, logger: runtime.logger) { entry in
+                             consumer: runtime.nodeId, retryAfter: .milliseconds(runtime.config.busReclaimIdleMs),
+                             logger: runtime.logger) { entry in
             try await handler.handle(entry)
         }
     }

@@ -39,6 +39,8 @@ public struct HubConfig: Sendable {
     public var uploadsURL: String?
     /// Upstream timeout of the edge's proxy, in seconds.
     public var upstreamTimeoutSeconds: Int
+    /// How long a command may sit unacknowledged with a consumer before another takes it over.
+    public var busReclaimIdleMs: Int
     /// Name of this process in logs and on the bus (`edge`, `auth`, … or `server`).
     public var processRole: String
 
@@ -133,6 +135,7 @@ public struct HubConfig: Sendable {
             }
         }
         upstreamTimeoutSeconds = env.int("UPSTREAM_TIMEOUT_SECONDS", default: 60, clamp: 1...3600)
+        busReclaimIdleMs = env.int("BUS_RECLAIM_IDLE_MS", default: 30_000, clamp: 100...3_600_000)
 
         if let redisURL, RedisURL(redisURL) == nil {
             throw ConfigError("REDIS_URL must look like redis://[:password@]host:port[/db], got \"\(redisURL)\"")

@@ -59,8 +59,9 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         try c.encode(content, forKey: .content)
         if nulls { try c.encode(replyToId, forKey: .replyToId) } else { try c.encodeIfPresent(replyToId, forKey: .replyToId) }
         try c.encode(mentions, forKey: .mentions)
-        if let attachments, !attachments.isEmpty { try c.encode(attachments, forKey: .attachments) }
-        if let reactions, !reactions.isEmpty { try c.encode(reactions, forKey: .reactions) }
+        // Absent unless set: most shapes carry them only when non-empty, the thread listing always.
+        try c.encodeIfPresent(attachments, forKey: .attachments)
+        try c.encodeIfPresent(reactions, forKey: .reactions)
         try c.encodeIfPresent(chunks, forKey: .chunks)
         try c.encode(createdAt, forKey: .createdAt)
         if nulls { try c.encode(updatedAt, forKey: .updatedAt) } else { try c.encodeIfPresent(updatedAt, forKey: .updatedAt) }
