@@ -7,8 +7,11 @@ final class HubProcess: @unchecked Sendable {
     let process = Process()
     let logURL: URL
 
+    let environment: [String: String]
+
     init(_ executable: String, port: Int = TestEnvironment.freePort(), environment: [String: String]) throws {
         name = executable
+        self.environment = environment
         self.port = port
         logURL = FileManager.default.temporaryDirectory.appendingPathComponent("\(executable)-\(port).log")
         FileManager.default.createFile(atPath: logURL.path, contents: nil)
@@ -23,6 +26,11 @@ final class HubProcess: @unchecked Sendable {
         process.standardOutput = log
         process.standardError = log
         try process.run()
+    }
+
+    /// The same executable again, on the same port with the same environment.
+    func restarted() throws -> HubProcess {
+        try HubProcess(name, port: port, environment: environment)
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -40,6 +48,14 @@ final class HubProcess: @unchecked Sendable {
     }
 
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+
+    /// `kill -9`: no shutdown work at all.
+    func kill9() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
 
     func stop() {
         if process.isRunning {

@@ -53,17 +53,23 @@ final class TestSocket: @unchecked Sendable {
         send(String(decoding: data, as: UTF8.self))
     }
 
+    /// Frames skipped by `next(type:)`, kept in order for later reads.
+    private var stash: [JSONValue] = []
+
     /// The next frame, or nil when the socket closed or `timeout` passed.
     func next(timeout: Duration = .seconds(10)) async -> JSONValue? {
-        await queue.next(timeout: timeout)
+        if !stash.isEmpty { return stash.removeFirst() }
+        return await queue.next(timeout: timeout)
     }
 
     /// The next frame of `type`, skipping others (presence, typing…).
     func next(type: String, timeout: Duration = .seconds(10)) async -> JSONValue? {
+        if let index = stash.firstIndex(where: { $0["type"]?.stringValue == type }) { return stash.remove(at: index) }
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            guard let frame = await next(timeout: deadline - ContinuousClock.now) else { return nil }
+            guard let frame = await queue.next(timeout: deadline - ContinuousClock.now) else { return nil }
             if frame["type"]?.stringValue == type { return frame }
+            stash.append(frame)
         }
         return nil
     }
@@ -73,7 +79,7 @@ final class TestSocket: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if task.isCancelled { break }
-            if await next(timeout: .milliseconds(200)) == nil, closeBox.value != nil { return closeBox.value }
+            if await queue.next(timeout: .milliseconds(200)) == nil, closeBox.value != nil { return closeBox.value }
         }
         return closeBox.value
     }

@@ -40,12 +40,11 @@ struct CommandHandler: Sendable {
         case .stored(let message):
             try await service.runtime.deliver(Delivery(audience: .room(message.roomId), frame: ServerFrame.newMessage(message), seq: message.seq))
         case .duplicate(let message):
-            // A retry: the room already has it (edges drop repeats by sequence); the retrying
-            // socket gets it directly as its acknowledgement, and the room once more in case
-            // the first announcement was lost with a crashed process.
+            // A retry: the room already has it (edges drop repeats by sequence), once more in
+            // case the first announcement was lost with a crashed process; the retrying socket
+            // gets it directly, as the acknowledgement it asked for.
             try await service.runtime.deliver(Delivery(audience: .room(message.roomId), frame: ServerFrame.newMessage(message), seq: message.seq))
-            try await service.runtime.deliver(Delivery(audience: .socket(send.origin), frame: ServerFrame.newMessage(message),
-                                                       seq: message.seq, roomId: message.roomId))
+            try await service.runtime.deliver(Delivery(audience: .socket(send.origin), frame: ServerFrame.newMessage(message)))
         }
     }
 

@@ -67,14 +67,11 @@ public struct Delivery: Codable, Sendable, Equatable {
     /// The message's room sequence, for frames that carry a new message: edges deliver
     /// those to each socket in sequence order, without gaps or duplicates.
     public var seq: Int64?
-    /// The room of a sequenced frame sent to one socket (a retry's acknowledgement).
-    public var roomId: String?
 
-    public init(audience: Audience, frame: String, seq: Int64? = nil, roomId: String? = nil) {
+    public init(audience: Audience, frame: String, seq: Int64? = nil) {
         self.audience = audience
         self.frame = frame
         self.seq = seq
-        self.roomId = roomId
     }
 }
 

@@ -129,12 +129,9 @@ actor ClientRegistry {
         case .user(let userId):
             for id in byUser[userId] ?? [] { sockets[id]?.outbox.yield(.text(delivery.frame)) }
         case .socket(let address):
+            // Replies to one socket (errors, a retry's acknowledgement) are not sequenced.
             guard address.node == node else { return [] }
-            if let seq = delivery.seq, let room = delivery.roomId, isJoined(address.socket, room: room) {
-                if let gap = sequenced(address.socket, room: room, seq: seq, frame: delivery.frame) { gaps.append(gap) }
-            } else {
-                sockets[address.socket]?.outbox.yield(.text(delivery.frame))
-            }
+            sockets[address.socket]?.outbox.yield(.text(delivery.frame))
         case .all:
             for (_, socket) in sockets where socket.userId != nil { socket.outbox.yield(.text(delivery.frame)) }
         }
