@@ -6,8 +6,13 @@ import ServiceLifecycle
 /// consumer left pending, reads new entries, runs the handler and acknowledges only after
 /// the handler returned (its effect is durable). A handler that throws leaves the entry
 /// pending, to be retried after `retryAfter`. Handlers must be idempotent.
+///
+/// Entries with the same `partition` key (a room) are handled one after another in stream
+/// order; different keys run concurrently, so one slow room does not hold up the others and
+/// commits overlap instead of queueing behind each other's fsync.
 public struct CommandWorker: Service {
     public typealias Handler = @Sendable (BusEntry) async throws -> Void
+    public typealias Partition = @Sendable (BusEntry) -> String
 
     let bus: any Bus
     let stream: String
@@ -15,16 +20,19 @@ public struct CommandWorker: Service {
     let consumer: String
     let retryAfter: Duration
     let handler: Handler
+    let partition: Partition
     let logger: Logger
 
     public init(bus: any Bus, stream: String, group: String, consumer: String,
-                retryAfter: Duration = .seconds(30), logger: Logger, handler: @escaping Handler) {
+                retryAfter: Duration = .seconds(30), logger: Logger,
+                partition: @escaping Partition = { _ in "" }, handler: @escaping Handler) {
         self.bus = bus
         self.stream = stream
         self.group = group
         self.consumer = consumer
         self.retryAfter = retryAfter
         self.handler = handler
+        self.partition = partition
         self.logger = logger
     }
 
@@ -50,12 +58,26 @@ public struct CommandWorker: Service {
     }
 
     private func handle(_ entries: [BusEntry]) async {
+        var lanes: [String: [BusEntry]] = [:]
+        var order: [String] = []
         for entry in entries {
-            do {
-                try await handler(entry)
-                try await bus.ack(stream, group: group, ids: [entry.id])
-            } catch {
-                logger.error("command \(entry.id) on \(stream) failed, left pending for retry: \(error)")
+            let key = partition(entry)
+            if lanes[key] == nil { order.append(key) }
+            lanes[key, default: []].append(entry)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for key in order {
+                let lane = lanes[key]!
+                group.addTask {
+                    for entry in lane {
+                        do {
+                            try await handler(entry)
+                            try await bus.ack(stream, group: self.group, ids: [entry.id])
+                        } catch {
+                            logger.error("command \(entry.id) on \(stream) failed, left pending for retry: \(error)")
+                        }
+                    }
+                }
             }
         }
     }

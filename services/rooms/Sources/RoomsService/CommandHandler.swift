@@ -8,6 +8,14 @@ import Foundation
 struct CommandHandler: Sendable {
     let service: RoomsService
 
+    /// Commands for one room run in order; rooms run side by side.
+    @Sendable static func room(of entry: BusEntry) -> String {
+        switch try? JSONDecoder().decode(RoomsCommand.self, from: entry.payload) {
+        case .sendMessage(let send): send.roomId
+        case nil: ""
+        }
+    }
+
     func handle(_ entry: BusEntry) async throws {
         guard let command = try? JSONDecoder().decode(RoomsCommand.self, from: entry.payload) else {
             service.runtime.logger.warning("dropping unreadable command \(entry.id)")

@@ -47,7 +47,7 @@ public struct RoomsService: Sendable {
         let handler = CommandHandler(service: self)
         return CommandWorker(bus: runtime.bus, stream: BusStream.roomsCommands, group: "rooms",
                              consumer: runtime.nodeId, retryAfter: .milliseconds(runtime.config.busReclaimIdleMs),
-                             logger: runtime.logger) { entry in
+                             logger: runtime.logger, partition: CommandHandler.room(of:)) { entry in
             try await handler.handle(entry)
         }
     }
