@@ -78,4 +78,6 @@ public enum ControlEvent: Codable, Sendable, Equatable {
     case membershipChanged(roomId: String, userId: String?)
     /// `userId` was removed from `roomId` (or the room deleted): drop subscriptions.
     case evicted(roomId: String, userId: String)
+    /// Rows of the `settings` table changed: processes re-read it (`RuntimeSettings.reload`).
+    case settingsChanged(keys: [String])
 }
