@@ -54,6 +54,8 @@ let package = Package(
         // Services: a library with the logic, a thin executable.
         .target(name: "AuthService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", "AgentIMSecrets", "CArgon2", hummingbird, postgres, lifecycle, .product(name: "Crypto", package: "swift-crypto")], path: "services/auth/Sources/AuthService", swiftSettings: strict),
         .executableTarget(name: "agentim-auth", dependencies: ["AuthService"], path: "services/auth/Sources/agentim-auth", swiftSettings: strict),
+        // Login throughput against the argon2id cost (services/auth/bench); not a test.
+        .executableTarget(name: "agentim-auth-bench", dependencies: ["AuthService", httpClient], path: "services/auth/Sources/agentim-auth-bench", swiftSettings: strict),
         .target(name: "RoomsService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", hummingbird, postgres, lifecycle], path: "services/rooms/Sources/RoomsService", swiftSettings: strict),
         .executableTarget(name: "agentim-rooms", dependencies: ["RoomsService"], path: "services/rooms/Sources/agentim-rooms", swiftSettings: strict),
         .target(name: "RouterService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", hummingbird, postgres, lifecycle], path: "services/router/Sources/RouterService", swiftSettings: strict),
