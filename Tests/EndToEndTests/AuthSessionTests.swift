@@ -190,4 +190,25 @@ struct AuthSessionTests {
         defer { socket.close() }
         #expect(await socket.authenticate(dave.accessToken)?["ok"] == .bool(false))
     }
+
+    @Test func productionRefusesWhatAuthReadsWithOneLineEach() async throws {
+        let valid = ["NODE_ENV": "production", "JWT_SECRET": String(repeating: "j", count: 40), "DATABASE_URL": "postgresql://x@127.0.0.1:1/x",
+                     "CORS_ORIGIN": "https://chat.example.com", "ENCRYPTION_KEY": String(repeating: "k", count: 40),
+                     "ADMIN_PASSWORD": "Strong-Admin-Pass-1"]
+        let cases: [(String, String?, String)] = [
+            ("ENCRYPTION_KEY", nil, "ENCRYPTION_KEY must be set in production"),
+            ("ENCRYPTION_KEY", "short-key", "ENCRYPTION_KEY is too short (< 32 chars) for production"),
+            ("ADMIN_PASSWORD", "weakpassword", "ADMIN_PASSWORD does not meet minimum complexity requirements: an uppercase letter, a digit, a special character"),
+            ("JWT_SECRET", "dev-secret-change-me", "JWT_SECRET is missing or too short (min 32 chars)"),
+        ]
+        for (key, value, message) in cases {
+            var env = valid
+            env[key] = value ?? ""
+            let process = try HubProcess("agentim-auth", environment: env)
+            process.process.waitUntilExit()
+            #expect(process.process.terminationStatus == 1)
+            let lines = process.log.split(separator: "\n")
+            #expect(lines.count == 1 && lines.first?.contains(message) == true, "\(key): \(process.log)")
+        }
+    }
 }
