@@ -104,6 +104,16 @@ public final class Runtime: Sendable {
         try await bus.publish(stream, value)
     }
 
+    /// Hands an audit row to the auth service, which owns the log. Auditing never fails the
+    /// action it records: a failed publish is logged.
+    public func audit(_ entry: AuditEntry) async {
+        do {
+            try await bus.publish(BusStream.auditCommands, entry)
+        } catch {
+            logger.error("audit \(entry.action) not sent: \(error)")
+        }
+    }
+
     public func deliver(_ delivery: Delivery) async throws {
         try await bus.publish(BusStream.events, delivery)
     }

@@ -48,9 +48,11 @@ public struct AuthService: Sendable {
         }
     }
 
-    /// Long-lived work of the auth service: the periodic clean-ups (data-config-security §4).
+    /// Long-lived work of the auth service: the periodic clean-ups (data-config-security §4)
+    /// and the consumer of the other services' audit rows.
     public var backgroundServices: [any Service] {
-        [AuthMaintenance(database: runtime.database!, settings: runtime.settings, logger: runtime.logger)]
+        [AuthMaintenance(database: audit.database, settings: runtime.settings, logger: runtime.logger),
+         audit.worker(bus: runtime.bus, consumer: runtime.nodeId)]
     }
 
     /// Start-up work before the service answers: settings, then admin seeding (every start, §2.5).

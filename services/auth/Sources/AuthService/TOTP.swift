@@ -128,17 +128,25 @@ enum BackupCodes {
         }
     }
 
-    /// The hashes left after using `code`, or nil when no stored hash matches it.
+    /// The hashes left after using `code`, or nil when no stored hash matches it. The
+    /// hashes are checked side by side: one after another, a wrong code would cost ten
+    /// argon2 runs of waiting.
     static func consume(_ code: String, from hashes: [String]) async -> [String]? {
         let normalized = code.lowercased()
         guard normalized.utf8.count == 8, normalized.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
             return nil
         }
-        for (index, hash) in hashes.enumerated() where await PasswordHasher.verify(normalized, against: hash) {
-            var remaining = hashes
-            remaining.remove(at: index)
-            return remaining
+        let match = await withTaskGroup(of: Int?.self) { group in
+            for (index, hash) in hashes.enumerated() {
+                group.addTask { await PasswordHasher.verify(normalized, against: hash) ? index : nil }
+            }
+            var found: Int?
+            for await index in group where index != nil { found = index }
+            return found
         }
-        return nil
+        guard let match else { return nil }
+        var remaining = hashes
+        remaining.remove(at: match)
+        return remaining
     }
 }

@@ -8,6 +8,8 @@ public enum BusStream {
     public static let events = "agentim:events"
     /// Cache invalidation and revocation, read by every process.
     public static let control = "agentim:control"
+    /// Audit rows for the auth service to store (consumer group `auth`).
+    public static let auditCommands = "agentim:cmd:audit"
 }
 
 /// A command for the rooms service, sent by an edge when a socket asks for work.
