@@ -94,12 +94,6 @@ public final class Runtime: Sendable {
         await revocations.load(entries)
     }
 
-    /// Loads the `settings` table before serving; processes without a database use the
-    /// environment and defaults.
-    public func loadSettingsFromDatabase() async throws {
-        try await settings.reload()
-    }
-
     public func publish(_ stream: String, _ value: some Encodable) async throws {
         try await bus.publish(stream, value)
     }

@@ -9,6 +9,7 @@ import Synchronization
 /// The runtime settings as this process sees them: the `settings` table (owned by auth,
 /// read by every process with a database) over the environment over the defaults
 /// (data-config-security §2.4). Reads are synchronous for hot paths; `reload` runs at start
+/// (auth does it in `prepare`; a process that starts reading settings must do the same)
 /// and whenever `ControlEvent.settingsChanged` arrives, so a change made through one
 /// process reaches the others within the bus's latency, where the original needed a restart.
 public final class RuntimeSettings: Sendable {

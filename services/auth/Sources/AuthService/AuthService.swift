@@ -57,7 +57,7 @@ public struct AuthService: Sendable {
 
     /// Start-up work before the service answers: settings, then admin seeding (every start, §2.5).
     public func prepare() async throws {
-        try await runtime.loadSettingsFromDatabase()
+        try await runtime.settings.reload()
         try await AdminSeeder(config: runtime.config, users: users, logger: runtime.logger).seed()
     }
 
