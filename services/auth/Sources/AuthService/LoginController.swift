@@ -18,33 +18,19 @@ struct LoginController {
 
     /// `LoginUser` of http-api §3: `avatarUrl` is `null`, not absent, when unset.
     struct LoginUser: Encodable, Sendable {
-        var id: String
-        var username: String
-        var displayName: String
-        var avatarUrl: String?
-        var role: String
-        var totpEnabled: Bool
+        var user: UserRecord
 
-        init(_ user: UserRecord) {
-            id = user.id
-            username = user.username
-            displayName = user.displayName
-            avatarUrl = user.avatarUrl
-            role = user.role
-            totpEnabled = user.totpEnabled
-        }
+        enum CodingKeys: String, CodingKey { case id, username, displayName, avatarUrl, role, totpEnabled }
 
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(id, forKey: .id)
-            try c.encode(username, forKey: .username)
-            try c.encode(displayName, forKey: .displayName)
-            try c.encode(avatarUrl, forKey: .avatarUrl)
-            try c.encode(role, forKey: .role)
-            try c.encode(totpEnabled, forKey: .totpEnabled)
+            try c.encode(user.id, forKey: .id)
+            try c.encode(user.username, forKey: .username)
+            try c.encode(user.displayName, forKey: .displayName)
+            try c.encode(user.avatarUrl, forKey: .avatarUrl)
+            try c.encode(user.role, forKey: .role)
+            try c.encode(user.totpEnabled, forKey: .totpEnabled)
         }
-
-        enum CodingKeys: String, CodingKey { case id, username, displayName, avatarUrl, role, totpEnabled }
     }
 
     struct LoginResult: Encodable, Sendable {
@@ -107,7 +93,7 @@ struct LoginController {
     func completeLogin(_ user: UserRecord, ip: String) async throws -> Response {
         let pair = try await sessions.startSession(userId: user.id, username: user.username)
         await service.audit.record(.login, userId: user.id, ip: ip)
-        var response = ok(LoginResult(user: LoginUser(user), accessToken: pair.accessToken, refreshToken: pair.refreshToken))
+        var response = ok(LoginResult(user: LoginUser(user: user), accessToken: pair.accessToken, refreshToken: pair.refreshToken))
         response.headers[.setCookie] = sessions.setCookie(pair.refreshToken)
         return response
     }
