@@ -47,12 +47,15 @@ let package = Package(
         .target(name: "AgentIMBus", dependencies: ["AgentIMCore", "AgentIMRedis", logging, lifecycle], path: "shared/Sources/AgentIMBus", swiftSettings: strict),
         .target(name: "AgentIMDatabase", dependencies: ["AgentIMCore", postgres, logging, lifecycle], path: "shared/Sources/AgentIMDatabase", swiftSettings: strict),
         .target(name: "AgentIMTokens", dependencies: ["AgentIMCore", "AgentIMBus", .product(name: "Crypto", package: "swift-crypto")], path: "shared/Sources/AgentIMTokens", swiftSettings: strict),
+        .target(name: "AgentIMSecrets", dependencies: ["AgentIMCore", .product(name: "Crypto", package: "swift-crypto")], path: "shared/Sources/AgentIMSecrets", swiftSettings: strict),
         .target(name: "AgentIMHTTP", dependencies: ["AgentIMCore", "AgentIMTokens", hummingbird, logging], path: "shared/Sources/AgentIMHTTP", swiftSettings: strict),
-        .target(name: "AgentIMRuntime", dependencies: ["AgentIMCore", "AgentIMRedis", "AgentIMBus", "AgentIMDatabase", "AgentIMTokens", "AgentIMHTTP", hummingbird, hummingbirdCore, logging, lifecycle], path: "shared/Sources/AgentIMRuntime", swiftSettings: strict),
+        .target(name: "AgentIMRuntime", dependencies: ["AgentIMCore", "AgentIMRedis", "AgentIMBus", "AgentIMDatabase", "AgentIMTokens", "AgentIMHTTP", "AgentIMSecrets", postgres, hummingbird, hummingbirdCore, logging, lifecycle], path: "shared/Sources/AgentIMRuntime", swiftSettings: strict),
 
         // Services: a library with the logic, a thin executable.
-        .target(name: "AuthService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", "CArgon2", hummingbird, postgres, lifecycle], path: "services/auth/Sources/AuthService", swiftSettings: strict),
+        .target(name: "AuthService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", "AgentIMSecrets", "CArgon2", hummingbird, postgres, lifecycle, .product(name: "Crypto", package: "swift-crypto")], path: "services/auth/Sources/AuthService", swiftSettings: strict),
         .executableTarget(name: "agentim-auth", dependencies: ["AuthService"], path: "services/auth/Sources/agentim-auth", swiftSettings: strict),
+        // Login throughput against the argon2id cost (services/auth/bench); not a test.
+        .executableTarget(name: "agentim-auth-bench", dependencies: ["AuthService", httpClient], path: "services/auth/Sources/agentim-auth-bench", swiftSettings: strict),
         .target(name: "RoomsService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", hummingbird, postgres, lifecycle], path: "services/rooms/Sources/RoomsService", swiftSettings: strict),
         .executableTarget(name: "agentim-rooms", dependencies: ["RoomsService"], path: "services/rooms/Sources/agentim-rooms", swiftSettings: strict),
         .target(name: "RouterService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", hummingbird, postgres, lifecycle], path: "services/router/Sources/RouterService", swiftSettings: strict),
@@ -63,7 +66,7 @@ let package = Package(
         .executableTarget(name: "agentim-edge", dependencies: ["EdgeService"], path: "services/gateway-edge/Sources/agentim-edge", swiftSettings: strict),
         .executableTarget(name: "agentim-server", dependencies: ["EdgeService", "AuthService", "RoomsService", "RouterService", "UploadsService"], path: "services/gateway-edge/Sources/agentim-server", swiftSettings: strict),
 
-        .testTarget(name: "SharedTests", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMRedis", "AgentIMTokens", "AgentIMDatabase", "AgentIMRuntime", "AgentIMHTTP", hummingbird, logging], path: "Tests/SharedTests", swiftSettings: strict),
+        .testTarget(name: "SharedTests", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMRedis", "AgentIMTokens", "AgentIMDatabase", "AgentIMRuntime", "AgentIMHTTP", "AgentIMSecrets", "AuthService", hummingbird, logging, postgres, lifecycle], path: "Tests/SharedTests", swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["AgentIMCore", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio")], path: "Tests/EndToEndTests", swiftSettings: strict),
     ]
 )

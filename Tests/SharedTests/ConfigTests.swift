@@ -66,6 +66,9 @@ struct ConfigTests {
     @Test func developmentOnlyWarnsAboutTheAdminPassword() throws {
         let config = try HubConfig(environment: Environment(["ADMIN_PASSWORD": "short"]), role: "test")
         #expect(config.warnings.contains("ADMIN_PASSWORD is shorter than 8 characters"))
+        let lax = try HubConfig(environment: Environment(["ADMIN_PASSWORD": "longbutplain", "ENCRYPTION_KEY": "tiny"]), role: "test")
+        #expect(lax.warnings.contains("ADMIN_PASSWORD would be refused in production; it lacks an uppercase letter, a digit, a special character"))
+        #expect(lax.warnings.contains("ENCRYPTION_KEY is shorter than 16 characters"))
     }
 
     @Test func productionRefusesAMissingOrShortEncryptionKey() {

@@ -14,6 +14,17 @@ enum HTTP {
         subscript(_ key: String) -> JSONValue? { body[key] }
         var data: JSONValue? { body["data"] }
         var error: String? { body["error"]?.stringValue }
+
+        /// The first header named `name` (case-insensitive).
+        func header(_ name: String) -> String? {
+            headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        }
+
+        /// The value of the `agentim_rt` cookie this reply sets ("" when it clears it).
+        var refreshCookie: String? {
+            guard let cookie = header("Set-Cookie"), cookie.hasPrefix("agentim_rt=") else { return nil }
+            return String(cookie.dropFirst("agentim_rt=".count).prefix { $0 != ";" })
+        }
     }
 
     static func get(_ url: String, token: String? = nil) async throws -> Reply {
@@ -24,10 +35,19 @@ enum HTTP {
         try await send("POST", url, body: json, token: token)
     }
 
-    static func send(_ method: String, _ url: String, body: String?, token: String?) async throws -> Reply {
+    static func put(_ url: String, json: String?, token: String? = nil) async throws -> Reply {
+        try await send("PUT", url, body: json, token: token)
+    }
+
+    static func delete(_ url: String, token: String? = nil) async throws -> Reply {
+        try await send("DELETE", url, body: nil, token: token)
+    }
+
+    static func send(_ method: String, _ url: String, body: String?, token: String?, headers: [String: String] = [:]) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = .init(rawValue: method)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))

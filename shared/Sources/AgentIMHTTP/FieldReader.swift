@@ -57,6 +57,33 @@ public struct FieldReader {
         return value
     }
 
+    /// An integer in `min...max`; with `nullable`, JSON `null` is accepted and returned as nil
+    /// (use `has` to tell it from an absent key).
+    public mutating func int(_ key: String, min: Int, max: Int, optional: Bool = true, nullable: Bool = false) -> Int? {
+        guard let raw = body[key] else {
+            if !optional { fail(key, "Required") }
+            return nil
+        }
+        if raw == .null && nullable { return nil }
+        guard case .number(let number) = raw else {
+            fail(key, "Expected number, received \(Self.kind(of: raw))")
+            return nil
+        }
+        guard number.rounded() == number, number.isFinite else {
+            fail(key, "Expected integer, received float")
+            return nil
+        }
+        if number < Double(min) {
+            fail(key, "Number must be greater than or equal to \(min)")
+            return nil
+        }
+        if number > Double(max) {
+            fail(key, "Number must be less than or equal to \(max)")
+            return nil
+        }
+        return Int(number)
+    }
+
     public mutating func oneOf(_ key: String, _ allowed: [String], optional: Bool = true) -> String? {
         guard let raw = body[key] else {
             if !optional { fail(key, "Required") }

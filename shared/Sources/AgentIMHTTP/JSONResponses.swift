@@ -37,6 +37,11 @@ extension Request {
     /// Reads the body as a JSON value. Empty or malformed → 400 `Invalid JSON body`;
     /// larger than `limit` → 413.
     public func jsonBody(limit: Int = 1 << 20) async throws -> JSONValue {
+        try await jsonBodyAndBytes(limit: limit).value
+    }
+
+    /// Like `jsonBody`, with the raw bytes too (for readers that need the document's key order).
+    public func jsonBodyAndBytes(limit: Int = 1 << 20) async throws -> (value: JSONValue, bytes: Data) {
         var body = self.body
         let buffer: ByteBuffer
         do {
@@ -45,8 +50,9 @@ extension Request {
             throw APIError(413, "Request body too large")
         }
         guard buffer.readableBytes > 0 else { throw APIError.invalidJSON }
+        let bytes = Data(buffer: buffer)
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))
+            return (try JSONDecoder().decode(JSONValue.self, from: bytes), bytes)
         } catch {
             throw APIError.invalidJSON
         }

@@ -2,6 +2,7 @@ import AgentIMBus
 import AgentIMCore
 import AgentIMDatabase
 import AgentIMRedis
+import AgentIMSecrets
 import AgentIMTokens
 import Foundation
 import Logging
@@ -20,6 +21,10 @@ public final class Runtime: Sendable {
     public let bus: any Bus
     public let tokens: TokenService
     public let revocations: RevocationCache
+    /// The secret envelope under `ENCRYPTION_KEY` (§3.9).
+    public let secrets: SecretBox
+    /// Runtime settings: the `settings` table over the environment over the defaults.
+    public let settings: RuntimeSettings
 
     /// Opens connections and checks reachability; throws `ConfigError` with one clear line.
     public init(config: HubConfig, usesDatabase: Bool, logger: Logger) async throws {
@@ -42,6 +47,9 @@ public final class Runtime: Sendable {
         }
         revocations = RevocationCache()
         tokens = await TokenService(secret: config.jwtSecret, previousSecret: config.jwtSecretPrevious, revocations: revocations)
+        secrets = SecretBox(encryptionKey: config.encryptionKey)
+        settings = RuntimeSettings(environment: .process, production: config.isProduction, secrets: secrets,
+                                   database: database, logger: logger)
     }
 
     /// For the single-process hub: one runtime shared by every mounted service.
@@ -54,6 +62,8 @@ public final class Runtime: Sendable {
         bus = other.bus
         tokens = other.tokens
         revocations = other.revocations
+        secrets = other.secrets
+        settings = other.settings
     }
 
     /// Long-lived pieces to run in the process's service group, before any service that uses them.
@@ -88,6 +98,16 @@ public final class Runtime: Sendable {
         try await bus.publish(stream, value)
     }
 
+    /// Hands an audit row to the auth service, which owns the log. Auditing never fails the
+    /// action it records: a failed publish is logged.
+    public func audit(_ entry: AuditEntry) async {
+        do {
+            try await bus.publish(BusStream.auditCommands, entry)
+        } catch {
+            logger.error("audit \(entry.action) not sent: \(error)")
+        }
+    }
+
     public func deliver(_ delivery: Delivery) async throws {
         try await bus.publish(BusStream.events, delivery)
     }
@@ -97,17 +117,27 @@ public final class Runtime: Sendable {
     }
 }
 
-/// Applies control events that every process must see: today, revocations.
+/// Applies control events that every process must see: revocations and settings changes.
 struct ControlFollower: Service {
     let runtime: Runtime
 
     func run() async throws {
         let revocations = runtime.revocations
+        let settings = runtime.settings
         let logger = runtime.logger
         try await EventFollower(bus: runtime.bus, stream: BusStream.control, logger: logger) { entry in
             guard let event = try? JSONDecoder().decode(ControlEvent.self, from: entry.payload) else { return }
-            if case .tokensRevoked(let userId, let revokedAtMs) = event {
+            switch event {
+            case .tokensRevoked(let userId, let revokedAtMs):
                 await revocations.record(userId: userId, revokedAtMs: revokedAtMs)
+            case .settingsChanged:
+                do {
+                    try await settings.reload()
+                } catch {
+                    logger.error("cannot reload settings after a change: \(error)")
+                }
+            default:
+                break
             }
         }.run()
     }

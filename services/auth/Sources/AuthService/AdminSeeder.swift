@@ -30,11 +30,8 @@ struct AdminSeeder {
             }
             return
         }
-        let now = Date()
-        let inserted = try await users.insert(UserRecord(
-            id: Nanoid.make(), username: username, passwordHash: try await PasswordHasher.hash(password),
-            displayName: username, avatarUrl: nil, role: "admin", failedLoginAttempts: 0, lockedUntil: nil,
-            totpEnabled: false, createdAt: now, updatedAt: now))
+        let inserted = try await users.insert(.new(username: username, passwordHash: try await PasswordHasher.hash(password),
+                                                   displayName: username, role: "admin"))
         if inserted { logger.info("admin account \(username) created") }
     }
 }

@@ -4,35 +4,60 @@ import AgentIMRuntime
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
-/// Users, login, tokens and revocation (DESIGN: auth owns users, refresh_tokens,
-/// revoked_tokens). `addRoutes` mounts its `/api` routes on any hub router: its own
-/// process's, or the single-process hub's edge.
+/// Users, login, tokens, revocation, runtime settings and the audit log (DESIGN: auth owns
+/// users, refresh_tokens, revoked_tokens, oauth_accounts, settings, audit_logs).
+/// `addRoutes` mounts its routes on any hub router: its own process's, or the
+/// single-process hub's edge; `backgroundServices` go into that process's service group.
 public struct AuthService: Sendable {
     let runtime: Runtime
     let users: UserStore
     let refreshTokens: RefreshTokenStore
     let sessions: SessionIssuer
+    let revoker: TokenRevoker
+    let audit: AuditLog
+    let roles: AdminRoleCache
+    let settingsStore: SettingsStore
 
     public init(runtime: Runtime) throws {
         guard let database = runtime.database else { throw ConfigError("the auth service needs DATABASE_URL") }
         self.runtime = runtime
         users = UserStore(database: database)
         refreshTokens = RefreshTokenStore(database: database)
-        sessions = SessionIssuer(config: runtime.config, tokens: runtime.tokens, refreshTokens: refreshTokens)
+        sessions = SessionIssuer(config: runtime.config, settings: runtime.settings, tokens: runtime.tokens, refreshTokens: refreshTokens)
+        revoker = TokenRevoker(runtime: runtime)
+        audit = AuditLog(database: database)
+        roles = AdminRoleCache()
+        settingsStore = SettingsStore(database: database, secrets: runtime.secrets)
     }
 
     public func addRoutes(to router: Router<HubRequestContext>) {
-        LoginController(service: self).addRoutes(to: router.group("/api/auth"))
-        UsersController(service: self).addRoutes(to: router.group("/api/users"))
+        let auth = router.group("/api/auth")
+        LoginController(service: self).addRoutes(to: auth)
+        TOTPController(service: self).addRoutes(to: auth)
+        // The OAuth flows are not implemented, so no provider is offered and the web login
+        // page shows the password form only (http-api §4: a password deployment returns []).
+        auth.get("oauth/providers") { _, _ in ok([String]()) }
+        ProfileController(service: self).addRoutes(to: router.group("/api/users"))
+        AdminUsersController(service: self).addRoutes(to: router.group("/api/users"))
+        SettingsController(service: self).addRoutes(to: router.group("/api/admin/settings"))
         router.get("/internal/revocations") { _, _ in
             let snapshot = await runtime.revocations.snapshot()
             return ok(snapshot.map { RevocationEntry(userId: $0.key, revokedAtMs: $0.value) })
         }
     }
 
-    /// Start-up work before the service answers: admin seeding (every start, §2.5).
+    /// Long-lived work of the auth service: the periodic clean-ups (data-config-security §4)
+    /// and the consumer of the other services' audit rows.
+    public var backgroundServices: [any Service] {
+        [AuthMaintenance(database: audit.database, settings: runtime.settings, logger: runtime.logger),
+         audit.worker(bus: runtime.bus, consumer: runtime.nodeId)]
+    }
+
+    /// Start-up work before the service answers: settings, then admin seeding (every start, §2.5).
     public func prepare() async throws {
+        try await runtime.settings.reload()
         try await AdminSeeder(config: runtime.config, users: users, logger: runtime.logger).seed()
     }
 
@@ -42,11 +67,33 @@ public struct AuthService: Sendable {
         return AuthenticatedUserRef(id: user.id, username: user.username)
     }
 
-    /// Requires the caller's current role (read from the database) to be `admin`.
+    /// Requires the caller's current role to be `admin` (read from the database, cached 15 s).
     func requireAdmin(_ request: Request) async throws -> AuthenticatedUserRef {
         let caller = try await authenticate(request)
-        guard try await users.role(of: caller.id) == "admin" else { throw APIError.adminRequired }
+        try await requireAdmin(caller)
         return caller
+    }
+
+    func requireAdmin(_ caller: AuthenticatedUserRef) async throws {
+        let users = self.users
+        let role = try await roles.role(of: caller.id) { try await users.role(of: caller.id) }
+        guard role == "admin" else { throw APIError.adminRequired }
+    }
+
+    /// Origins allowed to use the refresh cookie: the `cors.origin` row when an admin set
+    /// one, else the configured list, which includes the platform auto-detection the
+    /// original applied only at start (and then refused the platform's own origin, §12).
+    func allowedOrigins() -> [String] {
+        guard let definition = SettingsRegistry.definition("cors.origin") else { return runtime.config.corsOrigins }
+        let (value, source) = runtime.settings.resolve(definition)
+        guard source == .db else { return runtime.config.corsOrigins }
+        return value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Where the request came from, for audit rows.
+    func clientIP(_ request: Request, _ context: HubRequestContext) -> String {
+        ClientAddress.of(request, context: context, trustProxy: runtime.settings.bool("trust.proxy"),
+                         behindEdge: runtime.config.processRole != "server")
     }
 }
 

@@ -16,25 +16,21 @@ struct LoginController {
         group.post("logout", use: logout)
     }
 
+    /// `LoginUser` of http-api §3: `avatarUrl` is `null`, not absent, when unset.
     struct LoginUser: Encodable, Sendable {
-        var id: String
-        var username: String
-        var displayName: String
-        var avatarUrl: String?
-        var role: String
-        var totpEnabled: Bool
+        var user: UserRecord
+
+        enum CodingKeys: String, CodingKey { case id, username, displayName, avatarUrl, role, totpEnabled }
 
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(id, forKey: .id)
-            try c.encode(username, forKey: .username)
-            try c.encode(displayName, forKey: .displayName)
-            try c.encode(avatarUrl, forKey: .avatarUrl)  // null, not absent, as clients expect
-            try c.encode(role, forKey: .role)
-            try c.encode(totpEnabled, forKey: .totpEnabled)
+            try c.encode(user.id, forKey: .id)
+            try c.encode(user.username, forKey: .username)
+            try c.encode(user.displayName, forKey: .displayName)
+            try c.encode(user.avatarUrl, forKey: .avatarUrl)
+            try c.encode(user.role, forKey: .role)
+            try c.encode(user.totpEnabled, forKey: .totpEnabled)
         }
-
-        enum CodingKeys: String, CodingKey { case id, username, displayName, avatarUrl, role, totpEnabled }
     }
 
     struct LoginResult: Encodable, Sendable {
@@ -49,6 +45,7 @@ struct LoginController {
     }
 
     static let invalidCredentials = APIError(401, "Invalid credentials")
+    static let totpChallengeLifetime = 300
 
     func login(_ request: Request, context: HubRequestContext) async throws -> Response {
         var reader = FieldReader(try await request.jsonBody())
@@ -56,35 +53,47 @@ struct LoginController {
         let password = reader.string("password", min: 1)
         try reader.check()
         guard let username, let password else { throw APIError.invalidJSON }
+        let ip = service.clientIP(request, context)
 
+        // Every refusal costs one argon2 verification and reads the same, so neither the
+        // answer nor its timing tells an unknown user from a locked or password-less one.
         guard let user = try await users.find(username: username) else {
             _ = await PasswordHasher.verify(password, against: PasswordHasher.dummyHash)
+            await service.audit.record(.loginFailed, userId: nil, metadata: ["username": .string(username)], ip: ip)
             throw Self.invalidCredentials
         }
         if let lockedUntil = user.lockedUntil, lockedUntil > Date() {
             _ = await PasswordHasher.verify(password, against: PasswordHasher.dummyHash)
+            await service.audit.record(.loginFailed, userId: user.id, metadata: ["locked": .bool(true)], ip: ip)
             throw Self.invalidCredentials
         }
         guard let hash = user.passwordHash else {
             _ = await PasswordHasher.verify(password, against: PasswordHasher.dummyHash)
+            await service.audit.record(.loginFailed, userId: user.id, metadata: ["noPassword": .bool(true)], ip: ip)
             throw Self.invalidCredentials
         }
         guard await PasswordHasher.verify(password, against: hash) else {
-            try await users.recordFailedLogin(id: user.id)
+            let attempts = try await users.recordFailedLogin(id: user.id)
+            await service.audit.record(.loginFailed, userId: user.id, metadata: ["attempts": .number(Double(attempts))], ip: ip)
             throw Self.invalidCredentials
         }
         if user.failedLoginAttempts > 0 || user.lockedUntil != nil {
             try? await users.resetFailedLogins(id: user.id)
         }
         if user.totpEnabled {
-            let challenge = try await service.runtime.tokens.sign(userId: user.id, username: user.username, type: .totpChallenge, lifetimeSeconds: 300)
+            let challenge = try await service.runtime.tokens.sign(userId: user.id, username: user.username, type: .totpChallenge,
+                                                                  lifetimeSeconds: Self.totpChallengeLifetime)
             return ok(TOTPChallenge(totpToken: challenge))
         }
+        return try await completeLogin(user, ip: ip)
+    }
+
+    /// The end of a successful login or TOTP verification: a new session within the per-user
+    /// cap, the audit row, `{user, accessToken, refreshToken}` and the refresh cookie.
+    func completeLogin(_ user: UserRecord, ip: String) async throws -> Response {
         let pair = try await sessions.startSession(userId: user.id, username: user.username)
-        var response = ok(LoginResult(
-            user: LoginUser(id: user.id, username: user.username, displayName: user.displayName, avatarUrl: user.avatarUrl,
-                            role: user.role, totpEnabled: user.totpEnabled),
-            accessToken: pair.accessToken, refreshToken: pair.refreshToken))
+        await service.audit.record(.login, userId: user.id, ip: ip)
+        var response = ok(LoginResult(user: LoginUser(user: user), accessToken: pair.accessToken, refreshToken: pair.refreshToken))
         response.headers[.setCookie] = sessions.setCookie(pair.refreshToken)
         return response
     }
@@ -100,10 +109,9 @@ struct LoginController {
             token = candidate
         }
         guard let token else { throw APIError(401, "Refresh token required") }
-        let config = service.runtime.config
-        if cookieToken != nil, config.isProduction, let origin = request.headers[.origin],
-           !config.corsOrigins.isEmpty, !config.corsOrigins.contains(origin) {
-            throw APIError(403, "Forbidden")
+        if cookieToken != nil, service.runtime.config.isProduction, let origin = request.headers[.origin] {
+            let allowed = service.allowedOrigins()
+            if !allowed.isEmpty, !allowed.contains(origin) { throw APIError(403, "Forbidden") }
         }
         let claims: TokenClaims
         do {
@@ -131,11 +139,14 @@ struct LoginController {
         return response
     }
 
+    /// Ends this session only: its refresh token is deleted; access tokens stay valid until
+    /// they expire and sockets stay open (http-api §3.3).
     func logout(_ request: Request, context: HubRequestContext) async throws -> Response {
         let caller = try await service.authenticate(request)
         var token = request.cookie(SessionIssuer.cookieName).flatMap { $0.isEmpty ? nil : $0 }
         if token == nil, let body = await request.optionalJSONBody() { token = body["refreshToken"]?.stringValue }
         if let token { try await service.refreshTokens.delete(userId: caller.id, token: token) }
+        await service.audit.record(.logout, userId: caller.id, ip: service.clientIP(request, context))
         return withClearedCookie(okEmpty())
     }
 

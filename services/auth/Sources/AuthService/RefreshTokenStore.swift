@@ -14,7 +14,7 @@ struct RefreshTokenStore: Sendable {
     var logger: Logger { database.logger }
 
     static func digest(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(token.utf8)))
     }
 
     /// Stores a token for a new session, evicting the oldest sessions beyond the cap.

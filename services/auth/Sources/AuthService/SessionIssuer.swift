@@ -1,17 +1,20 @@
 import AgentIMCore
+import AgentIMRuntime
 import AgentIMTokens
 import Foundation
 import Hummingbird
 
-/// Mints access/refresh pairs and renders the `agentim_rt` cookie (http-api §3).
+/// Mints access/refresh pairs and renders the `agentim_rt` cookie (http-api §3). Lifetimes
+/// come from the live settings `jwt.accessExpiry` / `jwt.refreshExpiry`.
 struct SessionIssuer: Sendable {
     static let cookieName = "agentim_rt"
     let config: HubConfig
+    let settings: RuntimeSettings
     let tokens: TokenService
     let refreshTokens: RefreshTokenStore
 
-    var accessLifetime: Int { TimeSpan.seconds(config.jwtAccessExpiry) ?? 900 }
-    var refreshLifetime: Int { TimeSpan.seconds(config.jwtRefreshExpiry) ?? 604_800 }
+    var accessLifetime: Int { settings.seconds("jwt.accessExpiry", fallback: 900) }
+    var refreshLifetime: Int { settings.seconds("jwt.refreshExpiry", fallback: 604_800) }
 
     struct Pair: Sendable {
         var accessToken: String
@@ -26,7 +29,7 @@ struct SessionIssuer: Sendable {
         return Pair(accessToken: access, refreshToken: refresh, refreshExpiresAt: now.addingTimeInterval(TimeInterval(refreshLifetime)))
     }
 
-    /// A new session at login: stores the refresh token within the per-user cap.
+    /// A new session at login or TOTP verification: stores the refresh token within the per-user cap.
     func startSession(userId: String, username: String) async throws -> Pair {
         let pair = try await makePair(userId: userId, username: username)
         try await refreshTokens.insertForLogin(userId: userId, token: pair.refreshToken, expiresAt: pair.refreshExpiresAt)
@@ -34,13 +37,15 @@ struct SessionIssuer: Sendable {
     }
 
     func setCookie(_ token: String) -> String {
-        var parts = ["\(Self.cookieName)=\(token)", "Max-Age=\(refreshLifetime)", "Path=/api/auth", "HttpOnly", "SameSite=Strict"]
-        if config.isProduction { parts.append("Secure") }
-        return parts.joined(separator: "; ")
+        cookie(value: token, maxAge: refreshLifetime)
     }
 
     func clearCookie() -> String {
-        var parts = ["\(Self.cookieName)=", "Max-Age=0", "Path=/api/auth", "HttpOnly", "SameSite=Strict"]
+        cookie(value: "", maxAge: 0)
+    }
+
+    private func cookie(value: String, maxAge: Int) -> String {
+        var parts = ["\(Self.cookieName)=\(value)", "Max-Age=\(maxAge)", "Path=/api/auth", "HttpOnly", "SameSite=Strict"]
         if config.isProduction { parts.append("Secure") }
         return parts.joined(separator: "; ")
     }

@@ -4,7 +4,7 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// A row of `users`, as auth needs it.
+/// A row of `users`.
 struct UserRecord: Sendable {
     var id: String
     var username: String
@@ -14,33 +14,54 @@ struct UserRecord: Sendable {
     var role: String
     var failedLoginAttempts: Int
     var lockedUntil: Date?
+    /// Stored through the secret envelope; pending while `totpEnabled` is false.
+    var totpSecret: String?
     var totpEnabled: Bool
+    /// JSON array (as text) of argon2id hashes of the unused backup codes.
+    var totpBackupCodes: String?
+    var maxWsConnections: Int?
+    var maxGateways: Int?
     var createdAt: Date
     var updatedAt: Date
+
+    /// A new account with nothing but its credentials.
+    static func new(username: String, passwordHash: String, displayName: String, role: String, at now: Date = Date()) -> UserRecord {
+        UserRecord(id: Nanoid.make(), username: username, passwordHash: passwordHash, displayName: displayName, avatarUrl: nil,
+                   role: role, failedLoginAttempts: 0, lockedUntil: nil, totpSecret: nil, totpEnabled: false,
+                   totpBackupCodes: nil, maxWsConnections: nil, maxGateways: nil, createdAt: now, updatedAt: now)
+    }
 }
 
 /// `users` in PostgreSQL; auth alone writes it.
 struct UserStore: Sendable {
+    static let lockThreshold = 5
+    static let lockMinutes = 15
+
     let database: Database
     var logger: Logger { database.logger }
 
-    static let columns = "id, username, password_hash, display_name, avatar_url, role, failed_login_attempts, locked_until, totp_enabled, created_at, updated_at"
+    static let columns = """
+        id, username, password_hash, display_name, avatar_url, role, failed_login_attempts, locked_until, totp_secret, \
+        totp_enabled, totp_backup_codes, max_ws_connections, max_gateways, created_at, updated_at
+        """
 
     func find(username: String) async throws -> UserRecord? {
-        try await first(database.client.query("SELECT \(unescaped: Self.columns) FROM users WHERE username = \(username)", logger: logger))
+        try await records(database.client.query("SELECT \(unescaped: Self.columns) FROM users WHERE username = \(username)", logger: logger)).first
     }
 
     func find(id: String) async throws -> UserRecord? {
-        try await first(database.client.query("SELECT \(unescaped: Self.columns) FROM users WHERE id = \(id)", logger: logger))
+        try await records(database.client.query("SELECT \(unescaped: Self.columns) FROM users WHERE id = \(id)", logger: logger)).first
     }
 
-    private func first(_ rows: PostgresRowSequence) async throws -> UserRecord? {
-        for try await row in rows.decode((String, String, String?, String, String?, String, Int, Date?, Bool, Date, Date).self) {
-            return UserRecord(id: row.0, username: row.1, passwordHash: row.2, displayName: row.3, avatarUrl: row.4,
-                              role: row.5, failedLoginAttempts: row.6, lockedUntil: row.7, totpEnabled: row.8,
-                              createdAt: row.9, updatedAt: row.10)
+    private func records(_ rows: PostgresRowSequence) async throws -> [UserRecord] {
+        var result: [UserRecord] = []
+        for try await row in rows.decode((String, String, String?, String, String?, String, Int, Date?, String?, Bool, String?, Int?, Int?, Date, Date).self) {
+            result.append(UserRecord(id: row.0, username: row.1, passwordHash: row.2, displayName: row.3, avatarUrl: row.4,
+                                     role: row.5, failedLoginAttempts: row.6, lockedUntil: row.7, totpSecret: row.8,
+                                     totpEnabled: row.9, totpBackupCodes: row.10, maxWsConnections: row.11, maxGateways: row.12,
+                                     createdAt: row.13, updatedAt: row.14))
         }
-        return nil
+        return result
     }
 
     /// Inserts a user; returns false when the username is taken.
@@ -56,18 +77,24 @@ struct UserStore: Sendable {
         }
     }
 
-    /// Counts a wrong password: the fifth consecutive one locks the account for 15 minutes.
-    /// A lock that has run out starts the count afresh, so it does not re-lock on the next slip.
-    func recordFailedLogin(id: String) async throws {
-        try await database.client.query("""
+    /// Counts a wrong password in one statement, so concurrent attempts all count: the fifth
+    /// consecutive one locks the account for 15 minutes. A lock that has run out starts the
+    /// count afresh — the original kept the count, so every later slip re-locked at once.
+    /// Returns the new count.
+    @discardableResult
+    func recordFailedLogin(id: String) async throws -> Int {
+        let rows = try await database.client.query("""
             UPDATE users SET
                 failed_login_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= now() THEN 1 ELSE failed_login_attempts + 1 END,
                 locked_until = CASE
                     WHEN locked_until IS NOT NULL AND locked_until <= now() THEN NULL
-                    WHEN failed_login_attempts + 1 >= 5 THEN now() + interval '15 minutes'
+                    WHEN failed_login_attempts + 1 >= \(Self.lockThreshold) THEN now() + interval '\(unescaped: String(Self.lockMinutes)) minutes'
                     ELSE locked_until END
             WHERE id = \(id)
+            RETURNING failed_login_attempts
             """, logger: logger)
+        for try await attempts in rows.decode(Int.self) { return attempts }
+        return 0
     }
 
     func resetFailedLogins(id: String) async throws {
@@ -86,5 +113,156 @@ struct UserStore: Sendable {
             UPDATE users SET password_hash = COALESCE(\(passwordHash), password_hash), role = COALESCE(\(role), role), updated_at = now()
             WHERE id = \(id)
             """, logger: logger)
+    }
+
+    /// `PUT /api/users/me`: absent fields stay; `updated_at` is bumped even when nothing else changes.
+    func updateProfile(id: String, displayName: String?, avatarUrl: String?) async throws {
+        try await database.client.query("""
+            UPDATE users SET display_name = COALESCE(\(displayName), display_name), avatar_url = COALESCE(\(avatarUrl), avatar_url),
+                updated_at = now()
+            WHERE id = \(id)
+            """, logger: logger)
+    }
+
+    /// A page of users in creation order, and how many there are in all.
+    func list(limit: Int, offset: Int) async throws -> (users: [UserRecord], total: Int) {
+        let page = try await records(database.client.query("""
+            SELECT \(unescaped: Self.columns) FROM users ORDER BY created_at, id LIMIT \(limit) OFFSET \(offset)
+            """, logger: logger))
+        var total = 0
+        for try await count in try await database.client.query("SELECT count(*)::int FROM users", logger: logger).decode(Int.self) {
+            total = count
+        }
+        return (page, total)
+    }
+
+    /// Case-insensitive substring match on username or display name, caller excluded, at
+    /// most 10. `%` and `_` in `query` stay wildcards as in the original; a backslash is
+    /// escaped so that a trailing one cannot make the pattern invalid.
+    func search(_ query: String, excluding callerId: String) async throws -> [UserRecord] {
+        let pattern = "%" + query.replacingOccurrences(of: "\\", with: "\\\\") + "%"
+        return try await records(database.client.query("""
+            SELECT \(unescaped: Self.columns) FROM users
+            WHERE id <> \(callerId) AND (username ILIKE \(pattern) OR display_name ILIKE \(pattern))
+            ORDER BY username LIMIT 10
+            """, logger: logger))
+    }
+
+    /// The fields an admin may change (`PUT /api/users/:id`); nil leaves a field alone.
+    struct AdminChanges: Sendable {
+        var displayName: String?
+        var role: String?
+        var passwordHash: String?
+        /// `.some(nil)` clears the override.
+        var maxWsConnections: Int??
+        var maxGateways: Int??
+    }
+
+    /// Applies `changes`; a new password also deletes the user's refresh tokens and writes
+    /// the revocation row in the same transaction. Returns the revocation time, if any.
+    func apply(_ changes: AdminChanges, to id: String, revoker: TokenRevoker) async throws -> Int64? {
+        try await database.client.withTransaction(logger: logger) { tx in
+            try await tx.query("""
+                UPDATE users SET
+                    display_name = COALESCE(\(changes.displayName), display_name),
+                    role = COALESCE(\(changes.role), role),
+                    password_hash = COALESCE(\(changes.passwordHash), password_hash),
+                    max_ws_connections = CASE WHEN \(changes.maxWsConnections != nil) THEN \(changes.maxWsConnections ?? nil) ELSE max_ws_connections END,
+                    max_gateways = CASE WHEN \(changes.maxGateways != nil) THEN \(changes.maxGateways ?? nil) ELSE max_gateways END,
+                    updated_at = now()
+                WHERE id = \(id)
+                """, logger: logger)
+            guard changes.passwordHash != nil else { return nil }
+            return try await endSessions(of: id, on: tx, revoker: revoker)
+        }
+    }
+
+    /// A user's own password change: the new hash, no refresh tokens left, a revocation row.
+    func changePassword(id: String, to passwordHash: String, revoker: TokenRevoker) async throws -> Int64 {
+        try await database.client.withTransaction(logger: logger) { tx in
+            try await tx.query("UPDATE users SET password_hash = \(passwordHash), updated_at = now() WHERE id = \(id)", logger: logger)
+            return try await endSessions(of: id, on: tx, revoker: revoker)
+        }
+    }
+
+    private func endSessions(of id: String, on tx: PostgresConnection, revoker: TokenRevoker) async throws -> Int64 {
+        try await tx.query("DELETE FROM refresh_tokens WHERE user_id = \(id)", logger: logger)
+        return try await revoker.persist(userId: id, on: tx)
+    }
+
+    // MARK: TOTP
+
+    /// Stores a new pending secret (setup start), replacing any earlier pending one.
+    func setPendingTOTPSecret(id: String, sealedSecret: String) async throws {
+        try await database.client.query("""
+            UPDATE users SET totp_secret = \(sealedSecret), totp_enabled = false, totp_backup_codes = NULL, updated_at = now()
+            WHERE id = \(id)
+            """, logger: logger)
+    }
+
+    func enableTOTP(id: String, backupCodeHashes: [String]) async throws {
+        let codes = try JSONCoding.encodeString(backupCodeHashes)
+        try await database.client.query("""
+            UPDATE users SET totp_enabled = true, totp_backup_codes = \(codes), updated_at = now() WHERE id = \(id)
+            """, logger: logger)
+    }
+
+    /// Replaces the backup codes only if they are still `old`: of two logins racing with the
+    /// same backup code, one wins.
+    func replaceBackupCodes(id: String, old: String, new: [String]) async throws -> Bool {
+        let codes = try JSONCoding.encodeString(new)
+        let rows = try await database.client.query("""
+            UPDATE users SET totp_backup_codes = \(codes) WHERE id = \(id) AND totp_backup_codes = \(old) RETURNING id
+            """, logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    func disableTOTP(id: String) async throws {
+        try await database.client.query("""
+            UPDATE users SET totp_enabled = false, totp_secret = NULL, totp_backup_codes = NULL, updated_at = now() WHERE id = \(id)
+            """, logger: logger)
+    }
+
+    // MARK: Linked accounts
+
+    /// The user's OAuth links, oldest first; provider tokens are never read.
+    func oauthAccounts(of userId: String) async throws -> [OAuthAccount] {
+        let rows = try await database.client.query("""
+            SELECT id, provider, provider_account_id, email, display_name, avatar_url, created_at, updated_at
+            FROM oauth_accounts WHERE user_id = \(userId) ORDER BY created_at
+            """, logger: logger)
+        var accounts: [OAuthAccount] = []
+        for try await row in rows.decode((String, String, String, String?, String?, String?, Date, Date).self) {
+            accounts.append(OAuthAccount(id: row.0, provider: row.1, providerAccountId: row.2, email: row.3, displayName: row.4,
+                                         avatarUrl: row.5, createdAt: row.6, updatedAt: row.7))
+        }
+        return accounts
+    }
+}
+
+/// A row of `oauth_accounts` as `GET /api/users/me/oauth-accounts` shows it (http-api §5.3).
+struct OAuthAccount: Encodable, Sendable {
+    var id: String
+    var provider: String
+    var providerAccountId: String
+    var email: String?
+    var displayName: String?
+    var avatarUrl: String?
+    var createdAt: Date
+    var updatedAt: Date
+
+    enum CodingKeys: String, CodingKey { case id, provider, providerAccountId, email, displayName, avatarUrl, createdAt, updatedAt }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(provider, forKey: .provider)
+        try c.encode(providerAccountId, forKey: .providerAccountId)
+        try c.encode(email, forKey: .email)
+        try c.encode(displayName, forKey: .displayName)
+        try c.encode(avatarUrl, forKey: .avatarUrl)
+        try c.encode(Timestamp.format(createdAt), forKey: .createdAt)
+        try c.encode(Timestamp.format(updatedAt), forKey: .updatedAt)
     }
 }

@@ -13,7 +13,7 @@ do {
     router.middlewares.add(ErrorEnvelopeMiddleware(production: config.isProduction))
     auth.addRoutes(to: router)
     ServiceHost.addInternalRoutes(to: router) { await runtime.healthChecks() }
-    try await ServiceHost.run(router, runtime: runtime) {
+    try await ServiceHost.run(router, runtime: runtime, services: auth.backgroundServices) {
         try await runtime.migrateIfEnabled()
         try await runtime.loadRevocationsFromDatabase()
         try await auth.prepare()

@@ -50,7 +50,7 @@ do {
     Edge.addRoutes(to: router, health: Edge.healthAggregator(probes: [{ await uploads.healthChecks() }]))
     ServiceHost.addInternalRoutes(to: router) { await uploads.healthChecks() }
 
-    try await ServiceHost.run(router, runtime: runtime, services: hub.services + [rooms.commandWorker], server: Edge.server(hub: hub)) {
+    try await ServiceHost.run(router, runtime: runtime, services: hub.services + [rooms.commandWorker] + auth.backgroundServices, server: Edge.server(hub: hub)) {
         try await runtime.migrateIfEnabled()
         try await runtime.loadRevocationsFromDatabase()
         try await auth.prepare()

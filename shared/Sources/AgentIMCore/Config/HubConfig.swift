@@ -98,12 +98,17 @@ public struct HubConfig: Sendable {
             }
             if !isProduction && password.count < 8 {
                 warnings.append("ADMIN_PASSWORD is shorter than 8 characters")
+            } else if !isProduction, !missing.isEmpty {
+                warnings.append("ADMIN_PASSWORD would be refused in production; it lacks \(missing.joined(separator: ", "))")
             }
         } else {
             warnings.append("ADMIN_PASSWORD is not set: no admin account is seeded")
         }
 
         encryptionKey = env.nonEmpty("ENCRYPTION_KEY")
+        if !isProduction, let key = encryptionKey, key.count < 16 {
+            warnings.append("ENCRYPTION_KEY is shorter than 16 characters")
+        }
         if isProduction {
             guard let key = encryptionKey else {
                 throw ConfigError("ENCRYPTION_KEY must be set in production. Generate one with: openssl rand -base64 32")

@@ -8,6 +8,8 @@ public enum BusStream {
     public static let events = "agentim:events"
     /// Cache invalidation and revocation, read by every process.
     public static let control = "agentim:control"
+    /// Audit rows for the auth service to store (consumer group `auth`).
+    public static let auditCommands = "agentim:cmd:audit"
 }
 
 /// A command for the rooms service, sent by an edge when a socket asks for work.
@@ -83,6 +85,8 @@ public enum ControlEvent: Codable, Sendable, Equatable {
     case membershipChanged(roomId: String, userId: String?)
     /// `userId` was removed from `roomId` (or the room deleted): drop subscriptions.
     case evicted(roomId: String, userId: String)
+    /// Rows of the `settings` table changed: processes re-read it (`RuntimeSettings.reload`).
+    case settingsChanged(keys: [String])
 }
 
 /// What an edge learns when a socket joins a room: may it, and where the room's sequence stands.

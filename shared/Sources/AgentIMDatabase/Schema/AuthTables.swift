@@ -51,5 +51,52 @@ enum AuthTables {
             "CREATE INDEX revoked_tokens_expires_at_idx ON revoked_tokens (expires_at)",
             "CREATE INDEX revoked_tokens_token_hash_idx ON revoked_tokens (token_hash)",
         ]),
+        Migration(version: 4, owner: "auth", name: "settings", statements: [
+            """
+            CREATE TABLE settings (
+                key text PRIMARY KEY,
+                value text NOT NULL,
+                updated_at timestamptz NOT NULL,
+                updated_by text CONSTRAINT settings_updated_by_users_id_fk REFERENCES users(id) ON DELETE SET NULL
+            )
+            """,
+        ]),
+        Migration(version: 5, owner: "auth", name: "audit_logs", statements: [
+            """
+            CREATE TABLE audit_logs (
+                id text PRIMARY KEY,
+                user_id text CONSTRAINT audit_logs_user_id_users_id_fk REFERENCES users(id) ON DELETE SET NULL,
+                action text NOT NULL,
+                target_id text,
+                target_type text,
+                metadata jsonb,
+                ip_address text,
+                created_at timestamptz NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_logs_user_idx ON audit_logs (user_id)",
+            "CREATE INDEX audit_logs_action_idx ON audit_logs (action)",
+            "CREATE INDEX audit_logs_created_at_idx ON audit_logs (created_at)",
+            "CREATE INDEX audit_logs_target_idx ON audit_logs (target_id, target_type)",
+        ]),
+        Migration(version: 6, owner: "auth", name: "oauth_accounts", statements: [
+            """
+            CREATE TABLE oauth_accounts (
+                id text PRIMARY KEY,
+                user_id text NOT NULL CONSTRAINT oauth_accounts_user_id_fkey REFERENCES users(id) ON DELETE CASCADE,
+                provider text NOT NULL,
+                provider_account_id text NOT NULL,
+                email text,
+                display_name text,
+                avatar_url text,
+                access_token text,
+                refresh_token text,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            "CREATE UNIQUE INDEX oauth_provider_account_idx ON oauth_accounts (provider, provider_account_id)",
+            "CREATE INDEX oauth_user_idx ON oauth_accounts (user_id)",
+        ]),
     ]
 }
