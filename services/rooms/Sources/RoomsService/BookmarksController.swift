@@ -33,13 +33,13 @@ struct BookmarksController {
     func list(_ request: Request, context: HubRequestContext) async throws -> Response {
         let caller = try await service.authenticate(request)
         let limit = Paging.clamped(request.uri.queryParameters.get("limit"), default: 50, range: 1...100)
-        let cursor = request.uri.queryParameters.get("cursor").flatMap(Timestamp.parse) ?? Date.distantFuture
+        let cursor = request.uri.queryParameters.get("cursor").flatMap(Timestamp.parse).map(Timestamp.format) ?? "infinity"
         var items: [Item] = []
         for try await r in try await database.query("""
             SELECT b.id, b.user_id, b.message_id, COALESCE(b.note, ''), b.created_at, m.room_id, m.sender_name, m.content, m.created_at
             FROM bookmarks b JOIN messages m ON m.id = b.message_id
             JOIN room_members rm ON rm.room_id = m.room_id AND rm.member_id = \(caller.id) AND rm.member_type = 'user'
-            WHERE b.user_id = \(caller.id) AND b.created_at < \(cursor)
+            WHERE b.user_id = \(caller.id) AND b.created_at < \(cursor)::timestamptz
             ORDER BY b.created_at DESC, b.id DESC LIMIT \(limit + 1)
             """, logger: logger).decode((String, String, String, String, Date, String, String, String, Date).self) {
             items.append(Item(id: r.0, userId: r.1, messageId: r.2, note: r.3, createdAt: Timestamp.format(r.4),

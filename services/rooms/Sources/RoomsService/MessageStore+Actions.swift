@@ -121,9 +121,9 @@ extension MessageStore {
     }
 
     func thread(of messageId: String, after cursor: Date?, limit: Int) async throws -> [ChatMessage] {
-        let since = cursor ?? Date(timeIntervalSince1970: 0)
+        let since = Timestamp.format(cursor ?? Date(timeIntervalSince1970: 0))
         return try await Self.messages(database.client.query("""
-            SELECT \(unescaped: Self.columns) FROM messages WHERE reply_to_id = \(messageId) AND created_at > \(since)
+            SELECT \(unescaped: Self.columns) FROM messages WHERE reply_to_id = \(messageId) AND created_at > \(since)::timestamptz
             ORDER BY created_at, id LIMIT \(limit)
             """, logger: logger))
     }
@@ -144,7 +144,8 @@ extension MessageStore {
             }
             let rows = try await tx.query("""
                 INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, mentions, created_at, seq)
-                VALUES (\(Nanoid.make()), \(roomId), \(userId), 'user', \(username), 'text', \(content), '[]'::jsonb, \(Self.now()), \(seq))
+                VALUES (\(Nanoid.make()), \(roomId), \(userId), 'user', \(username), 'text', \(content), '[]'::jsonb,
+                        \(Timestamp.format(Self.now()))::timestamptz, \(seq))
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
             guard let message = try await Self.messages(rows).first else { throw APIError(500, "message not stored") }

@@ -27,6 +27,8 @@ struct MessageStore: Sendable {
     }
 
     /// Now, at millisecond precision, so an ISO cursor taken from a message matches it exactly.
+    /// Message times are written as ISO text: a `Date` parameter is truncated to the
+    /// microsecond from its floating-point value and could land just below the millisecond.
     static func now() -> Date {
         Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
     }
@@ -95,7 +97,7 @@ struct MessageStore: Sendable {
                 let rows = try await tx.query("""
                     INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions, created_at, seq, client_message_id)
                     VALUES (\(m.id), \(m.roomId), \(m.userId), 'user', \(m.username), 'text', \(m.content), \(m.replyToId),
-                            \(mentionsJSON)::jsonb, \(Self.now()), \(seq), \(clientId))
+                            \(mentionsJSON)::jsonb, \(Timestamp.format(Self.now()))::timestamptz, \(seq), \(clientId))
                     RETURNING \(unescaped: Self.columns)
                     """, logger: logger)
                 guard let stored = try await Self.messages(rows).first else { throw APIError(500, "message not stored") }
@@ -122,19 +124,20 @@ struct MessageStore: Sendable {
     }
 
     /// A page of history, newest first (http-api §7.4): `after` wins over `cursor`;
-    /// messages older than the reader's `clearedAt` are hidden.
+    /// messages older than the reader's `clearedAt` are hidden. Cursors go to PostgreSQL as
+    /// text, so a millisecond timestamp taken from a message compares exactly with it.
     func history(roomId: String, before cursor: Date?, after: Date?, clearedAt: Date?, limit: Int) async throws -> (items: [ChatMessage], hasMore: Bool) {
         let cleared = clearedAt ?? Date(timeIntervalSince1970: 0)
         let probe = limit + 1
         let rows: PostgresRowSequence
         if let after {
             rows = try await database.client.query("""
-                SELECT \(unescaped: Self.columns) FROM messages WHERE room_id = \(roomId) AND created_at > \(after) AND created_at > \(cleared)
+                SELECT \(unescaped: Self.columns) FROM messages WHERE room_id = \(roomId) AND created_at > \(Timestamp.format(after))::timestamptz AND created_at > \(cleared)
                 ORDER BY created_at DESC, id DESC LIMIT \(probe)
                 """, logger: logger)
         } else if let cursor {
             rows = try await database.client.query("""
-                SELECT \(unescaped: Self.columns) FROM messages WHERE room_id = \(roomId) AND created_at < \(cursor) AND created_at > \(cleared)
+                SELECT \(unescaped: Self.columns) FROM messages WHERE room_id = \(roomId) AND created_at < \(Timestamp.format(cursor))::timestamptz AND created_at > \(cleared)
                 ORDER BY created_at DESC, id DESC LIMIT \(probe)
                 """, logger: logger)
         } else {

@@ -4,7 +4,9 @@ import Foundation
 /// Input also accepts PostgreSQL's text form (`2025-01-15 10:30:00.123+00`).
 public enum Timestamp {
     public static func format(_ date: Date) -> String {
-        var ms = (date.timeIntervalSince1970 * 1000).rounded(.down)
+        // Nearest, not floor: a millisecond read back from PostgreSQL as a Double may sit a
+        // hair below its true value.
+        var ms = (date.timeIntervalSince1970 * 1000).rounded()
         if ms < 0 { ms = 0 }
         let totalMs = Int64(ms)
         let seconds = totalMs / 1000
