@@ -23,6 +23,10 @@ if [ -f deploy/check.sh ]; then
 fi
 
 swift build --build-tests
+
+# The compose topology run for real (throwaway datastores), backup/restore, key rotation.
+python3 -c "import yaml" 2>/dev/null || python3 -m pip install -q pyyaml
+python3 deploy/local/topology_and_ops_test.py
 # Suites run one after another: each starts real hub processes, and 2 cores shared by
 # parallel suites (argon2 logins, migrations) make their timeouts flaky.
 swift test --skip-build --no-parallel "$@"

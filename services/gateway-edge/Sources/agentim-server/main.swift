@@ -2,6 +2,7 @@ import AgentIMCore
 import AgentIMDatabase
 import AgentIMHTTP
 import AgentIMRuntime
+import AgentIMSecrets
 import AuthService
 import EdgeService
 import Foundation
@@ -23,6 +24,24 @@ if CommandLine.arguments.dropFirst().first == "migrate" {
         let pool = Task { await database.client.run() }
         let applied = try await Migrator(database: database).migrate()
         print("agentim: migrations applied: \(applied.isEmpty ? "none pending" : applied.map(String.init).joined(separator: ", "))")
+        pool.cancel()
+        exit(0)
+    } catch {
+        ServiceHost.fail(error)
+    }
+}
+
+if CommandLine.arguments.dropFirst().first == "reencrypt" {
+    // `agentim-server reencrypt`: move every stored secret from ENCRYPTION_KEY_PREVIOUS to ENCRYPTION_KEY.
+    do {
+        guard let newKey = config.encryptionKey else { throw ConfigError("reencrypt needs ENCRYPTION_KEY (the new key)") }
+        guard let oldKey = ProcessInfo.processInfo.environment["ENCRYPTION_KEY_PREVIOUS"], !oldKey.isEmpty else {
+            throw ConfigError("reencrypt needs ENCRYPTION_KEY_PREVIOUS (the key the secrets are stored under now)")
+        }
+        let database = try Database(url: config.databaseURL, poolSize: 2, logger: logger)
+        let pool = Task { await database.client.run() }
+        let report = try await SecretRotation(database: database).run(from: SecretBox(encryptionKey: oldKey), to: SecretBox(encryptionKey: newKey))
+        print("agentim: re-encrypted \(report.rotated) secret(s); \(report.alreadyCurrent) already under the new key")
         pool.cancel()
         exit(0)
     } catch {
