@@ -73,6 +73,9 @@ struct SingleProcessHubTests {
         let rooms = try await HTTP.get(base + "/api/rooms", token: token)
         #expect(rooms.data == .array([]), "a refused create stored nothing")
 
+        for path in ["/internal/revocations", "/internal/rooms/r1/messages", "/internal/rooms/r1/access/u1"] {
+            #expect(try await HTTP.get(base + path).status == 404, "\(path) is not on the public listener")
+        }
         let unknownRoute = try await HTTP.get(base + "/api/nothing-here")
         #expect(unknownRoute.status == 404)
         #expect(unknownRoute["ok"] == .bool(false))

@@ -42,6 +42,11 @@ public struct AuthService: Sendable {
         ProfileController(service: self).addRoutes(to: router.group("/api/users"))
         AdminUsersController(service: self).addRoutes(to: router.group("/api/users"))
         SettingsController(service: self).addRoutes(to: router.group("/api/admin/settings"))
+    }
+
+    /// Routes only other hub processes call (never mounted on the public listener): the
+    /// revocations an edge loads before it serves.
+    public func addInternalRoutes(to router: Router<HubRequestContext>) {
         router.get("/internal/revocations") { _, _ in
             let snapshot = await runtime.revocations.snapshot()
             return ok(snapshot.map { RevocationEntry(userId: $0.key, revokedAtMs: $0.value) })

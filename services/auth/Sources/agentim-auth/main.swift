@@ -12,6 +12,7 @@ do {
     let router = Router(context: HubRequestContext.self)
     router.middlewares.add(ErrorEnvelopeMiddleware(production: config.isProduction))
     auth.addRoutes(to: router)
+    auth.addInternalRoutes(to: router)
     ServiceHost.addInternalRoutes(to: router) { await runtime.healthChecks() }
     try await ServiceHost.run(router, runtime: runtime, services: auth.backgroundServices) {
         try await runtime.migrateIfEnabled()

@@ -67,7 +67,6 @@ do {
     routing.addRoutes(to: router)
     uploads.addRoutes(to: router)
     Edge.addRoutes(to: router, health: Edge.healthAggregator(probes: [{ await uploads.healthChecks() }]))
-    ServiceHost.addInternalRoutes(to: router) { await uploads.healthChecks() }
 
     try await ServiceHost.run(router, runtime: runtime, services: hub.services + [rooms.commandWorker] + auth.backgroundServices, server: Edge.server(hub: hub)) {
         try await runtime.migrateIfEnabled()

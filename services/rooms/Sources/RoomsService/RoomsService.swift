@@ -30,7 +30,11 @@ public struct RoomsService: Sendable {
         MessagesController(service: self).addRoutes(to: router.group("/api/messages"))
         TasksController(service: self).addRoutes(to: router.group("/api/tasks"))
         BookmarksController(service: self).addRoutes(to: router.group("/api/bookmarks"))
-        // Internal: the edges' questions when a socket joins a room or catches up.
+    }
+
+    /// Routes only edges call (never mounted on the public listener: they answer without a
+    /// user's token): may a user join a room, and what came after a sequence.
+    public func addInternalRoutes(to router: Router<HubRequestContext>) {
         router.get("/internal/rooms/:roomId/access/:userId") { _, context -> Response in
             let info = try await accessInfo(userId: try context.parameters.require("userId"), roomId: try context.parameters.require("roomId"))
             return ok(info)

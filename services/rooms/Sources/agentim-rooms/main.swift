@@ -12,6 +12,7 @@ do {
     let router = Router(context: HubRequestContext.self)
     router.middlewares.add(ErrorEnvelopeMiddleware(production: config.isProduction))
     rooms.addRoutes(to: router)
+    rooms.addInternalRoutes(to: router)
     ServiceHost.addInternalRoutes(to: router) { await runtime.healthChecks() }
     try await ServiceHost.run(router, runtime: runtime, services: [rooms.commandWorker]) {
         try await runtime.migrateIfEnabled()
