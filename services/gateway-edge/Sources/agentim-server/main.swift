@@ -42,16 +42,17 @@ do {
     let hub = ClientHub(runtime: runtime, roomAccess: RoomAccessLookup { userId, roomId in
         try await store.access(userId: userId, roomId: roomId).rawValue
     })
+    let edge = try Edge(hub: hub)
     let router = Router(context: HubRequestContext.self)
-    Edge.addMiddleware(to: router, config: config)
+    edge.addMiddleware(to: router)
     auth.addRoutes(to: router)
     rooms.addRoutes(to: router)
     routing.addRoutes(to: router)
     uploads.addRoutes(to: router)
-    Edge.addRoutes(to: router, health: Edge.healthAggregator(probes: [{ await uploads.healthChecks() }]))
+    edge.addRoutes(to: router, health: Edge.healthAggregator(probes: [{ await uploads.healthChecks() }]))
     ServiceHost.addInternalRoutes(to: router) { await uploads.healthChecks() }
 
-    try await ServiceHost.run(router, runtime: runtime, services: hub.services + [rooms.commandWorker], server: Edge.server(hub: hub)) {
+    try await ServiceHost.run(router, runtime: runtime, services: hub.services + [rooms.commandWorker], server: edge.server()) {
         try await runtime.migrateIfEnabled()
         try await runtime.loadRevocationsFromDatabase()
         try await auth.prepare()
