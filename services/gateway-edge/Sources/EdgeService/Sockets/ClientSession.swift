@@ -39,27 +39,15 @@ struct ClientSession: SocketSession {
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
         await hub.registry.register(id, outbox: send)
         let state = State()
-        let outbox = self.outbox
-        let continuation = self.send
-        var failure: (any Error)?
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await Outgoing.write(outbox, to: outbound) }
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(hub.authTimeoutMs))
-                if !state.isAuthenticated { continuation.yield(.close(code: 4001, reason: "Authentication timeout")) }
-            }
-            do {
-                for try await message in inbound.messages(maxSize: SocketEndpoint.client.messageCap) {
-                    await handle(message.text, state: state, send: { continuation.yield($0) })
-                }
-            } catch {
-                failure = error
-            }
-            continuation.finish()
-            group.cancelAll()
+        let send = self.send
+        let outcome = await SocketSessions.serve(
+            inbound: inbound, outbound: outbound, outbox: outbox, send: send, authTimeoutMs: hub.authTimeoutMs,
+            isAuthenticated: { state.isAuthenticated }
+        ) { text in
+            await handle(text, state: state, send: { send.yield($0) })
         }
         await hub.socketClosed(id)
-        if let failure { throw failure }
+        try outcome.get()
     }
 
     private func handle(_ text: String, state: State, send: @Sendable (Outgoing) -> Void) async {

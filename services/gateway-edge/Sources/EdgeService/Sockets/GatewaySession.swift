@@ -41,27 +41,15 @@ struct GatewaySession: SocketSession {
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
         hub.gatewaySockets.add(1)
         defer { hub.gatewaySockets.add(-1) }
-        let outbox = self.outbox
         let socket = self.socket
-        var failure: (any Error)?
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await Outgoing.write(outbox, to: outbound) }
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(hub.authTimeoutMs))
-                if !socket.isAuthenticated { socket.close(code: 4001, reason: "Authentication timeout") }
-            }
-            do {
-                for try await message in inbound.messages(maxSize: SocketEndpoint.gateway.messageCap) {
-                    await handle(message.text, logger: logger)
-                }
-            } catch {
-                failure = error
-            }
-            socket.outbox.finish()
-            group.cancelAll()
+        let outcome = await SocketSessions.serve(
+            inbound: inbound, outbound: outbound, outbox: outbox, send: socket.outbox, authTimeoutMs: hub.authTimeoutMs,
+            isAuthenticated: { socket.isAuthenticated }
+        ) { text in
+            await handle(text, logger: logger)
         }
         await hub.gatewayProtocol?.closed(socket)
-        if let failure { throw failure }
+        try outcome.get()
     }
 
     private func handle(_ text: String, logger: Logger) async {

@@ -25,7 +25,7 @@ public struct SocketSessions: Sendable {
         case .gateway: GatewaySession(hub: hub)
         }
         let configuration = WebSocketHandler.Configuration(
-            extensions: [], autoPing: .disabled, closeTimeout: .seconds(5), validateUTF8: true, maxFrameSize: endpoint.messageCap)
+            extensions: [], autoPing: .disabled, closeTimeout: .seconds(5), validateUTF8: true, maxFrameSize: SocketEndpoint.messageCap)
         let context = Context(logger: logger)
         await withGracefulShutdownHandler {
             let shielded = Task.detached {
@@ -45,6 +45,35 @@ public struct SocketSessions: Sendable {
             }
         } onGracefulShutdown: {
             session.goAway()
+        }
+    }
+}
+
+extension SocketSessions {
+    /// The life of a socket of either endpoint: one task writes what the session queued, in
+    /// order; the 5 s auth timer closes with 4001 (websocket §2.2); the reader hands each
+    /// message to `handle` in arrival order. Returns how reading ended: a transport error
+    /// (too large, bad UTF-8) is thrown on by the session so the socket closes with its code.
+    static func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, outbox: AsyncStream<Outgoing>,
+                      send: AsyncStream<Outgoing>.Continuation, authTimeoutMs: Int, isAuthenticated: @escaping @Sendable () -> Bool,
+                      handle: (String) async -> Void) async -> Result<Void, any Error> {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await Outgoing.write(outbox, to: outbound) }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(authTimeoutMs))
+                if !isAuthenticated() { send.yield(.close(code: 4001, reason: "Authentication timeout")) }
+            }
+            var outcome = Result<Void, any Error>.success(())
+            do {
+                for try await message in inbound.messages(maxSize: SocketEndpoint.messageCap) {
+                    await handle(message.text)
+                }
+            } catch {
+                outcome = .failure(error)
+            }
+            send.finish()
+            group.cancelAll()
+            return outcome
         }
     }
 }

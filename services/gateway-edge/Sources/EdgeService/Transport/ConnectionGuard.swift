@@ -97,13 +97,16 @@ final class ClientConnection: Sendable {
 
 /// Ignores upgrades other than WebSocket (RFC 9110 §7.8 lets a server do so), so that for
 /// instance `curl --http2`'s `Upgrade: h2c` gets its answer over HTTP/1.1: the upgrade
-/// handler would otherwise swallow the request. Sits before the upgrade handler.
+/// handler would otherwise swallow the request. It sits before the upgrade handler, which
+/// only ever judges a connection's first request, and leaves with that request's head.
 final class ForeignUpgradeFilter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .head(var head) = unwrapInboundIn(data), head.headers.contains(name: "upgrade"),
+        guard case .head(var head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
+        defer { context.pipeline.syncOperations.removeHandler(context: context, promise: nil) }
+        guard head.headers.contains(name: "upgrade"),
               !head.headers[canonicalForm: "upgrade"].contains(where: { $0.lowercased() == "websocket" }) else {
             return context.fireChannelRead(data)
         }

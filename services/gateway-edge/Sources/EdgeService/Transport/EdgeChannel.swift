@@ -92,7 +92,7 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
             let refusal = NIOLoopBoundBox<UpgradeRefusal?>(nil, eventLoop: channel.eventLoop)
             let gate = self.gate
             let upgrader = NIOTypedWebSocketServerUpgrader<HTTP1Connection>(
-                maxFrameSize: SocketEndpoint.largestMessageCap,
+                maxFrameSize: SocketEndpoint.messageCap,
                 shouldUpgrade: { channel, head in
                     let decision = channel.eventLoop.makePromise(of: UpgradeGate.Decision.self)
                     let peer = channel.remoteAddress
@@ -166,6 +166,7 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
 
     /// A refused upgrade: the hub's JSON error, with the headers every response carries.
     static func answer(_ refusal: UpgradeRefusal, on http: NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, logger: Logger) async {
+        logger.debug("upgrade refused: \(refusal.status.code) \(refusal.error)")
         let body = ByteBuffer(string: #"{"ok":false,"error":"\#(refusal.error)"}"#)
         var headers: HTTPFields = [.contentType: "application/json", .contentLength: String(body.readableBytes), .connection: "close"]
         for (name, value) in SecurityHeadersMiddleware.common { headers[name] = value }

@@ -14,17 +14,11 @@ enum SocketEndpoint: String, Sendable {
         self.init(rawValue: path)
     }
 
-    /// The transport's hard cap on one message. The protocol's own limits (65,536 for a
-    /// client, 1,248,576 for a gateway, in UTF-16 units) answer with `server:error` and keep
-    /// the socket (§3.2); a message beyond this cap is not read at all: close 1009.
-    var messageCap: Int {
-        switch self {
-        case .client: 4 << 20
-        case .gateway: 8 << 20
-        }
-    }
-
-    static var largestMessageCap: Int { gateway.messageCap }
+    /// The transport's hard cap on one message, both endpoints. The protocol's own limits
+    /// (65,536 for a client, up to 1,048,576 when configured; 1,248,576 for a gateway, in
+    /// UTF-16 units, so at most 3 bytes each in UTF-8) answer with `server:error` and keep the
+    /// socket (§3.2); a message beyond this cap is not read at all: close 1009.
+    static let messageCap = 4 << 20
 }
 
 /// A refused upgrade, answered as an ordinary HTTP response.
@@ -37,7 +31,8 @@ struct UpgradeRefusal: Sendable {
 /// Decides each WebSocket upgrade (websocket §2.1): the shared `ws_upgrade` rate limit per
 /// client IP, then the Origin check on `/ws/client`. The original checks no Origin; the
 /// spec allows one that accepts the configured CORS origins, the page's own origin and no
-/// Origin at all, and never checks `/ws/gateway` (the CLI is not a browser).
+/// Origin at all, and never checks `/ws/gateway` (the CLI is not a browser). A browser page
+/// elsewhere is refused with 403 `Origin not allowed`.
 struct UpgradeGate: Sendable {
     enum Decision: Sendable {
         case upgrade(SocketEndpoint, headers: [(HTTPField.Name, String)])
@@ -69,7 +64,12 @@ struct UpgradeGate: Sendable {
         return .upgrade(endpoint, headers: headers)
     }
 
+    /// Only a browser page's origin is judged: browsers send `http(s)://…` (or `null` for an
+    /// opaque origin); anything else comes from a non-browser client (some WebSocket
+    /// libraries send `ws://host`), which counts like no Origin at all.
     func originAllowed(_ origin: String, host: String?) -> Bool {
+        let lowered = origin.lowercased()
+        guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") || lowered == "null" else { return true }
         if allowedOrigins.isEmpty || allowedOrigins.contains(origin) { return true }
         // The web UI served by this edge: its origin is the Host it connects to.
         guard let host, let separator = origin.range(of: "://") else { return false }
