@@ -35,6 +35,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
     ],
     targets: [
         // C libraries from Debian, wrapped as Swift modules.
@@ -62,11 +66,15 @@ let package = Package(
         .executableTarget(name: "agentim-router", dependencies: ["RouterService"], path: "services/router/Sources/agentim-router", swiftSettings: strict),
         .target(name: "UploadsService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", hummingbird, postgres, lifecycle], path: "services/uploads/Sources/UploadsService", swiftSettings: strict),
         .executableTarget(name: "agentim-uploads", dependencies: ["UploadsService"], path: "services/uploads/Sources/agentim-uploads", swiftSettings: strict),
-        .target(name: "EdgeService", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRedis", "AgentIMRuntime", hummingbird, httpClient, lifecycle, .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"), .product(name: "HummingbirdHTTP2", package: "hummingbird")], path: "services/gateway-edge/Sources/EdgeService", swiftSettings: strict),
+        .target(name: "EdgeService", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRedis", "AgentIMRuntime", hummingbird, httpClient, lifecycle, .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"), .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+            .product(name: "WSCore", package: "swift-websocket"), .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOTLS", package: "swift-nio"), .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"), .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+            .product(name: "Prometheus", package: "swift-prometheus")], path: "services/gateway-edge/Sources/EdgeService", swiftSettings: strict),
         .executableTarget(name: "agentim-edge", dependencies: ["EdgeService"], path: "services/gateway-edge/Sources/agentim-edge", swiftSettings: strict),
         .executableTarget(name: "agentim-server", dependencies: ["AgentIMSecrets", "EdgeService", "AuthService", "RoomsService", "RouterService", "UploadsService"], path: "services/gateway-edge/Sources/agentim-server", swiftSettings: strict),
 
         .testTarget(name: "SharedTests", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMRedis", "AgentIMTokens", "AgentIMDatabase", "AgentIMRuntime", "AgentIMHTTP", "AgentIMSecrets", "AuthService", hummingbird, logging, postgres, lifecycle], path: "Tests/SharedTests", swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["AgentIMCore", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio")], path: "Tests/EndToEndTests", swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["AgentIMCore", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "HTTPTypes", package: "swift-http-types")], path: "Tests/EndToEndTests", swiftSettings: strict),
     ]
 )

@@ -57,6 +57,25 @@ struct ConfigTests {
         #expect(refusal(["CORS_ORIGIN": nil, "RENDER_EXTERNAL_URL": "https://hub.onrender.com"]) == nil)
     }
 
+    @Test func tlsNeedsBothReadableFiles() throws {
+        let readable = "/etc/hostname"
+        #expect(refusal(["TLS_CERT_FILE": readable]) == "TLS_CERT_FILE and TLS_KEY_FILE must be set together (PEM certificate chain and private key)")
+        #expect(refusal(["TLS_KEY_FILE": readable]) == "TLS_CERT_FILE and TLS_KEY_FILE must be set together (PEM certificate chain and private key)")
+        #expect(refusal(["TLS_CERT_FILE": "/nonexistent/cert.pem", "TLS_KEY_FILE": readable]) == "TLS_CERT_FILE is not a readable file: /nonexistent/cert.pem")
+        #expect(refusal(["TLS_CERT_FILE": readable, "TLS_KEY_FILE": readable]) == nil)
+        let config = try HubConfig(environment: Environment([:]), role: "test")
+        #expect(config.tlsCertFile == nil && config.tlsKeyFile == nil)
+    }
+
+    @Test func metricsAuthDefaultsToProductionAndReadsExactTrue() throws {
+        #expect(try HubConfig(environment: Environment([:]), role: "test").metricsAuthEnabled == false)
+        #expect(try HubConfig(environment: Environment(Self.production), role: "test").metricsAuthEnabled == true)
+        var off = Self.production
+        off["METRICS_AUTH_ENABLED"] = "TRUE"
+        #expect(try HubConfig(environment: Environment(off), role: "test").metricsAuthEnabled == false)
+        #expect(try HubConfig(environment: Environment(["METRICS_AUTH_ENABLED": "true"]), role: "test").metricsAuthEnabled == true)
+    }
+
     @Test func productionRefusesAWeakAdminPassword() {
         let message = refusal(["ADMIN_PASSWORD": "short"])
         #expect(message == "ADMIN_PASSWORD does not meet minimum complexity requirements: at least 12 characters, an uppercase letter, a digit, a special character")

@@ -15,6 +15,10 @@ install_test_packages() {
   [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] || need+=(postgresql postgresql-contrib)
   command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
   command -v curl >/dev/null 2>&1 || need+=(curl)
+  # The edge's end-to-end tests speak h2/h2c with nghttp and make a certificate with openssl.
+  command -v nghttp >/dev/null 2>&1 || need+=(nghttp2-client)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
+  command -v python3 >/dev/null 2>&1 || need+=(python3)
   if [ ${#need[@]} -gt 0 ]; then
     echo "installing: ${need[*]}"
     local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"

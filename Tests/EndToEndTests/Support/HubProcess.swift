@@ -36,12 +36,12 @@ final class HubProcess: @unchecked Sendable {
     var baseURL: String { "http://127.0.0.1:\(port)" }
     var wsURL: String { "ws://127.0.0.1:\(port)/ws/client" }
 
-    /// Waits until `path` answers 200.
-    func waitUntilHealthy(path: String, timeout: Duration = .seconds(60)) async throws {
+    /// Waits until `path` answers `status` (200 unless told).
+    func waitUntilHealthy(path: String, status: Int = 200, timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             guard process.isRunning else { throw TestSetupError("\(name) exited with \(process.terminationStatus): \(log)") }
-            if let response = try? await HTTP.get(baseURL + path), response.status == 200 { return }
+            if let response = try? await HTTP.get(baseURL + path), response.status == status { return }
             try await Task.sleep(for: .milliseconds(200))
         }
         throw TestSetupError("\(name) not healthy within \(timeout): \(log)")

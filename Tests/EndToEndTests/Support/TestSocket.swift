@@ -1,7 +1,9 @@
 import AgentIMCore
 import Foundation
 import HummingbirdWSClient
+import NIOSSL
 import NIOWebSocket
+import HTTPTypes
 import Logging
 
 /// A WebSocket client that stays open while the test drives it: frames to send go in
@@ -19,13 +21,22 @@ final class TestSocket: @unchecked Sendable {
         func set(_ c: Int?) { lock.withLock { code = c } }
     }
 
-    init(url: String) {
+    /// `headers` go on the upgrade request; `wss://` URLs accept any certificate (tests make their own).
+    init(url: String, headers: [String: String] = [:]) {
+        var configuration = WebSocketClientConfiguration(maxFrameSize: 16 << 20)
+        for (name, value) in headers { configuration.additionalHeaders[HTTPField.Name(name)!] = value }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .none
+        configuration.sniHostname = "localhost"  // SNI cannot carry the IP address the tests dial
+        let clientConfiguration = configuration
+        let clientTLS = url.hasPrefix("wss://") ? tls : nil
         let (outbox, outgoing) = AsyncStream.makeStream(of: String.self)
         self.outgoing = outgoing
         let received = queue
         let closeBox = self.closeBox
         task = Task {
-            let result = try? await WebSocketClient.connect(url: url, logger: Logger(label: "test-socket")) { inbound, outbound, _ in
+            let result = try? await WebSocketClient.connect(url: url, configuration: clientConfiguration, tlsConfiguration: clientTLS,
+                                                            logger: Logger(label: "test-socket")) { inbound, outbound, _ in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         for await text in outbox { try await outbound.write(.text(text)) }

@@ -66,7 +66,11 @@ public enum ServiceHost {
                 fail(error)
             }
         }
-        try await app.runService()
+        // SIGTERM/SIGINT: stop accepting, let in-flight requests finish and sockets say goodbye,
+        // for at most 10 s (data-config-security §8); then whatever is left is cancelled.
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = .seconds(10)
+        try await ServiceGroup(configuration: group).run()
         await runtime.shutdown()
     }
 }

@@ -1,34 +1,96 @@
 import AgentIMCore
 import AgentIMHTTP
 import AgentIMRuntime
+import AgentIMTokens
 import Hummingbird
 import HummingbirdCore
-import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOSSL
 
-/// The public listener (DESIGN "The edge"): its middleware chain, its own routes and the
-/// WebSocket endpoint. `agentim-edge` adds the reverse proxy; `agentim-server` mounts the
-/// services' routes on the same router instead.
-public enum Edge {
-    /// Middleware in the spec's order, outermost first (http-api §1.8).
-    public static func addMiddleware(to router: Router<HubRequestContext>, config: HubConfig) {
+/// The public listener (DESIGN "The edge"), which replaces the original's nginx: transports
+/// (HTTP/1.1, h2 over TLS, h2c, WebSocket), the middleware chain, the edge's own routes and
+/// the web UI. `agentim-edge` adds the reverse proxy; `agentim-server` mounts the services'
+/// routes on the same router instead.
+public struct Edge: Sendable {
+    public let hub: ClientHub
+    let config: HubConfig
+    let tls: NIOSSLContext?
+    let metrics: EdgeMetrics
+    let webUI: WebUI?
+
+    /// Loads the certificate (when configured) and finds the web UI; a bad certificate
+    /// stops the process with one line.
+    public init(hub: ClientHub) throws {
+        self.hub = hub
+        config = hub.config
+        tls = try Self.tlsContext(config)
+        metrics = EdgeMetrics(hub: hub)
+        webUI = WebUI(directory: config.webDir)
+    }
+
+    /// Whether clients reach this edge over TLS.
+    public var isSecure: Bool { tls != nil }
+
+    /// Middleware in the spec's order, outermost first (http-api §1.8): security headers,
+    /// CORS, request id (and timing), errors, the `api` rate limit, the body limit, the
+    /// routes' own rate limits; the web UI answers whatever nothing inside did.
+    public func addMiddleware(to router: Router<HubRequestContext>) {
         router.middlewares.add(SecurityHeadersMiddleware(production: config.isProduction))
         router.middlewares.add(HubCORSMiddleware(origins: config.corsOrigins, production: config.isProduction))
         router.middlewares.add(RequestIDMiddleware())
+        router.middlewares.add(RequestMetricsMiddleware(metrics: metrics))
         router.middlewares.add(ErrorEnvelopeMiddleware(production: config.isProduction))
+        if config.rateLimitsEnabled {
+            router.middlewares.add(RateLimitMiddleware(stage: .api, limiter: hub.limiter, tokens: hub.tokens, trustProxy: config.trustProxy))
+        }
         router.middlewares.add(BodyLimitMiddleware())
+        if config.rateLimitsEnabled {
+            router.middlewares.add(RateLimitMiddleware(stage: .route, limiter: hub.limiter, tokens: hub.tokens, trustProxy: config.trustProxy))
+        }
+        if let webUI { router.middlewares.add(WebUIMiddleware(ui: webUI)) }
     }
 
-    /// `/api/health` (aggregated, cached 2 s) and `/api/metrics`.
-    public static func addRoutes(to router: Router<HubRequestContext>, health: @escaping @Sendable () async -> HealthReport) {
+    /// `/api/health` (aggregated, cached 2 s), `/api/metrics`, and the WebSocket paths for
+    /// requests that are not upgrades.
+    public func addRoutes(to router: Router<HubRequestContext>, health: @escaping @Sendable () async -> HealthReport) {
         router.get("/api/health") { _, _ -> Response in
             let report = await health()
             return jsonResponse(report, status: report.ok ? .ok : .serviceUnavailable)
         }
-        router.get("/api/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: Telemetry.exposition())))
+        let metrics = self.metrics
+        let tokens = hub.tokens
+        let authEnabled = config.metricsAuthEnabled
+        router.get("/api/metrics") { request, _ -> Response in
+            if authEnabled, let refusal = await Self.metricsRefusal(request.headers[.authorization], tokens: tokens) {
+                return Response(status: .unauthorized, headers: [.contentType: "text/plain; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: refusal)))
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: await metrics.exposition())))
+        }
+        for endpoint in [SocketEndpoint.client, .gateway] {
+            router.get(RouterPath(endpoint.rawValue)) { _, _ -> Response in
+                var response = errorResponse(APIError(426, "Upgrade Required"))
+                response.headers[.upgrade] = "websocket"
+                response.headers[.connection] = "close"
+                return response
+            }
+        }
+    }
+
+    /// The plain-text 401 of `/api/metrics` when `metrics.authEnabled` is on (http-api §2).
+    static func metricsRefusal(_ authorization: String?, tokens: TokenService) async -> String? {
+        guard let authorization, authorization.hasPrefix("Bearer ") else { return "Unauthorized" }
+        do {
+            _ = try await tokens.verifyAccess(String(authorization.dropFirst(7)))
+            return nil
+        } catch .wrongType {
+            return "Invalid token type"
+        } catch .revoked {
+            return "Token has been revoked"
+        } catch {
+            return "Invalid or expired token"
         }
     }
 
@@ -37,14 +99,28 @@ public enum Edge {
         return { await aggregator.report() }
     }
 
-    /// The HTTP/1.1 server with WebSocket upgrade on `/ws/client`.
-    public static func server(hub: ClientHub) -> HTTPServerBuilder {
-        let sockets = Router(context: BasicWebSocketRequestContext.self)
-        sockets.ws("/ws/client") { inbound, outbound, context in
-            await ClientSession(hub: hub).run(inbound: inbound, outbound: outbound, logger: context.logger)
+    /// The listener: see `EdgeChannel`.
+    public func server() -> HTTPServerBuilder {
+        let gate = UpgradeGate(limiter: config.rateLimitsEnabled ? hub.limiter : nil, allowedOrigins: config.corsOrigins,
+                               trustProxy: config.trustProxy)
+        let sessions = SocketSessions(hub: hub)
+        let tls = self.tls
+        return HTTPServerBuilder { responder in
+            EdgeChannel(responder: responder, tls: tls, gate: gate, sessions: sessions)
         }
-        return .http1WebSocketUpgrade(
-            webSocketRouter: sockets,
-            configuration: .init(maxFrameSize: 16 << 20, autoPing: .disabled))
+    }
+
+    static func tlsContext(_ config: HubConfig) throws -> NIOSSLContext? {
+        guard let certificatePath = config.tlsCertFile, let keyPath = config.tlsKeyFile else { return nil }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificatePath).map { NIOSSLCertificateSource.certificate($0) }
+            guard !chain.isEmpty else { throw ConfigError("no certificate in it") }
+            let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
+            var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+            tls.applicationProtocols = ["h2", "http/1.1"]
+            return try NIOSSLContext(configuration: tls)
+        } catch {
+            throw ConfigError("TLS_CERT_FILE/TLS_KEY_FILE cannot be used: \(error)")
+        }
     }
 }

@@ -15,15 +15,21 @@ public struct RemoteTopology: Sendable {
     public init(config: HubConfig) throws {
         upstreams = try UpstreamTable(config: config)
         var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(60))
+        // Like nginx's `keepalive 64` upstream block: pooled keep-alive connections per service.
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        // A service that refuses connections fails the requests waiting for it at once (502),
+        // instead of retrying until they time out.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        // The upstream timeout is nginx's proxy_read_timeout: the longest silence while waiting.
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(Int64(config.upstreamTimeoutSeconds)))
         configuration.decompression = .disabled
         configuration.redirectConfiguration = .disallow
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    public func proxy(config: HubConfig) -> some RouterMiddleware<HubRequestContext> {
-        ReverseProxyMiddleware(upstreams: upstreams, client: client,
-                               timeout: .seconds(Int64(config.upstreamTimeoutSeconds)), trustProxy: config.trustProxy)
+    /// The reverse proxy to the services; `secure` when the edge terminates TLS.
+    public func proxy(config: HubConfig, secure: Bool) -> some RouterMiddleware<HubRequestContext> {
+        ReverseProxyMiddleware(upstreams: upstreams, client: client, trustProxy: config.trustProxy, scheme: secure ? "https" : "http")
     }
 
     public var rooms: RoomsDirectory {

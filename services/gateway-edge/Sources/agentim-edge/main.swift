@@ -10,12 +10,13 @@ do {
     let topology = try RemoteTopology(config: config)
     let runtime = try await Runtime(config: config, usesDatabase: false, logger: logger)
     let hub = ClientHub(runtime: runtime, rooms: topology.rooms)
+    let edge = try Edge(hub: hub)
     let router = Router(context: HubRequestContext.self)
-    Edge.addMiddleware(to: router, config: config)
-    router.middlewares.add(topology.proxy(config: config))
+    edge.addMiddleware(to: router)
+    router.middlewares.add(topology.proxy(config: config, secure: edge.isSecure))
     let ownChecks: @Sendable () async -> [String: Bool] = { await runtime.healthChecks() }
-    Edge.addRoutes(to: router, health: Edge.healthAggregator(probes: topology.healthProbes + [ownChecks]))
-    try await ServiceHost.run(router, runtime: runtime, services: hub.services + [topology.service], server: Edge.server(hub: hub)) {
+    edge.addRoutes(to: router, health: Edge.healthAggregator(probes: topology.healthProbes + [ownChecks]))
+    try await ServiceHost.run(router, runtime: runtime, services: hub.services + [topology.service], server: edge.server()) {
         try await topology.loadRevocations(into: runtime)
     }
 } catch {

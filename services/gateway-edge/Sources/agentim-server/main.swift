@@ -60,15 +60,16 @@ do {
     let hub = ClientHub(runtime: runtime, rooms: RoomsDirectory(
         accessInfo: { userId, roomId in try await rooms.accessInfo(userId: userId, roomId: roomId) },
         messagesAfter: { roomId, seq, limit in try await rooms.messagesAfter(roomId: roomId, seq: seq, limit: limit) }))
+    let edge = try Edge(hub: hub)
     let router = Router(context: HubRequestContext.self)
-    Edge.addMiddleware(to: router, config: config)
+    edge.addMiddleware(to: router)
     auth.addRoutes(to: router)
     rooms.addRoutes(to: router)
     routing.addRoutes(to: router)
     uploads.addRoutes(to: router)
-    Edge.addRoutes(to: router, health: Edge.healthAggregator(probes: [{ await uploads.healthChecks() }]))
+    edge.addRoutes(to: router, health: Edge.healthAggregator(probes: [{ await uploads.healthChecks() }]))
 
-    try await ServiceHost.run(router, runtime: runtime, services: hub.services + [rooms.commandWorker] + auth.backgroundServices, server: Edge.server(hub: hub)) {
+    try await ServiceHost.run(router, runtime: runtime, services: hub.services + [rooms.commandWorker] + auth.backgroundServices, server: edge.server()) {
         try await runtime.migrateIfEnabled()
         try await runtime.loadRevocationsFromDatabase()
         try await auth.prepare()

@@ -41,6 +41,14 @@ public struct HubConfig: Sendable {
     public var upstreamTimeoutSeconds: Int
     /// How long a command may sit unacknowledged with a consumer before another takes it over.
     public var busReclaimIdleMs: Int
+    /// PEM certificate chain and private key of the edge's TLS listener (`TLS_CERT_FILE`,
+    /// `TLS_KEY_FILE`); both or neither. With them the edge speaks h2 and HTTP/1.1 over TLS.
+    public var tlsCertFile: String?
+    public var tlsKeyFile: String?
+    /// `/api/metrics` needs an access token (setting `metrics.authEnabled`, env `METRICS_AUTH_ENABLED`).
+    public var metricsAuthEnabled: Bool
+    /// HTTP rate limits apply unless `NODE_ENV=test` (http-api §1.7).
+    public var rateLimitsEnabled: Bool { !isTest }
     /// Name of this process in logs and on the bus (`edge`, `auth`, … or `server`).
     public var processRole: String
 
@@ -141,6 +149,20 @@ public struct HubConfig: Sendable {
         }
         upstreamTimeoutSeconds = env.int("UPSTREAM_TIMEOUT_SECONDS", default: 60, clamp: 1...3600)
         busReclaimIdleMs = env.int("BUS_RECLAIM_IDLE_MS", default: 30_000, clamp: 100...3_600_000)
+        metricsAuthEnabled = env.bool("METRICS_AUTH_ENABLED", default: isProduction)
+
+        tlsCertFile = env.nonEmpty("TLS_CERT_FILE")
+        tlsKeyFile = env.nonEmpty("TLS_KEY_FILE")
+        switch (tlsCertFile, tlsKeyFile) {
+        case (nil, nil):
+            break
+        case (let cert?, let key?):
+            for (name, path) in [("TLS_CERT_FILE", cert), ("TLS_KEY_FILE", key)] where !FileManager.default.isReadableFile(atPath: path) {
+                throw ConfigError("\(name) is not a readable file: \(path)")
+            }
+        default:
+            throw ConfigError("TLS_CERT_FILE and TLS_KEY_FILE must be set together (PEM certificate chain and private key)")
+        }
 
         if let redisURL, RedisURL(redisURL) == nil {
             throw ConfigError("REDIS_URL must look like redis://[:password@]host:port[/db], got \"\(redisURL)\"")

@@ -35,6 +35,11 @@ struct HubCORSMiddleware: RouterMiddleware {
         guard let allowed = allowedOrigin(for: origin) else { return }
         response.headers[.accessControlAllowOrigin] = allowed
         response.headers[.accessControlAllowCredentials] = "true"
-        response.headers[.vary] = "Origin"
+        // Keeps a Vary set inside (the web UI's `Accept-Encoding`).
+        if let vary = response.headers[.vary], !vary.lowercased().contains("origin") {
+            response.headers[.vary] = vary + ", Origin"
+        } else {
+            response.headers[.vary] = "Origin"
+        }
     }
 }

@@ -7,18 +7,28 @@ import NIOCore
 import NIOHTTP1
 
 /// Streams requests for the services' paths to their upstream and the answer back, over
-/// AsyncHTTPClient's pooled keep-alive connections. Bodies are never collected whole.
+/// AsyncHTTPClient's pooled keep-alive connections, as the original's nginx did. Bodies are
+/// never collected whole: both directions flow with back-pressure.
+///
+/// - `X-Forwarded-For` gets the peer appended (to a trusted proxy's list, else alone),
+///   `X-Real-IP` is the client address by the `TRUST_PROXY` rule, `X-Forwarded-Proto` the
+///   scheme the client used (a trusted proxy's value wins), `X-Request-ID` the request's id.
+/// - Hop-by-hop headers are dropped both ways.
+/// - Upstream refusing connections → 502, not connectable in time → 503, no answer within
+///   `UPSTREAM_TIMEOUT_SECONDS` → 504, all with the JSON envelope.
+/// - A client that disconnects cancels its upstream request.
 struct ReverseProxyMiddleware: RouterMiddleware {
     typealias Context = HubRequestContext
 
     let upstreams: UpstreamTable
     let client: HTTPClient
-    let timeout: TimeAmount
     let trustProxy: Bool
+    /// `https` when the edge terminates TLS.
+    let scheme: String
 
     static let hopByHop: Set<String> = [
         "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-        "transfer-encoding", "upgrade", "proxy-connection", "host",
+        "transfer-encoding", "upgrade", "proxy-connection", "host", "http2-settings",
     ]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -27,33 +37,67 @@ struct ReverseProxyMiddleware: RouterMiddleware {
         }
         var outbound = HTTPClientRequest(url: upstream.base + request.uri.description)
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
-        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
+        outbound.headers.reserveCapacity(request.headers.count + 4)
+        // Headers named in `Connection` are hop-by-hop too (RFC 9110 §7.6.1).
+        let named = Set((request.headers[.connection] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        for field in request.headers {
+            let name = field.name.canonicalName
+            if Self.hopByHop.contains(name) || named.contains(name) || name == "x-forwarded-for" || name == "x-real-ip"
+                || name == "x-forwarded-proto" { continue }
             outbound.headers.add(name: field.name.rawName, value: field.value)
         }
         let peer = context.remoteAddress?.ipAddress ?? "unknown"
-        let prior = request.headers[HTTPField.Name("X-Forwarded-For")!]
-        outbound.headers.replaceOrAdd(name: "X-Forwarded-For", value: trustProxy && prior != nil ? "\(prior!), \(peer)" : peer)
-        outbound.headers.replaceOrAdd(name: "X-Real-IP", value: peer)
-        outbound.headers.replaceOrAdd(name: "X-Forwarded-Proto", value: "http")
+        let prior = trustProxy ? request.headers[ClientAddress.forwardedFor] : nil
+        outbound.headers.add(name: "X-Forwarded-For", value: prior.map { "\($0), \(peer)" } ?? peer)
+        outbound.headers.add(name: "X-Real-IP", value: ClientAddress.resolve(headers: request.headers, peer: context.remoteAddress, trustProxy: trustProxy))
+        let proto = trustProxy ? request.headers[ClientAddress.forwardedProto] ?? scheme : scheme
+        outbound.headers.add(name: "X-Forwarded-Proto", value: proto)
+        if let authority = request.head.authority { outbound.headers.add(name: "X-Forwarded-Host", value: authority) }
         if request.method != .get && request.method != .head {
-            let length = request.headers[.contentLength].flatMap(Int.init)
-            outbound.body = .stream(request.body, length: length.map { .known(Int64($0)) } ?? .unknown)
+            let length = request.headers[.contentLength].flatMap(Int64.init)
+            outbound.body = .stream(request.body, length: length.map { .known($0) } ?? .unknown)
         }
+
         let upstreamResponse: HTTPClientResponse
         do {
-            upstreamResponse = try await client.execute(outbound, timeout: timeout)
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            return errorResponse(APIError(504, "Upstream timed out"))
+            upstreamResponse = try await untilClientLeaves { [client, outbound] in
+                try await client.execute(outbound, deadline: .distantFuture)
+            }
+        } catch let error as HTTPClientError where error == .readTimeout || error == .deadlineExceeded {
+            return errorResponse(APIError(504, "Gateway timeout"))
+        } catch let error as HTTPClientError where error == .connectTimeout || error == .getConnectionFromPoolTimeout {
+            context.logger.warning("upstream \(service.rawValue) not connectable in time")
+            return errorResponse(APIError(503, "Service unavailable"))
+        } catch is BodyTooLarge {
+            throw BodyTooLarge()
         } catch {
-            context.logger.warning("upstream \(service.rawValue) unreachable: \(error)")
-            return errorResponse(APIError(502, "Service unavailable"))
+            if Task.isCancelled || ClientConnection.current?.isClosed == true { throw CancellationError() }
+            context.logger.warning("upstream \(service.rawValue) failed: \(error)")
+            return errorResponse(APIError(502, "Bad gateway"))
         }
+
         var headers = HTTPFields()
-        for header in upstreamResponse.headers where !Self.hopByHop.contains(header.name.lowercased()) && header.name.lowercased() != "content-length" {
+        headers.reserveCapacity(upstreamResponse.headers.count)
+        let namedBack = Set(upstreamResponse.headers["connection"].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        for header in upstreamResponse.headers {
+            let lowered = header.name.lowercased()
+            if Self.hopByHop.contains(lowered) || namedBack.contains(lowered) { continue }
             if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
         }
-        if let length = upstreamResponse.headers.first(name: "content-length") { headers[.contentLength] = length }
         return Response(status: .init(code: Int(upstreamResponse.status.code)), headers: headers,
                         body: ResponseBody(asyncSequence: upstreamResponse.body))
+    }
+
+    /// Runs the upstream request in a task of its own that the client's disconnect cancels.
+    private func untilClientLeaves(_ operation: @escaping @Sendable () async throws -> HTTPClientResponse) async throws -> HTTPClientResponse {
+        guard let connection = ClientConnection.current else { return try await operation() }
+        let upstream = Task(operation: operation)
+        let token = connection.onClose { upstream.cancel() }
+        defer { connection.cancel(token) }
+        return try await withTaskCancellationHandler {
+            try await upstream.value
+        } onCancel: {
+            upstream.cancel()
+        }
     }
 }

@@ -13,8 +13,13 @@ public final class ClientHub: Sendable {
     let runtime: Runtime
     let registry: ClientRegistry
     let rooms: RoomsDirectory
-    let rateLimiter: FixedWindowLimiter
-    let typingDebounce: FixedWindowLimiter
+    /// Rate limits in Redis when the hub has it, else in memory: the HTTP buckets, the
+    /// `ws_upgrade` bucket and the per-user limit on client frames.
+    let limiter: RateLimiter
+    let typingDebounce = FixedWindows()
+    /// The gateway protocol (`gateway:auth` and after), when this build has it.
+    let gatewayProtocol: (any GatewayProtocol)?
+    let gatewaySockets = GatewaySocketCount()
     let presence: PresenceTracker
     let inboundCounter = Counter(label: "agentim_ws_messages_total", dimensions: [("direction", "in")])
     /// Milliseconds before an unauthenticated socket is closed with 4001.
@@ -29,17 +34,24 @@ public final class ClientHub: Sendable {
     /// Most messages replayed on a join; beyond that the client is told to reload history.
     static let catchUpLimit = 500
 
-    public init(runtime: Runtime, rooms: RoomsDirectory, authTimeoutMs: Int = 5000) {
+    public init(runtime: Runtime, rooms: RoomsDirectory, gatewayProtocol: (any GatewayProtocol)? = nil, authTimeoutMs: Int = 5000) {
         self.runtime = runtime
         self.rooms = rooms
+        self.gatewayProtocol = gatewayProtocol
         self.authTimeoutMs = authTimeoutMs
         registry = ClientRegistry(node: runtime.nodeId)
-        rateLimiter = FixedWindowLimiter(max: runtime.config.clientRateLimitMax, window: .seconds(runtime.config.clientRateLimitWindow))
-        typingDebounce = FixedWindowLimiter(max: 1, window: .seconds(1))
+        limiter = RateLimiter(redis: runtime.redis, logger: runtime.logger, production: runtime.config.isProduction)
         presence = PresenceTracker()
     }
 
     func countInbound() { inboundCounter.increment() }
+
+    /// The per-user limit on client frames (`ws:rate:<userId>`, data-config-security §3.5):
+    /// shared through Redis when present, and not halved in memory.
+    func allowMessage(from userId: String) async -> Bool {
+        let max = config.clientRateLimitMax
+        return await limiter.hit(key: "ws:rate:\(userId)", windowSeconds: config.clientRateLimitWindow, max: max, memoryMax: max).allowed
+    }
 
     func deliver(_ delivery: Delivery) async throws { try await runtime.deliver(delivery) }
 
@@ -120,40 +132,7 @@ public final class ClientHub: Sendable {
                 default: break
                 }
             },
-            ShutdownNotice(registry: registry),
         ]
-    }
-}
-
-/// On graceful shutdown, tells every client the server is going away.
-struct ShutdownNotice: Service {
-    let registry: ClientRegistry
-    func run() async throws {
-        try? await gracefulShutdown()
-        await registry.announceShutdown()
-    }
-}
-
-/// Fixed-window counters per key, starting at the first hit (the original's semantics).
-actor FixedWindowLimiter {
-    let max: Int
-    let window: Duration
-    private var windows: [String: (start: ContinuousClock.Instant, count: Int)] = [:]
-
-    init(max: Int, window: Duration) {
-        self.max = max
-        self.window = window
-    }
-
-    func allow(_ key: String) -> Bool {
-        let now = ContinuousClock.now
-        if windows.count > 10_000 { windows = windows.filter { now - $0.value.start < window } }
-        if let current = windows[key], now - current.start < window {
-            windows[key] = (current.start, current.count + 1)
-            return current.count + 1 <= max
-        }
-        windows[key] = (now, 1)
-        return true
     }
 }
 

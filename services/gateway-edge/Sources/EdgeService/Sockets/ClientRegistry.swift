@@ -1,10 +1,36 @@
 import AgentIMCore
 import Foundation
+import NIOCore
+import WSCore
 
 /// Something to put on one socket: a text frame, or a close.
 enum Outgoing: Sendable {
     case text(String)
     case close(code: Int, reason: String)
+
+    /// A session's writer: sends what the session queued, in order, until a close.
+    static func write(_ outbox: AsyncStream<Outgoing>, to outbound: WebSocketOutboundWriter) async {
+        for await item in outbox {
+            switch item {
+            case .text(let text):
+                try? await outbound.write(.text(text))
+            case .close(let code, let reason):
+                try? await outbound.close(.init(codeNumber: code), reason: reason)
+                return
+            }
+        }
+    }
+}
+
+extension WebSocketMessage {
+    /// The frame's text. Binary frames are not part of the protocol; like the original,
+    /// their bytes are read as text and then judged as any frame.
+    var text: String {
+        switch self {
+        case .text(let text): text
+        case .binary(let buffer): String(buffer: buffer)
+        }
+    }
 }
 
 /// The `/ws/client` sockets this edge holds: who they are and which rooms they joined.
@@ -43,7 +69,8 @@ actor ClientRegistry {
 
     init(node: String) { self.node = node }
 
-    var connectionCount: Int { sockets.values.filter { $0.userId != nil }.count }
+    /// Sockets bound to a user (the global cap counts these).
+    private var authenticatedCount = 0
 
     func register(_ id: String, outbox: AsyncStream<Outgoing>.Continuation) {
         sockets[id] = Socket(outbox: outbox)
@@ -51,22 +78,42 @@ actor ClientRegistry {
 
     func connections(of userId: String) -> Int { byUser[userId]?.count ?? 0 }
 
-    /// Binds the socket to a user. Returns true when it is the user's first live socket here.
+    enum Admission: Equatable {
+        /// Bound; `firstOfUser` when it is the user's first live socket here.
+        case admitted(firstOfUser: Bool)
+        case tooManyForUser
+        case atCapacity
+    }
+
+    /// Binds the socket to a user within the connection caps (websocket §2.3 step 6), which
+    /// apply only when the socket is new or switches user; the global cap only to new ones.
     /// A socket switching to another user loses its room subscriptions.
-    func authenticate(_ id: String, userId: String, username: String) -> Bool {
-        guard var socket = sockets[id] else { return false }
+    func authenticate(_ id: String, userId: String, username: String, perUser: Int, total: Int) -> Admission {
+        guard var socket = sockets[id] else { return .atCapacity }
+        if socket.userId != userId {
+            if (byUser[userId]?.count ?? 0) >= perUser { return .tooManyForUser }
+            if socket.userId == nil, authenticatedCount >= total { return .atCapacity }
+        }
         if let previous = socket.userId, previous != userId {
             byUser[previous]?.remove(id)
-            for room in socket.rooms.keys { byRoom[room]?.remove(id) }
+            if byUser[previous]?.isEmpty == true { byUser[previous] = nil }
+            for room in socket.rooms.keys {
+                byRoom[room]?.remove(id)
+                if byRoom[room]?.isEmpty == true { byRoom[room] = nil }
+            }
             socket.rooms = [:]
         }
+        if socket.userId == nil { authenticatedCount += 1 }
         socket.userId = userId
         socket.username = username
         sockets[id] = socket
         let first = (byUser[userId]?.isEmpty ?? true)
         byUser[userId, default: []].insert(id)
-        return first
+        return .admitted(firstOfUser: first)
     }
+
+    /// Gauges of `/api/metrics`: authenticated client sockets, users online, rooms with a socket.
+    var stats: (clients: Int, users: Int, rooms: Int) { (authenticatedCount, byUser.count, byRoom.count) }
 
     /// Subscribes the socket to the room from `lastSeq` on, holding live frames until the
     /// catch-up (`finishFill`) has delivered what came after `lastSeq`. Joining twice keeps
@@ -82,6 +129,7 @@ actor ClientRegistry {
     func leave(_ id: String, room: String) {
         sockets[id]?.rooms[room] = nil
         byRoom[room]?.remove(id)
+        if byRoom[room]?.isEmpty == true { byRoom[room] = nil }
     }
 
     func isJoined(_ id: String, room: String) -> Bool { sockets[id]?.rooms[room] != nil }
@@ -100,6 +148,7 @@ actor ClientRegistry {
         }
         var wasLast = false
         if let userId = socket.userId {
+            authenticatedCount -= 1
             byUser[userId]?.remove(id)
             if byUser[userId]?.isEmpty == true {
                 byUser[userId] = nil
@@ -182,13 +231,6 @@ actor ClientRegistry {
         for id in byUser[userId] ?? [] {
             sockets[id]?.outbox.yield(.text(ServerFrame.error(code: "SESSION_REVOKED", message: "Session revoked")))
             sockets[id]?.outbox.yield(.close(code: 1008, reason: "Session revoked"))
-        }
-    }
-
-    /// Graceful shutdown: tell every client (websocket §15.4).
-    func announceShutdown() {
-        for (_, socket) in sockets {
-            socket.outbox.yield(.text(ServerFrame.error(code: "SERVER_SHUTDOWN", message: "Server is shutting down")))
         }
     }
 }

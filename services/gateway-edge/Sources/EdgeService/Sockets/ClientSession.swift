@@ -10,9 +10,17 @@ import WSCore
 /// One `/ws/client` connection from open to close (websocket §2–§5): auth with its
 /// attempt limiter and 5 s timer, the inbound pipeline, and the hand-off of work to the
 /// rooms service over the bus. Frames of one socket are handled in arrival order.
-struct ClientSession {
+struct ClientSession: SocketSession {
     let hub: ClientHub
     let id = Nanoid.make()
+    /// Everything this socket sends goes through here, in order, written by one task.
+    private let outbox: AsyncStream<Outgoing>
+    private let send: AsyncStream<Outgoing>.Continuation
+
+    init(hub: ClientHub) {
+        self.hub = hub
+        (outbox, send) = AsyncStream.makeStream(of: Outgoing.self)
+    }
 
     private final class State: @unchecked Sendable {
         // Touched only by the session's reader loop (and read once by the auth timer).
@@ -23,39 +31,23 @@ struct ClientSession {
         var isAuthenticated: Bool { lock.withLock { user != nil } }
     }
 
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async {
-        let (outbox, continuation) = AsyncStream.makeStream(of: Outgoing.self)
-        await hub.registry.register(id, outbox: continuation)
+    func goAway() {
+        send.yield(.text(ServerFrame.error(code: "SERVER_SHUTDOWN", message: "Server is shutting down")))
+        send.yield(.close(code: 1001, reason: "Server is shutting down"))
+    }
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
+        await hub.registry.register(id, outbox: send)
         let state = State()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                // The writer: everything this socket receives goes through here, in order.
-                for await item in outbox {
-                    switch item {
-                    case .text(let text):
-                        try? await outbound.write(.text(text))
-                    case .close(let code, let reason):
-                        try? await outbound.close(.init(codeNumber: code), reason: reason)
-                        return
-                    }
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(hub.authTimeoutMs))
-                if !state.isAuthenticated { continuation.yield(.close(code: 4001, reason: "Authentication timeout")) }
-            }
-            do {
-                for try await message in inbound.messages(maxSize: 16 << 20) {
-                    guard case .text(let text) = message else { continue }
-                    await handle(text, state: state, send: { continuation.yield($0) })
-                }
-            } catch {
-                logger.debug("client socket \(id) ended: \(error)")
-            }
-            continuation.finish()
-            group.cancelAll()
+        let send = self.send
+        let outcome = await SocketSessions.serve(
+            inbound: inbound, outbound: outbound, outbox: outbox, send: send, authTimeoutMs: hub.authTimeoutMs,
+            isAuthenticated: { state.isAuthenticated }
+        ) { text in
+            await handle(text, state: state, send: { send.yield($0) })
         }
         await hub.socketClosed(id)
+        try outcome.get()
     }
 
     private func handle(_ text: String, state: State, send: @Sendable (Outgoing) -> Void) async {
@@ -78,7 +70,7 @@ struct ClientSession {
         guard let user = state.lock.withLock({ state.user }) else {
             return fail("NOT_AUTHENTICATED", "Please authenticate first")
         }
-        guard await hub.rateLimiter.allow(user.id) else {
+        guard await hub.allowMessage(from: user.id) else {
             return fail("RATE_LIMITED", "Too many messages, please slow down")
         }
         do {
@@ -99,7 +91,7 @@ struct ClientSession {
                     attachmentIds: message.attachmentIds, clientMessageId: message.clientMessageId))
                 try await hub.bus.publish(BusStream.roomsCommands, command)
             case .typing(let roomId):
-                guard await hub.registry.isJoined(id, room: roomId), await hub.typingDebounce.allow("\(user.id):\(roomId)") else { return }
+                guard await hub.registry.isJoined(id, room: roomId), hub.typingDebounce.hit("\(user.id):\(roomId)", window: .seconds(1), max: 1) else { return }
                 try await hub.deliver(Delivery(audience: .room(roomId, except: SocketAddress(node: hub.node, socket: id)),
                                                frame: ServerFrame.typing(roomId: roomId, userId: user.id, username: user.username)))
             case .deferred:
@@ -149,16 +141,14 @@ struct ClientSession {
                                          message: "Protocol version mismatch: server speaks 1, client sent \(protocolVersion)")))
             return send(.close(code: 1008, reason: "Protocol version mismatch"))
         }
-        let previous = state.lock.withLock { state.user }
-        if previous?.id != user.id {
-            if await hub.registry.connections(of: user.id) >= hub.config.maxWSConnectionsPerUser {
-                return result(false, error: "Too many connections")
-            }
-            if previous == nil, await hub.registry.connectionCount >= hub.config.maxTotalWSConnections {
-                return result(false, error: "Server at capacity")
-            }
+        // The caps are checked and the socket bound in one step, so racing sockets cannot overshoot.
+        let first: Bool
+        switch await hub.registry.authenticate(id, userId: user.id, username: user.username,
+                                               perUser: hub.config.maxWSConnectionsPerUser, total: hub.config.maxTotalWSConnections) {
+        case .tooManyForUser: return result(false, error: "Too many connections")
+        case .atCapacity: return result(false, error: "Server at capacity")
+        case .admitted(let firstOfUser): first = firstOfUser
         }
-        let first = await hub.registry.authenticate(id, userId: user.id, username: user.username)
         state.lock.withLock { state.user = user }
         result(true, userId: user.id)
         if first { await hub.userCameOnline(user) }

@@ -1,0 +1,92 @@
+import AgentIMCore
+import Foundation
+import Testing
+
+extension EdgeTests {
+    /// The edge's transports through real sockets and the clients the issue names: HTTP/1.1
+    /// keep-alive, h2c with prior knowledge and HTTP/1.1 on one plain port, h2 and HTTP/1.1 by
+    /// ALPN over TLS, WebSocket over both.
+    @Suite
+    struct EdgeTransportTests {
+        @Test func plainPortServesHTTP1KeepAliveAndH2CByPriorKnowledge() async throws {
+            let upstream = try TestUpstream()
+            let edge = try await EdgeFixture.start(upstream: upstream, environment: ["NODE_ENV": "test"])
+            defer { edge.stop(); upstream.stop() }
+            let health = edge.baseURL + "/api/health"
+
+            // Two requests in one curl run: the second reuses the first connection.
+            let keepAlive = try Tool.curl(["-o", "/dev/null", "-o", "/dev/null", "-w", "%{num_connects} %{http_version} %{http_code}\n", health, health])
+            #expect(keepAlive.stdout == "1 1.1 200\n0 1.1 200\n", "\(keepAlive.stdout) \(keepAlive.stderr)")
+
+            let h2c = try Tool.curl(["--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_version} %{http_code}", health])
+            #expect(h2c.stdout == "2 200", "\(h2c.stdout) \(h2c.stderr)")
+            // Proxied over h2c too, with the body streamed back.
+            let proxied = try Tool.curl(["--http2-prior-knowledge", "-w", "\n%{http_version}", edge.baseURL + "/api/rooms/abc"])
+            #expect(proxied.stdout.hasSuffix("\n2"))
+            #expect(proxied.stdout.contains(#""path": "/api/rooms/abc""#))
+
+            let nghttp = try Tool.run("nghttp", ["-nv", health])
+            #expect(nghttp.status == 0, "\(nghttp.stderr)")
+            #expect(nghttp.stdout.contains(":status: 200"))
+
+            // `curl --http2` on http:// asks for an h2c upgrade; the edge ignores it and answers in HTTP/1.1.
+            let upgrade = try Tool.curl(["--http2", "-o", "/dev/null", "-w", "%{http_version} %{http_code}", health])
+            #expect(upgrade.stdout == "1.1 200", "\(upgrade.stdout) \(upgrade.stderr)")
+
+            // And a WebSocket on the same port.
+            let socket = TestSocket(url: edge.wsURL)
+            defer { socket.close() }
+            socket.send(["type": "client:ping", "ts": 7])
+            #expect(await socket.next(type: "server:pong")?["ts"] == .number(7))
+        }
+
+        @Test func tlsNegotiatesH2OrHTTP1AndCarriesWebSockets() async throws {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-tls-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let cert = directory.appendingPathComponent("cert.pem").path
+            let key = directory.appendingPathComponent("key.pem").path
+            let made = try Tool.run("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                                "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost",
+                                                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+            #expect(made.status == 0, "\(made.stderr)")
+
+            let upstream = try TestUpstream()
+            let edge = try HubProcess("agentim-edge", environment: [
+                "JWT_SECRET": EdgeFixture.secret, "REDIS_URL": "", "NODE_ENV": "test", "TLS_CERT_FILE": cert, "TLS_KEY_FILE": key,
+                "AUTH_URL": upstream.baseURL, "ROOMS_URL": upstream.baseURL, "ROUTER_URL": upstream.baseURL, "UPLOADS_URL": upstream.baseURL,
+            ])
+            defer { edge.stop(); upstream.stop() }
+            let base = "https://127.0.0.1:\(edge.port)"
+            try await waitForTLS(base + "/api/health", edge: edge)
+
+            let h2 = try Tool.curl(["--insecure", "--http2", "-o", "/dev/null", "-w", "%{http_version} %{http_code}", base + "/api/health"])
+            #expect(h2.stdout == "2 200", "\(h2.stdout) \(h2.stderr)")
+            let http1 = try Tool.curl(["--insecure", "--http1.1", "-o", "/dev/null", "-w", "%{http_version} %{http_code}", base + "/api/health"])
+            #expect(http1.stdout == "1.1 200", "\(http1.stdout) \(http1.stderr)")
+            let nghttp = try Tool.run("nghttp", ["-nv", base + "/api/health"])
+            #expect(nghttp.stdout.contains(":status: 200"), "\(nghttp.stdout.suffix(400)) \(nghttp.stderr)")
+
+            // The services learn the client came over TLS.
+            let proxied = try Tool.curl(["--insecure", "--http2", base + "/api/rooms/abc"])
+            let echoed = try JSONDecoder().decode(JSONValue.self, from: Data(proxied.stdout.utf8))
+            #expect(echoed["data"]?["headers"]?["x-forwarded-proto"] == .string("https"))
+
+            // wss:// with the same certificate (ALPN falls back to HTTP/1.1 for the upgrade).
+            let socket = TestSocket(url: "wss://127.0.0.1:\(edge.port)/ws/client")
+            defer { socket.close() }
+            let result = await socket.authenticate(EdgeFixture.token(userId: "tls-user-1"))
+            #expect(result?["ok"] == .bool(true))
+            #expect(result?["userId"] == .string("tls-user-1"))
+        }
+
+        private func waitForTLS(_ url: String, edge: HubProcess) async throws {
+            for _ in 0..<100 {
+                guard edge.process.isRunning else { throw TestSetupError("edge exited: \(edge.log)") }
+                if (try? Tool.curl(["--insecure", "-o", "/dev/null", "-w", "%{http_code}", url]))?.stdout == "200" { return }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            throw TestSetupError("TLS edge never answered: \(edge.log)")
+        }
+    }
+}

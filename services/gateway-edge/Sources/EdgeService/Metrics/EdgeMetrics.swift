@@ -1,0 +1,116 @@
+import AgentIMCore
+import Foundation
+import NIOConcurrencyHelpers
+import Prometheus
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The edge's share of the hub's Prometheus metrics (data-config-security §6): socket and
+/// process gauges, refreshed when scraped, and the HTTP request-duration histogram. They
+/// live in the process registry, so `/api/metrics` also shows everything else recorded here.
+final class EdgeMetrics: Sendable {
+    let hub: ClientHub
+    private let started = ContinuousClock.now
+    private let clientConnections: Gauge
+    private let gatewayConnections: Gauge
+    private let onlineUsers: Gauge
+    private let connectedAgents: Gauge
+    private let activeRooms: Gauge
+    private let heapBytes: Gauge
+    private let rssBytes: Gauge
+    private let uptime: Counter
+    private let durations = NIOLockedValueBox<[String: ValueHistogram]>([:])
+    private let apiErrors = NIOLockedValueBox<Counter?>(nil)
+
+    static let durationBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    /// Label sets kept apart before further paths share `path="other"`: unknown URLs must not
+    /// grow the registry without bound.
+    static let maxPaths = 500
+
+    init(hub: ClientHub, registry: PrometheusCollectorRegistry = Telemetry.registry) {
+        self.hub = hub
+        clientConnections = registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "agentim_ws_client_connections", unitName: "", helpText: "Number of active client WebSocket connections"))
+        gatewayConnections = registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "agentim_ws_gateway_connections", unitName: "", helpText: "Number of active gateway WebSocket connections"))
+        onlineUsers = registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "agentim_online_users", unitName: "", helpText: "Number of users with at least one active client connection"))
+        connectedAgents = registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "agentim_connected_agents", unitName: "", helpText: "Number of agents registered via active gateways"))
+        activeRooms = registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "agentim_active_rooms", unitName: "", helpText: "Number of rooms with at least one connected client"))
+        heapBytes = registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "process_heap_bytes", unitName: "", helpText: "Heap bytes in use"))
+        rssBytes = registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "process_rss_bytes", unitName: "", helpText: "Resident set size in bytes"))
+        uptime = registry.makeCounter(descriptor: MetricNameDescriptor(
+            metricName: "process_uptime", unitName: "seconds", helpText: "Server uptime in seconds"))
+        self.registry = registry
+    }
+
+    private let registry: PrometheusCollectorRegistry
+
+    /// The exposition text with the gauges brought up to date.
+    func exposition() async -> String {
+        let stats = await hub.registry.stats
+        clientConnections.set(to: Double(stats.clients))
+        onlineUsers.set(to: Double(stats.users))
+        activeRooms.set(to: Double(stats.rooms))
+        gatewayConnections.set(to: Double(hub.gatewaySockets.value))
+        connectedAgents.set(to: 0)  // agents arrive with the gateway protocol
+        heapBytes.set(to: Double(Self.heapBytes()))
+        rssBytes.set(to: Double(Self.residentBytes()))
+        let seconds = (ContinuousClock.now - started).components.seconds
+        uptime.reset()
+        uptime.increment(by: seconds)
+        return Telemetry.exposition()
+    }
+
+    func observe(method: String, path: String, seconds: Double, status: Int) {
+        let label = Self.label(for: path)
+        let key = method + " " + label
+        let histogram = durations.withLockedValue { cache -> ValueHistogram in
+            if let existing = cache[key] { return existing }
+            let path = cache.count < Self.maxPaths ? label : "other"
+            let made = registry.makeValueHistogram(
+                descriptor: MetricNameDescriptor(metricName: "agentim_http_request_duration", unitName: "seconds",
+                                                 helpText: "HTTP request duration in seconds"),
+                labels: [("method", method), ("path", path)], buckets: Self.durationBuckets)
+            cache[key] = made
+            return made
+        }
+        histogram.record(seconds)
+        if status >= 500 {
+            // Created on the first error: the counter appears only once it is non-zero.
+            let counter = apiErrors.withLockedValue { counter in
+                if counter == nil { counter = registry.makeCounter(descriptor: MetricNameDescriptor(
+                    metricName: "agentim_api_errors", unitName: "total", helpText: "API responses with a 5xx status")) }
+                return counter!
+            }
+            counter.increment()
+        }
+    }
+
+    /// Path segments of 10 or more id characters become `:id` (the original's rule).
+    static func label(for path: String) -> String {
+        guard path.utf8.count > 1 else { return path }
+        var result = ""
+        for segment in path.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
+            result += "/"
+            let isID = segment.utf8.count >= 10 && segment.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D || byte == 0x5F
+            }
+            result += isID ? ":id" : String(segment)
+        }
+        return result
+    }
+
+    static func residentBytes() -> Int {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let pages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// Anonymous resident memory (malloc's arenas and other heap-like mappings), from
+    /// `/proc/self/smaps_rollup`: the closest Linux figure to the original's heap-used bytes.
+    static func heapBytes() -> Int {
+        guard let rollup = try? String(contentsOfFile: "/proc/self/smaps_rollup", encoding: .utf8),
+              let line = rollup.split(separator: "\n").first(where: { $0.hasPrefix("Anonymous:") }),
+              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
+        return kilobytes * 1024
+    }
+}

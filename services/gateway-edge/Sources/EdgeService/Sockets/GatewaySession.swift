@@ -1,0 +1,118 @@
+import AgentIMCore
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import WSCore
+
+/// One `/ws/gateway` connection, the `agentim` CLI's (websocket §2.2, §3.2, §6): the 5 s
+/// auth timer, the gateway's frame limits, `gateway:ping` answered before and after auth,
+/// and close 1008 for anything else before auth. What `gateway:auth` and the frames after
+/// it do is the gateway protocol's, behind `GatewayProtocol`; without one a `gateway:auth`
+/// goes unanswered and the timer closes the socket.
+struct GatewaySession: SocketSession {
+    /// Frames longer than this (UTF-16 units) get a `server:error` without a code (§3.2).
+    static let maxFrameLength = 1_248_576
+
+    /// The gateway → hub types of §1.3. Until the gateway protocol lands, a frame is judged
+    /// valid on its type; the full schema of §8.1 arrives with it.
+    static let frameTypes: Set<String> = [
+        "gateway:auth", "gateway:ping", "gateway:register_agent", "gateway:unregister_agent",
+        "gateway:message_chunk", "gateway:message_complete", "gateway:agent_status", "gateway:permission_request",
+        "gateway:agent_command_result", "gateway:agent_info", "gateway:spawn_result", "gateway:workspace_response",
+        "gateway:credential_list", "gateway:credential_result", "gateway:oauth_url", "gateway:oauth_result",
+        "gateway:rewind_result", "gateway:task_update", "gateway:terminal_data",
+    ]
+
+    let hub: ClientHub
+    let socket: GatewaySocket
+    private let outbox: AsyncStream<Outgoing>
+
+    init(hub: ClientHub) {
+        self.hub = hub
+        let (outbox, send) = AsyncStream.makeStream(of: Outgoing.self)
+        self.outbox = outbox
+        socket = GatewaySocket(id: Nanoid.make(), send: send)
+    }
+
+    func goAway() {
+        socket.close(code: 1001, reason: "Server is shutting down")
+    }
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
+        hub.gatewaySockets.add(1)
+        defer { hub.gatewaySockets.add(-1) }
+        let socket = self.socket
+        let outcome = await SocketSessions.serve(
+            inbound: inbound, outbound: outbound, outbox: outbox, send: socket.outbox, authTimeoutMs: hub.authTimeoutMs,
+            isAuthenticated: { socket.isAuthenticated }
+        ) { text in
+            await handle(text, logger: logger)
+        }
+        await hub.gatewayProtocol?.closed(socket)
+        try outcome.get()
+    }
+
+    private func handle(_ text: String, logger: Logger) async {
+        if text.jsLength > Self.maxFrameLength {
+            return socket.send(text: #"{"type":"server:error","message":"Message exceeds maximum size"}"#)
+        }
+        guard let frame = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
+              (try? frame.checkShape()) != nil,
+              let type = frame["type"]?.stringValue, Self.frameTypes.contains(type) else {
+            return  // unparseable, too deep or wide, or not a gateway frame: dropped silently
+        }
+        hub.countInbound()
+        switch type {
+        case "gateway:ping":
+            guard case .number(let ts)? = frame["ts"] else { return }
+            socket.send(text: ServerFrame.pong(ts: ts))
+        case "gateway:auth":
+            guard let gatewayProtocol = hub.gatewayProtocol else {
+                logger.warning("gateway:auth on socket \(socket.id): the gateway protocol is not part of this build")
+                return
+            }
+            if await gatewayProtocol.authenticate(frame, on: socket) { socket.markAuthenticated() }
+        default:
+            guard socket.isAuthenticated, let gatewayProtocol = hub.gatewayProtocol else {
+                return socket.close(code: 1008, reason: "Not authenticated")
+            }
+            await gatewayProtocol.handle(frame, on: socket)
+        }
+    }
+}
+
+/// The gateway protocol of websocket §2.4 and §8 (auth, agents, streaming, relays), which
+/// plugs into `/ws/gateway` here.
+public protocol GatewayProtocol: Sendable {
+    /// Handles `gateway:auth`; true when the socket is now authenticated (stops the 4001 timer).
+    func authenticate(_ frame: JSONValue, on socket: GatewaySocket) async -> Bool
+    /// Any other gateway frame of an authenticated socket, in arrival order.
+    func handle(_ frame: JSONValue, on socket: GatewaySocket) async
+    /// The socket is gone.
+    func closed(_ socket: GatewaySocket) async
+}
+
+/// A `/ws/gateway` socket as the gateway protocol sees it.
+public struct GatewaySocket: Sendable {
+    public let id: String
+    let outbox: AsyncStream<Outgoing>.Continuation
+    private let authenticated = NIOLockedValueBox(false)
+
+    init(id: String, send: AsyncStream<Outgoing>.Continuation) {
+        self.id = id
+        self.outbox = send
+    }
+
+    public var isAuthenticated: Bool { authenticated.withLockedValue { $0 } }
+    func markAuthenticated() { authenticated.withLockedValue { $0 = true } }
+
+    public func send(text: String) { outbox.yield(.text(text)) }
+    public func close(code: Int, reason: String) { outbox.yield(.close(code: code, reason: reason)) }
+}
+
+/// Live `/ws/gateway` sockets on this edge (`agentim_ws_gateway_connections`).
+final class GatewaySocketCount: Sendable {
+    private let count = NIOLockedValueBox(0)
+    func add(_ delta: Int) { count.withLockedValue { $0 += delta } }
+    var value: Int { count.withLockedValue { $0 } }
+}

@@ -1,0 +1,88 @@
+import Logging
+import NIOCore
+import NIOWebSocket
+import ServiceLifecycle
+@_spi(WSInternal) import WSCore
+
+/// Runs an upgraded connection as a `/ws/client` or `/ws/gateway` session.
+///
+/// On graceful shutdown each session says goodbye itself (websocket §15.4: client sockets
+/// first get `server:error SERVER_SHUTDOWN`, then every socket is closed with 1001 going
+/// away). The WebSocket library would close with 1000 at the same moment, racing the
+/// notice, so the library runs shielded from the shutdown signal and the session decides.
+public struct SocketSessions: Sendable {
+    let hub: ClientHub
+
+    public init(hub: ClientHub) { self.hub = hub }
+
+    struct Context: WebSocketContext {
+        let logger: Logger
+    }
+
+    func run(_ endpoint: SocketEndpoint, socket: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, logger: Logger) async {
+        let session: any SocketSession = switch endpoint {
+        case .client: ClientSession(hub: hub)
+        case .gateway: GatewaySession(hub: hub)
+        }
+        let configuration = WebSocketHandler.Configuration(
+            extensions: [], autoPing: .disabled, closeTimeout: .seconds(5), validateUTF8: true, maxFrameSize: SocketEndpoint.messageCap)
+        let context = Context(logger: logger)
+        await withGracefulShutdownHandler {
+            let shielded = Task.detached {
+                do {
+                    _ = try await WebSocketHandler.handle(type: .server, configuration: configuration, asyncChannel: socket, context: context) {
+                        inbound, outbound, context in
+                        try await session.run(inbound: inbound, outbound: outbound, logger: context.logger)
+                    }
+                } catch {
+                    logger.debug("socket ended: \(error)")
+                }
+            }
+            await withTaskCancellationHandler {
+                await shielded.value
+            } onCancel: {
+                shielded.cancel()
+            }
+        } onGracefulShutdown: {
+            session.goAway()
+        }
+    }
+}
+
+extension SocketSessions {
+    /// The life of a socket of either endpoint: one task writes what the session queued, in
+    /// order; the 5 s auth timer closes with 4001 (websocket §2.2); the reader hands each
+    /// message to `handle` in arrival order. Returns how reading ended: a transport error
+    /// (too large, bad UTF-8) is thrown on by the session so the socket closes with its code.
+    static func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, outbox: AsyncStream<Outgoing>,
+                      send: AsyncStream<Outgoing>.Continuation, authTimeoutMs: Int, isAuthenticated: @escaping @Sendable () -> Bool,
+                      handle: (String) async -> Void) async -> Result<Void, any Error> {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await Outgoing.write(outbox, to: outbound) }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(authTimeoutMs))
+                if !isAuthenticated() { send.yield(.close(code: 4001, reason: "Authentication timeout")) }
+            }
+            var outcome = Result<Void, any Error>.success(())
+            do {
+                for try await message in inbound.messages(maxSize: SocketEndpoint.messageCap) {
+                    await handle(message.text)
+                }
+            } catch {
+                outcome = .failure(error)
+            }
+            send.finish()
+            group.cancelAll()
+            return outcome
+        }
+    }
+}
+
+/// What the edge needs from a WebSocket session of either endpoint.
+protocol SocketSession: Sendable {
+    /// Reads frames until the peer leaves; a transport error (too large, bad UTF-8) is
+    /// thrown so that the socket closes with the matching code.
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws
+    /// Graceful shutdown: tell the peer and close with 1001.
+    func goAway()
+}
