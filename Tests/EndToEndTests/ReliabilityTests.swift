@@ -102,7 +102,7 @@ struct ReliabilityTests {
         let database = try TestEnvironment.freshDatabase()
         let upload = FileManager.default.temporaryDirectory.appendingPathComponent("agentim-up-\(UUID().uuidString)").path
         let common = ["DATABASE_URL": database, "REDIS_URL": redis, "JWT_SECRET": "reliability-test-secret-long-enough-0123",
-                      "ADMIN_PASSWORD": ChatScenario.adminPassword, "UPLOAD_DIR": upload, "BUS_RECLAIM_IDLE_MS": "1000",
+                      "ADMIN_PASSWORD": ChatScenario.adminPassword, "UPLOAD_DIR": upload, "BUS_RECLAIM_IDLE_MS": "1000", "NODE_ENV": "test",
                       "CLIENT_RATE_LIMIT_MAX": "1000"]
         var services: [String: HubProcess] = [:]
         for name in ["auth", "rooms", "router", "uploads"] { services[name] = try HubProcess("agentim-\(name)", environment: common) }

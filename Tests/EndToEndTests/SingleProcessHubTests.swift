@@ -11,7 +11,10 @@ struct SingleProcessHubTests {
     static func startHub(extra: [String: String] = [:]) async throws -> HubProcess {
         let upload = FileManager.default.temporaryDirectory.appendingPathComponent("agentim-up-\(UUID().uuidString)").path
         var env = ["DATABASE_URL": try TestEnvironment.freshDatabase(), "ADMIN_PASSWORD": ChatScenario.adminPassword,
-                   "JWT_SECRET": secret, "UPLOAD_DIR": upload, "REDIS_URL": ""]
+                   "JWT_SECRET": secret, "UPLOAD_DIR": upload, "REDIS_URL": "",
+                   // HTTP rate limits are off under NODE_ENV=test (http-api §1.7): these suites make
+                   // many requests; EdgeRateLimitTests checks the limits themselves.
+                   "NODE_ENV": "test"]
         for (key, value) in extra { env[key] = value }
         let hub = try HubProcess("agentim-server", environment: env)
         try await hub.waitUntilHealthy(path: "/api/health")
