@@ -10,7 +10,8 @@ import NIOHTTP1
 /// AsyncHTTPClient's pooled keep-alive connections, as the original's nginx did. Bodies are
 /// never collected whole: both directions flow with back-pressure.
 ///
-/// - `X-Forwarded-For` gets the peer appended (to a trusted proxy's list, else alone),
+/// - `Host` is the client's; `X-Forwarded-For` gets the peer appended (to a trusted proxy's
+///   list; an untrusted client's own list is replaced, so services never see a forged one),
 ///   `X-Real-IP` is the client address by the `TRUST_PROXY` rule, `X-Forwarded-Proto` the
 ///   scheme the client used (a trusted proxy's value wins), `X-Request-ID` the request's id.
 /// - Hop-by-hop headers are dropped both ways.
@@ -52,7 +53,11 @@ struct ReverseProxyMiddleware: RouterMiddleware {
         outbound.headers.add(name: "X-Real-IP", value: ClientAddress.resolve(headers: request.headers, peer: context.remoteAddress, trustProxy: trustProxy))
         let proto = trustProxy ? request.headers[ClientAddress.forwardedProto] ?? scheme : scheme
         outbound.headers.add(name: "X-Forwarded-Proto", value: proto)
-        if let authority = request.head.authority { outbound.headers.add(name: "X-Forwarded-Host", value: authority) }
+        if let authority = request.head.authority {
+            // As nginx's `proxy_set_header Host $host`: the service sees the name the client used.
+            outbound.headers.add(name: "Host", value: authority)
+            outbound.headers.add(name: "X-Forwarded-Host", value: authority)
+        }
         if request.method != .get && request.method != .head {
             let length = request.headers[.contentLength].flatMap(Int64.init)
             outbound.body = .stream(request.body, length: length.map { .known($0) } ?? .unknown)
