@@ -31,6 +31,7 @@ extension EdgeTests {
             #expect(seen?["x-forwarded-for"] == .string("127.0.0.1"), "an untrusted X-Forwarded-For is replaced")
             #expect(seen?["x-real-ip"] == .string("127.0.0.1"))
             #expect(seen?["x-forwarded-proto"] == .string("http"))
+        #expect(seen?["host"] == .string("127.0.0.1:\(edge.port)"), "the client's Host, as nginx's proxy_set_header Host $host")
             #expect(seen?["x-private"] == nil, "headers named in Connection are hop-by-hop")
             #expect(seen?["connection"] != .string("keep-alive, X-Private"))
 

@@ -23,6 +23,7 @@ public struct RemoteTopology: Sendable {
         // The upstream timeout is nginx's proxy_read_timeout: the longest silence while waiting.
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(Int64(config.upstreamTimeoutSeconds)))
         configuration.decompression = .disabled
+        configuration.tracing.tracer = nil  // no spans per proxied request (the hub has no tracing)
         configuration.redirectConfiguration = .disallow
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }

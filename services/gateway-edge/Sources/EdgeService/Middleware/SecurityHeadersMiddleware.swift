@@ -8,8 +8,7 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = HubRequestContext
     let production: Bool
 
-    static var common: [(HTTPField.Name, String)] {
-        [
+    static let common: [(HTTPField.Name, String)] = [
             (HTTPField.Name("Cross-Origin-Resource-Policy")!, "same-origin"),
             (HTTPField.Name("Cross-Origin-Opener-Policy")!, "same-origin"),
             (HTTPField.Name("Origin-Agent-Cluster")!, "?1"),
@@ -21,18 +20,20 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
             (HTTPField.Name("X-Frame-Options")!, "SAMEORIGIN"),
             (HTTPField.Name("X-Permitted-Cross-Domain-Policies")!, "none"),
             (HTTPField.Name("X-XSS-Protection")!, "0"),
-        ]
-    }
+    ]
 
+    static let poweredBy = HTTPField.Name("X-Powered-By")!
+    static let permissionsPolicy = HTTPField.Name("Permissions-Policy")!
+    static let securityPolicy = HTTPField.Name("Content-Security-Policy")!
     static let contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; worker-src 'self'; manifest-src 'self'; upgrade-insecure-requests"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
         for (name, value) in Self.common { response.headers[name] = value }
-        response.headers[HTTPField.Name("X-Powered-By")!] = nil
+        response.headers[Self.poweredBy] = nil
         if production {
-            response.headers[HTTPField.Name("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=(), payment=()"
-            response.headers[HTTPField.Name("Content-Security-Policy")!] = Self.contentSecurityPolicy
+            response.headers[Self.permissionsPolicy] = "camera=(), microphone=(), geolocation=(), payment=()"
+            response.headers[Self.securityPolicy] = Self.contentSecurityPolicy
         }
         return response
     }

@@ -10,7 +10,8 @@ import NIOHTTP1
 /// AsyncHTTPClient's pooled keep-alive connections, as the original's nginx did. Bodies are
 /// never collected whole: both directions flow with back-pressure.
 ///
-/// - `X-Forwarded-For` gets the peer appended (to a trusted proxy's list, else alone),
+/// - `Host` is the client's; `X-Forwarded-For` gets the peer appended (to a trusted proxy's
+///   list; an untrusted client's own list is replaced, so services never see a forged one),
 ///   `X-Real-IP` is the client address by the `TRUST_PROXY` rule, `X-Forwarded-Proto` the
 ///   scheme the client used (a trusted proxy's value wins), `X-Request-ID` the request's id.
 /// - Hop-by-hop headers are dropped both ways.
@@ -39,7 +40,7 @@ struct ReverseProxyMiddleware: RouterMiddleware {
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
         outbound.headers.reserveCapacity(request.headers.count + 4)
         // Headers named in `Connection` are hop-by-hop too (RFC 9110 §7.6.1).
-        let named = Set((request.headers[.connection] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        let named = Self.tokens(request.headers[.connection])
         for field in request.headers {
             let name = field.name.canonicalName
             if Self.hopByHop.contains(name) || named.contains(name) || name == "x-forwarded-for" || name == "x-real-ip"
@@ -52,7 +53,11 @@ struct ReverseProxyMiddleware: RouterMiddleware {
         outbound.headers.add(name: "X-Real-IP", value: ClientAddress.resolve(headers: request.headers, peer: context.remoteAddress, trustProxy: trustProxy))
         let proto = trustProxy ? request.headers[ClientAddress.forwardedProto] ?? scheme : scheme
         outbound.headers.add(name: "X-Forwarded-Proto", value: proto)
-        if let authority = request.head.authority { outbound.headers.add(name: "X-Forwarded-Host", value: authority) }
+        if let authority = request.head.authority {
+            // As nginx's `proxy_set_header Host $host`: the service sees the name the client used.
+            outbound.headers.add(name: "Host", value: authority)
+            outbound.headers.add(name: "X-Forwarded-Host", value: authority)
+        }
         if request.method != .get && request.method != .head {
             let length = request.headers[.contentLength].flatMap(Int64.init)
             outbound.body = .stream(request.body, length: length.map { .known($0) } ?? .unknown)
@@ -78,14 +83,35 @@ struct ReverseProxyMiddleware: RouterMiddleware {
 
         var headers = HTTPFields()
         headers.reserveCapacity(upstreamResponse.headers.count)
-        let namedBack = Set(upstreamResponse.headers["connection"].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        let namedBack = Self.tokens(upstreamResponse.headers.first(name: "connection"))
         for header in upstreamResponse.headers {
             let lowered = header.name.lowercased()
             if Self.hopByHop.contains(lowered) || namedBack.contains(lowered) { continue }
             if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
         }
-        return Response(status: .init(code: Int(upstreamResponse.status.code)), headers: headers,
-                        body: ResponseBody(asyncSequence: upstreamResponse.body))
+        let status = HTTPResponse.Status(code: Int(upstreamResponse.status.code))
+        // A small answer of known length (most API answers) goes out in one write; anything
+        // else streams through as it arrives.
+        if let length = upstreamResponse.headers.first(name: "content-length").flatMap(Int.init), length <= Self.smallBody {
+            let body = try await upstreamResponse.body.collect(upTo: Self.smallBody)
+            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
+        }
+        return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: upstreamResponse.body))
+    }
+
+    static let smallBody = 64 * 1024
+
+    /// The lower-cased tokens of a `Connection` header (the hop-by-hop headers it names).
+    static func tokens(_ header: String?) -> Set<String> {
+        guard let header else { return [] }
+        var tokens = Set<String>()
+        for part in header.split(separator: ",") {
+            var token = part
+            while let first = token.first, first == " " || first == "\t" { token = token.dropFirst() }
+            while let last = token.last, last == " " || last == "\t" { token = token.dropLast() }
+            if !token.isEmpty { tokens.insert(token.lowercased()) }
+        }
+        return tokens
     }
 
     /// Runs the upstream request in a task of its own that the client's disconnect cancels.

@@ -121,3 +121,43 @@ final class ForeignUpgradeFilter: ChannelInboundHandler, RemovableChannelHandler
         context.fireChannelRead(wrapInboundOut(.head(head)))
     }
 }
+
+/// Bounds a connection's set-up: the TLS handshake, the first bytes that pick the protocol and
+/// an HTTP/1.1 connection's first request must all arrive within `timeout` (nginx's
+/// `client_header_timeout`), or the connection is closed; a shutdown closes it at once. After
+/// that the protocol's own idle timeouts apply, and this handler leaves.
+final class SetupGuard: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    private let timeout: TimeAmount
+    private var deadline: Scheduled<Void>?
+
+    init(timeout: TimeAmount) { self.timeout = timeout }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        deadline = context.eventLoop.scheduleTask(in: timeout) { loopBound.value.close(promise: nil) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// The connection is set up: the guard steps aside.
+    static func release(from channel: any Channel) {
+        channel.eventLoop.execute {
+            if let guardHandler = try? channel.pipeline.syncOperations.handler(type: SetupGuard.self) {
+                channel.pipeline.syncOperations.removeHandler(guardHandler, promise: nil)
+            }
+        }
+    }
+}

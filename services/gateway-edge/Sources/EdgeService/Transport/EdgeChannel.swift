@@ -59,6 +59,7 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(SetupGuard(timeout: .seconds(30)))
             let connection: EventLoopFuture<Connection>
             if let tls {
                 try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
@@ -81,6 +82,13 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
                 }
                 try channel.pipeline.syncOperations.addHandler(detector)
                 connection = detector.result
+            }
+            // Set up once HTTP/2 is configured, or once an HTTP/1.1 connection's first request is in.
+            connection.whenSuccess { connection in
+                switch connection {
+                case .http1(let outcome): outcome.whenComplete { _ in SetupGuard.release(from: channel) }
+                case .http2: SetupGuard.release(from: channel)
+                }
             }
             return Value(connection: connection, channel: channel)
         }
