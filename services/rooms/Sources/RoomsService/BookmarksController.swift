@@ -60,8 +60,7 @@ struct BookmarksController {
         try reader.check()
         guard let messageId else { throw APIError.invalidJSON }
         guard let message = try await service.messages.find(messageId) else { throw APIError(404, "Message not found") }
-        let access = try await service.rooms.access(userId: caller.id, roomId: message.roomId)
-        guard access == .creator || access == .member else { throw APIError(403, "Not a member of this room") }
+        guard try await service.rooms.isMember(userId: caller.id, roomId: message.roomId) else { throw APIError(403, "Not a member of this room") }
         var count = 0
         for try await n in try await database.query("SELECT count(*)::int FROM bookmarks WHERE user_id = \(caller.id)", logger: logger).decode(Int.self) {
             count = n

@@ -28,8 +28,7 @@ struct MessagesController {
 
     /// Room membership for message routes: creator or `user` member.
     func isMember(_ userId: String, _ roomId: String) async throws -> Bool {
-        let access = try await rooms.access(userId: userId, roomId: roomId)
-        return access == .creator || access == .member
+        try await rooms.isMember(userId: userId, roomId: roomId)
     }
 
     /// `/:id` routes: 404 `Message not found` → 403 `Not a member of this room`.

@@ -75,6 +75,12 @@ public struct RoomStore: Sendable {
         try await accessInfo(userId: userId, roomId: roomId).access
     }
 
+    /// Whether the user may read the room: its creator or a `user` member.
+    func isMember(userId: String, roomId: String) async throws -> Bool {
+        let access = try await access(userId: userId, roomId: roomId)
+        return access == .creator || access == .member
+    }
+
     /// Access and the room's current sequence, for a socket joining it.
     public func accessInfo(userId: String, roomId: String) async throws -> (access: RoomAccess, lastSeq: Int64) {
         let rows = try await database.client.query("""

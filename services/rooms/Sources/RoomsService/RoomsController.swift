@@ -134,8 +134,7 @@ struct RoomsController {
     func members(_ request: Request, context: HubRequestContext) async throws -> Response {
         let caller = try await service.authenticate(request)
         let id = try context.parameters.id("id")
-        let access = try await rooms.access(userId: caller.id, roomId: id)
-        guard access == .creator || access == .member else { throw APIError(403, "Not a member of this room") }
+        guard try await rooms.isMember(userId: caller.id, roomId: id) else { throw APIError(403, "Not a member of this room") }
         let limit = Paging.clamped(request.uri.queryParameters.get("limit"), default: 100, range: 1...500)
         let offset = Paging.clamped(request.uri.queryParameters.get("offset"), default: 0, range: 0...Int.max)
         let members = try await rooms.membersWithNames(roomId: id, limit: limit, offset: offset)

@@ -20,8 +20,7 @@ struct TasksController {
     static let statuses = ["pending", "in_progress", "completed", "failed", "cancelled"]
 
     func isMember(_ userId: String, _ roomId: String) async throws -> Bool {
-        let access = try await rooms.access(userId: userId, roomId: roomId)
-        return access == .creator || access == .member
+        try await rooms.isMember(userId: userId, roomId: roomId)
     }
 
     func listMine(_ request: Request, context: HubRequestContext) async throws -> Response {
