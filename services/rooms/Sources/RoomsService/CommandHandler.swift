@@ -12,6 +12,9 @@ struct CommandHandler: Sendable {
     @Sendable static func room(of entry: BusEntry) -> String {
         switch try? JSONDecoder().decode(RoomsCommand.self, from: entry.payload) {
         case .sendMessage(let send): send.roomId
+        case .routeDecided(let decision): decision.roomId
+        case .serviceAgentReplied(let reply): reply.roomId
+        case .serviceAgentFailed(let failure): failure.roomId
         case nil: ""
         }
     }
@@ -24,6 +27,9 @@ struct CommandHandler: Sendable {
         switch command {
         case .sendMessage(let send):
             try await sendMessage(send)
+        case .routeDecided, .serviceAgentReplied, .serviceAgentFailed:
+            // Handled with the agents work (issue 6), which lands with the router service.
+            service.runtime.logger.warning("routing command \(entry.id) arrived before agents exist")
         }
     }
 

@@ -15,6 +15,12 @@ public enum BusStream {
 /// A command for the rooms service, sent by an edge when a socket asks for work.
 public enum RoomsCommand: Codable, Sendable, Equatable {
     case sendMessage(SendMessageCommand)
+    /// From router: deliver a broadcast-mode message to the agents the router LLM chose.
+    case routeDecided(RouteDecision)
+    /// From router: a service agent answered; store and broadcast it.
+    case serviceAgentReplied(ServiceAgentReply)
+    /// From router: a service-agent call failed; tell the room.
+    case serviceAgentFailed(ServiceAgentFailure)
 
     public struct SendMessageCommand: Codable, Sendable, Equatable {
         /// Chosen by the edge; becomes the message id, so a redelivered command stores nothing twice.
