@@ -37,6 +37,10 @@ public struct RemoteTopology: Sendable {
         RoomsDirectory.remote(upstreams.urls[.rooms]!, client: client)
     }
 
+    public var agents: AgentsDirectory {
+        AgentsDirectory.remote(upstreams.urls[.rooms]!, client: client)
+    }
+
     /// Every service's `/internal/health`, with the checks each one owns.
     public var healthProbes: [@Sendable () async -> [String: Bool]] {
         UpstreamTable.Service.allCases.map { service in

@@ -9,7 +9,7 @@ let logger = Logger(label: "agentim.edge")
 do {
     let topology = try RemoteTopology(config: config)
     let runtime = try await Runtime(config: config, usesDatabase: false, logger: logger)
-    let hub = ClientHub(runtime: runtime, rooms: topology.rooms)
+    let hub = ClientHub(runtime: runtime, rooms: topology.rooms, agents: topology.agents)
     let edge = try Edge(hub: hub)
     let router = Router(context: HubRequestContext.self)
     edge.addMiddleware(to: router)

@@ -59,7 +59,17 @@ do {
 
     let hub = ClientHub(runtime: runtime, rooms: RoomsDirectory(
         accessInfo: { userId, roomId in try await rooms.accessInfo(userId: userId, roomId: roomId) },
-        messagesAfter: { roomId, seq, limit in try await rooms.messagesAfter(roomId: roomId, seq: seq, limit: limit) }))
+        messagesAfter: { roomId, seq, limit in try await rooms.messagesAfter(roomId: roomId, seq: seq, limit: limit) }),
+        agents: AgentsDirectory(
+            gatewayConnected: { login in
+                try await rooms.gatewayConnected(userId: login.userId, gatewayId: login.gatewayId, deviceInfo: login.deviceInfo,
+                                                 ephemeral: login.ephemeral, liveSockets: login.liveSockets)
+            },
+            registerAgent: { registration in
+                try await rooms.registerAgent(userId: registration.userId, gatewayId: registration.gatewayId, agent: registration.agent)
+            },
+            placement: { agentId in try await rooms.placement(agentId: agentId) },
+            pendingPermissions: { roomId in try await rooms.pendingPermissions(roomId: roomId) }))
     let edge = try Edge(hub: hub)
     let router = Router(context: HubRequestContext.self)
     edge.addMiddleware(to: router)
@@ -69,10 +79,11 @@ do {
     uploads.addRoutes(to: router)
     edge.addRoutes(to: router, health: Edge.healthAggregator(probes: [{ await uploads.healthChecks() }]))
 
-    try await ServiceHost.run(router, runtime: runtime, services: hub.services + [rooms.commandWorker] + auth.backgroundServices, server: edge.server()) {
+    try await ServiceHost.run(router, runtime: runtime, services: hub.services + rooms.services + auth.backgroundServices, server: edge.server()) {
         try await runtime.migrateIfEnabled()
         try await runtime.loadRevocationsFromDatabase()
         try await auth.prepare()
+        if config.redisURL == nil { try await rooms.resetAgentsAfterRestart() }
     }
 } catch {
     ServiceHost.fail(error)

@@ -15,6 +15,7 @@ struct CommandHandler: Sendable {
         case .routeDecided(let decision): decision.roomId
         case .serviceAgentReplied(let reply): reply.roomId
         case .serviceAgentFailed(let failure): failure.roomId
+        case .agent(let command): command.roomId ?? ""
         case nil: ""
         }
     }
@@ -27,9 +28,15 @@ struct CommandHandler: Sendable {
         switch command {
         case .sendMessage(let send):
             try await sendMessage(send)
-        case .routeDecided, .serviceAgentReplied, .serviceAgentFailed:
-            // Handled with the agents work (issue 6), which lands with the router service.
-            service.runtime.logger.warning("routing command \(entry.id) arrived before agents exist")
+        case .agent(let command):
+            try await AgentCommandHandler(service: service).handle(command)
+        case .routeDecided(let decision):
+            try await AgentRouting(service: service).routeDecided(decision)
+        case .serviceAgentReplied(let reply):
+            try await serviceAgentReplied(reply)
+        case .serviceAgentFailed(let failure):
+            try await service.runtime.deliver(Delivery(audience: .room(failure.roomId), frame: AgentEvents.systemNotice(
+                roomId: failure.roomId, content: "@\(failure.serviceAgentName): \(failure.error)")))
         }
     }
 
@@ -53,13 +60,25 @@ struct CommandHandler: Sendable {
             try await replyError(send.origin, code: "NOT_A_MEMBER", message: "Not a member of this room")
         case .stored(let message):
             try await service.runtime.deliver(Delivery(audience: .room(message.roomId), frame: ServerFrame.newMessage(message), seq: message.seq))
+            try await AgentRouting(service: service).routeHuman(message, senderId: send.userId, origin: send.origin)
         case .duplicate(let message):
             // A retry: the room already has it (edges drop repeats by sequence), once more in
             // case the first announcement was lost with a crashed process; the retrying socket
             // gets it directly, as the acknowledgement it asked for.
             try await service.runtime.deliver(Delivery(audience: .room(message.roomId), frame: ServerFrame.newMessage(message), seq: message.seq))
             try await service.runtime.deliver(Delivery(audience: .socket(send.origin), frame: ServerFrame.newMessage(message)))
+            // Routing may not have run before a crash; each (message, agent) is sent once regardless.
+            try await AgentRouting(service: service).routeHuman(message, senderId: send.userId, origin: send.origin)
         }
+    }
+
+    /// A service agent's answer: stored under the call's id, announced as a new message (websocket §11.7).
+    func serviceAgentReplied(_ reply: ServiceAgentReply) async throws {
+        let outcome = try await service.messages.storeAgentReply(
+            id: reply.requestId, roomId: reply.roomId, agentId: reply.serviceAgentId, agentName: reply.serviceAgentName,
+            content: reply.content, chunks: nil)
+        guard case .stored(let message) = outcome else { return }
+        try await service.runtime.deliver(Delivery(audience: .room(message.roomId), frame: ServerFrame.newMessage(message), seq: message.seq))
     }
 
     func replyError(_ socket: SocketAddress, code: String, message: String) async throws {

@@ -110,6 +110,7 @@ struct RoomsController {
         if case .some(.some(let routerId)) = changes.routerId { try await service.checkRouter(routerId, caller: caller) }
         try await rooms.update(id, changes)
         try await events.roomUpdated(id)
+        try await service.registrar.contextChanged(id)
         guard let room = try await rooms.find(id) else { throw APIError(404, "Room not found") }
         return ok(room)
     }
@@ -164,6 +165,7 @@ struct RoomsController {
         }
         try await service.runtime.publish(BusStream.control, ControlEvent.membershipChanged(roomId: id, userId: memberId))
         try await events.roomUpdated(id)
+        try await service.registrar.contextChanged(id)
         return okEmpty(status: .created)
     }
 
@@ -184,6 +186,7 @@ struct RoomsController {
             try await service.runtime.publish(BusStream.control, ControlEvent.membershipChanged(roomId: id, userId: memberId))
             if outcome.memberType == "user" { try await events.removed(userId: memberId, roomId: id) }
             try await events.roomUpdated(id)
+            try await service.registrar.contextChanged(id)
         }
         return okEmpty()
     }

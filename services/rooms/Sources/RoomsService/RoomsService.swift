@@ -15,6 +15,10 @@ public struct RoomsService: Sendable {
     let messages: MessageStore
     let tasks: TaskStore
     let events: RoomEvents
+    let agents: AgentStore
+    let agentEvents: AgentEvents
+    var permissions: PermissionDesk { PermissionDesk(service: self) }
+    var registrar: AgentRegistrar { AgentRegistrar(service: self) }
 
     public init(runtime: Runtime) throws {
         guard let database = runtime.database else { throw ConfigError("the rooms service needs DATABASE_URL") }
@@ -23,6 +27,8 @@ public struct RoomsService: Sendable {
         messages = MessageStore(database: database)
         tasks = TaskStore(database: database)
         events = RoomEvents(runtime: runtime, rooms: rooms)
+        agents = AgentStore(database: database)
+        agentEvents = AgentEvents(runtime: runtime)
     }
 
     public func addRoutes(to router: Router<HubRequestContext>) {
@@ -30,6 +36,7 @@ public struct RoomsService: Sendable {
         MessagesController(service: self).addRoutes(to: router.group("/api/messages"))
         TasksController(service: self).addRoutes(to: router.group("/api/tasks"))
         BookmarksController(service: self).addRoutes(to: router.group("/api/bookmarks"))
+        AgentsController(service: self).addRoutes(to: router.group("/api/agents"))
     }
 
     /// Routes only edges call (never mounted on the public listener: they answer without a
@@ -44,7 +51,49 @@ public struct RoomsService: Sendable {
             let limit = min(max(request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 500, 1), 1000)
             return jsonResponse(Envelope(try await messagesAfter(roomId: try context.parameters.require("roomId"), seq: afterSeq, limit: limit)), rest: false)
         }
+        router.post("/internal/gateways/connect") { request, context -> Response in
+            let login = try await request.decode(as: AgentRegistrar.Login.self, context: context)
+            return jsonResponse(Envelope(try await registrar.connect(login)), rest: false)
+        }
+        router.post("/internal/agents/register") { request, context -> Response in
+            let registration = try await request.decode(as: AgentRegistrar.Registration.self, context: context)
+            return jsonResponse(Envelope(try await registrar.register(registration)), rest: false)
+        }
+        router.get("/internal/agents/:agentId/placement") { _, context -> Response in
+            jsonResponse(Envelope(try await placement(agentId: try context.parameters.require("agentId"))), rest: false)
+        }
+        router.get("/internal/rooms/:roomId/permissions") { _, context -> Response in
+            jsonResponse(Envelope(try await permissions.pending(roomId: try context.parameters.require("roomId"))), rest: false)
+        }
     }
+
+    public func gatewayConnected(userId: String, gatewayId: String, deviceInfo: JSONValue, ephemeral: Bool, liveSockets: Int) async throws -> GatewayAdmission {
+        try await registrar.connect(.init(userId: userId, gatewayId: gatewayId, deviceInfo: deviceInfo, ephemeral: ephemeral, liveSockets: liveSockets))
+    }
+
+    public func registerAgent(userId: String, gatewayId: String, agent: JSONValue) async throws -> AgentRegistration {
+        try await registrar.register(.init(userId: userId, gatewayId: gatewayId, agent: agent))
+    }
+
+    public func placement(agentId: String) async throws -> AgentPlacement? {
+        guard let agent = try await agents.find(agentId) else { return nil }
+        return AgentPlacement(name: agent.name, roomIds: try await agents.rooms(of: agentId))
+    }
+
+    public func pendingPermissions(roomId: String) async throws -> [String] {
+        try await permissions.pending(roomId: roomId)
+    }
+
+    /// A single-process hub that restarts has no gateway sockets left: every agent is
+    /// offline and every gateway disconnected (data-config-security §2.6 step 5). Not for
+    /// the distributed topology, where other edges still hold theirs.
+    public func resetAgentsAfterRestart() async throws {
+        try await agents.database.client.query("UPDATE agents SET status = 'offline', updated_at = now() WHERE status <> 'offline'", logger: agents.logger)
+        try await agents.database.client.query("UPDATE gateways SET disconnected_at = now() WHERE disconnected_at IS NULL", logger: agents.logger)
+    }
+
+    /// Background work of a rooms process: the bus consumer and the permission timers.
+    public var services: [any Service] { [commandWorker, PermissionDesk.Timer(desk: permissions)] }
 
     /// The bus consumer for commands from the edges; one per rooms process, sharing the work.
     public var commandWorker: some Service {
@@ -73,9 +122,10 @@ public struct RoomsService: Sendable {
         }
     }
 
-    /// An agent may join a room when it exists and its owner is the caller or shares it (http-api §6.7).
+    /// An agent may join a room when it exists and is the caller's or visible to the caller (http-api §6.7).
     func checkAgentForMembership(_ agentId: String, caller: AuthenticatedCaller) async throws {
-        guard try await rooms.tableExists("agents"), try await rooms.agentExists(agentId) else {
+        guard let agent = try await agents.find(agentId),
+              agent.userId == caller.id || agent.visibility == "all" || (agent.visibility == "whitelist" && agent.visibilityList.contains(caller.id)) else {
             throw APIError(404, "Agent not found")
         }
     }

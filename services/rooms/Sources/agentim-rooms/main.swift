@@ -14,7 +14,7 @@ do {
     rooms.addRoutes(to: router)
     rooms.addInternalRoutes(to: router)
     ServiceHost.addInternalRoutes(to: router) { await runtime.healthChecks() }
-    try await ServiceHost.run(router, runtime: runtime, services: [rooms.commandWorker]) {
+    try await ServiceHost.run(router, runtime: runtime, services: rooms.services) {
         try await runtime.migrateIfEnabled()
         try await runtime.loadRevocationsFromDatabase()
     }

@@ -21,6 +21,8 @@ public enum RoomsCommand: Codable, Sendable, Equatable {
     case serviceAgentReplied(ServiceAgentReply)
     /// From router: a service-agent call failed; tell the room.
     case serviceAgentFailed(ServiceAgentFailure)
+    /// From an edge: something a gateway or a client asked of an agent (websocket §8, §11–§14).
+    case agent(AgentCommand)
 
     public struct SendMessageCommand: Codable, Sendable, Equatable {
         /// Chosen by the edge; becomes the message id, so a redelivered command stores nothing twice.
@@ -65,6 +67,10 @@ public enum Audience: Codable, Sendable, Equatable {
     case user(String)
     case socket(SocketAddress)
     case all
+    /// The gateway socket that most recently registered the agent, on whichever edge holds it.
+    case agent(String)
+    /// The first live socket of a gateway id.
+    case gateway(String)
 }
 
 /// A frame for the edges to hand to the sockets of `audience`. The frame is already
@@ -93,6 +99,8 @@ public enum ControlEvent: Codable, Sendable, Equatable {
     case evicted(roomId: String, userId: String)
     /// Rows of the `settings` table changed: processes re-read it (`RuntimeSettings.reload`).
     case settingsChanged(keys: [String])
+    /// `agentId` was registered by `socket`: every other socket holding it lets go (websocket §8.2).
+    case agentBound(agentId: String, socket: SocketAddress)
 }
 
 /// What an edge learns when a socket joins a room: may it, and where the room's sequence stands.

@@ -17,8 +17,10 @@ public final class ClientHub: Sendable {
     /// `ws_upgrade` bucket and the per-user limit on client frames.
     let limiter: RateLimiter
     let typingDebounce = FixedWindows()
-    /// The gateway protocol (`gateway:auth` and after), when this build has it.
-    let gatewayProtocol: (any GatewayProtocol)?
+    /// `/ws/gateway` sockets here and the agents bound to them.
+    let gateways = GatewayRegistry()
+    /// What rooms answers about gateways and agents; without it `gateway:auth` goes unanswered.
+    let agents: AgentsDirectory?
     let gatewaySockets = GatewaySocketCount()
     let presence: PresenceTracker
     let inboundCounter = Counter(label: "agentim_ws_messages_total", dimensions: [("direction", "in")])
@@ -34,10 +36,10 @@ public final class ClientHub: Sendable {
     /// Most messages replayed on a join; beyond that the client is told to reload history.
     static let catchUpLimit = 500
 
-    public init(runtime: Runtime, rooms: RoomsDirectory, gatewayProtocol: (any GatewayProtocol)? = nil, authTimeoutMs: Int = 5000) {
+    public init(runtime: Runtime, rooms: RoomsDirectory, agents: AgentsDirectory? = nil, authTimeoutMs: Int = 5000) {
         self.runtime = runtime
         self.rooms = rooms
-        self.gatewayProtocol = gatewayProtocol
+        self.agents = agents
         self.authTimeoutMs = authTimeoutMs
         registry = ClientRegistry(node: runtime.nodeId)
         limiter = RateLimiter(redis: runtime.redis, logger: runtime.logger, production: runtime.config.isProduction)
@@ -45,6 +47,8 @@ public final class ClientHub: Sendable {
     }
 
     func countInbound() { inboundCounter.increment() }
+
+    var gatewayHandler: GatewayHandler? { agents.map { GatewayHandler(hub: self, agents: $0) } }
 
     /// The per-user limit on client frames (`ws:rate:<userId>`, data-config-security §3.5):
     /// shared through Redis when present, and not halved in memory.
@@ -118,17 +122,26 @@ public final class ClientHub: Sendable {
     /// Delivers bus events to local sockets and closes revoked users' sockets.
     public var services: [any Service] {
         let registry = self.registry
+        let gateways = self.gateways
+        let node = self.node
         let logger = self.logger
         return [
             EventFollower(bus: bus, stream: BusStream.events, logger: logger) { [self] entry in
                 guard let delivery = try? JSONDecoder().decode(Delivery.self, from: entry.payload) else { return }
-                for gap in await registry.deliver(delivery) { fill(gap) }
+                switch delivery.audience {
+                case .agent, .gateway: await gateways.deliver(delivery.audience, frame: delivery.frame)
+                default: for gap in await registry.deliver(delivery) { fill(gap) }
+                }
             },
             EventFollower(bus: bus, stream: BusStream.control, logger: logger) { entry in
                 guard let event = try? JSONDecoder().decode(ControlEvent.self, from: entry.payload) else { return }
                 switch event {
-                case .tokensRevoked(let userId, _): await registry.revoke(userId: userId)
+                case .tokensRevoked(let userId, _):
+                    await registry.revoke(userId: userId)
+                    await gateways.revoke(userId: userId)
                 case .evicted(let roomId, let userId): await registry.evict(userId: userId, room: roomId)
+                case .agentBound(let agentId, let socket): await gateways.release(agentId, unless: socket.node == node ? socket.socket : nil)
+                case .membershipChanged: await gateways.forgetPlacements()
                 default: break
                 }
             },

@@ -134,6 +134,8 @@ actor ClientRegistry {
 
     func isJoined(_ id: String, room: String) -> Bool { sockets[id]?.rooms[room] != nil }
 
+    func joinedRooms(_ id: String) -> [String] { Array(sockets[id]?.rooms.keys ?? [:].keys) }
+
     /// Drops every socket of `userId` from `room` (removed from the room, or the room deleted).
     func evict(userId: String, room: String) {
         for id in byUser[userId] ?? [] { leave(id, room: room) }
@@ -183,6 +185,8 @@ actor ClientRegistry {
             sockets[address.socket]?.outbox.yield(.text(delivery.frame))
         case .all:
             for (_, socket) in sockets where socket.userId != nil { socket.outbox.yield(.text(delivery.frame)) }
+        case .agent, .gateway:
+            break  // gateway sockets: GatewayRegistry
         }
         return gaps
     }

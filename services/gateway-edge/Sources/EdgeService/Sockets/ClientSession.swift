@@ -78,7 +78,10 @@ struct ClientSession: SocketSession {
             case .joinRoom(let roomId, let lastSeq):
                 let info = try await hub.rooms.accessInfo(user.id, roomId)
                 switch info.access {
-                case "creator", "member": try await hub.join(socket: id, room: roomId, lastSeq: lastSeq, latestSeq: info.lastSeq)
+                case "creator", "member":
+                    try await hub.join(socket: id, room: roomId, lastSeq: lastSeq, latestSeq: info.lastSeq)
+                    // Approvals the room is still waiting on, for a socket that joins late (websocket §12).
+                    for pending in try await hub.agents?.pendingPermissions(roomId) ?? [] { send(.text(pending)) }
                 case "missing": fail("ROOM_NOT_FOUND", "Room not found")
                 default: fail("NOT_A_MEMBER", "Not a member of this room")
                 }
@@ -94,9 +97,11 @@ struct ClientSession: SocketSession {
                 guard await hub.registry.isJoined(id, room: roomId), hub.typingDebounce.hit("\(user.id):\(roomId)", window: .seconds(1), max: 1) else { return }
                 try await hub.deliver(Delivery(audience: .room(roomId, except: SocketAddress(node: hub.node, socket: id)),
                                                frame: ServerFrame.typing(roomId: roomId, userId: user.id, username: user.username)))
-            case .deferred:
-                // Agent-side frames (stop, permissions, commands, relays) are handled by the agents part of the hub.
-                break
+            case .deferred(let type, let body):
+                let outbox = self.send
+                try await ClientAgentFrames(hub: hub, socket: id, user: user, fail: { code, message in
+                    outbox.yield(.text(ServerFrame.error(code: code, message: message)))
+                }).handle(type: type, body: body)
             case .ping, .auth:
                 break
             }

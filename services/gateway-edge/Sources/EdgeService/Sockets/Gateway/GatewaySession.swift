@@ -7,14 +7,12 @@ import WSCore
 /// One `/ws/gateway` connection, the `agentim` CLI's (websocket §2.2, §3.2, §6): the 5 s
 /// auth timer, the gateway's frame limits, `gateway:ping` answered before and after auth,
 /// and close 1008 for anything else before auth. What `gateway:auth` and the frames after
-/// it do is the gateway protocol's, behind `GatewayProtocol`; without one a `gateway:auth`
-/// goes unanswered and the timer closes the socket.
+/// it do is `GatewayHandler`'s.
 struct GatewaySession: SocketSession {
     /// Frames longer than this (UTF-16 units) get a `server:error` without a code (§3.2).
     static let maxFrameLength = 1_248_576
 
-    /// The gateway → hub types of §1.3. Until the gateway protocol lands, a frame is judged
-    /// valid on its type; the full schema of §8.1 arrives with it.
+    /// The gateway → hub types of §1.3; each frame's fields are checked by `GatewayHandler`.
     static let frameTypes: Set<String> = [
         "gateway:auth", "gateway:ping", "gateway:register_agent", "gateway:unregister_agent",
         "gateway:message_chunk", "gateway:message_complete", "gateway:agent_status", "gateway:permission_request",
@@ -48,7 +46,7 @@ struct GatewaySession: SocketSession {
         ) { text in
             await handle(text, logger: logger)
         }
-        await hub.gatewayProtocol?.closed(socket)
+        await hub.gatewayHandler?.closed(socket)
         try outcome.get()
     }
 
@@ -67,32 +65,21 @@ struct GatewaySession: SocketSession {
             guard case .number(let ts)? = frame["ts"] else { return }
             socket.send(text: ServerFrame.pong(ts: ts))
         case "gateway:auth":
-            guard let gatewayProtocol = hub.gatewayProtocol else {
-                logger.warning("gateway:auth on socket \(socket.id): the gateway protocol is not part of this build")
+            guard let handler = hub.gatewayHandler else {
+                logger.warning("gateway:auth on socket \(socket.id): this edge has no agents directory")
                 return
             }
-            if await gatewayProtocol.authenticate(frame, on: socket) { socket.markAuthenticated() }
+            if await handler.authenticate(frame, on: socket) { socket.markAuthenticated() }
         default:
-            guard socket.isAuthenticated, let gatewayProtocol = hub.gatewayProtocol else {
+            guard socket.isAuthenticated, let handler = hub.gatewayHandler else {
                 return socket.close(code: 1008, reason: "Not authenticated")
             }
-            await gatewayProtocol.handle(frame, on: socket)
+            await handler.handle(frame, type: type, on: socket)
         }
     }
 }
 
-/// The gateway protocol of websocket §2.4 and §8 (auth, agents, streaming, relays), which
-/// plugs into `/ws/gateway` here.
-public protocol GatewayProtocol: Sendable {
-    /// Handles `gateway:auth`; true when the socket is now authenticated (stops the 4001 timer).
-    func authenticate(_ frame: JSONValue, on socket: GatewaySocket) async -> Bool
-    /// Any other gateway frame of an authenticated socket, in arrival order.
-    func handle(_ frame: JSONValue, on socket: GatewaySocket) async
-    /// The socket is gone.
-    func closed(_ socket: GatewaySocket) async
-}
-
-/// A `/ws/gateway` socket as the gateway protocol sees it.
+/// A `/ws/gateway` socket as the gateway handler sees it.
 public struct GatewaySocket: Sendable {
     public let id: String
     let outbox: AsyncStream<Outgoing>.Continuation

@@ -1,0 +1,46 @@
+import AgentIMCore
+import Foundation
+import PostgresNIO
+
+extension MessageStore {
+    enum AgentReplyOutcome {
+        /// A new message with its room sequence.
+        case stored(ChatMessage)
+        /// A retry of the same reply: content and chunks overwritten.
+        case overwritten(ChatMessage)
+    }
+
+    /// Stores an agent's reply under the gateway's `messageId` (websocket §10.4 step 3). A
+    /// retry overwrites content and chunks; an id already used by someone else's message
+    /// (the CLI's queue-full answer reuses the user's id) gets a fresh id instead.
+    func storeAgentReply(id: String, roomId: String, agentId: String, agentName: String, content: String,
+                         chunks: [JSONValue]?, type: String = "agent_response") async throws -> AgentReplyOutcome {
+        var chunksJSON = try chunks.map { try JSONCoding.encodeString($0) }
+        if let text = chunksJSON, text.utf8.count > 20 << 20 { chunksJSON = nil }
+        return try await database.client.withTransaction(logger: logger) { tx in
+            var id = id
+            for try await sender in try await tx.query("SELECT sender_id FROM messages WHERE id = \(id) FOR UPDATE", logger: logger).decode(String.self) {
+                if sender == agentId {
+                    let rows = try await tx.query("""
+                        UPDATE messages SET content = \(content), chunks = \(chunksJSON)::jsonb WHERE id = \(id) RETURNING \(unescaped: Self.columns)
+                        """, logger: logger)
+                    guard let message = try await Self.messages(rows).first else { throw APIError(500, "reply not stored") }
+                    return .overwritten(message)
+                }
+                id = Nanoid.make()
+            }
+            var seq: Int64 = 0
+            for try await value in try await tx.query("UPDATE rooms SET last_seq = last_seq + 1 WHERE id = \(roomId) RETURNING last_seq", logger: logger).decode(Int64.self) {
+                seq = value
+            }
+            let rows = try await tx.query("""
+                INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, mentions, chunks, created_at, seq)
+                VALUES (\(id), \(roomId), \(agentId), 'agent', \(agentName), \(type), \(content), '[]'::jsonb, \(chunksJSON)::jsonb,
+                        \(Timestamp.format(Self.now()))::timestamptz, \(seq))
+                RETURNING \(unescaped: Self.columns)
+                """, logger: logger)
+            guard let message = try await Self.messages(rows).first else { throw APIError(500, "reply not stored") }
+            return .stored(message)
+        }
+    }
+}
