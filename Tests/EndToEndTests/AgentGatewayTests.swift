@@ -1,0 +1,318 @@
+import AgentIMCore
+import Foundation
+import Testing
+
+/// `/ws/gateway` and agent routing (websocket §2.4, §8, §10–§12, §14) through real hub
+/// processes, with a real WebSocket client playing the `agentim` CLI.
+@Suite(.serialized)
+struct AgentGatewayTests {
+    /// A room with amy (owner), her gateway and agents added as members, her client socket joined.
+    struct Setup {
+        let hub: Fixture
+        let amy: Fixture.User
+        let room: String
+        let gateway: FakeGateway
+        let client: TestSocket
+    }
+
+    static func setup(_ hub: Fixture, agents: [(id: String, name: String)], broadcast: Bool = false) async throws -> Setup {
+        let amy = try await hub.user("amy\(Int.random(in: 1000...9999))")
+        let room = try await hub.room("Agents", owner: amy)
+        if broadcast { #expect(try await hub.put("/api/rooms/\(room)", #"{"broadcastMode":true}"#, amy.token).status == 200) }
+        let gateway = try await FakeGateway.connect(ws: hub.ws, token: amy.token)
+        for agent in agents {
+            await gateway.register(id: agent.id, name: agent.name)
+            let added = try await hub.post("/api/rooms/\(room)/members", #"{"memberId":"\#(agent.id)","memberType":"agent"}"#, amy.token)
+            #expect(added.status == 201, "add agent: \(added.body)")
+            _ = await gateway.socket.next(type: "server:room_context")
+        }
+        let client = try await hub.socket(amy.token, rooms: [room])
+        return Setup(hub: hub, amy: amy, room: room, gateway: gateway, client: client)
+    }
+
+    @Test func gatewayAuthRefusals() async throws {
+        let (hub, process) = try await Fixture.singleProcess(extra: ["MAX_GATEWAYS_PER_USER": "1"])
+        defer { process.stop() }
+        let amy = try await hub.user("amy")
+        let bob = try await hub.user("bob")
+        let ws = hub.ws.replacingOccurrences(of: "/ws/client", with: "/ws/gateway")
+
+        let early = TestSocket(url: ws)
+        early.send(["type": "gateway:register_agent", "agent": ["id": "a", "name": "a", "type": "generic"]])
+        #expect(await early.closed() == 1008, "frames before auth close the socket")
+
+        let forged = TestSocket(url: ws)
+        forged.send(["type": "gateway:auth", "token": "nope", "gatewayId": "g1", "deviceInfo": FakeGateway.device])
+        #expect(try #require(await forged.next(type: "server:gateway_auth_result"))["error"]?.stringValue == "Authentication failed")
+        let refresh = try #require(try await HTTP.post(hub.base + "/api/auth/login", json: #"{"username":"amy","password":"Passw0rdXY"}"#).data?["refreshToken"]?.stringValue)
+        forged.send(["type": "gateway:auth", "token": refresh, "gatewayId": "g1", "deviceInfo": FakeGateway.device])
+        #expect(try #require(await forged.next(type: "server:gateway_auth_result"))["error"]?.stringValue == "Invalid token type")
+        forged.close()
+
+        let mismatch = TestSocket(url: ws)
+        mismatch.send(["type": "gateway:auth", "token": amy.token, "gatewayId": "g1", "protocolVersion": "2", "deviceInfo": FakeGateway.device])
+        #expect(try #require(await mismatch.next(type: "server:error"))["code"]?.stringValue == "PROTOCOL_VERSION_MISMATCH")
+        #expect(await mismatch.closed() == 1008)
+
+        let first = try await FakeGateway.connect(ws: hub.ws, token: amy.token, gatewayId: "amy-gw")
+        let second = try await FakeGateway.connect(ws: hub.ws, token: amy.token, gatewayId: "amy-gw-2", expectOK: false)
+        #expect(second.authResult["error"]?.stringValue == "Too many gateway connections")
+        second.socket.send(["type": "gateway:ping", "ts": 1])
+        #expect(await second.socket.next(type: "server:pong") != nil, "a refused auth does not close the socket")
+        let taken = try await FakeGateway.connect(ws: hub.ws, token: bob.token, gatewayId: "amy-gw", expectOK: false)
+        #expect(taken.authResult["error"]?.stringValue == "Gateway ID belongs to another user")
+        first.close(); second.close(); taken.close()
+    }
+
+    @Test func mentionIsStreamedBackAndStored() async throws {
+        let (hub, process) = try await Fixture.singleProcess()
+        defer { process.stop() }
+        let s = try await Self.setup(hub, agents: [("agent-coder", "coder"), ("agent-other", "other")])
+        defer { s.gateway.close(); s.client.close() }
+
+        // REST sees the registered agents and the gateway.
+        let listed = try await hub.get("/api/agents", s.amy.token)
+        #expect(Set(listed.data?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []) == ["coder", "other"])
+        #expect(listed.data?.arrayValue?.first?["status"]?.stringValue == "online")
+        #expect(listed.data?.arrayValue?.first?["deviceInfo"]?["hostname"]?.stringValue == "devbox")
+        #expect(try await hub.get("/api/agents/gateways/list", s.amy.token).data?.arrayValue?.first?["id"]?.stringValue == s.gateway.gatewayId)
+        #expect(try await hub.get("/api/agents/agent-coder").error == "Agent not found", "private agents are invisible to others")
+
+        let human = try await hub.send(s.client, room: s.room, "@coder please fix the build")
+        let work = try #require(await s.gateway.nextWork(for: "agent-coder"))
+        #expect(work["roomId"]?.stringValue == s.room)
+        #expect(work["messageId"] == human["id"])
+        #expect(work["content"]?.stringValue == "@coder please fix the build")
+        #expect(work["senderName"]?.stringValue == s.amy.username)
+        #expect(work["senderType"]?.stringValue == "user")
+        #expect(work["routingMode"]?.stringValue == "direct")
+        #expect(work["depth"] == .number(0))
+        let conversation = try #require(work["conversationId"]?.stringValue)
+        #expect(!conversation.isEmpty)
+
+        s.gateway.chunk(agent: "agent-coder", room: s.room, message: "reply-1", text: "Fixing")
+        let chunk = try #require(await s.client.next(type: "server:message_chunk"))
+        #expect(chunk["agentName"]?.stringValue == "coder")
+        #expect(chunk["messageId"]?.stringValue == "reply-1")
+        #expect(chunk["chunk"]?["content"]?.stringValue == "Fixing")
+        s.gateway.complete(agent: "agent-coder", room: s.room, message: "reply-1", text: "Fixed it", conversationId: conversation, depth: 0)
+        let complete = try #require(await s.client.next(type: "server:message_complete"))
+        #expect(complete["message"]?["id"]?.stringValue == "reply-1")
+        #expect(complete["message"]?["senderType"]?.stringValue == "agent")
+        #expect(complete["message"]?["type"]?.stringValue == "agent_response")
+        #expect(complete["message"]?["senderName"]?.stringValue == "coder")
+        #expect(complete["message"]?["chunks"]?.arrayValue?.count == 1)
+
+        let history = try await hub.get("/api/messages/rooms/\(s.room)", s.amy.token)
+        let newest = try #require(history.data?["items"]?.arrayValue?.first)
+        #expect(newest["id"]?.stringValue == "reply-1")
+        #expect(newest["content"]?.stringValue == "Fixed it")
+        #expect(newest["senderId"]?.stringValue == "agent-coder")
+
+        // A chunk for a room the agent is not in, or from an agent this socket does not hold, goes nowhere.
+        s.gateway.chunk(agent: "agent-coder", room: "elsewhere", message: "x", text: "leak")
+        s.gateway.chunk(agent: "agent-nobody", room: s.room, message: "x", text: "leak")
+        s.client.send(["type": "client:ping", "ts": 3])
+        _ = await s.client.next(type: "server:pong")
+        #expect(await s.client.next(type: "server:message_chunk", timeout: .milliseconds(500)) == nil)
+
+        // Stop and agent info reach the gateway; status changes reach the room.
+        s.client.send(["type": "client:stop_generation", "roomId": s.room, "agentId": "agent-coder"])
+        #expect(try #require(await s.gateway.socket.next(type: "server:stop_agent"))["agentId"]?.stringValue == "agent-coder")
+        s.client.send(["type": "client:agent_command", "roomId": s.room, "agentId": "agent-coder", "command": "model", "args": "opus"])
+        let command = try #require(await s.gateway.socket.next(type: "server:agent_command"))
+        #expect(command["userId"]?.stringValue == s.amy.id)
+        #expect(command["args"]?.stringValue == "opus")
+        s.gateway.socket.send(["type": "gateway:agent_status", "agentId": "agent-coder", "status": "busy", "queueDepth": 1])
+        var statuses: [String] = []
+        while statuses.last != "busy", let frame = await s.client.next(type: "server:agent_status", timeout: .seconds(3)) {
+            statuses.append(frame["agent"]?["status"]?.stringValue ?? "")
+        }
+        #expect(statuses.last == "busy", "the room sees the reported status (after the online set by the complete): \(statuses)")
+    }
+
+    @Test func chainsStopAtTheLoopGuardAndTheDepthLimit() async throws {
+        let (hub, process) = try await Fixture.singleProcess(extra: ["MAX_AGENT_CHAIN_DEPTH": "2"])
+        defer { process.stop() }
+        let s = try await Self.setup(hub, agents: [("agent-a", "alpha"), ("agent-b", "beta"), ("agent-c", "gamma")])
+        defer { s.gateway.close(); s.client.close() }
+
+        // A → B at depth 1, then B → A in the same conversation is blocked (A already completed in it).
+        s.gateway.complete(agent: "agent-a", room: s.room, message: "a1", text: "@beta over to you", conversationId: "conv-1", depth: 0)
+        let toB = try #require(await s.gateway.nextWork(for: "agent-b"))
+        #expect(toB["senderType"]?.stringValue == "agent")
+        #expect(toB["senderName"]?.stringValue == "alpha")
+        #expect(toB["depth"] == .number(1))
+        #expect(toB["conversationId"]?.stringValue == "conv-1")
+        #expect(toB["messageId"]?.stringValue == "a1")
+        s.gateway.complete(agent: "agent-b", room: s.room, message: "b1", text: "@alpha back to you, @gamma too", conversationId: "conv-1", depth: 1)
+        let toC = try #require(await s.gateway.nextWork(for: "agent-c"), "gamma is new to the conversation")
+        #expect(toC["depth"] == .number(2))
+        // At depth 2 (= the limit) nothing is routed further.
+        s.gateway.complete(agent: "agent-c", room: s.room, message: "c1", text: "@beta @alpha", conversationId: "conv-1", depth: 2)
+        #expect(await s.gateway.socket.next(type: "server:send_to_agent", timeout: .seconds(2)) == nil, "neither the loop nor the depth limit lets anything through")
+    }
+
+    @Test func agentRateLimitAndSenderCooldown() async throws {
+        let (hub, process) = try await Fixture.singleProcess(extra: ["AGENT_RATE_LIMIT_MAX": "5"])
+        defer { process.stop() }
+        let s = try await Self.setup(hub, agents: [("agent-a", "alpha"), ("agent-b", "beta")])
+        defer { s.gateway.close(); s.client.close() }
+
+        for i in 1...8 { s.gateway.complete(agent: "agent-a", room: s.room, message: "m\(i)", text: "@beta item \(i)", conversationId: "c\(i)") }
+        var delivered = 0
+        while await s.gateway.nextWork(for: "agent-b", timeout: .seconds(3)) != nil { delivered += 1 }
+        #expect(delivered == 5, "the 6th and later completes in the window are stored but not routed")
+        let stored = try await hub.get("/api/messages/rooms/\(s.room)?limit=20", s.amy.token)
+        #expect(stored.data?["items"]?.arrayValue?.count == 8)
+
+        // Queue depth 2 → 30 s cooldown per sender: the first message goes, the second is held with a notice.
+        s.gateway.socket.send(["type": "gateway:agent_status", "agentId": "agent-b", "status": "busy", "queueDepth": 2])
+        _ = await s.client.next(type: "server:agent_status")
+        _ = try await hub.send(s.client, room: s.room, "@beta first")
+        #expect(await s.gateway.nextWork(for: "agent-b") != nil)
+        s.client.send(["type": "client:send_message", "roomId": s.room, "content": "@beta second"])
+        let deadline = ContinuousClock.now + .seconds(10)
+        var notice: JSONValue?
+        while ContinuousClock.now < deadline, notice == nil {
+            guard let frame = await s.client.next(type: "server:new_message") else { break }
+            if frame["message"]?["senderType"]?.stringValue == "system" { notice = frame }
+        }
+        let text = try #require(notice?["message"]?["content"]?.stringValue)
+        #expect(text.hasPrefix("Agent @beta is busy (2 messages pending). Please wait "), "\(text)")
+        #expect(await s.gateway.nextWork(for: "agent-b", timeout: .seconds(1)) == nil)
+
+        // An offline agent: the room is told.
+        s.gateway.socket.send(["type": "gateway:unregister_agent", "agentId": "agent-a"])
+        _ = try await hub.send(s.client, room: s.room, "@alpha are you there")
+        var offline: String?
+        while offline == nil, let frame = await s.client.next(type: "server:new_message") {
+            if frame["message"]?["senderType"]?.stringValue == "system" { offline = frame["message"]?["content"]?.stringValue }
+        }
+        #expect(offline == "Agent @alpha is currently offline and cannot receive messages.")
+    }
+
+    @Test func permissionsAllowDenyExpireLateJoinerAndReconnect() async throws {
+        let (hub, process) = try await Fixture.singleProcess()
+        defer { process.stop() }
+        let s = try await Self.setup(hub, agents: [("agent-a", "alpha")])
+        defer { s.client.close() }
+        func request(_ id: String, tool: String = "Bash", timeoutMs: Int = 300_000, on gateway: FakeGateway? = nil) {
+            (gateway ?? s.gateway).socket.send(["type": "gateway:permission_request", "requestId": id, "agentId": "agent-a", "roomId": s.room,
+                                               "toolName": tool, "toolInput": ["command": "ls"], "timeoutMs": timeoutMs])
+        }
+
+        // The hub's own tools are approved at once; the room sees nothing.
+        request("auto", tool: "mcp__agentim__send_message")
+        let auto = try #require(await s.gateway.socket.next(type: "server:permission_response"))
+        #expect(auto["requestId"]?.stringValue == "auto")
+        #expect(auto["decision"]?.stringValue == "allow")
+
+        request("p1")
+        let shown = try #require(await s.client.next(type: "server:permission_request"))
+        #expect(shown["requestId"]?.stringValue == "p1")
+        #expect(shown["agentName"]?.stringValue == "alpha")
+        #expect(shown["toolName"]?.stringValue == "Bash")
+        #expect(shown["toolInput"]?["command"]?.stringValue == "ls")
+        #expect(shown["expiresAt"]?.stringValue != nil)
+
+        // A socket that joins late sees the pending request.
+        let late = try await hub.socket(s.amy.token, rooms: [s.room])
+        defer { late.close() }
+        #expect(try #require(await late.next(type: "server:permission_request"))["requestId"]?.stringValue == "p1")
+
+        // First answer wins; a second answer changes nothing.
+        late.send(["type": "client:permission_response", "requestId": "p1", "decision": "allowAlways"])
+        let answer = try #require(await s.gateway.socket.next(type: "server:permission_response"))
+        #expect(answer["decision"]?.stringValue == "allowAlways")
+        s.client.send(["type": "client:permission_response", "requestId": "p1", "decision": "deny"])
+        #expect(await s.gateway.socket.next(type: "server:permission_response", timeout: .seconds(1)) == nil)
+
+        // A gateway that reconnects (new socket, agent registered again) still gets the answer.
+        request("p2")
+        _ = await s.client.next(type: "server:permission_request")
+        s.gateway.close()
+        let back = try await FakeGateway.connect(ws: hub.ws, token: s.amy.token, gatewayId: s.gateway.gatewayId)
+        defer { back.close() }
+        await back.register(id: "agent-a", name: "alpha")
+        s.client.send(["type": "client:permission_response", "requestId": "p2", "decision": "deny", "denyReason": "no"])
+        let denied = try #require(await back.socket.next(type: "server:permission_response"))
+        #expect(denied["requestId"]?.stringValue == "p2")
+        #expect(denied["decision"]?.stringValue == "deny")
+
+        // Expiry: the gateway gets `timeout`, the room `permission_request_expired`.
+        request("p3", timeoutMs: 1000, on: back)
+        _ = await s.client.next(type: "server:permission_request")
+        let expired = try #require(await s.client.next(type: "server:permission_request_expired", timeout: .seconds(5)))
+        #expect(expired["requestId"]?.stringValue == "p3")
+        let timeout = try #require(await back.socket.next(type: "server:permission_response"))
+        #expect(timeout["decision"]?.stringValue == "timeout")
+        s.client.send(["type": "client:permission_response", "requestId": "p3", "decision": "allow"])
+        #expect(await back.socket.next(type: "server:permission_response", timeout: .seconds(1)) == nil, "a late click is ignored")
+    }
+
+    @Test func agentsRestRenameDeleteAndRefusedReRegistration() async throws {
+        let (hub, process) = try await Fixture.singleProcess()
+        defer { process.stop() }
+        let s = try await Self.setup(hub, agents: [("agent-a", "alpha")])
+        defer { s.gateway.close(); s.client.close() }
+        let bob = try await hub.user("bob")
+
+        #expect(try await hub.put("/api/agents/agent-a", #"{"name":"  "}"#, s.amy.token).status == 400)
+        #expect(try await hub.put("/api/agents/agent-a", #"{"visibility":"whitelist"}"#, s.amy.token).status == 400)
+        #expect(try await hub.put("/api/agents/missing", #"{"name":"x"}"#, s.amy.token).error == "Agent not found")
+        #expect(try await hub.put("/api/agents/agent-a", #"{"name":"x"}"#, bob.token).error == "You do not own this agent")
+        let renamed = try await hub.put("/api/agents/agent-a", #"{"name":"alpha2","visibility":"whitelist","visibilityList":["\#(bob.id)"]}"#, s.amy.token)
+        #expect(renamed.data?["name"]?.stringValue == "alpha2")
+        #expect(try #require(await s.client.next(type: "server:agent_status"))["agent"]?["name"]?.stringValue == "alpha2")
+        #expect(try await hub.get("/api/agents/agent-a", bob.token).data?["name"]?.stringValue == "alpha2", "whitelisted")
+        #expect(try await hub.get("/api/agents/shared", bob.token).data?.arrayValue?.first?["ownerName"] != nil)
+
+        #expect(try await hub.delete("/api/agents/agent-a", nil, bob.token).error == "You do not own this agent")
+        #expect(try await hub.delete("/api/agents/agent-a", nil, s.amy.token).status == 200)
+        #expect(try #require(await s.gateway.socket.next(type: "server:remove_agent"))["agentId"]?.stringValue == "agent-a")
+        #expect(try await hub.get("/api/agents/agent-a", s.amy.token).status == 404)
+
+        // Deleting the gateway: a later registration of its agents is refused with remove_agent.
+        await s.gateway.register(id: "agent-z", name: "zed")
+        #expect(try await hub.delete("/api/agents/gateways/\(s.gateway.gatewayId)", nil, bob.token).error == "You do not own this gateway")
+        #expect(try await hub.delete("/api/agents/gateways/\(s.gateway.gatewayId)", nil, s.amy.token).status == 200)
+        _ = await s.gateway.socket.next(type: "server:remove_agent")
+        s.gateway.socket.send(["type": "gateway:register_agent", "agent": ["id": "agent-z", "name": "zed", "type": "codex"]])
+        #expect(try #require(await s.gateway.socket.next(type: "server:remove_agent"))["agentId"]?.stringValue == "agent-z")
+
+        let spawn = try await hub.post("/api/agents/spawn", #"{"gatewayId":"nope","agentType":"codex","name":"x"}"#, s.amy.token)
+        #expect(spawn.error == "Gateway not found")
+        #expect(try await hub.post("/api/agents/spawn", #"{"gatewayId":"g","agentType":"cobol","name":"x"}"#, s.amy.token).error == "Invalid agent type: cobol")
+        #expect(try await hub.post("/api/agents/spawn", #"{"agentType":"codex"}"#, s.amy.token).error == "Missing required fields: gatewayId, agentType, name")
+    }
+
+    /// A gateway on edge 1 answers a mention made by a client on edge 2; the reply is stored.
+    @Test func distributedMentionAcrossEdges() async throws {
+        let topology = try DistributedHub()
+        defer { topology.stop() }
+        try await topology.startServices()
+        let edge1 = try await topology.startEdge()
+        let edge2 = try await topology.startEdge()
+        let hub1 = try await Fixture(base: edge1.baseURL, ws: edge1.wsURL)
+        let amy = try await hub1.user("amy")
+        let room = try await hub1.room("Agents", owner: amy)
+        let gateway = try await FakeGateway.connect(ws: edge1.wsURL, token: amy.token)
+        defer { gateway.close() }
+        await gateway.register(id: "agent-d", name: "dist")
+        #expect(try await hub1.post("/api/rooms/\(room)/members", #"{"memberId":"agent-d","memberType":"agent"}"#, amy.token).status == 201)
+        let hub2 = try await Fixture(base: edge2.baseURL, ws: edge2.wsURL)
+        let client = try await hub2.socket(amy.token, rooms: [room])
+        defer { client.close() }
+
+        let human = try await hub2.send(client, room: room, "@dist hello from edge 2")
+        let work = try #require(await gateway.nextWork(for: "agent-d"))
+        #expect(work["messageId"] == human["id"])
+        gateway.chunk(agent: "agent-d", room: room, message: "d1", text: "streaming")
+        #expect(try #require(await client.next(type: "server:message_chunk"))["chunk"]?["content"]?.stringValue == "streaming")
+        gateway.complete(agent: "agent-d", room: room, message: "d1", text: "done")
+        #expect(try #require(await client.next(type: "server:message_complete"))["message"]?["content"]?.stringValue == "done")
+        let history = try await hub2.get("/api/messages/rooms/\(room)", amy.token)
+        #expect(history.data?["items"]?.arrayValue?.first?["id"]?.stringValue == "d1")
+    }
+}
