@@ -129,6 +129,35 @@ struct AgentGatewayTests {
             statuses.append(frame["agent"]?["status"]?.stringValue ?? "")
         }
         #expect(statuses.last == "busy", "the room sees the reported status (after the online set by the complete): \(statuses)")
+
+        // Agent info: asked of the gateway, its answer merged over the stored agent for the room.
+        s.client.send(["type": "client:query_agent_info", "agentId": "agent-coder", "roomId": s.room])
+        #expect(try #require(await s.gateway.socket.next(type: "server:query_agent_info"))["roomId"]?.stringValue == s.room)
+        s.gateway.socket.send(["type": "gateway:agent_info", "agentId": "agent-coder", "roomId": s.room, "slashCommands": [],
+                               "mcpServers": ["fs"], "model": "opus-4", "planMode": true])
+        let info = try #require(await s.client.next(type: "server:agent_info"))
+        #expect(info["agent"]?["model"]?.stringValue == "opus-4")
+        #expect(info["agent"]?["planMode"] == .bool(true))
+        #expect(info["agent"]?["deviceInfo"]?["platform"]?.stringValue == "linux")
+
+        // Remote spawn: forwarded to the gateway, the result relayed to the owner's sockets.
+        #expect(try await hub.post("/api/agents/spawn", #"{"gatewayId":"\#(s.gateway.gatewayId)","agentType":"codex","name":"helper"}"#, s.amy.token).status == 200)
+        let spawn = try #require(await s.gateway.socket.next(type: "server:spawn_agent"))
+        #expect(spawn["name"]?.stringValue == "helper")
+        s.gateway.socket.send(["type": "gateway:spawn_result", "requestId": spawn["requestId"]?.stringValue ?? "", "success": true, "agentId": "new-one"])
+        let result = try #require(await s.client.next(type: "server:spawn_result"))
+        #expect(result["gatewayId"]?.stringValue == s.gateway.gatewayId)
+        #expect(result["success"] == .bool(true))
+
+        // The gateway goes away: its agents are offline for the room, the owner is told.
+        s.gateway.close()
+        var offline = false
+        while !offline, let frame = await s.client.next(type: "server:agent_status", timeout: .seconds(5)) {
+            offline = frame["agent"]?["status"]?.stringValue == "offline"
+        }
+        #expect(offline)
+        #expect(await s.client.next(type: "server:agents_changed") != nil)
+        #expect(try await hub.get("/api/agents/agent-coder", s.amy.token).data?["status"]?.stringValue == "offline")
     }
 
     @Test func chainsStopAtTheLoopGuardAndTheDepthLimit() async throws {
