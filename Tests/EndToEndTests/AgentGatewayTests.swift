@@ -61,7 +61,11 @@ struct AgentGatewayTests {
         #expect(await second.socket.next(type: "server:pong") != nil, "a refused auth does not close the socket")
         let taken = try await FakeGateway.connect(ws: hub.ws, token: bob.token, gatewayId: "amy-gw", expectOK: false)
         #expect(taken.authResult["error"]?.stringValue == "Gateway ID belongs to another user")
-        first.close(); second.close(); taken.close()
+        second.close(); taken.close()
+
+        // A password change closes the user's gateway sockets with 1008, without a frame.
+        #expect(try await hub.put("/api/users/me/password", #"{"currentPassword":"Passw0rdXY","newPassword":"NewPassw0rdXY"}"#, amy.token).status == 200)
+        #expect(await first.socket.closed() == 1008)
     }
 
     @Test func mentionIsStreamedBackAndStored() async throws {
@@ -343,5 +347,16 @@ struct AgentGatewayTests {
         #expect(try #require(await client.next(type: "server:message_complete"))["message"]?["content"]?.stringValue == "done")
         let history = try await hub2.get("/api/messages/rooms/\(room)", amy.token)
         #expect(history.data?["items"]?.arrayValue?.first?["id"]?.stringValue == "d1")
+
+        // The agent registered again through edge 2: work goes there only, the old socket lets go.
+        let moved = try await FakeGateway.connect(ws: edge2.wsURL, token: amy.token, gatewayId: gateway.gatewayId)
+        defer { moved.close() }
+        await moved.register(id: "agent-d", name: "dist")
+        try await Task.sleep(for: .milliseconds(300))
+        _ = try await hub2.send(client, room: room, "@dist again")
+        #expect(await moved.nextWork(for: "agent-d") != nil)
+        #expect(await gateway.nextWork(for: "agent-d", timeout: .seconds(1)) == nil)
+        gateway.chunk(agent: "agent-d", room: room, message: "old", text: "stale socket")
+        #expect(await client.next(type: "server:message_chunk", timeout: .seconds(1)) == nil, "the old socket no longer owns the agent")
     }
 }
