@@ -121,6 +121,23 @@ extension EdgeTests {
             #expect(abortedAfter == abortedBefore + 1, "the upstream saw the proxied request go away")
         }
 
+        @Test func sigtermFinishesInFlightRequestsThenExits() async throws {
+            let upstream = try TestUpstream()
+            let edge = try await EdgeFixture.start(upstream: upstream, environment: ["NODE_ENV": "test"])
+            defer { edge.stop(); upstream.stop() }
+            // A request the upstream answers after 2 s is in flight when SIGTERM arrives.
+            async let inFlight = HTTP.get(edge.baseURL + "/api/rooms/slow?sleep=2")
+            try await Task.sleep(for: .milliseconds(500))
+            let started = ContinuousClock.now
+            async let status = edge.terminate(timeout: .seconds(20))
+            let answered = try await inFlight
+            #expect(answered.status == 200, "the in-flight request is finished, not cut: \(answered.body)")
+            #expect(await status == 0, "the edge exits cleanly after draining: \(edge.log.suffix(600))")
+            #expect(ContinuousClock.now - started < .seconds(15))
+            let refused = try? Tool.run("curl", ["--silent", "--max-time", "2", edge.baseURL + "/api/health"])
+            #expect(refused?.status != 0, "nothing listens after exit")
+        }
+
         private func split(_ response: String) -> (head: String, body: String) {
             // The last head: curl -i prints interim 1xx heads too.
             let parts = response.components(separatedBy: "\r\n\r\n")
