@@ -153,6 +153,15 @@ struct AgentGatewayTests {
         #expect(result["gatewayId"]?.stringValue == s.gateway.gatewayId)
         #expect(result["success"] == .bool(true))
 
+        // Credential management relays to the gateway and back to the owner; unknown gateways are offline.
+        s.client.send(["type": "client:list_gateway_credentials", "gatewayId": s.gateway.gatewayId, "agentType": "claude-code"])
+        let ask = try #require(await s.gateway.socket.next(type: "server:list_credentials"))
+        #expect(ask["agentType"]?.stringValue == "claude-code")
+        s.gateway.socket.send(["type": "gateway:credential_list", "requestId": ask["requestId"]?.stringValue ?? "", "agentType": "claude-code", "credentials": []])
+        #expect(try #require(await s.client.next(type: "server:gateway_credential_list"))["gatewayId"]?.stringValue == s.gateway.gatewayId)
+        s.client.send(["type": "client:list_gateway_credentials", "gatewayId": "someone-elses", "agentType": "codex"])
+        #expect(try #require(await s.client.next(type: "server:error"))["code"]?.stringValue == "GATEWAY_OFFLINE")
+
         // The gateway goes away: its agents are offline for the room, the owner is told.
         s.gateway.close()
         var offline = false

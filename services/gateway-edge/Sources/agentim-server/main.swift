@@ -69,7 +69,8 @@ do {
                 try await rooms.registerAgent(userId: registration.userId, gatewayId: registration.gatewayId, agent: registration.agent)
             },
             placement: { agentId in try await rooms.placement(agentId: agentId) },
-            pendingPermissions: { roomId in try await rooms.pendingPermissions(roomId: roomId) }))
+            pendingPermissions: { roomId in try await rooms.pendingPermissions(roomId: roomId) },
+            gatewayOnline: { gatewayId, userId in try await rooms.gatewayOnline(gatewayId: gatewayId, userId: userId) }))
     let edge = try Edge(hub: hub)
     let router = Router(context: HubRequestContext.self)
     edge.addMiddleware(to: router)

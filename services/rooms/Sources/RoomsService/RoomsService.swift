@@ -62,6 +62,10 @@ public struct RoomsService: Sendable {
         router.get("/internal/agents/:agentId/placement") { _, context -> Response in
             jsonResponse(Envelope(try await placement(agentId: try context.parameters.require("agentId"))), rest: false)
         }
+        router.get("/internal/gateways/:gatewayId/online/:userId") { _, context -> Response in
+            jsonResponse(Envelope(try await gatewayOnline(gatewayId: try context.parameters.require("gatewayId"),
+                                                          userId: try context.parameters.require("userId"))), rest: false)
+        }
         router.get("/internal/rooms/:roomId/permissions") { _, context -> Response in
             jsonResponse(Envelope(try await permissions.pending(roomId: try context.parameters.require("roomId"))), rest: false)
         }
@@ -78,6 +82,14 @@ public struct RoomsService: Sendable {
     public func placement(agentId: String) async throws -> AgentPlacement? {
         guard let agent = try await agents.find(agentId) else { return nil }
         return AgentPlacement(name: agent.name, roomIds: try await agents.rooms(of: agentId))
+    }
+
+    public func gatewayOnline(gatewayId: String, userId: String) async throws -> Bool {
+        let rows = try await agents.database.client.query(
+            "SELECT 1 FROM gateways WHERE id = \(gatewayId) AND user_id = \(userId) AND disconnected_at IS NULL AND connected_at IS NOT NULL",
+            logger: agents.logger)
+        for try await _ in rows { return true }
+        return false
     }
 
     public func pendingPermissions(roomId: String) async throws -> [String] {

@@ -65,6 +65,15 @@ struct ClientAgentFrames {
         case "client:start_gateway_oauth": outgoing = "server:start_oauth"
         default: outgoing = "server:complete_oauth"
         }
+        // Hardening (websocket §16.2): a gateway the user does not own counts as offline.
+        guard try await hub.agents?.gatewayOnline(gatewayId, user.id) == true else {
+            if type == "client:start_gateway_oauth" {
+                let result = AgentFrames.relay(.object(["requestId": .string(Nanoid.make()), "success": .bool(false), "error": .string("Gateway is offline")]),
+                                               as: "server:gateway_oauth_result", adding: ["gatewayId": .string(gatewayId)])
+                return try await hub.deliver(Delivery(audience: .socket(origin), frame: result))
+            }
+            return fail("GATEWAY_OFFLINE", "Gateway is offline")
+        }
         if type != "client:complete_gateway_oauth" { body["requestId"] = .string(Nanoid.make()) }
         try await hub.deliver(Delivery(audience: .gateway(gatewayId), frame: AgentFrames.relay(.object(body), as: outgoing)))
     }

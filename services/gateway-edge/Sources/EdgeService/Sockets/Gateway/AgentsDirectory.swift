@@ -39,11 +39,15 @@ public struct AgentsDirectory: Sendable {
     let placement: @Sendable (_ agentId: String) async throws -> AgentPlacement?
     /// Rendered `server:permission_request` frames still pending in a room, for a late joiner.
     let pendingPermissions: @Sendable (_ roomId: String) async throws -> [String]
+    /// Whether the gateway belongs to the user and has a live socket somewhere.
+    let gatewayOnline: @Sendable (_ gatewayId: String, _ userId: String) async throws -> Bool
 
     public init(gatewayConnected: @escaping @Sendable (GatewayLogin) async throws -> GatewayAdmission,
                 registerAgent: @escaping @Sendable (Registration) async throws -> AgentRegistration,
                 placement: @escaping @Sendable (_ agentId: String) async throws -> AgentPlacement?,
-                pendingPermissions: @escaping @Sendable (_ roomId: String) async throws -> [String]) {
+                pendingPermissions: @escaping @Sendable (_ roomId: String) async throws -> [String],
+                gatewayOnline: @escaping @Sendable (_ gatewayId: String, _ userId: String) async throws -> Bool) {
+        self.gatewayOnline = gatewayOnline
         self.gatewayConnected = gatewayConnected
         self.registerAgent = registerAgent
         self.placement = placement
@@ -78,6 +82,9 @@ public struct AgentsDirectory: Sendable {
             },
             pendingPermissions: { roomId in
                 try await call("/internal/rooms/\(RoomsDirectory.escape(roomId))/permissions", body: none, as: [String].self) ?? []
+            },
+            gatewayOnline: { gatewayId, userId in
+                try await call("/internal/gateways/\(RoomsDirectory.escape(gatewayId))/online/\(RoomsDirectory.escape(userId))", body: none, as: Bool.self) ?? false
             })
     }
 }
