@@ -15,7 +15,7 @@ struct AgentCommandHandler: Sendable {
         case .completed(let completion):
             try await completed(completion)
         case .status(let agentId, let status, let queueDepth):
-            try await store.setStatus([agentId], status: status, queueDepth: queueDepth ?? 0)
+            try await store.setStatus([agentId], status: status, queueDepth: queueDepth)
             try await announceStatus(agentId)
         case .wentOffline(let agentIds, let gatewayId, let userId, let gatewayClosed):
             try await store.wentOffline(agentIds)
