@@ -15,13 +15,13 @@ struct AgentGatewayTests {
         let client: TestSocket
     }
 
-    static func setup(_ hub: Fixture, agents: [(id: String, name: String)], broadcast: Bool = false) async throws -> Setup {
+    static func setup(_ hub: Fixture, agents: [(id: String, name: String)], broadcast: Bool = false, capabilities: [String] = []) async throws -> Setup {
         let amy = try await hub.user("amy\(Int.random(in: 1000...9999))")
         let room = try await hub.room("Agents", owner: amy)
         if broadcast { #expect(try await hub.put("/api/rooms/\(room)", #"{"broadcastMode":true}"#, amy.token).status == 200) }
         let gateway = try await FakeGateway.connect(ws: hub.ws, token: amy.token)
         for agent in agents {
-            await gateway.register(id: agent.id, name: agent.name)
+            await gateway.register(id: agent.id, name: agent.name, capabilities: capabilities)
             let added = try await hub.post("/api/rooms/\(room)/members", #"{"memberId":"\#(agent.id)","memberType":"agent"}"#, amy.token)
             #expect(added.status == 201, "add agent: \(added.body)")
             _ = await gateway.socket.next(type: "server:room_context")
@@ -327,6 +327,42 @@ struct AgentGatewayTests {
         #expect(spawn.error == "Gateway not found")
         #expect(try await hub.post("/api/agents/spawn", #"{"gatewayId":"g","agentType":"cobol","name":"x"}"#, s.amy.token).error == "Invalid agent type: cobol")
         #expect(try await hub.post("/api/agents/spawn", #"{"agentType":"codex"}"#, s.amy.token).error == "Missing required fields: gatewayId, agentType, name")
+    }
+
+    @Test func workspaceBrowserAndRewind() async throws {
+        let (hub, process) = try await Fixture.singleProcess()
+        defer { process.stop() }
+        let s = try await Self.setup(hub, agents: [("agent-w", "worker")], capabilities: ["rewind"])
+        defer { s.gateway.close(); s.client.close() }
+
+        s.client.send(["type": "client:request_workspace", "roomId": s.room, "agentId": "agent-w", "request": ["kind": "tree", "path": "src"]])
+        let asked = try #require(await s.gateway.socket.next(type: "server:request_workspace"))
+        #expect(asked["request"]?["path"]?.stringValue == "src")
+        let requestId = try #require(asked["requestId"]?.stringValue)
+        s.gateway.socket.send(["type": "gateway:workspace_response", "agentId": "agent-w", "requestId": requestId,
+                               "response": ["kind": "tree", "path": "src", "entries": [["name": "main.swift", "type": "file"]]]])
+        let answer = try #require(await s.client.next(type: "server:workspace_response"))
+        #expect(answer["requestId"]?.stringValue == requestId)
+        #expect(answer["response"]?["entries"]?.arrayValue?.count == 1)
+        s.gateway.socket.send(["type": "gateway:workspace_response", "agentId": "agent-w", "requestId": requestId, "response": ["kind": "status", "data": nil as Any? ?? NSNull()]])
+        #expect(await s.client.next(type: "server:workspace_response", timeout: .seconds(1)) == nil, "an answer is relayed once")
+        s.client.send(["type": "client:request_workspace", "roomId": s.room, "agentId": "agent-none", "request": ["kind": "status"]])
+        #expect(try #require(await s.client.next(type: "server:error"))["code"]?.stringValue == "NOT_A_MEMBER")
+
+        // Rewind to the user's own message: it and everything after are gone, the agent is told.
+        let first = try await hub.send(s.client, room: s.room, "keep me")
+        let target = try await hub.send(s.client, room: s.room, "rewind to here")
+        s.gateway.complete(agent: "agent-w", room: s.room, message: "w1", text: "agent reply")
+        _ = await s.client.next(type: "server:message_complete")
+        s.client.send(["type": "client:rewind_room", "roomId": s.room, "messageId": "w1"])
+        #expect(try #require(await s.client.next(type: "server:error"))["message"]?.stringValue == "You can only rewind to your own messages")
+        s.client.send(["type": "client:rewind_room", "roomId": s.room, "messageId": try #require(target["id"]?.stringValue)])
+        let rewound = try #require(await s.client.next(type: "server:room_rewound"))
+        #expect(Set(rewound["removedMessageIds"]?.arrayValue?.compactMap(\.stringValue) ?? []) == [target["id"]?.stringValue ?? "", "w1"])
+        #expect(rewound["messageContent"]?.stringValue == "rewind to here")
+        #expect(try #require(await s.gateway.socket.next(type: "server:rewind_agent"))["messageId"] == target["id"])
+        let left = try await hub.get("/api/messages/rooms/\(s.room)", s.amy.token)
+        #expect(left.data?["items"]?.arrayValue?.map { $0["id"] } == [first["id"]])
     }
 
     /// A gateway on edge 1 answers a mention made by a client on edge 2; the reply is stored.

@@ -81,7 +81,7 @@ public struct RoomsService: Sendable {
 
     public func placement(agentId: String) async throws -> AgentPlacement? {
         guard let agent = try await agents.find(agentId) else { return nil }
-        return AgentPlacement(name: agent.name, roomIds: try await agents.rooms(of: agentId))
+        return AgentPlacement(name: agent.name, roomIds: try await agents.rooms(of: agentId), status: agent.status)
     }
 
     public func gatewayOnline(gatewayId: String, userId: String) async throws -> Bool {

@@ -22,6 +22,8 @@ public enum AgentCommand: Codable, Sendable, Equatable {
     case queryInfo(origin: SocketAddress, agentId: String, roomId: String?)
     /// `gateway:agent_info`: the reported settings, merged into the stored agent for the room(s).
     case reportedInfo(agentId: String, roomId: String?, info: JSONValue)
+    /// `client:rewind_room` from a socket joined to `roomId` (websocket §16.5).
+    case rewind(origin: SocketAddress, userId: String, roomId: String, messageId: String)
     /// `gateway:task_update` from a socket holding `agentIds`.
     case taskUpdate(agentIds: [String], taskId: String, status: String, result: String?)
 
@@ -30,7 +32,7 @@ public enum AgentCommand: Codable, Sendable, Equatable {
         switch self {
         case .completed(let completion): completion.roomId
         case .permissionRequested(let request): request.roomId
-        case .stopGeneration(let roomId, _), .agentCommand(_, _, let roomId, _, _, _): roomId
+        case .stopGeneration(let roomId, _), .agentCommand(_, _, let roomId, _, _, _), .rewind(_, _, let roomId, _): roomId
         default: nil
         }
     }
@@ -103,8 +105,11 @@ public struct GatewayAdmission: Codable, Sendable, Equatable {
 public struct AgentPlacement: Codable, Sendable, Equatable {
     public var name: String
     public var roomIds: [String]
-    public init(name: String, roomIds: [String]) {
+    /// `offline` when no gateway socket holds the agent.
+    public var status: String
+    public init(name: String, roomIds: [String], status: String) {
         self.name = name
         self.roomIds = roomIds
+        self.status = status
     }
 }

@@ -71,6 +71,8 @@ public enum Audience: Codable, Sendable, Equatable {
     case agent(String)
     /// The first live socket of a gateway id.
     case gateway(String)
+    /// The sockets waiting on a hub-minted workspace request id (websocket §16.4), on whichever edge asked.
+    case workspaceRequest(String)
 }
 
 /// A frame for the edges to hand to the sockets of `audience`. The frame is already

@@ -41,10 +41,41 @@ struct ClientAgentFrames {
         case "client:list_gateway_credentials", "client:add_gateway_credential", "client:manage_gateway_credential",
              "client:start_gateway_oauth", "client:complete_gateway_oauth":
             try await relay(type: type, fields: fields)
+        case "client:request_workspace":
+            try await requestWorkspace(fields)
+        case "client:rewind_room":
+            guard let roomId = fields.string("roomId"), let messageId = fields.string("messageId") else {
+                return fail("INVALID_MESSAGE", "Invalid message format")
+            }
+            guard await hub.registry.isJoined(socket, room: roomId) else { return }
+            try await publish(.rewind(origin: origin, userId: user.id, roomId: roomId, messageId: messageId))
         default:
-            // Workspace browsing and rewind are not offered by this hub yet: silent, like an unknown agent.
             break
         }
+    }
+
+    /// The workspace browser (websocket §16.4): asked of the agent's gateway under a hub-minted
+    /// id this edge remembers for 30 s; the answer comes back over the bus to whichever edge asked.
+    private func requestWorkspace(_ fields: FrameFields) async throws {
+        guard let roomId = fields.string("roomId"), let agentId = fields.string("agentId"), let request = fields["request"],
+              let kind = request["kind"]?.stringValue, ["status", "tree", "file"].contains(kind) else {
+            return fail("INVALID_MESSAGE", "Invalid message format")
+        }
+        guard await hub.registry.isJoined(socket, room: roomId), let agents = hub.agents else { return }
+        guard let placement = try await agents.placement(agentId), placement.roomIds.contains(roomId) else {
+            return fail("NOT_A_MEMBER", "Agent is not a member of this room")
+        }
+        let requestId = Nanoid.make()
+        guard placement.status != "offline" else {
+            let offline = AgentFrames.relay(.object(["agentId": .string(agentId), "requestId": .string(requestId),
+                                                     "response": .object(["kind": .string("error"), "message": .string("Agent is offline")])]),
+                                            as: "server:workspace_response")
+            return try await hub.deliver(Delivery(audience: .socket(origin), frame: offline))
+        }
+        await hub.workspaceRequests.remember(requestId, userId: user.id, roomId: roomId)
+        try await hub.deliver(Delivery(audience: .agent(agentId), frame: AgentFrames.relay(
+            .object(["agentId": .string(agentId), "roomId": .string(roomId), "requestId": .string(requestId), "request": request]),
+            as: "server:request_workspace")))
     }
 
     /// Credential and OAuth management on a gateway (websocket §16.2). The hub mints the

@@ -22,6 +22,8 @@ public final class ClientHub: Sendable {
     /// What rooms answers about gateways and agents; without it `gateway:auth` goes unanswered.
     let agents: AgentsDirectory?
     let gatewaySockets = GatewaySocketCount()
+    /// Workspace requests asked from this edge, waiting for the gateway's answer.
+    let workspaceRequests = WorkspaceRequests()
     let presence: PresenceTracker
     let inboundCounter = Counter(label: "agentim_ws_messages_total", dimensions: [("direction", "in")])
     /// Milliseconds before an unauthenticated socket is closed with 4001.
@@ -123,6 +125,7 @@ public final class ClientHub: Sendable {
     public var services: [any Service] {
         let registry = self.registry
         let gateways = self.gateways
+        let workspaceRequests = self.workspaceRequests
         let node = self.node
         let logger = self.logger
         return [
@@ -130,6 +133,9 @@ public final class ClientHub: Sendable {
                 guard let delivery = try? JSONDecoder().decode(Delivery.self, from: entry.payload) else { return }
                 switch delivery.audience {
                 case .agent, .gateway: await gateways.deliver(delivery.audience, frame: delivery.frame)
+                case .workspaceRequest(let requestId):
+                    guard let asker = await workspaceRequests.take(requestId) else { return }
+                    await registry.send(toUser: asker.userId, joined: asker.roomId, delivery.frame)
                 default: for gap in await registry.deliver(delivery) { fill(gap) }
                 }
             },

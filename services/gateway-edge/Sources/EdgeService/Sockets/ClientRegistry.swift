@@ -136,6 +136,11 @@ actor ClientRegistry {
 
     func joinedRooms(_ id: String) -> [String] { Array(sockets[id]?.rooms.keys ?? [:].keys) }
 
+    /// Sends to the user's sockets here that joined `room`.
+    func send(toUser userId: String, joined room: String, _ frame: String) {
+        for id in byUser[userId] ?? [] where sockets[id]?.rooms[room] != nil { sockets[id]?.outbox.yield(.text(frame)) }
+    }
+
     /// Drops every socket of `userId` from `room` (removed from the room, or the room deleted).
     func evict(userId: String, room: String) {
         for id in byUser[userId] ?? [] { leave(id, room: room) }
@@ -185,8 +190,8 @@ actor ClientRegistry {
             sockets[address.socket]?.outbox.yield(.text(delivery.frame))
         case .all:
             for (_, socket) in sockets where socket.userId != nil { socket.outbox.yield(.text(delivery.frame)) }
-        case .agent, .gateway:
-            break  // gateway sockets: GatewayRegistry
+        case .agent, .gateway, .workspaceRequest:
+            break  // gateway sockets: GatewayRegistry; workspace answers: ClientHub.workspaceRequests
         }
         return gaps
     }

@@ -40,6 +40,8 @@ struct AgentCommandHandler: Sendable {
             }
         case .reportedInfo(let agentId, let roomId, let info):
             try await reportedInfo(agentId: agentId, roomId: roomId, info: info)
+        case .rewind(let origin, let userId, let roomId, let messageId):
+            try await RoomRewind(service: service).rewind(origin: origin, userId: userId, roomId: roomId, messageId: messageId)
         case .taskUpdate(let agentIds, let taskId, let status, let result):
             try await taskUpdate(agentIds: agentIds, taskId: taskId, status: status, result: result)
         }

@@ -74,8 +74,14 @@ struct GatewayHandler: Sendable {
                 let held = await registry.agents(of: socket.id)
                 guard !held.isEmpty else { return }
                 try await publish(.taskUpdate(agentIds: held, taskId: taskId, status: status, result: result))
-            case "gateway:workspace_response", "gateway:rewind_result":
-                hub.logger.debug("\(type) from gateway \(gatewayId)")
+            case "gateway:workspace_response":
+                guard let agentId = fields.string("agentId"), let requestId = fields.string("requestId"),
+                      let response = fields["response"], response.objectValue?["kind"]?.stringValue != nil,
+                      await registry.owns(socket.id, agent: agentId) else { return }
+                try await hub.deliver(Delivery(audience: .workspaceRequest(requestId), frame: AgentFrames.relay(
+                    .object(["agentId": .string(agentId), "requestId": .string(requestId), "response": response]), as: "server:workspace_response")))
+            case "gateway:rewind_result":
+                hub.logger.info("rewind result from gateway \(gatewayId): \(fields["success"]?.boolValue == true ? "ok" : "failed")")
             default:
                 try await ownedAgentFrame(fields, type: type, socket: socket, userId: userId, gatewayId: gatewayId)
             }
