@@ -210,7 +210,8 @@ struct AgentGatewayTests {
 
         // Queue depth 2 → 30 s cooldown per sender: the first message goes, the second is held with a notice.
         s.gateway.socket.send(["type": "gateway:agent_status", "agentId": "agent-b", "status": "busy", "queueDepth": 2])
-        _ = await s.client.next(type: "server:agent_status")
+        while let frame = await s.client.next(type: "server:agent_status", timeout: .seconds(5)),
+              !(frame["agent"]?["name"]?.stringValue == "beta" && frame["agent"]?["status"]?.stringValue == "busy") {}
         _ = try await hub.send(s.client, room: s.room, "@beta first")
         #expect(await s.gateway.nextWork(for: "agent-b") != nil)
         s.client.send(["type": "client:send_message", "roomId": s.room, "content": "@beta second"])
