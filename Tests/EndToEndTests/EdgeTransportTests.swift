@@ -40,6 +40,35 @@ extension EdgeTests {
             #expect(await socket.next(type: "server:pong")?["ts"] == .number(7))
         }
 
+        /// A connection that never finishes setting up (no request, no HTTP/2 preface) is closed
+        /// after 30 s, so idle half-open sockets cannot pile up; one that sent a request stays.
+        @Test func connectionsThatNeverSetUpAreClosedAfter30Seconds() async throws {
+            let upstream = try TestUpstream()
+            let edge = try await EdgeFixture.start(upstream: upstream, environment: ["NODE_ENV": "test"])
+            defer { edge.stop(); upstream.stop() }
+            let script = """
+            import socket, sys, time
+            silent = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+            used = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+            used.sendall(b"GET /api/health HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+            used.recv(65536)
+            start = time.monotonic()
+            silent.settimeout(45)
+            data = silent.recv(1)
+            closed_after = time.monotonic() - start
+            used.sendall(b"GET /api/health HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+            reused = used.recv(65536).startswith(b"HTTP/1.1 200")
+            print(f"{closed_after:.1f} {data == b''} {reused}")
+            """
+            let run = try Tool.run("python3", ["-c", script, String(edge.port)])
+            let fields = run.stdout.split(separator: " ").map(String.init)
+            #expect(fields.count == 3, "\(run.stdout) \(run.stderr)")
+            let seconds = Double(fields.first ?? "") ?? 0
+            #expect(seconds > 25 && seconds < 40, "closed after \(seconds) s")
+            #expect(fields.dropFirst().first == "True", "the edge closed the silent connection")
+            #expect(fields.last?.hasPrefix("True") == true, "a connection in use is not closed by the set-up bound")
+        }
+
         @Test func tlsNegotiatesH2OrHTTP1AndCarriesWebSockets() async throws {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-tls-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
