@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(name: "agentim-auth-bench", dependencies: ["AuthService", httpClient], path: "services/auth/Sources/agentim-auth-bench", swiftSettings: strict),
         .target(name: "RoomsService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", hummingbird, postgres, lifecycle], path: "services/rooms/Sources/RoomsService", swiftSettings: strict),
         .executableTarget(name: "agentim-rooms", dependencies: ["RoomsService"], path: "services/rooms/Sources/agentim-rooms", swiftSettings: strict),
-        .target(name: "RouterService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", hummingbird, postgres, lifecycle], path: "services/router/Sources/RouterService", swiftSettings: strict),
+        .target(name: "RouterService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", "AgentIMSecrets", hummingbird, postgres, lifecycle, nio, nioPosix, httpClient], path: "services/router/Sources/RouterService", swiftSettings: strict),
         .executableTarget(name: "agentim-router", dependencies: ["RouterService"], path: "services/router/Sources/agentim-router", swiftSettings: strict),
         .target(name: "UploadsService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", hummingbird, postgres, lifecycle], path: "services/uploads/Sources/UploadsService", swiftSettings: strict),
         .executableTarget(name: "agentim-uploads", dependencies: ["UploadsService"], path: "services/uploads/Sources/agentim-uploads", swiftSettings: strict),
@@ -75,6 +75,7 @@ let package = Package(
         .executableTarget(name: "agentim-server", dependencies: ["AgentIMSecrets", "EdgeService", "AuthService", "RoomsService", "RouterService", "UploadsService"], path: "services/gateway-edge/Sources/agentim-server", swiftSettings: strict),
 
         .testTarget(name: "SharedTests", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMRedis", "AgentIMTokens", "AgentIMDatabase", "AgentIMRuntime", "AgentIMHTTP", "AgentIMSecrets", "AuthService", hummingbird, logging, postgres, lifecycle], path: "Tests/SharedTests", swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["AgentIMCore", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "HTTPTypes", package: "swift-http-types")], path: "Tests/EndToEndTests", swiftSettings: strict),
+        .testTarget(name: "RouterServiceTests", dependencies: ["RouterService", "AgentIMCore"], path: "Tests/RouterServiceTests", swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMRedis", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "HTTPTypes", package: "swift-http-types")], path: "Tests/EndToEndTests", swiftSettings: strict),
     ]
 )

@@ -50,10 +50,11 @@ if CommandLine.arguments.dropFirst().first == "reencrypt" {
 }
 
 do {
+    let routerConfig = try RouterConfig(environment: .process, production: config.isProduction)
     let runtime = try await Runtime(config: config, usesDatabase: true, logger: logger)
     let auth = try AuthService(runtime: runtime)
     let rooms = try RoomsService(runtime: runtime)
-    let routing = try RouterService(runtime: runtime)
+    let routing = try RouterService(runtime: runtime, config: routerConfig)
     let uploads = try UploadsService(runtime: runtime)
     try uploads.checkStorage()
 
@@ -80,7 +81,7 @@ do {
     uploads.addRoutes(to: router)
     edge.addRoutes(to: router, health: Edge.healthAggregator(probes: [{ await uploads.healthChecks() }]))
 
-    try await ServiceHost.run(router, runtime: runtime, services: hub.services + rooms.services + auth.backgroundServices, server: edge.server()) {
+    try await ServiceHost.run(router, runtime: runtime, services: hub.services + rooms.services + routing.services + auth.backgroundServices, server: edge.server()) {
         try await runtime.migrateIfEnabled()
         try await runtime.loadRevocationsFromDatabase()
         try await auth.prepare()

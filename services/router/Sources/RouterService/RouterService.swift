@@ -1,20 +1,75 @@
+import AgentIMBus
 import AgentIMCore
+import AgentIMDatabase
 import AgentIMHTTP
 import AgentIMRuntime
+import Foundation
 import Hummingbird
+import ServiceLifecycle
 
-/// LLM routing of broadcast-mode messages and router configurations. This part of the hub
-/// takes its place in the topology (process, health, proxying through the edge); its
-/// routes and bus consumers arrive with the agents-and-routing work.
+/// LLM routing of broadcast-mode messages, router configurations and service agents
+/// (DESIGN: router owns routers, service_agents, routing_decisions). Serves `/api/routers/*`
+/// and `/api/service-agents/*`, and consumes rooms' routing and service-agent commands.
 public struct RouterService: Sendable {
     let runtime: Runtime
+    let config: RouterConfig
+    let routers: RouterStore
+    let serviceAgents: ServiceAgentStore
+    let decisions: RoutingDecisionStore
+    let http: OutboundHTTP
+    let urlGuard: LLMURLGuard
+    let breaker: CircuitBreaker
 
-    public init(runtime: Runtime) throws {
-        guard runtime.database != nil else { throw ConfigError("the router service needs DATABASE_URL") }
+    public init(runtime: Runtime, config: RouterConfig) throws {
+        guard let database = runtime.database else { throw ConfigError("the router service needs DATABASE_URL") }
         self.runtime = runtime
+        self.config = config
+        routers = RouterStore(database: database)
+        serviceAgents = ServiceAgentStore(database: database)
+        decisions = RoutingDecisionStore(database: database)
+        http = OutboundHTTP()
+        urlGuard = LLMURLGuard(allowPrivate: config.allowPrivateURLs)
+        breaker = CircuitBreaker(openFor: .milliseconds(config.breakerOpenMs))
     }
 
-    /// Mounts `/api/routers/*` and `/api/service-agents/*`; none are defined yet, so those
-    /// paths answer the JSON 404 of unknown routes.
-    public func addRoutes(to router: Router<HubRequestContext>) {}
+    public func addRoutes(to router: Router<HubRequestContext>) {
+        RoutersController(service: self).addRoutes(to: router.group("/api/routers"))
+        ServiceAgentsController(service: self).addRoutes(to: router.group("/api/service-agents"))
+    }
+
+    /// The bus consumer of `agentim:cmd:router` (group `router`); every router process runs
+    /// one and they share the work. A room's requests are decided in order.
+    public var commandWorker: some Service {
+        let handler = RouterCommandHandler(service: self)
+        return CommandWorker(bus: runtime.bus, stream: BusStream.routerCommands, group: "router",
+                             consumer: runtime.nodeId, retryAfter: .milliseconds(runtime.config.busReclaimIdleMs),
+                             logger: runtime.logger, partition: RouterCommandHandler.lane(of:)) { entry in
+            try await handler.handle(entry)
+        }
+    }
+
+    /// Everything long-lived this service adds to its process.
+    public var services: [any Service] { [commandWorker, http.shutdownService] }
+
+    /// Start-up work: routing reads runtime settings (`router.llm.*`).
+    public func prepare() async throws {
+        try await runtime.settings.reload()
+    }
+
+    func authenticate(_ request: Request) async throws -> Caller {
+        let user = try await runtime.tokens.verifyBearer(request.headers[.authorization])
+        return Caller(id: user.id, username: user.username)
+    }
+
+    func audit(_ request: Request, _ context: HubRequestContext, caller: String, action: String, target: String,
+               metadata: [String: JSONValue]? = nil) async {
+        let ip = ClientAddress.of(request, context: context, trustProxy: runtime.settings.bool("trust.proxy"),
+                                  behindEdge: runtime.config.processRole != "server")
+        await runtime.audit(AuditEntry(userId: caller, action: action, targetId: target, targetType: "router", metadata: metadata, ipAddress: ip))
+    }
+}
+
+struct Caller: Sendable {
+    var id: String
+    var username: String
 }
