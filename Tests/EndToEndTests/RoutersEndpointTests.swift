@@ -200,6 +200,30 @@ struct RoutersEndpointTests {
         #expect(invisible.status == 404 && invisible.error == "Router not found")
     }
 
+    /// The router service as its own process behind an edge: its routes are proxied, and the
+    /// edge applies the `router-test` bucket (5 per minute per IP) before the service sees a test.
+    @Test func throughTheEdgeInTheDistributedTopology() async throws {
+        let hub = try DistributedHub()
+        defer { hub.stop() }
+        try await hub.startServices()
+        let edge = try await hub.startEdge()
+        let token = try await ChatScenario.login(edge.baseURL, "admin", ChatScenario.adminPassword)
+        let created = try await HTTP.post(edge.baseURL + "/api/routers", json: Self.body("Edge", url: "https://no-such-llm.invalid/v1"), token: token)
+        #expect(created.status == 201, "\(created.body)")
+        let id = try #require(created.data?["id"]?.stringValue)
+        #expect(try await HTTP.get(edge.baseURL + "/api/routers", token: token).data?.arrayValue?.count == 1)
+        #expect(try await HTTP.get(edge.baseURL + "/api/service-agents/providers", token: token).data?.arrayValue?.count == 7)
+        // The guard runs when a URL is saved, not per request (§3.8): point it at a closed port
+        // behind its back, so each test fails at once.
+        try TestEnvironment.psql(hub.database, "UPDATE routers SET llm_base_url = 'http://127.0.0.1:\(TestEnvironment.freePort())/v1' WHERE id = '\(id)'")
+        for _ in 1...5 {
+            let test = try await HTTP.post(edge.baseURL + "/api/routers/\(id)/test", json: nil, token: token)
+            #expect(test.status == 200 && test.error == "Connection failed", "\(test.body)")
+        }
+        let limited = try await HTTP.post(edge.baseURL + "/api/routers/\(id)/test", json: nil, token: token)
+        #expect(limited.status == 429 && limited.error == "Too many requests")
+    }
+
     @Test func privateURLsSwitchIsRefusedInProduction() async throws {
         let process = try HubProcess("agentim-router", environment: [
             "NODE_ENV": "production", "ROUTER_ALLOW_PRIVATE_URLS": "true", "DATABASE_URL": "postgresql://u:p@127.0.0.1:1/none",
