@@ -12,9 +12,10 @@ struct RoutersEndpointTests {
     }
 
     @Test func crudVisibilityMaskingAndPermissions() async throws {
-        let llm = try FakeLLM()
+        let llm = try await FakeLLM()
         defer { llm.stop() }
-        let (hub, process) = try await Fixture.singleProcess(extra: ["ROUTER_ALLOW_PRIVATE_URLS": "true"])
+        let (hub, process) = try await Fixture.singleProcess(extra: ["ROUTER_ALLOW_PRIVATE_URLS": "true",
+                                                                     "ENCRYPTION_KEY": "router-tests-encryption-key-0123456789"])
         defer { process.stop() }
         let alice = try await hub.user("alice")
         let bob = try await hub.user("bob")
@@ -88,7 +89,7 @@ struct RoutersEndpointTests {
 
         // The key is stored as an envelope, never in clear.
         let stored = try TestEnvironment.psql(process.environment["DATABASE_URL"]!, "SELECT llm_api_key FROM routers WHERE id = '\(mineId)'")
-        #expect(stored.hasPrefix("enc:") || !stored.contains("another-secret"), "stored: \(stored)")
+        #expect(stored.hasPrefix("enc:") && !stored.contains("another-secret"), "stored: \(stored)")
 
         // A duplicate name for the same creator surfaces as 500 (the original's quirk).
         #expect(try await hub.post("/api/routers", Self.body("Short", url: llm.baseURL("all")), alice.token).status == 500)
@@ -169,7 +170,7 @@ struct RoutersEndpointTests {
     }
 
     @Test func connectionTestAnswersAndItsQuirkyFailures() async throws {
-        let llm = try FakeLLM()
+        let llm = try await FakeLLM()
         defer { llm.stop() }
         let (hub, process) = try await Fixture.singleProcess(extra: ["ROUTER_ALLOW_PRIVATE_URLS": "true"])
         defer { process.stop() }
@@ -197,6 +198,30 @@ struct RoutersEndpointTests {
         let outsider = try await hub.user("outsider")
         let invisible = try await hub.post("/api/routers/\(try await router(llm.baseURL("all")))/test", nil, outsider.token)
         #expect(invisible.status == 404 && invisible.error == "Router not found")
+    }
+
+    /// The router service as its own process behind an edge: its routes are proxied, and the
+    /// edge applies the `router-test` bucket (5 per minute per IP) before the service sees a test.
+    @Test func throughTheEdgeInTheDistributedTopology() async throws {
+        let hub = try DistributedHub()
+        defer { hub.stop() }
+        try await hub.startServices()
+        let edge = try await hub.startEdge()
+        let token = try await ChatScenario.login(edge.baseURL, "admin", ChatScenario.adminPassword)
+        let created = try await HTTP.post(edge.baseURL + "/api/routers", json: Self.body("Edge", url: "https://no-such-llm.invalid/v1"), token: token)
+        #expect(created.status == 201, "\(created.body)")
+        let id = try #require(created.data?["id"]?.stringValue)
+        #expect(try await HTTP.get(edge.baseURL + "/api/routers", token: token).data?.arrayValue?.count == 1)
+        #expect(try await HTTP.get(edge.baseURL + "/api/service-agents/providers", token: token).data?.arrayValue?.count == 7)
+        // The guard runs when a URL is saved, not per request (§3.8): point it at a closed port
+        // behind its back, so each test fails at once.
+        try TestEnvironment.psql(hub.database, "UPDATE routers SET llm_base_url = 'http://127.0.0.1:\(TestEnvironment.freePort())/v1' WHERE id = '\(id)'")
+        for _ in 1...5 {
+            let test = try await HTTP.post(edge.baseURL + "/api/routers/\(id)/test", json: nil, token: token)
+            #expect(test.status == 200 && test.error == "Connection failed", "\(test.body)")
+        }
+        let limited = try await HTTP.post(edge.baseURL + "/api/routers/\(id)/test", json: nil, token: token)
+        #expect(limited.status == 429 && limited.error == "Too many requests")
     }
 
     @Test func privateURLsSwitchIsRefusedInProduction() async throws {

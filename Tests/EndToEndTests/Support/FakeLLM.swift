@@ -7,25 +7,21 @@ final class FakeLLM: @unchecked Sendable {
     let process = Process()
     let port: Int
 
-    init() throws {
+    /// Starts the server on a free loopback port and waits until it answers.
+    init() async throws {
         let script = TestEnvironment.packageRoot.appendingPathComponent("Tests/EndToEndTests/Support/fake_llm.py")
+        port = TestEnvironment.freePort()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path]
-        let output = Pipe()
-        process.standardOutput = output
+        process.arguments = ["python3", script.path, String(port)]
+        process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { throw TestSetupError("fake_llm.py exited before listening") }
-            line.append(chunk)
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline {
+            if let reply = try? await HTTP.get("http://127.0.0.1:\(port)/calls"), reply.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
         }
-        let text = String(decoding: line, as: UTF8.self)
-        guard let portText = text.split(separator: " ").last?.split(separator: "\n").first, let port = Int(portText) else {
-            throw TestSetupError("fake_llm.py said \(text)")
-        }
-        self.port = port
+        throw TestSetupError("fake_llm.py did not start on port \(port)")
     }
 
     var base: String { "http://127.0.0.1:\(port)" }
@@ -51,9 +47,10 @@ final class FakeLLM: @unchecked Sendable {
         _ = try await HTTP.post(base + "/control", json: #"{"switch":"\#(mode)"}"#)
     }
 
+    /// SIGKILL: the test runner may hand its children SIGTERM as ignored, and Python keeps that.
     func stop() {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }

@@ -23,7 +23,7 @@ final class RouterTopology: @unchecked Sendable {
         database = try TestEnvironment.freshDatabase()
         redis = try RedisClient(redisURL)
         bus = RedisBus(redis: redis)
-        llm = try FakeLLM()
+        llm = try await FakeLLM()
         var env = ["DATABASE_URL": database, "REDIS_URL": redisURL, "JWT_SECRET": "router-topology-secret-long-enough-0123",
                    "ROUTER_ALLOW_PRIVATE_URLS": "true", "BUS_RECLAIM_IDLE_MS": "1500", "ROUTER_BREAKER_OPEN_MS": "1500",
                    "ROUTER_LLM_TIMEOUT_MS": "2000", "NODE_ENV": "test"]
@@ -103,9 +103,10 @@ final class RouterTopology: @unchecked Sendable {
         }
     }
 
-    func stop() async {
+    /// Synchronous, so a `defer` really runs it before the test ends (the Redis client's
+    /// connections close with the test process).
+    func stop() {
         routers.forEach { $0.stop() }
         llm.stop()
-        await redis.shutdown()
     }
 }

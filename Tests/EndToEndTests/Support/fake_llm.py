@@ -20,7 +20,7 @@ GET /calls     {"total": n, "byMarker": {"<marker>": count}, "byMode": {...}} wh
                is any `[m:<id>]` in the user's message.
 GET /last      the last request: {"path", "authorization", "body"}
 POST /reset    clears the counters.
-Prints "PORT <n>" on stdout once listening.
+Listens on 127.0.0.1:<argv[1]> (a free port when absent) and prints "PORT <n>".
 """
 import json
 import re
@@ -129,7 +129,7 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, completion(answer))
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 0), Handler)
 server.daemon_threads = True
 print("PORT", server.server_address[1], flush=True)
 server.serve_forever()

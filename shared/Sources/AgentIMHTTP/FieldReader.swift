@@ -128,7 +128,7 @@ public struct FieldReader {
         if !issues.isEmpty { throw APIError.validation(issues) }
     }
 
-    static func kind(of value: JSONValue) -> String {
+    public static func kind(of value: JSONValue) -> String {
         switch value {
         case .null: "null"
         case .bool: "boolean"

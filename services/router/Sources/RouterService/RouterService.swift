@@ -49,7 +49,9 @@ public struct RouterService: Sendable {
     }
 
     /// Everything long-lived this service adds to its process.
-    public var services: [any Service] { [commandWorker, http.shutdownService] }
+    public var services: [any Service] {
+        [commandWorker, http.shutdownService, RoutingDecisionJanitor(database: decisions.database)]
+    }
 
     /// Start-up work: routing reads runtime settings (`router.llm.*`).
     public func prepare() async throws {

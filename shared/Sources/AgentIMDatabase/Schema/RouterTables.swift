@@ -58,13 +58,16 @@ enum RouterTables {
             "CREATE INDEX service_agents_status_idx ON service_agents (status)",
         ]),
         Migration(version: 303, owner: "router", name: "routing_decisions", statements: [
-            // `published_at` is set once the decision is on the rooms stream: a redelivered
-            // command then only acknowledges, and one never decided twice never calls the LLM twice.
+            // A router process claims a message (`claimed_until`) while it asks the LLM and
+            // publishes; `agent_ids` is NULL until decided; `published_at` is set once the decision
+            // is on the rooms stream. A redelivered command then only acknowledges, one being
+            // handled elsewhere waits, and one whose handler died is taken over after the claim.
             """
             CREATE TABLE routing_decisions (
                 message_id text PRIMARY KEY,
                 room_id text NOT NULL,
-                agent_ids jsonb NOT NULL,
+                agent_ids jsonb,
+                claimed_until timestamptz,
                 decided_at timestamptz NOT NULL DEFAULT now(),
                 published_at timestamptz
             )

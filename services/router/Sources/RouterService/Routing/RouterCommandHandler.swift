@@ -2,10 +2,11 @@ import AgentIMBus
 import AgentIMCore
 import Foundation
 
-/// Executes the commands rooms puts on `agentim:cmd:router`. At-least-once delivery: a
-/// routing decision is stored before it leaves, so a redelivered request re-sends the stored
-/// decision (only if it never left) and never asks the LLM twice; the entry is acknowledged
-/// (by `CommandWorker`) only after the answer is on the rooms stream.
+/// Executes the commands rooms puts on `agentim:cmd:router`. At-least-once delivery: each
+/// message is claimed in `routing_decisions` before the LLM is asked and its decision stored
+/// before it leaves, so a redelivered or reclaimed request neither asks the LLM again nor
+/// re-sends a decision that left; the entry is acknowledged (by `CommandWorker`) only after
+/// the answer is on the rooms stream.
 struct RouterCommandHandler: Sendable {
     let service: RouterService
 
@@ -31,20 +32,36 @@ struct RouterCommandHandler: Sendable {
         }
     }
 
+    /// Another process is deciding or publishing this message: the entry stays pending and
+    /// comes back after the reclaim delay, by which time it is done or its holder's claim ran out.
+    struct HeldElsewhere: Error {}
+
     func route(_ request: RouteRequest) async throws {
-        let decisions = service.decisions
-        if let stored = try await decisions.find(request.messageId) {
-            if !stored.published { try await publish(stored.agentIds, for: request) }
-            return
-        }
-        let resolver = RouterEndpointResolver(routers: service.routers, runtime: service.runtime)
-        guard let endpoint = try await resolver.endpoint(for: request) else { return }
-        let llm = RoutingLLM(http: service.http, breaker: service.breaker, maxAgents: service.config.maxAgents, logger: service.runtime.logger)
         let timeout = min(max(service.runtime.settings.int("router.llm.timeout"), 1000), 120_000)
-        // No answer (LLM down, breaker open, unreadable): the message is simply not routed.
-        guard let chosen = await llm.select(request, endpoint: endpoint, timeout: .milliseconds(timeout)) else { return }
-        let stored = try await decisions.record(messageId: request.messageId, roomId: request.roomId, agentIds: chosen)
-        if !stored.published { try await publish(stored.agentIds, for: request) }
+        let claim = try await service.decisions.claim(messageId: request.messageId, roomId: request.roomId,
+                                                      hold: .milliseconds(timeout) + .seconds(10))
+        switch claim {
+        case .done:
+            return
+        case .busy:
+            throw HeldElsewhere()
+        case .held(let decided?):
+            // Decided by a process that died before publishing: publish what it stored.
+            try await publish(decided, for: request)
+        case .held(nil):
+            let chosen = try await decide(request, timeout: .milliseconds(timeout))
+            try await service.decisions.decide(request.messageId, agentIds: chosen)
+            if !chosen.isEmpty { try await publish(chosen, for: request) }
+        }
+    }
+
+    /// The agents the room's router LLM picks; none (not routed) without a usable router, or
+    /// when the LLM fails, its breaker is open or its answer is unreadable (websocket §11.1).
+    func decide(_ request: RouteRequest, timeout: Duration) async throws -> [String] {
+        let resolver = RouterEndpointResolver(routers: service.routers, runtime: service.runtime)
+        guard let endpoint = try await resolver.endpoint(for: request) else { return [] }
+        let llm = RoutingLLM(http: service.http, breaker: service.breaker, maxAgents: service.config.maxAgents, logger: service.runtime.logger)
+        return await llm.select(request, endpoint: endpoint, timeout: timeout) ?? []
     }
 
     func publish(_ agentIds: [String], for request: RouteRequest) async throws {

@@ -1,4 +1,5 @@
 import AgentIMCore
+import AgentIMHTTP
 import Foundation
 
 /// One field of a provider's configuration and its rule.
@@ -42,14 +43,14 @@ struct ConfigField: Sendable {
         guard let value else { return required ? ["Required"] : [] }
         switch rule {
         case .string(let min, let max, let url):
-            guard case .string(let text) = value else { return ["Expected string, received \(Self.kind(value))"] }
+            guard case .string(let text) = value else { return ["Expected string, received \(FieldReader.kind(of: value))"] }
             var problems: [String] = []
             if let min, text.jsLength < min { problems.append("String must contain at least \(min) character(s)") }
             if let max, text.jsLength > max { problems.append("String must contain at most \(max) character(s)") }
             if url, !RouterInput.isURL(text) { problems.append("Invalid url") }
             return problems
         case .number(let integer, let min, let max):
-            guard case .number(let number) = value else { return ["Expected number, received \(Self.kind(value))"] }
+            guard case .number(let number) = value else { return ["Expected number, received \(FieldReader.kind(of: value))"] }
             var problems: [String] = []
             if integer, number.rounded() != number { problems.append("Expected integer, received float") }
             if let min, number < min { problems.append("Number must be greater than or equal to \(Self.text(min))") }
@@ -57,24 +58,13 @@ struct ConfigField: Sendable {
             return problems
         case .oneOf(let values):
             let expected = values.map { "'\($0)'" }.joined(separator: " | ")
-            guard case .string(let text) = value else { return ["Expected \(expected), received \(Self.kind(value))"] }
+            guard case .string(let text) = value else { return ["Expected \(expected), received \(FieldReader.kind(of: value))"] }
             return values.contains(text) ? [] : ["Invalid enum value. Expected \(expected), received '\(text)'"]
         }
     }
 
     static func text(_ number: Double) -> String {
         number.rounded() == number ? String(Int(number)) : String(number)
-    }
-
-    static func kind(_ value: JSONValue) -> String {
-        switch value {
-        case .null: "null"
-        case .bool: "boolean"
-        case .number: "number"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
-        }
     }
 }
 

@@ -195,7 +195,7 @@ struct ServiceAgentsController {
             return nil
         }
         guard case .object(let object) = raw else {
-            reader.fail("config", "Expected object, received \(ConfigField.kind(raw))")
+            reader.fail("config", "Expected object, received \(FieldReader.kind(of: raw))")
             return nil
         }
         if object.keys.contains(where: dangerousKeys.contains) {
@@ -207,7 +207,7 @@ struct ServiceAgentsController {
 
     /// Service-agent routes name a whole-body issue with an empty path (http-api §1.2).
     static func rootIssues(_ body: JSONValue) -> [APIError.FieldIssue] {
-        body.isObject ? [] : [.init(field: "", message: "Expected object, received \(ConfigField.kind(body))")]
+        body.isObject ? [] : [.init(field: "", message: "Expected object, received \(FieldReader.kind(of: body))")]
     }
 
     /// JavaScript truthiness, for the original's `!config.apiKey`.
