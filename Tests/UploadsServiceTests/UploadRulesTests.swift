@@ -48,6 +48,10 @@ struct UploadRulesTests {
         #expect(!check("text/plain", [0xED, 0xA0, 0x80]))      // surrogate
         #expect(!check("text/plain", [0xF4, 0x90, 0x80, 0x80])) // above U+10FFFF
         #expect(!check("text/plain", [0xFF]))
+        // The eight-bytes-at-a-time ASCII path: a NUL or a high byte anywhere in a word.
+        #expect(!check("text/plain", Array("abcdefg\0hijklmnop".utf8)))
+        #expect(!check("text/plain", Array("abcdefghijklmno".utf8) + [0xFF] + Array("abcdefgh".utf8)))
+        #expect(check("text/plain", Array("abcdefghijklmnopé and more ascii text".utf8)))
     }
 
     @Test func tooLargeRoundsToWholeMiB() {

@@ -20,8 +20,9 @@ final class MultipartEvents {
         parser = MultipartParser(boundary: boundary)
         parser.onHeader = { [unowned self] name, value in events.append(.header(name: name, value: value)) }
         parser.onBody = { [unowned self] piece in
-            if case .body(var joined) = events.last {
-                events.removeLast()
+            // Take the last piece out before appending to it: a copy still held by the array
+            // would make every append copy the whole joined buffer.
+            if case .body = events.last, case .body(var joined) = events.removeLast() {
                 joined.writeBuffer(&piece)
                 events.append(.body(joined))
             } else {
