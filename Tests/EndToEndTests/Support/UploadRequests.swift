@@ -89,17 +89,9 @@ enum UploadRequests {
     /// Bytes that look random (not text, not any signature) after `prefix`.
     static func noise(_ count: Int, prefix: [UInt8] = []) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
-        var bytes = prefix
-        bytes.reserveCapacity(count)
-        while bytes.count < count { bytes.append(UInt8.random(in: 0...255, using: &generator)) }
-        return bytes
-    }
-
-    /// The peak resident set (VmHWM) of a process in KiB, from /proc.
-    static func peakRSSKiB(pid: Int32) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
-        return line.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") }
+        var random = [UInt64](repeating: 0, count: (max(0, count - prefix.count) + 7) / 8)
+        for index in random.indices { random[index] = generator.next() }
+        return prefix + random.withUnsafeBytes { Array($0.prefix(max(0, count - prefix.count))) }
     }
 }
 
@@ -143,5 +135,31 @@ enum UploadSamples {
                 ("application/gzip", try gzip(), ".gz"), ("text/plain", Array("plain text ✓\n".utf8), ".txt"),
                 ("text/markdown", Array("# Title\n\n*émphasis*\n".utf8), ".md"), ("text/csv", Array("a,b\n1,2\n".utf8), ".csv"),
                 ("application/json", Array(#"{"k":[1,2,"ü"]}"#.utf8), ".json")]
+    }
+}
+
+/// A body cut off half-way, which a well-behaved HTTP client never sends.
+extension RawHTTP {
+    static func openConnection(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else { close(fd); throw TestSetupError("cannot connect to \(port)") }
+        return fd
+    }
+
+    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { return false }
+            offset += sent
+        }
+        return true
     }
 }

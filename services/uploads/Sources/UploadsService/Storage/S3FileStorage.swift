@@ -67,7 +67,6 @@ struct S3FileStorage: FileStorage {
     }
 
     func store(_ spooled: SpooledFile, at key: StorageKey, contentType: String) async throws {
-        defer { Task { await spooled.remove() } }
         var put = request(.PUT, path: objectPath(key), headers: ["content-type": contentType], payloadHash: spooled.sha256Hex)
         let size = spooled.size
         let client = client
@@ -79,6 +78,7 @@ struct S3FileStorage: FileStorage {
                 throw StorageError("S3 PUT \(key) answered \(response.status.code): \(String(buffer: answer).prefix(300))")
             }
         }
+        await spooled.remove()
     }
 
     func info(_ key: StorageKey) async throws -> StoredFileInfo? {

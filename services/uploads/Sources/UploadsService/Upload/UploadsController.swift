@@ -30,12 +30,7 @@ struct UploadsController {
         let name = FileTypeRules.storedName(for: file.mimeType)
         let key = StorageKey(name)!
         let id = String(name.prefix { $0 != "." })
-        do {
-            try await service.storage.store(file.spooled, at: key, contentType: file.mimeType)
-        } catch {
-            await file.spooled.remove()
-            throw error
-        }
+        try await store(file, at: key)
         do {
             try await service.attachments.insert(.init(id: id, filename: file.filename, mimeType: file.mimeType, size: file.size,
                                                        url: key.url, uploadedBy: user.id))
@@ -68,12 +63,7 @@ struct UploadsController {
             throw APIError(400, "Invalid user id")
         }
         let previous = (try? await service.storage.list(prefix: "avatar_\(user.id)")) ?? []
-        do {
-            try await service.storage.store(file.spooled, at: key, contentType: file.mimeType)
-        } catch {
-            await file.spooled.remove()
-            throw error
-        }
+        try await store(file, at: key)
         do {
             try await service.recordAvatar(user.id, key.url)
         } catch {
@@ -85,5 +75,15 @@ struct UploadsController {
             try? await service.storage.delete(old)
         }
         return ok(AvatarAnswer(avatarUrl: key.url))
+    }
+
+    /// Moves the spooled file into storage; on failure the spool file goes too.
+    private func store(_ file: ReceivedFile, at key: StorageKey) async throws {
+        do {
+            try await service.storage.store(file.spooled, at: key, contentType: file.mimeType)
+        } catch {
+            await file.spooled.remove()
+            throw error
+        }
     }
 }
