@@ -12,6 +12,7 @@ BIN=${BIN:-$( [ -x .build-release/release/agentim-server ] && echo .build-releas
 for exe in agentim-server agentim-edge agentim-uploads agentim-auth; do
   [ -x "$BIN/$exe" ] || { echo "missing $BIN/$exe: build with -c release first" >&2; exit 1; }
 done
+# shellcheck source=deploy/local/throwaway-services.sh
 source deploy/local/throwaway-services.sh
 WORK=$(mktemp -d /tmp/agentim-bench.XXXXXX); chmod 755 "$WORK"
 PIDS=()
@@ -60,22 +61,22 @@ run() {
 # Single process: the edge and every service in agentim-server.
 psql "$PG/postgres" -qc "CREATE DATABASE bench_single"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-env "${COMMON[@]}" DATABASE_URL="$PG/bench_single" UPLOAD_DIR="$WORK/single" PORT=$PORT "$BIN/agentim-server" > "$WORK/server.log" 2>&1 &
-SERVER=$!; PIDS+=($SERVER)
+env "${COMMON[@]}" DATABASE_URL="$PG/bench_single" UPLOAD_DIR="$WORK/single" PORT="$PORT" "$BIN/agentim-server" > "$WORK/server.log" 2>&1 &
+SERVER=$!; PIDS+=("$SERVER")
 wait_for "http://127.0.0.1:$PORT/api/health"
-run "single process" "http://127.0.0.1:$PORT" $SERVER $SERVER
+run "single process" "http://127.0.0.1:$PORT" "$SERVER" "$SERVER"
 
 # Distributed: agentim-edge in front of agentim-uploads (auth for the logins).
 psql "$PG/postgres" -qc "CREATE DATABASE bench_dist"
 free() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 AUTH=$(free); UP=$(free); EDGE=$(free); NOWHERE=$(free)
-env "${COMMON[@]}" DATABASE_URL="$PG/bench_dist" PORT=$AUTH "$BIN/agentim-auth" > "$WORK/auth.log" 2>&1 & PIDS+=($!)
+env "${COMMON[@]}" DATABASE_URL="$PG/bench_dist" PORT="$AUTH" "$BIN/agentim-auth" > "$WORK/auth.log" 2>&1 & PIDS+=("$!")
 wait_for "http://127.0.0.1:$AUTH/internal/health"
-env "${COMMON[@]}" DATABASE_URL="$PG/bench_dist" UPLOAD_DIR="$WORK/dist" PORT=$UP "$BIN/agentim-uploads" > "$WORK/uploads.log" 2>&1 &
-UPLOADS=$!; PIDS+=($UPLOADS)
+env "${COMMON[@]}" DATABASE_URL="$PG/bench_dist" UPLOAD_DIR="$WORK/dist" PORT="$UP" "$BIN/agentim-uploads" > "$WORK/uploads.log" 2>&1 &
+UPLOADS=$!; PIDS+=("$UPLOADS")
 wait_for "http://127.0.0.1:$UP/internal/health"
-env "${COMMON[@]}" PORT=$EDGE AUTH_URL="http://127.0.0.1:$AUTH" UPLOADS_URL="http://127.0.0.1:$UP" \
+env "${COMMON[@]}" PORT="$EDGE" AUTH_URL="http://127.0.0.1:$AUTH" UPLOADS_URL="http://127.0.0.1:$UP" \
   ROOMS_URL="http://127.0.0.1:$NOWHERE" ROUTER_URL="http://127.0.0.1:$NOWHERE" "$BIN/agentim-edge" > "$WORK/edge.log" 2>&1 &
-EDGEPID=$!; PIDS+=($EDGEPID)
+EDGEPID=$!; PIDS+=("$EDGEPID")
 for _ in $(seq 1 100); do curl -s "http://127.0.0.1:$EDGE/api/health" >/dev/null 2>&1 && break; sleep 0.2; done
-run "edge → uploads" "http://127.0.0.1:$EDGE" $EDGEPID $UPLOADS
+run "edge → uploads" "http://127.0.0.1:$EDGE" "$EDGEPID" "$UPLOADS"
