@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         // C libraries from Debian, wrapped as Swift modules.
@@ -64,7 +65,8 @@ let package = Package(
         .executableTarget(name: "agentim-rooms", dependencies: ["RoomsService"], path: "services/rooms/Sources/agentim-rooms", swiftSettings: strict),
         .target(name: "RouterService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", "AgentIMSecrets", hummingbird, postgres, lifecycle, nio, nioPosix, httpClient], path: "services/router/Sources/RouterService", swiftSettings: strict),
         .executableTarget(name: "agentim-router", dependencies: ["RouterService"], path: "services/router/Sources/agentim-router", swiftSettings: strict),
-        .target(name: "UploadsService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", hummingbird, postgres, lifecycle], path: "services/uploads/Sources/UploadsService", swiftSettings: strict),
+        .target(name: "UploadsService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", hummingbird, postgres, lifecycle, httpClient, nio, nioPosix,
+            .product(name: "MultipartKit", package: "multipart-kit"), .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "_NIOFileSystem", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto")], path: "services/uploads/Sources/UploadsService", swiftSettings: strict),
         .executableTarget(name: "agentim-uploads", dependencies: ["UploadsService"], path: "services/uploads/Sources/agentim-uploads", swiftSettings: strict),
         .target(name: "EdgeService", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRedis", "AgentIMRuntime", hummingbird, httpClient, lifecycle, .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"), .product(name: "HummingbirdHTTP2", package: "hummingbird"),
             .product(name: "WSCore", package: "swift-websocket"), .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -76,6 +78,7 @@ let package = Package(
 
         .testTarget(name: "SharedTests", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMRedis", "AgentIMTokens", "AgentIMDatabase", "AgentIMRuntime", "AgentIMHTTP", "AgentIMSecrets", "AuthService", hummingbird, logging, postgres, lifecycle], path: "Tests/SharedTests", swiftSettings: strict),
         .testTarget(name: "RouterServiceTests", dependencies: ["RouterService", "AgentIMCore"], path: "Tests/RouterServiceTests", swiftSettings: strict),
+        .testTarget(name: "UploadsServiceTests", dependencies: ["UploadsService", "AgentIMCore", nio], path: "Tests/UploadsServiceTests", swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMRedis", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "HTTPTypes", package: "swift-http-types")], path: "Tests/EndToEndTests", swiftSettings: strict),
     ]
 )

@@ -34,6 +34,21 @@ struct ConfigTests {
         #expect(config.maxWSMessageSize == 65_536)
     }
 
+    @Test func s3StorageRefusesMissingSettingsInEveryMode() throws {
+        #expect(refusal(["STORAGE_PROVIDER": "s3"]) == "STORAGE_PROVIDER=s3 requires: S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY")
+        #expect(refusal(["STORAGE_PROVIDER": "s3", "S3_BUCKET": "b", "S3_ACCESS_KEY_ID": "k"]) == "STORAGE_PROVIDER=s3 requires: S3_SECRET_ACCESS_KEY")
+        #expect(refusal(["STORAGE_PROVIDER": "s3", "S3_BUCKET": "b", "S3_ACCESS_KEY_ID": "k", "S3_SECRET_ACCESS_KEY": "s"]) == nil)
+        #expect(throws: ConfigError.self) { try HubConfig(environment: Environment(["STORAGE_PROVIDER": "s3", "S3_BUCKET": "b"]), role: "test") }
+        let local = try HubConfig(environment: Environment(["STORAGE_PROVIDER": "S3"]), role: "test")
+        #expect(local.s3Region == "auto" && local.s3Endpoint == "")
+    }
+
+    @Test func orphanIntervalIsClampedToAMinuteOutsideTests() throws {
+        #expect(try HubConfig(environment: Environment([:]), role: "test").orphanFileCheckIntervalMs == 3_600_000)
+        #expect(try HubConfig(environment: Environment(["ORPHAN_FILE_CHECK_INTERVAL": "5"]), role: "test").orphanFileCheckIntervalMs == 60_000)
+        #expect(try HubConfig(environment: Environment(["ORPHAN_FILE_CHECK_INTERVAL": "1500", "NODE_ENV": "test"]), role: "test").orphanFileCheckIntervalMs == 1500)
+    }
+
     @Test func aValidProductionEnvironmentStarts() {
         #expect(refusal([:]) == nil)
     }

@@ -26,6 +26,8 @@ swift build --build-tests
 
 # The compose topology run for real (throwaway datastores), backup/restore, key rotation.
 python3 -c "import yaml" 2>/dev/null || python3 -m pip install -q pyyaml
+# A real S3-speaking server for the uploads S3 tests (moto's standalone server).
+command -v moto_server >/dev/null 2>&1 || python3 -m pip install -q --disable-pip-version-check 'moto[server]' 2>/dev/null
 python3 deploy/local/topology_and_ops_test.py
 # Suites run one after another: each starts real hub processes, and 2 cores shared by
 # parallel suites (argon2 logins, migrations) make their timeouts flaky.

@@ -51,6 +51,20 @@ public struct AuthService: Sendable {
             let snapshot = await runtime.revocations.snapshot()
             return ok(snapshot.map { RevocationEntry(userId: $0.key, revokedAtMs: $0.value) })
         }
+        // The uploads service's avatar (http-api §11.2): `users` belongs to auth.
+        router.put("/internal/users/:id/avatar") { request, context in
+            let body = try await request.jsonBody()
+            guard let avatarUrl = body["avatarUrl"]?.stringValue, avatarUrl.hasPrefix("/uploads/") else {
+                throw APIError(400, "avatarUrl must start with /uploads/")
+            }
+            try await recordAvatar(userId: try context.parameters.require("id"), avatarUrl: avatarUrl)
+            return okEmpty()
+        }
+    }
+
+    /// Sets a user's avatar once the uploads service stored the image.
+    public func recordAvatar(userId: String, avatarUrl: String) async throws {
+        try await users.updateProfile(id: userId, displayName: nil, avatarUrl: avatarUrl)
     }
 
     /// Long-lived work of the auth service: the periodic clean-ups (data-config-security §4)

@@ -55,7 +55,7 @@ do {
     let auth = try AuthService(runtime: runtime)
     let rooms = try RoomsService(runtime: runtime)
     let routing = try RouterService(runtime: runtime, config: routerConfig)
-    let uploads = try UploadsService(runtime: runtime)
+    let uploads = try UploadsService(runtime: runtime) { userId, avatarUrl in try await auth.recordAvatar(userId: userId, avatarUrl: avatarUrl) }
     try uploads.checkStorage()
 
     let hub = ClientHub(runtime: runtime, rooms: RoomsDirectory(
@@ -81,7 +81,7 @@ do {
     uploads.addRoutes(to: router)
     edge.addRoutes(to: router, health: Edge.healthAggregator(probes: [{ await uploads.healthChecks() }]))
 
-    try await ServiceHost.run(router, runtime: runtime, services: hub.services + rooms.services + routing.services + auth.backgroundServices, server: edge.server()) {
+    try await ServiceHost.run(router, runtime: runtime, services: hub.services + rooms.services + routing.services + auth.backgroundServices + uploads.backgroundServices, server: edge.server()) {
         try await runtime.migrateIfEnabled()
         try await runtime.loadRevocationsFromDatabase()
         try await auth.prepare()

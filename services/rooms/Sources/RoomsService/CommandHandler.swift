@@ -47,7 +47,7 @@ struct CommandHandler: Sendable {
             outcome = try await service.messages.storeHumanMessage(.init(
                 id: send.commandId, roomId: send.roomId, userId: send.userId, username: send.username,
                 content: content, mentions: Mentions.parse(content), replyToId: send.replyToId,
-                clientMessageId: send.clientMessageId))
+                clientMessageId: send.clientMessageId, attachmentIds: send.attachmentIds))
         } catch {
             service.runtime.logger.error("send_message \(send.commandId) failed: \(error)")
             try await replyError(send.origin, code: "INTERNAL_ERROR", message: "Failed to send message")
@@ -61,7 +61,8 @@ struct CommandHandler: Sendable {
         case .stored(let message):
             try await service.runtime.deliver(Delivery(audience: .room(message.roomId), frame: ServerFrame.newMessage(message), seq: message.seq))
             try await AgentRouting(service: service).routeHuman(message, senderId: send.userId, origin: send.origin)
-        case .duplicate(let message):
+        case .duplicate(var message):
+            message = (try? await service.messages.decorated([message], reactions: false).first) ?? message
             // A retry: the room already has it (edges drop repeats by sequence), once more in
             // case the first announcement was lost with a crashed process; the retrying socket
             // gets it directly, as the acknowledgement it asked for.

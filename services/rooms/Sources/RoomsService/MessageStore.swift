@@ -55,6 +55,7 @@ struct MessageStore: Sendable {
         var mentions: [String]
         var replyToId: String?
         var clientMessageId: String?
+        var attachmentIds: [String] = []
     }
 
     /// Stores a human message in one transaction with its room and membership checks and its
@@ -100,7 +101,9 @@ struct MessageStore: Sendable {
                             \(mentionsJSON)::jsonb, \(Timestamp.format(Self.now()))::timestamptz, \(seq), \(clientId))
                     RETURNING \(unescaped: Self.columns)
                     """, logger: logger)
-                guard let stored = try await Self.messages(rows).first else { throw APIError(500, "message not stored") }
+                guard var stored = try await Self.messages(rows).first else { throw APIError(500, "message not stored") }
+                let linked = try await Self.linkAttachments(m.attachmentIds, to: stored.id, uploadedBy: m.userId, on: tx, logger: logger)
+                if !linked.isEmpty { stored.attachments = linked }
                 return .stored(stored)
             }
         } catch where sqlState(of: error) == "23505" {
@@ -113,6 +116,24 @@ struct MessageStore: Sendable {
             }
             throw error
         }
+    }
+
+    /// Links the sender's own still-unattached uploads to the new message (websocket §10.1
+    /// step 3; others are ignored). This UPDATE is the one write to `message_attachments`
+    /// outside the uploads service, which owns the table: the link must commit with the message.
+    static func linkAttachments(_ ids: [String], to messageId: String, uploadedBy userId: String,
+                                on tx: PostgresConnection, logger: Logger) async throws -> [Attachment] {
+        guard !ids.isEmpty else { return [] }
+        var linked: [Attachment] = []
+        for try await (id, filename, mime, size, url) in try await tx.query("""
+            UPDATE message_attachments SET message_id = \(messageId)
+            WHERE id = ANY(\(Array(ids.prefix(20)))) AND uploaded_by = \(userId) AND message_id IS NULL
+            RETURNING id, filename, mime_type, size, url
+            """, logger: logger).decode((String, String, String, Int, String).self) {
+            linked.append(Attachment(id: id, messageId: messageId, filename: filename, mimeType: mime, size: size, url: url))
+        }
+        // In the order the client listed them.
+        return linked.sorted { (ids.firstIndex(of: $0.id) ?? 0) < (ids.firstIndex(of: $1.id) ?? 0) }
     }
 
     /// Messages after `seq`, oldest first: catch-up after a reconnect and gap filling.

@@ -1,32 +1,80 @@
 import AgentIMCore
 import AgentIMHTTP
 import AgentIMRuntime
+import AsyncHTTPClient
+import Foundation
 import Hummingbird
+import NIOCore
+import ServiceLifecycle
 
-/// Files: uploads, downloads and their cleanup. This part of the hub takes its place in the
-/// topology (process, health with the upload-directory check, proxying through the edge);
-/// the upload and download routes arrive with the uploads work.
+/// Files: uploads, downloads and their cleanup (DESIGN: uploads owns message_attachments and
+/// the files on disk or S3). `addRoutes` mounts the routes on any hub router — its own
+/// process's or the single-process hub's edge; `backgroundServices` holds the orphan sweep.
 public struct UploadsService: Sendable {
-    let runtime: Runtime
+    /// Records a user's new avatar URL with the auth service, which owns `users`.
+    public typealias AvatarRecorder = @Sendable (_ userId: String, _ avatarUrl: String) async throws -> Void
 
-    public init(runtime: Runtime) throws {
-        guard runtime.database != nil else { throw ConfigError("the uploads service needs DATABASE_URL") }
+    let runtime: Runtime
+    let storage: any FileStorage
+    let attachments: AttachmentStore
+    let receiver: UploadReceiver
+    let recordAvatar: AvatarRecorder
+
+    /// `recordAvatar` defaults to auth's internal route at `AUTH_URL` (the distributed topology).
+    public init(runtime: Runtime, recordAvatar: AvatarRecorder? = nil) throws {
+        guard let database = runtime.database else { throw ConfigError("the uploads service needs DATABASE_URL") }
         self.runtime = runtime
+        storage = runtime.config.storageProvider == "s3"
+            ? try S3FileStorage(config: runtime.config) : LocalFileStorage(directory: runtime.config.uploadDir)
+        attachments = AttachmentStore(database: database)
+        receiver = UploadReceiver(spoolDirectory: storage.spoolDirectory)
+        self.recordAvatar = recordAvatar ?? Self.remoteAvatarRecorder(authURL: runtime.config.authURL)
     }
 
-    /// Refuses to start when local storage cannot be written (data-config-security §2.3).
+    /// Refuses to start when local storage cannot be written (data-config-security §2.3),
+    /// and creates the upload and spool directories.
     public func checkStorage() throws {
         if runtime.config.storageProvider != "s3" && !isWritableDirectory(runtime.config.uploadDir) {
             throw ConfigError("Upload directory is not writable: \(runtime.config.uploadDir)")
+        }
+        let spool = storage.spoolDirectory
+        do {
+            try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+        } catch {
+            throw ConfigError("Upload directory is not writable: \(spool)")
         }
     }
 
     /// `filesystem`: true for S3, else whether the upload directory is writable.
     public func healthChecks() async -> [String: Bool] {
         var checks = await runtime.healthChecks()
-        checks["filesystem"] = runtime.config.storageProvider == "s3" || isWritableDirectory(runtime.config.uploadDir)
+        checks["filesystem"] = await storage.isWritable()
         return checks
     }
 
-    public func addRoutes(to router: Router<HubRequestContext>) {}
+    public func addRoutes(to router: Router<HubRequestContext>) {
+        UploadsController(service: self).addRoutes(to: router)
+        DownloadController(service: self).addRoutes(to: router)
+    }
+
+    /// The orphan sweep (data-config-security §4).
+    public var backgroundServices: [any Service] {
+        [OrphanSweep(attachments: attachments, storage: storage,
+                     interval: .milliseconds(runtime.config.orphanFileCheckIntervalMs), logger: runtime.logger)]
+    }
+
+    /// `PUT <AUTH_URL>/internal/users/<id>/avatar` with `{avatarUrl}`.
+    static func remoteAvatarRecorder(authURL: String?) -> AvatarRecorder {
+        { userId, avatarUrl in
+            guard let authURL else { throw APIError(500, "AUTH_URL is not set: the avatar cannot be recorded") }
+            var request = HTTPClientRequest(url: authURL + "/internal/users/\(userId)/avatar")
+            request.method = .PUT
+            request.headers.add(name: "Content-Type", value: "application/json")
+            let body = try JSONEncoder().encode(["avatarUrl": avatarUrl])
+            request.body = .bytes(ByteBuffer(bytes: body))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            _ = try await response.body.collect(upTo: 64 * 1024)
+            guard response.status == .ok else { throw APIError(500, "auth refused the avatar: \(response.status.code)") }
+        }
+    }
 }

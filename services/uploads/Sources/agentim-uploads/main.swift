@@ -14,9 +14,10 @@ do {
     router.middlewares.add(ErrorEnvelopeMiddleware(production: config.isProduction))
     service.addRoutes(to: router)
     ServiceHost.addInternalRoutes(to: router) { await service.healthChecks() }
-    try await ServiceHost.run(router, runtime: runtime) {
+    try await ServiceHost.run(router, runtime: runtime, services: service.backgroundServices) {
         try await runtime.migrateIfEnabled()
         try await runtime.loadRevocationsFromDatabase()
+        try await runtime.settings.reload()  // upload.maxFileSize may be set by an admin
     }
 } catch {
     ServiceHost.fail(error)

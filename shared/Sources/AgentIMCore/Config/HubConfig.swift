@@ -26,6 +26,15 @@ public struct HubConfig: Sendable {
     public var logLevel: String
     public var uploadDir: String
     public var storageProvider: String
+    /// S3-compatible storage (`STORAGE_PROVIDER=s3`): path-style addressing when an endpoint is set.
+    public var s3Bucket: String
+    public var s3Region: String
+    public var s3Endpoint: String
+    public var s3AccessKeyId: String
+    public var s3SecretAccessKey: String
+    /// How often unlinked uploads are looked for, fixed at start (`ORPHAN_FILE_CHECK_INTERVAL`,
+    /// min 60 s; under `NODE_ENV=test` down to 1 s so a test can watch a sweep).
+    public var orphanFileCheckIntervalMs: Int
     public var webDir: String?
     public var maxWSMessageSize: Int
     public var clientRateLimitWindow: Int
@@ -131,6 +140,17 @@ public struct HubConfig: Sendable {
         logLevel = env.string("LOG_LEVEL", default: isProduction ? "info" : "debug")
         uploadDir = env.string("UPLOAD_DIR", default: "./uploads")
         storageProvider = env.string("STORAGE_PROVIDER", default: "local")
+        s3Bucket = env.string("S3_BUCKET", default: "")
+        s3Region = env.string("S3_REGION", default: "auto")
+        s3Endpoint = env.string("S3_ENDPOINT", default: "")
+        s3AccessKeyId = env.string("S3_ACCESS_KEY_ID", default: "")
+        s3SecretAccessKey = env.string("S3_SECRET_ACCESS_KEY", default: "")
+        if storageProvider == "s3" {
+            let missing = [("S3_BUCKET", s3Bucket), ("S3_ACCESS_KEY_ID", s3AccessKeyId), ("S3_SECRET_ACCESS_KEY", s3SecretAccessKey)]
+                .filter { $0.1.isEmpty }.map(\.0)
+            if !missing.isEmpty { throw ConfigError("STORAGE_PROVIDER=s3 requires: \(missing.joined(separator: ", "))") }
+        }
+        orphanFileCheckIntervalMs = env.int("ORPHAN_FILE_CHECK_INTERVAL", default: 3_600_000, clamp: (isTest ? 1000 : 60_000)...Int.max)
         webDir = env.nonEmpty("WEB_DIR")
         maxWSMessageSize = env.int("MAX_WS_MESSAGE_SIZE", default: 65_536, clamp: 1024...1_048_576)
         clientRateLimitWindow = env.int("CLIENT_RATE_LIMIT_WINDOW", default: 10, clamp: 1...300)

@@ -1,0 +1,49 @@
+import AgentIMCore
+import Logging
+import ServiceLifecycle
+
+/// Removes uploads never linked to a message (data-config-security §3.11, §4): first 10 s
+/// after start, then every `ORPHAN_FILE_CHECK_INTERVAL`: unlinked uploads older than an
+/// hour lose their row, then their file. Every uploads replica runs it; deleting twice is harmless.
+struct OrphanSweep: Service {
+    static let maxAge = Duration.seconds(3600)
+    static let firstRun = Duration.seconds(10)
+
+    let attachments: AttachmentStore
+    let storage: any FileStorage
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        var wait = min(Self.firstRun, interval)
+        while true {
+            let pause = wait
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+            } catch {
+                return  // shutting down
+            }
+            wait = interval
+            do {
+                let removed = try await sweep()
+                if removed > 0 { logger.info("removed \(removed) orphan upload(s)") }
+            } catch {
+                logger.error("orphan upload sweep failed: \(error)")
+            }
+        }
+    }
+
+    /// One pass; returns how many uploads it removed.
+    func sweep() async throws -> Int {
+        let urls = try await attachments.claimOrphans(olderThan: Self.maxAge)
+        for url in urls {
+            guard let key = StorageKey(url: url) else { continue }  // a URL no file can have
+            do {
+                try await storage.delete(key)
+            } catch {
+                logger.warning("orphan upload \(key): row removed, file not: \(error)")
+            }
+        }
+        return urls.count
+    }
+}
