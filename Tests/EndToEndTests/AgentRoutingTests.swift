@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized)
 struct AgentRoutingTests {
     @Test func broadcastRoomRoutesByTheLLMAndFallsBackToNothing() async throws {
-        let llm = try FakeLLM()
+        let llm = try await FakeLLM()
         defer { llm.stop() }
         let (hub, process) = try await Fixture.singleProcess(extra: ["ROUTER_ALLOW_PRIVATE_URLS": "true"])
         defer { process.stop() }
@@ -42,7 +42,7 @@ struct AgentRoutingTests {
     }
 
     @Test func mentionedServiceAgentAnswersInTheRoom() async throws {
-        let llm = try FakeLLM()
+        let llm = try await FakeLLM()
         defer { llm.stop() }
         let (hub, process) = try await Fixture.singleProcess(extra: ["ROUTER_ALLOW_PRIVATE_URLS": "true"])
         defer { process.stop() }
