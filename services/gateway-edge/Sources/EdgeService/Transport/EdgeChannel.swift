@@ -127,6 +127,7 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
+                        try pipeline.addHandler(ExpectContinueHandler())
                         try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: secure))
                         try pipeline.addHandler(ConnectionGuard())
                         try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: http1.idleTimeout.map { .init($0) }, logger: logger))
