@@ -227,6 +227,9 @@ struct AgentGatewayTests {
 
         // An offline agent: the room is told.
         s.gateway.socket.send(["type": "gateway:unregister_agent", "agentId": "agent-a"])
+        // The unregister and the next message are handled on different lanes: wait until alpha is offline.
+        while let frame = await s.client.next(type: "server:agent_status", timeout: .seconds(5)),
+              !(frame["agent"]?["name"]?.stringValue == "alpha" && frame["agent"]?["status"]?.stringValue == "offline") {}
         _ = try await hub.send(s.client, room: s.room, "@alpha are you there")
         var offline: String?
         while offline == nil, let frame = await s.client.next(type: "server:new_message") {
