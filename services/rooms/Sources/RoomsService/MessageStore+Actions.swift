@@ -89,14 +89,9 @@ extension MessageStore {
         return result
     }
 
-    /// Attachments per message, when the uploads service's table exists.
+    /// Attachments per message (the uploads service's table).
     func attachments(for messageIds: [String]) async throws -> [String: [Attachment]] {
         guard !messageIds.isEmpty else { return [:] }
-        var exists = false
-        for try await value in try await database.client.query("SELECT to_regclass('message_attachments') IS NOT NULL", logger: logger).decode(Bool.self) {
-            exists = value
-        }
-        guard exists else { return [:] }
         var result: [String: [Attachment]] = [:]
         for try await (id, messageId, filename, mime, size, url) in try await database.client.query("""
             SELECT id, message_id, filename, mime_type, size, url FROM message_attachments

@@ -46,14 +46,6 @@ extension RoomStore {
         return (false, nil)
     }
 
-    /// The caller's own `user` membership row exists (no creator shortcut).
-    func hasMembershipRow(userId: String, roomId: String) async throws -> Bool {
-        let rows = try await database.client.query(
-            "SELECT 1 FROM room_members WHERE room_id = \(roomId) AND member_id = \(userId) AND member_type = 'user'", logger: logger)
-        for try await _ in rows { return true }
-        return false
-    }
-
     func setCleared(userId: String, roomId: String, at: Date) async throws {
         try await database.client.query(
             "UPDATE room_members SET cleared_at = \(at) WHERE room_id = \(roomId) AND member_id = \(userId) AND member_type = 'user'", logger: logger)
@@ -93,7 +85,7 @@ extension RoomStore {
             }
         }
         let agentIds = members.filter { $0.memberType == "agent" }.map(\.memberId)
-        if !agentIds.isEmpty, try await tableExists("agents") {
+        if !agentIds.isEmpty {
             for try await (id, name) in try await database.client.query(
                 "SELECT id, name FROM agents WHERE id = ANY(\(agentIds))", logger: logger).decode((String, String).self) {
                 names[id] = name
@@ -103,12 +95,6 @@ extension RoomStore {
         return members
     }
 
-    func tableExists(_ name: String) async throws -> Bool {
-        for try await exists in try await database.client.query("SELECT to_regclass(\(name)) IS NOT NULL", logger: logger).decode(Bool.self) {
-            return exists
-        }
-        return false
-    }
 
     /// Sets `last_read_at` now in one room (or all of the user's rooms); returns the rooms and time.
     func markRead(userId: String, roomId: String?) async throws -> (rooms: [String], at: Date) {

@@ -81,6 +81,16 @@ public struct RoomStore: Sendable {
         return access == .creator || access == .member
     }
 
+    /// Whether `memberId` is in the room's member list, as that member type (any type when nil).
+    func hasMember(roomId: String, memberId: String, type: String?) async throws -> Bool {
+        let rows = try await database.client.query("""
+            SELECT 1 FROM room_members WHERE room_id = \(roomId) AND member_id = \(memberId)
+              AND (\(type)::text IS NULL OR member_type = \(type))
+            """, logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
     /// Access and the room's current sequence, for a socket joining it.
     public func accessInfo(userId: String, roomId: String) async throws -> (access: RoomAccess, lastSeq: Int64) {
         let rows = try await database.client.query("""

@@ -196,7 +196,7 @@ struct RoomsController {
     func clear(_ request: Request, context: HubRequestContext) async throws -> Response {
         let caller = try await service.authenticate(request)
         let id = try context.parameters.id("id")
-        guard try await rooms.hasMembershipRow(userId: caller.id, roomId: id) else { throw APIError(404, "Not a member") }
+        guard try await rooms.hasMember(roomId: id, memberId: caller.id, type: "user") else { throw APIError(404, "Not a member") }
         let now = MessageStore.now()
         try await rooms.setCleared(userId: caller.id, roomId: id, at: now)
         try await events.cleared(userId: caller.id, roomId: id, at: Timestamp.format(now))
@@ -209,14 +209,14 @@ struct RoomsController {
     func pin(_ request: Request, context: HubRequestContext) async throws -> Response {
         let caller = try await service.authenticate(request)
         let id = try context.parameters.id("id")
-        guard try await rooms.hasMembershipRow(userId: caller.id, roomId: id) else { throw APIError(404, "Not a member") }
+        guard try await rooms.hasMember(roomId: id, memberId: caller.id, type: "user") else { throw APIError(404, "Not a member") }
         return ok(Pinned(pinned: try await rooms.toggle(.pinned, userId: caller.id, roomId: id)))
     }
 
     func archive(_ request: Request, context: HubRequestContext) async throws -> Response {
         let caller = try await service.authenticate(request)
         let id = try context.parameters.id("id")
-        guard try await rooms.hasMembershipRow(userId: caller.id, roomId: id) else { throw APIError(404, "Not a member") }
+        guard try await rooms.hasMember(roomId: id, memberId: caller.id, type: "user") else { throw APIError(404, "Not a member") }
         return ok(Archived(archived: try await rooms.toggle(.archived, userId: caller.id, roomId: id)))
     }
 

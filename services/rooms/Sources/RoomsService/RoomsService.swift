@@ -52,11 +52,11 @@ public struct RoomsService: Sendable {
             return jsonResponse(Envelope(try await messagesAfter(roomId: try context.parameters.require("roomId"), seq: afterSeq, limit: limit)), rest: false)
         }
         router.post("/internal/gateways/connect") { request, context -> Response in
-            let login = try await request.decode(as: AgentRegistrar.Login.self, context: context)
+            let login = try await request.decode(as: GatewayLogin.self, context: context)
             return jsonResponse(Envelope(try await registrar.connect(login)), rest: false)
         }
         router.post("/internal/agents/register") { request, context -> Response in
-            let registration = try await request.decode(as: AgentRegistrar.Registration.self, context: context)
+            let registration = try await request.decode(as: AgentRegistrationRequest.self, context: context)
             return jsonResponse(Envelope(try await registrar.register(registration)), rest: false)
         }
         router.get("/internal/agents/:agentId/placement") { _, context -> Response in
@@ -127,9 +127,9 @@ public struct RoomsService: Sendable {
     }
 
     /// Router access check of http-api §6 (404 `Router not found`, 403 `Router not accessible`).
-    /// Routers live in the router service's table; until it exists no router can be referenced.
+    /// Routers live in the router service's table (every service's migrations create it).
     func checkRouter(_ routerId: String, caller: AuthenticatedCaller) async throws {
-        guard try await rooms.tableExists("routers"), try await rooms.routerExists(routerId) else {
+        guard try await rooms.routerExists(routerId) else {
             throw APIError(404, "Router not found")
         }
     }

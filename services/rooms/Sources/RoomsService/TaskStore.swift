@@ -96,12 +96,4 @@ struct TaskStore: Sendable {
     func delete(_ id: String) async throws {
         try await database.client.query("DELETE FROM tasks WHERE id = \(id)", logger: logger)
     }
-
-    /// Whether `memberId` is a member of the room with that member type.
-    func isMember(roomId: String, memberId: String, type: String) async throws -> Bool {
-        for try await _ in try await database.client.query("""
-            SELECT 1 FROM room_members WHERE room_id = \(roomId) AND member_id = \(memberId) AND member_type = \(type)
-            """, logger: logger) { return true }
-        return false
-    }
 }

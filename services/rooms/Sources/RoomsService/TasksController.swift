@@ -71,7 +71,7 @@ struct TasksController {
         var type: String?
         if let assigneeId {
             type = assigneeType ?? "user"
-            guard try await tasks.isMember(roomId: roomId, memberId: assigneeId, type: type!) else {
+            guard try await rooms.hasMember(roomId: roomId, memberId: assigneeId, type: type!) else {
                 throw APIError(400, "Assignee is not a member of this room")
             }
         }
@@ -119,10 +119,10 @@ struct TasksController {
             let newType = assigneeType ?? task.assigneeType ?? "user"
             let newId = assigneeId ?? task.assigneeId
             if assigneeId == nil, let current = task.assigneeId,
-               !(try await tasks.isMember(roomId: task.roomId, memberId: current, type: newType)) {
+               !(try await rooms.hasMember(roomId: task.roomId, memberId: current, type: newType)) {
                 throw APIError(400, "Current assignee is not valid for the new assigneeType; provide a new assigneeId")
             }
-            if let newId, assigneeId != nil, !(try await tasks.isMember(roomId: task.roomId, memberId: newId, type: newType)) {
+            if let newId, assigneeId != nil, !(try await rooms.hasMember(roomId: task.roomId, memberId: newId, type: newType)) {
                 throw APIError(400, "Assignee is not a member of this room")
             }
             task.assigneeId = newId

@@ -91,6 +91,35 @@ public enum AgentRegistration: String, Codable, Sendable {
     case foreign
 }
 
+/// A gateway signing in (websocket §2.4 step 6), as the edge hands it to rooms.
+public struct GatewayLogin: Codable, Sendable {
+    public var userId: String
+    public var gatewayId: String
+    public var deviceInfo: JSONValue
+    public var ephemeral: Bool
+    /// The user's other live gateway sockets on the asking edge, for the `maxGateways` cap.
+    public var liveSockets: Int
+    public init(userId: String, gatewayId: String, deviceInfo: JSONValue, ephemeral: Bool, liveSockets: Int) {
+        self.userId = userId
+        self.gatewayId = gatewayId
+        self.deviceInfo = deviceInfo
+        self.ephemeral = ephemeral
+        self.liveSockets = liveSockets
+    }
+}
+
+/// `gateway:register_agent` (websocket §11.5), as the edge hands it to rooms.
+public struct AgentRegistrationRequest: Codable, Sendable {
+    public var userId: String
+    public var gatewayId: String
+    public var agent: JSONValue
+    public init(userId: String, gatewayId: String, agent: JSONValue) {
+        self.userId = userId
+        self.gatewayId = gatewayId
+        self.agent = agent
+    }
+}
+
 /// What rooms answers to `gateway:auth`'s upsert (websocket §2.4 step 6).
 public struct GatewayAdmission: Codable, Sendable, Equatable {
     public var ok: Bool

@@ -27,7 +27,7 @@ struct AgentCommandHandler: Sendable {
         case .permissionAnswered(let requestId, let decision, let denyReason, let joinedRooms):
             try await service.permissions.answered(requestId: requestId, decision: decision, denyReason: denyReason, joinedRooms: joinedRooms)
         case .stopGeneration(let roomId, let agentId):
-            guard try await store.isMember(agentId: agentId, roomId: roomId, anyType: true) else { return }
+            guard try await service.rooms.hasMember(roomId: roomId, memberId: agentId, type: nil) else { return }
             try await runtime.deliver(Delivery(audience: .agent(agentId), frame: AgentFrames.stopAgent(agentId)))
         case .agentCommand(let origin, let userId, let roomId, let agentId, let command, let args):
             try await agentCommand(origin: origin, userId: userId, roomId: roomId, agentId: agentId, command: command, args: args)
@@ -49,7 +49,7 @@ struct AgentCommandHandler: Sendable {
 
     /// `gateway:message_complete` (websocket §10.4).
     private func completed(_ c: AgentCompletion) async throws {
-        guard let agent = try await store.find(c.agentId), try await store.isMember(agentId: agent.id, roomId: c.roomId) else { return }
+        guard let agent = try await store.find(c.agentId), try await service.rooms.hasMember(roomId: c.roomId, memberId: agent.id, type: "agent") else { return }
         let limits = try await routing.limits(roomId: c.roomId)
         let allowed = try await routing.countCompletion(agentId: agent.id, limits: limits)
         let outcome = try await service.messages.storeAgentReply(
@@ -78,7 +78,7 @@ struct AgentCommandHandler: Sendable {
     }
 
     private func agentCommand(origin: AgentIMCore.SocketAddress, userId: String, roomId: String, agentId: String, command: String, args: String) async throws {
-        guard try await store.isMember(agentId: agentId, roomId: roomId) else {
+        guard try await service.rooms.hasMember(roomId: roomId, memberId: agentId, type: "agent") else {
             return try await runtime.deliver(Delivery(audience: .socket(origin), frame: ServerFrame.error(code: "NOT_A_MEMBER", message: "Agent is not a member of this room")))
         }
         guard let agent = try await store.find(agentId), agent.status != "offline" else {
@@ -107,7 +107,7 @@ struct AgentCommandHandler: Sendable {
         guard ["pending", "in_progress", "completed", "failed", "cancelled"].contains(status),
               var task = try await service.tasks.find(taskId) else { return }
         var allowed = false
-        for agentId in agentIds where try await store.isMember(agentId: agentId, roomId: task.roomId) { allowed = true }
+        for agentId in agentIds where try await service.rooms.hasMember(roomId: task.roomId, memberId: agentId, type: "agent") { allowed = true }
         guard allowed else { return }
         task.status = status
         // A non-empty result lands in the description, as the original does.

@@ -11,21 +11,7 @@ struct AgentRegistrar: Sendable {
     var store: AgentStore { service.agents }
     var database: PostgresClient { store.database.client }
 
-    struct Login: Codable, Sendable {
-        var userId: String
-        var gatewayId: String
-        var deviceInfo: JSONValue
-        var ephemeral: Bool
-        var liveSockets: Int
-    }
-
-    struct Registration: Codable, Sendable {
-        var userId: String
-        var gatewayId: String
-        var agent: JSONValue
-    }
-
-    func connect(_ login: Login) async throws -> GatewayAdmission {
+    func connect(_ login: GatewayLogin) async throws -> GatewayAdmission {
         var cap = runtime.settings.int("ws.maxGatewaysPerUser")
         for try await value in try await database.query("SELECT max_gateways FROM users WHERE id = \(login.userId)", logger: store.logger).decode(Int?.self) {
             if let value { cap = value }
@@ -49,7 +35,7 @@ struct AgentRegistrar: Sendable {
         return GatewayAdmission(ok: true)
     }
 
-    func register(_ registration: Registration) async throws -> AgentRegistration {
+    func register(_ registration: AgentRegistrationRequest) async throws -> AgentRegistration {
         let agent = registration.agent
         guard let id = agent["id"]?.stringValue, let name = agent["name"]?.stringValue, let type = agent["type"]?.stringValue else { return .foreign }
         // Deleted while its gateway was offline: refuse once, then forget (§11.5 step 1).

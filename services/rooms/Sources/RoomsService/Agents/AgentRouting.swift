@@ -112,7 +112,7 @@ struct AgentRouting: Sendable {
 
     /// Mentions of active service agents (case-insensitive, websocket §11.7) go to the router.
     private func callServiceAgents(mentions: [String], message: ChatMessage) async throws {
-        guard !mentions.isEmpty, try await service.rooms.tableExists("service_agents") else { return }
+        guard !mentions.isEmpty else { return }
         var active: Set<String> = []
         for try await name in try await database.query("SELECT lower(name) FROM service_agents WHERE status = 'active'", logger: store.logger).decode(String.self) {
             active.insert(name)
@@ -134,12 +134,10 @@ struct AgentRouting: Sendable {
     }
 
     func limits(roomId: String) async throws -> Limits {
-        if try await service.rooms.tableExists("routers") {
-            for try await (depth, window, max) in try await database.query("""
-                SELECT ro.max_chain_depth, ro.rate_limit_window, ro.rate_limit_max FROM rooms r JOIN routers ro ON ro.id = r.router_id WHERE r.id = \(roomId)
-                """, logger: store.logger).decode((Int, Int, Int).self) {
-                return Limits(maxDepth: depth, window: window, max: max)
-            }
+        for try await (depth, window, max) in try await database.query("""
+            SELECT ro.max_chain_depth, ro.rate_limit_window, ro.rate_limit_max FROM rooms r JOIN routers ro ON ro.id = r.router_id WHERE r.id = \(roomId)
+            """, logger: store.logger).decode((Int, Int, Int).self) {
+            return Limits(maxDepth: depth, window: window, max: max)
         }
         let settings = runtime.settings
         if !settings.string("router.llm.baseUrl").isEmpty, !settings.string("router.llm.apiKey").isEmpty {

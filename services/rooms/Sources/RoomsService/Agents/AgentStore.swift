@@ -148,14 +148,6 @@ struct AgentStore: Sendable {
         return ids
     }
 
-    func isMember(agentId: String, roomId: String, anyType: Bool = false) async throws -> Bool {
-        let rows = anyType
-            ? try await database.client.query("SELECT 1 FROM room_members WHERE room_id = \(roomId) AND member_id = \(agentId)", logger: logger)
-            : try await database.client.query("SELECT 1 FROM room_members WHERE room_id = \(roomId) AND member_id = \(agentId) AND member_type = 'agent'", logger: logger)
-        for try await _ in rows { return true }
-        return false
-    }
-
     func setStatus(_ agentIds: [String], status: String, queueDepth: Int? = nil) async throws {
         guard !agentIds.isEmpty else { return }
         if let queueDepth {
