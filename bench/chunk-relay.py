@@ -16,120 +16,16 @@ means the Python side, not the hub, is the bottleneck. Chunks are not stored, so
 runs with fsync off.
 
 Needs: `pip install websockets`; the hub built (`swift build` or `swift build -c release`)."""
-import argparse, asyncio, json, os, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+import argparse, asyncio, json, os, sys, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ADMIN_PASSWORD = "BenchAdmin123!"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # hubkit.py sits here; also under python3 -P
+import hubkit
+from hubkit import ADMIN_PASSWORD, http, request
+
 AGENT_ID = "bench-agent"
 STREAM_BUDGET = 10 * 1024 * 1024  # cumulative chunk content per messageId (spec websocket.md §10.3)
 
-try:
-    import websockets
-except ImportError:
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "websockets"])
-    import websockets
-
-
-def bin_dir():
-    for config in ("release", "debug"):
-        path = os.path.join(ROOT, ".build", config)
-        if os.path.exists(os.path.join(path, "agentim-server")):
-            return path
-    sys.exit("build the hub first: swift build -c release")
-
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
-
-
-def shell(script):
-    return subprocess.check_output(["bash", "-c", f"source {ROOT}/deploy/local/throwaway-services.sh; {script}"], text=True)
-
-
-def http(method, url, body=None, token=None):
-    req = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body is not None else None)
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return resp.status, json.loads(resp.read() or b"null")
-
-
-def wait_healthy(url, timeout=90):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except Exception:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} not healthy")
-
-
-class Topology:
-    def __init__(self, mode, pg, redis):
-        self.procs, self.mode = [], mode
-        db = f"chunks_{mode}_{int(time.time())}"
-        subprocess.check_call(["psql", f"postgresql://postgres@127.0.0.1:{pg}/postgres", "-qc", f"CREATE DATABASE {db}"])
-        self.upload = tempfile.mkdtemp()
-        self.env = dict(os.environ, DATABASE_URL=f"postgresql://postgres@127.0.0.1:{pg}/{db}", ADMIN_PASSWORD=ADMIN_PASSWORD,
-                        JWT_SECRET="benchmark-secret-benchmark-secret-0123", UPLOAD_DIR=self.upload, LOG_LEVEL="error",
-                        HOST="127.0.0.1", CLIENT_RATE_LIMIT_MAX="1000", NODE_ENV="test")
-        self.env.pop("REDIS_URL", None)
-        if mode == "single":
-            port = free_port()
-            self.start("agentim-server", port)
-            self.wait(f"http://127.0.0.1:{port}/api/health", "agentim-server", port)
-            self.edges = [port]
-        else:
-            self.env["REDIS_URL"] = f"redis://127.0.0.1:{redis}"
-            urls = {}
-            for name in ("auth", "rooms", "router", "uploads"):
-                port = free_port(); self.start(f"agentim-{name}", port); urls[name] = port
-            for name, port in urls.items():
-                self.wait(f"http://127.0.0.1:{port}/internal/health", f"agentim-{name}", port)
-            for name, port in urls.items():
-                self.env[f"{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
-            self.edges = [free_port(), free_port()]
-            for port in self.edges:
-                self.start("agentim-edge", port, database=False)
-            for port in self.edges:
-                self.wait(f"http://127.0.0.1:{port}/api/health", "agentim-edge", port)
-
-    def wait(self, url, exe, port):
-        try:
-            wait_healthy(url)
-        except RuntimeError:
-            print(open(os.path.join(self.upload, f"{exe}-{port}.log")).read()[:3000])
-            raise
-
-    def start(self, exe, port, database=True):
-        env = dict(self.env, PORT=str(port))
-        if not database:
-            env.pop("DATABASE_URL", None)
-        log = open(os.path.join(self.upload, f"{exe}-{port}.log"), "w")
-        self.procs.append(subprocess.Popen([os.path.join(bin_dir(), exe)], env=env, stdout=log, stderr=log))
-
-    def logs(self):
-        out = []
-        for name in sorted(os.listdir(self.upload)):
-            if name.endswith(".log"):
-                text = open(os.path.join(self.upload, name)).read().strip()
-                if text:
-                    out.append(f"--- {name}\n{text[-2000:]}")
-        return "\n".join(out)
-
-    def stop(self):
-        for p in self.procs:
-            p.terminate()
-        for p in self.procs:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill(); p.wait()
-        shutil.rmtree(self.upload, ignore_errors=True)
+websockets = hubkit.import_websockets()
 
 
 async def recv_until(ws, kind, timeout=15):
@@ -258,20 +154,15 @@ async def stream(label, gateway, clients, room, chunks, size, rate):
 
 
 async def run(topology, n_clients, chunks, size, rate):
-    base = f"http://127.0.0.1:{topology.edges[0]}"
-    _, login = http("POST", base + "/api/auth/login", {"username": "admin", "password": ADMIN_PASSWORD})
-    admin = login["data"]["accessToken"]
-    users = []
-    for i in range(n_clients):
-        name = f"bench{i}"
-        http("POST", base + "/api/users", {"username": name, "password": "Passw0rdXY"}, admin)
-        users.append(http("POST", base + "/api/auth/login", {"username": name, "password": "Passw0rdXY"})[1]["data"])
-    _, room = http("POST", base + "/api/rooms", {"name": "chunks", "memberIds": [u["user"]["id"] for u in users]}, admin)
+    base = topology.base
+    admin = topology.login("admin", ADMIN_PASSWORD)["accessToken"]
+    users = topology.create_users(admin, n_clients)
+    room = http("POST", base + "/api/rooms", {"name": "chunks", "memberIds": [u["user"]["id"] for u in users]}, admin)
     room_id = room["data"]["id"]
 
     # The gateway authenticates as the room's owner (admin), so its agent may be added to the room.
     gateway = await open_gateway(topology.edges[0], admin)
-    status, _ = http("POST", base + f"/api/rooms/{room_id}/members", {"memberId": AGENT_ID, "memberType": "agent"}, admin)
+    status, _ = request("POST", base + f"/api/rooms/{room_id}/members", {"memberId": AGENT_ID, "memberType": "agent"}, admin)
     if status != 201:
         raise RuntimeError(f"adding the agent to the room answered {status}")
     clients = [await open_client(topology.edges[i % len(topology.edges)], u["accessToken"], room_id)
@@ -303,14 +194,11 @@ def main():
     parser.add_argument("--rate", type=int, default=500, help="chunks/s of the paced run")
     parser.add_argument("--mode", choices=["single", "distributed", "both"], default="both")
     args = parser.parse_args()
-    work = tempfile.mkdtemp(); os.chmod(work, 0o755)
-    ports = shell(f"start_postgres {work}/pg; start_redis {work}/redis; echo $PGPORT $REDISPORT").split()
-    pg, redis = ports[-2], ports[-1]
-    print(f"binaries: {bin_dir()}; PostgreSQL :{pg}, Redis :{redis}; clients={args.clients} chunks={args.chunks} "
-          f"size={args.size} B, paced run at {args.rate} chunks/s")
-    try:
-        for mode in (["single", "distributed"] if args.mode == "both" else [args.mode]):
-            topology = Topology(mode, pg, redis)
+    with hubkit.services() as (pg, redis):
+        print(f"binaries: {hubkit.bin_dir()}; PostgreSQL :{pg}, Redis :{redis}; clients={args.clients} chunks={args.chunks} "
+              f"size={args.size} B, paced run at {args.rate} chunks/s")
+        for mode in hubkit.modes(args.mode):
+            topology = hubkit.Topology(mode, pg, redis, "chunks")
             try:
                 asyncio.run(run(topology, args.clients, args.chunks, args.size, args.rate))
             except Exception:
@@ -318,9 +206,6 @@ def main():
                 raise
             finally:
                 topology.stop()
-    finally:
-        shell(f"PG_DIR={work}/pg/pg; stop_postgres; REDISPORT={redis}; stop_redis")
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

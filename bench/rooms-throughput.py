@@ -7,113 +7,19 @@ member of the room received it), for the single-process hub and the distributed 
     python3 bench/rooms-throughput.py [--clients 20] [--rooms 4] [--messages 50] [--mode both]
 
 Needs: `pip install websockets`; the hub built (`swift build` or `swift build -c release`)."""
-import argparse, asyncio, json, os, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+import argparse, asyncio, json, os, sys, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ADMIN_PASSWORD = "BenchAdmin123!"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # hubkit.py sits here; also under python3 -P
+import hubkit
+from hubkit import ADMIN_PASSWORD, http
 
-try:
-    import websockets
-except ImportError:
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "websockets"])
-    import websockets
-
-
-def bin_dir():
-    for config in ("release", "debug"):
-        path = os.path.join(ROOT, ".build", config)
-        if os.path.exists(os.path.join(path, "agentim-server")):
-            return path
-    sys.exit("build the hub first: swift build -c release")
-
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
-
-
-def shell(script):
-    return subprocess.check_output(["bash", "-c", f"source {ROOT}/deploy/local/throwaway-services.sh; {script}"], text=True)
-
-
-def http(method, url, body=None, token=None):
-    req = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body is not None else None)
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return json.loads(resp.read())
-
-
-def wait_healthy(url, timeout=90):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except Exception:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} not healthy")
-
-
-class Topology:
-    def __init__(self, mode, pg, redis):
-        self.procs, self.mode = [], mode
-        db = f"bench_{mode}_{int(time.time())}"
-        subprocess.check_call(["psql", f"postgresql://postgres@127.0.0.1:{pg}/postgres", "-qc", f"CREATE DATABASE {db}"])
-        self.upload = tempfile.mkdtemp()
-        self.env = dict(os.environ, DATABASE_URL=f"postgresql://postgres@127.0.0.1:{pg}/{db}", ADMIN_PASSWORD=ADMIN_PASSWORD,
-                        JWT_SECRET="benchmark-secret-benchmark-secret-0123", UPLOAD_DIR=self.upload, LOG_LEVEL="error",
-                        HOST="127.0.0.1", CLIENT_RATE_LIMIT_MAX="1000", NODE_ENV="test")
-        self.env.pop("REDIS_URL", None)
-        if mode == "single":
-            port = free_port()
-            self.start("agentim-server", port)
-            wait_healthy(f"http://127.0.0.1:{port}/api/health")
-            self.edges = [port]
-        else:
-            self.env["REDIS_URL"] = f"redis://127.0.0.1:{redis}"
-            urls = {}
-            for name in ("auth", "rooms", "router", "uploads"):
-                port = free_port(); self.start(f"agentim-{name}", port); urls[name] = port
-            for name, port in urls.items():
-                try:
-                    wait_healthy(f"http://127.0.0.1:{port}/internal/health")
-                except RuntimeError:
-                    print(open(os.path.join(self.upload, f"agentim-{name}-{port}.log")).read()[:3000])
-                    raise
-            for name, port in urls.items():
-                self.env[f"{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
-            self.edges = [free_port(), free_port()]
-            for port in self.edges:
-                self.start("agentim-edge", port, database=False)
-            for port in self.edges:
-                wait_healthy(f"http://127.0.0.1:{port}/api/health")
-
-    def start(self, exe, port, database=True):
-        env = dict(self.env, PORT=str(port))
-        if not database:
-            env.pop("DATABASE_URL", None)
-        log = open(os.path.join(self.upload, f"{exe}-{port}.log"), "w")
-        self.procs.append(subprocess.Popen([os.path.join(bin_dir(), exe)], env=env, stdout=log, stderr=log))
-
-    def stop(self):
-        for p in self.procs:
-            p.terminate()
-        for p in self.procs:
-            p.wait()
-        shutil.rmtree(self.upload, ignore_errors=True)
+websockets = hubkit.import_websockets()
 
 
 async def run(topology, clients, rooms, messages):
-    base = f"http://127.0.0.1:{topology.edges[0]}"
-    admin = http("POST", base + "/api/auth/login", {"username": "admin", "password": ADMIN_PASSWORD})["data"]["accessToken"]
-    users = []
-    for i in range(clients):
-        name = f"bench{i}"
-        http("POST", base + "/api/users", {"username": name, "password": "Passw0rdXY"}, admin)
-        users.append(http("POST", base + "/api/auth/login", {"username": name, "password": "Passw0rdXY"})["data"])
+    base = topology.base
+    admin = topology.login("admin", ADMIN_PASSWORD)["accessToken"]
+    users = topology.create_users(admin, clients)
     room_ids = []
     for r in range(rooms):
         members = [u["user"]["id"] for i, u in enumerate(users) if i % rooms == r]
@@ -183,20 +89,14 @@ def main():
     parser.add_argument("--messages", type=int, default=50)
     parser.add_argument("--mode", choices=["single", "distributed", "both"], default="both")
     args = parser.parse_args()
-    work = tempfile.mkdtemp(); os.chmod(work, 0o755)
-    ports = shell(f"start_postgres {work}/pg durable; start_redis {work}/redis; echo $PGPORT $REDISPORT").split()
-    pg, redis = ports[-2], ports[-1]
-    print(f"binaries: {bin_dir()}; PostgreSQL (fsync on) :{pg}, Redis :{redis}")
-    try:
-        for mode in (["single", "distributed"] if args.mode == "both" else [args.mode]):
-            topology = Topology(mode, pg, redis)
+    with hubkit.services(durable=True) as (pg, redis):
+        print(f"binaries: {hubkit.bin_dir()}; PostgreSQL (fsync on) :{pg}, Redis :{redis}")
+        for mode in hubkit.modes(args.mode):
+            topology = hubkit.Topology(mode, pg, redis, "bench")
             try:
                 asyncio.run(run(topology, args.clients, args.rooms, args.messages))
             finally:
                 topology.stop()
-    finally:
-        shell(f"PG_DIR={work}/pg/pg; stop_postgres; REDISPORT={redis}; stop_redis")
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
