@@ -15,10 +15,14 @@ final class TestUpstream: @unchecked Sendable {
     import json, select, socket, sys, threading, time
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     aborted = []
+    connections = [0]
     lock = threading.Lock()
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         def log_message(self, *args): pass
+        def setup(self):
+            with lock: connections[0] += 1
+            super().setup()
         def reply(self, status, body, extra=()):
             data = json.dumps(body).encode()
             self.send_response(status)
@@ -63,6 +67,9 @@ final class TestUpstream: @unchecked Sendable {
             if path.endswith("/aborted"):
                 with lock: count = len(aborted)
                 return self.reply(200, {"ok": True, "data": count})
+            if path.endswith("/connections"):
+                with lock: count = connections[0]
+                return self.reply(200, {"ok": True, "data": count})
             if "sleep" in params:
                 deadline = time.time() + float(params["sleep"])
                 while time.time() < deadline:
@@ -74,6 +81,8 @@ final class TestUpstream: @unchecked Sendable {
             headers = {k.lower(): v for k, v in self.headers.items()}
             self.reply(200, {"ok": True, "data": {"method": self.command, "path": self.path, "received": received, "headers": headers}},
                        extra=[("Keep-Alive", "timeout=5"), ("X-Upstream", "stub"), ("Proxy-Authenticate", "Basic")])
+            # drop=1: hang up after a keep-alive answer, as a service closing an idle connection does.
+            if params.get("drop") == "1": self.close_connection = True
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = handle_any
     server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
     server.daemon_threads = True

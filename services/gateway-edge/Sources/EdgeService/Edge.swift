@@ -2,6 +2,7 @@ import AgentIMCore
 import AgentIMHTTP
 import AgentIMRuntime
 import AgentIMTokens
+import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -99,15 +100,30 @@ public struct Edge: Sendable {
         return { await aggregator.report() }
     }
 
-    /// The listener: see `EdgeChannel`.
-    public func server() -> HTTPServerBuilder {
+    /// The listener: see `EdgeChannel`. With `topology`, HTTP/1.1 requests for the services
+    /// mostly take the proxy lane (`ProxyLane`).
+    public func server(proxyingTo topology: RemoteTopology? = nil) -> HTTPServerBuilder {
         let gate = UpgradeGate(limiter: config.rateLimitsEnabled ? hub.limiter : nil, allowedOrigins: config.corsOrigins,
                                trustProxy: config.trustProxy)
         let sessions = SocketSessions(hub: hub)
         let tls = self.tls
+        let lane = topology.map(laneSettings)
         return HTTPServerBuilder { responder in
-            EdgeChannel(responder: responder, tls: tls, gate: gate, sessions: sessions)
+            EdgeChannel(responder: responder, tls: tls, gate: gate, sessions: sessions, lane: lane)
         }
+    }
+
+    func laneSettings(_ topology: RemoteTopology) -> ProxyLaneSettings {
+        var addresses: [UpstreamTable.Service: ProxyLaneSettings.Address] = [:]
+        for (service, url) in topology.upstreams.urls where URLComponents(string: url.base)?.path.isEmpty ?? false {
+            // A service mounted under a path prefix is left to the middleware.
+            addresses[service] = .init(host: url.host, port: url.port)
+        }
+        return ProxyLaneSettings(
+            addresses: addresses, pool: UpstreamPool(), trustProxy: config.trustProxy, production: config.isProduction,
+            cors: HubCORSMiddleware(origins: config.corsOrigins, production: config.isProduction),
+            limiter: config.rateLimitsEnabled ? hub.limiter : nil, metrics: metrics,
+            upstreamTimeout: .seconds(Int64(config.upstreamTimeoutSeconds)), logger: Logger(label: "agentim.edge.proxy"))
     }
 
     static func tlsContext(_ config: HubConfig) throws -> NIOSSLContext? {

@@ -16,7 +16,7 @@ do {
     router.middlewares.add(topology.proxy(config: config, secure: edge.isSecure))
     let ownChecks: @Sendable () async -> [String: Bool] = { await runtime.healthChecks() }
     edge.addRoutes(to: router, health: Edge.healthAggregator(probes: topology.healthProbes + [ownChecks]))
-    try await ServiceHost.run(router, runtime: runtime, services: hub.services + [topology.service], server: edge.server()) {
+    try await ServiceHost.run(router, runtime: runtime, services: hub.services + [topology.service], server: edge.server(proxyingTo: topology)) {
         try await topology.loadRevocations(into: runtime)
     }
 } catch {

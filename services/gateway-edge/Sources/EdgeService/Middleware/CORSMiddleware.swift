@@ -19,7 +19,7 @@ struct HubCORSMiddleware: RouterMiddleware {
         let origin = request.headers[.origin]
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
             var response = Response(status: .noContent)
-            decorate(&response, origin: origin)
+            decorate(&response.headers, origin: origin)
             response.headers[.accessControlAllowMethods] = "GET,HEAD,PUT,POST,DELETE,PATCH"
             if let requested = request.headers[.accessControlRequestHeaders] {
                 response.headers[.accessControlAllowHeaders] = requested
@@ -27,19 +27,19 @@ struct HubCORSMiddleware: RouterMiddleware {
             return response
         }
         var response = try await next(request, context)
-        decorate(&response, origin: origin)
+        decorate(&response.headers, origin: origin)
         return response
     }
 
-    private func decorate(_ response: inout Response, origin: String?) {
+    func decorate(_ headers: inout HTTPFields, origin: String?) {
         guard let allowed = allowedOrigin(for: origin) else { return }
-        response.headers[.accessControlAllowOrigin] = allowed
-        response.headers[.accessControlAllowCredentials] = "true"
+        headers[.accessControlAllowOrigin] = allowed
+        headers[.accessControlAllowCredentials] = "true"
         // Keeps a Vary set inside (the web UI's `Accept-Encoding`).
-        if let vary = response.headers[.vary], !vary.lowercased().contains("origin") {
-            response.headers[.vary] = vary + ", Origin"
+        if let vary = headers[.vary], !vary.lowercased().contains("origin") {
+            headers[.vary] = vary + ", Origin"
         } else {
-            response.headers[.vary] = "Origin"
+            headers[.vary] = "Origin"
         }
     }
 }

@@ -29,12 +29,16 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        for (name, value) in Self.common { response.headers[name] = value }
-        response.headers[Self.poweredBy] = nil
-        if production {
-            response.headers[Self.permissionsPolicy] = "camera=(), microphone=(), geolocation=(), payment=()"
-            response.headers[Self.securityPolicy] = Self.contentSecurityPolicy
-        }
+        Self.apply(to: &response.headers, production: production)
         return response
+    }
+
+    static func apply(to headers: inout HTTPFields, production: Bool) {
+        for (name, value) in common { headers[name] = value }
+        headers[poweredBy] = nil
+        if production {
+            headers[permissionsPolicy] = "camera=(), microphone=(), geolocation=(), payment=()"
+            headers[securityPolicy] = contentSecurityPolicy
+        }
     }
 }

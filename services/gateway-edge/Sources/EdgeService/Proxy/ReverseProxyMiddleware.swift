@@ -8,13 +8,10 @@ import NIOHTTP1
 
 /// Streams requests for the services' paths to their upstream and the answer back, over
 /// AsyncHTTPClient's pooled keep-alive connections, as the original's nginx did. Bodies are
-/// never collected whole: both directions flow with back-pressure.
+/// never collected whole: both directions flow with back-pressure. HTTP/1.1 requests mostly
+/// take the faster `ProxyLane` instead; this serves HTTP/2 and what the lane leaves here.
 ///
-/// - `Host` is the client's; `X-Forwarded-For` gets the peer appended (to a trusted proxy's
-///   list; an untrusted client's own list is replaced, so services never see a forged one),
-///   `X-Real-IP` is the client address by the `TRUST_PROXY` rule, `X-Forwarded-Proto` the
-///   scheme the client used (a trusted proxy's value wins), `X-Request-ID` the request's id.
-/// - Hop-by-hop headers are dropped both ways.
+/// - Headers follow `ProxyHeaders`.
 /// - Upstream refusing connections → 502, not connectable in time → 503, no answer within
 ///   `UPSTREAM_TIMEOUT_SECONDS` → 504, all with the JSON envelope.
 /// - A client that disconnects cancels its upstream request.
@@ -27,37 +24,16 @@ struct ReverseProxyMiddleware: RouterMiddleware {
     /// `https` when the edge terminates TLS.
     let scheme: String
 
-    static let hopByHop: Set<String> = [
-        "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-        "transfer-encoding", "upgrade", "proxy-connection", "host", "http2-settings",
-    ]
-
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let service = UpstreamTable.service(for: request.uri.path), let upstream = upstreams.urls[service] else {
             return try await next(request, context)
         }
         var outbound = HTTPClientRequest(url: upstream.base + request.uri.description)
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
-        outbound.headers.reserveCapacity(request.headers.count + 4)
-        // Headers named in `Connection` are hop-by-hop too (RFC 9110 §7.6.1).
-        let named = Self.tokens(request.headers[.connection])
-        for field in request.headers {
-            let name = field.name.canonicalName
-            if Self.hopByHop.contains(name) || named.contains(name) || name == "x-forwarded-for" || name == "x-real-ip"
-                || name == "x-forwarded-proto" { continue }
-            outbound.headers.add(name: field.name.rawName, value: field.value)
-        }
-        let peer = context.remoteAddress?.ipAddress ?? "unknown"
-        let prior = trustProxy ? request.headers[ClientAddress.forwardedFor] : nil
-        outbound.headers.add(name: "X-Forwarded-For", value: prior.map { "\($0), \(peer)" } ?? peer)
-        outbound.headers.add(name: "X-Real-IP", value: ClientAddress.resolve(headers: request.headers, peer: context.remoteAddress, trustProxy: trustProxy))
-        let proto = trustProxy ? request.headers[ClientAddress.forwardedProto] ?? scheme : scheme
-        outbound.headers.add(name: "X-Forwarded-Proto", value: proto)
-        if let authority = request.head.authority {
-            // As nginx's `proxy_set_header Host $host`: the service sees the name the client used.
-            outbound.headers.add(name: "Host", value: authority)
-            outbound.headers.add(name: "X-Forwarded-Host", value: authority)
-        }
+        let fields = ProxyHeaders.upstream(request.head, peer: context.remoteAddress, trustProxy: trustProxy, scheme: scheme)
+        outbound.headers.reserveCapacity(fields.count + 1)
+        if let authority = request.head.authority { outbound.headers.add(name: "Host", value: authority) }
+        for field in fields { outbound.headers.add(name: field.name.rawName, value: field.value) }
         if request.method != .get && request.method != .head {
             let length = request.headers[.contentLength].flatMap(Int64.init)
             outbound.body = .stream(request.body, length: length.map { .known($0) } ?? .unknown)
@@ -81,14 +57,12 @@ struct ReverseProxyMiddleware: RouterMiddleware {
             return errorResponse(APIError(502, "Bad gateway"))
         }
 
-        var headers = HTTPFields()
-        headers.reserveCapacity(upstreamResponse.headers.count)
-        let namedBack = Self.tokens(upstreamResponse.headers.first(name: "connection"))
+        var received = HTTPFields()
+        received.reserveCapacity(upstreamResponse.headers.count)
         for header in upstreamResponse.headers {
-            let lowered = header.name.lowercased()
-            if Self.hopByHop.contains(lowered) || namedBack.contains(lowered) { continue }
-            if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
+            if let name = HTTPField.Name(header.name) { received.append(HTTPField(name: name, value: header.value)) }
         }
+        let headers = ProxyHeaders.downstream(received)
         let status = HTTPResponse.Status(code: Int(upstreamResponse.status.code))
         // A small answer of known length (most API answers) goes out in one write; anything
         // else streams through as it arrives.
@@ -100,19 +74,6 @@ struct ReverseProxyMiddleware: RouterMiddleware {
     }
 
     static let smallBody = 64 * 1024
-
-    /// The lower-cased tokens of a `Connection` header (the hop-by-hop headers it names).
-    static func tokens(_ header: String?) -> Set<String> {
-        guard let header else { return [] }
-        var tokens = Set<String>()
-        for part in header.split(separator: ",") {
-            var token = part
-            while let first = token.first, first == " " || first == "\t" { token = token.dropFirst() }
-            while let last = token.last, last == " " || last == "\t" { token = token.dropLast() }
-            if !token.isEmpty { tokens.insert(token.lowercased()) }
-        }
-        return tokens
-    }
 
     /// Runs the upstream request in a task of its own that the client's disconnect cancels.
     private func untilClientLeaves(_ operation: @escaping @Sendable () async throws -> HTTPClientResponse) async throws -> HTTPClientResponse {

@@ -49,6 +49,14 @@ final class RateLimiter: Sendable {
         await hit(key: bucket.key(identity), windowSeconds: bucket.windowSeconds, max: bucket.max, memoryMax: bucket.halvedMax)
     }
 
+    /// The verdict without suspending when there is no Redis to ask (the proxy lane counts
+    /// on the event loop); nil when Redis must be asked.
+    func immediateHit(_ bucket: RateLimitBucket, identity: String) -> RateLimitVerdict? {
+        guard redis == nil else { return nil }
+        warnOnceAboutMemory()
+        return RateLimitVerdict(allowed: memory.hit(bucket.key(identity), window: .seconds(bucket.windowSeconds), max: bucket.halvedMax))
+    }
+
     func hit(key: String, windowSeconds: Int, max: Int, memoryMax: Int) async -> RateLimitVerdict {
         if let redis {
             do {

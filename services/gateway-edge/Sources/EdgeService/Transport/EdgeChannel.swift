@@ -45,10 +45,13 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
     let sessions: SocketSessions
     let http1: HTTP1Channel.Configuration
     let http2: HTTP2Channel
+    /// The reverse proxy's fast lane for HTTP/1.1 (`agentim-edge` only).
+    let lane: ProxyLaneSettings?
 
     init(responder: @escaping HTTPChannelHandler.Responder, tls: NIOSSLContext?, gate: UpgradeGate, sessions: SocketSessions,
-         idleTimeout: Duration = .seconds(75)) {
+         lane: ProxyLaneSettings?, idleTimeout: Duration = .seconds(75)) {
         self.responder = responder
+        self.lane = lane
         self.tls = tls
         self.gate = gate
         self.sessions = sessions
@@ -131,6 +134,7 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
                         try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: secure))
                         try pipeline.addHandler(ConnectionGuard())
                         try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: http1.idleTimeout.map { .init($0) }, logger: logger))
+                        if let lane { try pipeline.addHandler(ProxyLane(settings: lane, scheme: secure ? "https" : "http")) }
                         let http = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
                             wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
                         return .http(http, refusal: refusal.value)

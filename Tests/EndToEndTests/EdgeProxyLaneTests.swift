@@ -1,0 +1,89 @@
+import AgentIMCore
+import Foundation
+import Testing
+
+extension EdgeTests {
+    /// The proxy lane (HTTP/1.1 requests for the services, relayed on the event loop): pooled
+    /// upstream connections, a pooled connection the service closed, answers in request order
+    /// when a client pipelines lane and framework requests, and a service that is down.
+    @Suite
+    struct EdgeProxyLaneTests {
+        static func connections(_ edge: HubProcess) async throws -> Int {
+            Int(try await HTTP.get(edge.baseURL + "/api/rooms/connections").data?.numberValue ?? -1)
+        }
+
+        @Test func reusesUpstreamConnectionsAndSurvivesOnesTheServiceClosed() async throws {
+            let upstream = try TestUpstream()
+            let edge = try await EdgeFixture.start(upstream: upstream, environment: ["NODE_ENV": "test"])
+            defer { edge.stop(); upstream.stop() }
+
+            let before = try await Self.connections(edge)
+            // One client connection, 40 requests: curl reuses it, the edge its upstream one.
+            let urls = (1...40).map { edge.baseURL + "/api/rooms/r\($0)" }
+            let many = try Tool.curl(["-s", "-w", "%{http_code}\n"] + urls.flatMap { ["-o", "/dev/null", $0] })
+            #expect(many.stdout.split(separator: "\n") == Array(repeating: "200", count: 40))
+            let after = try await Self.connections(edge)
+            #expect(after - before <= 3, "40 proxied requests opened \(after - before) upstream connections")
+
+            // The service hangs up after each answer: every next request still gets its answer,
+            // whether the edge notices the closed connection first or retries on a new one.
+            for round in 1...10 {
+                let reply = try Tool.curl(["-s", "-w", "\n%{http_code}\n", edge.baseURL + "/api/rooms/d\(round)?drop=1",
+                                           edge.baseURL + "/api/rooms/n\(round)"])
+                #expect(reply.stdout.split(separator: "\n").filter { $0 == "200" }.count == 2, "round \(round): \(reply.stdout)")
+            }
+            let plain = try await HTTP.get(edge.baseURL + "/api/rooms/after-drops")
+            #expect(plain.status == 200)
+        }
+
+        @Test func pipelinedRequestsAreAnsweredInOrderAcrossLaneAndFramework() async throws {
+            let upstream = try TestUpstream()
+            let edge = try await EdgeFixture.start(upstream: upstream, environment: ["NODE_ENV": "test"])
+            defer { edge.stop(); upstream.stop() }
+            // Four requests in one write: lane, framework (the edge's own /api/health), lane with a
+            // body, lane; the answers must come back in that order on the one connection.
+            let script = """
+                import socket, sys
+                s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+                body = b'{"x":1}'
+                s.sendall(b"GET /api/rooms/first HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n"
+                          b"GET /api/health HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n"
+                          b"POST /api/rooms/third HTTP/1.1\\r\\nHost: a\\r\\nContent-Type: application/json\\r\\nContent-Length: 7\\r\\n\\r\\n" + body +
+                          b"GET /api/rooms/fourth HTTP/1.1\\r\\nHost: a\\r\\nConnection: close\\r\\n\\r\\n")
+                s.settimeout(10)
+                data = b""
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk: break
+                    data += chunk
+                sys.stdout.write(data.decode())
+                """
+            let output = try Tool.run("python3", ["-c", script, String(edge.port)])
+            let statuses = output.stdout.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+            #expect(statuses == ["200", "200", "200", "200"], "\(output.stdout)")
+            let marks = ["/api/rooms/first", #""checks""#, "/api/rooms/third", "/api/rooms/fourth"].map { output.stdout.range(of: $0)?.lowerBound }
+            #expect(!marks.contains(nil), "\(output.stdout)")
+            let found = marks.compactMap { $0 }
+            #expect(found == found.sorted(), "answers in request order")
+            #expect(output.stdout.contains(#""received": 7"#), "the pipelined body reached the service")
+        }
+
+        @Test func aServiceThatIsDownGets502WithTheEdgeHeaders() async throws {
+            let upstream = try TestUpstream()
+            let edge = try await EdgeFixture.start(upstream: upstream, environment: [
+                "NODE_ENV": "test", "ROOMS_URL": "http://127.0.0.1:\(TestEnvironment.freePort())", "CORS_ORIGIN": "http://app.example",
+            ])
+            defer { edge.stop(); upstream.stop() }
+            let reply = try Tool.curl(["-s", "-i", "-H", "Origin: http://app.example", edge.baseURL + "/api/rooms/x"])
+            #expect(reply.stdout.hasPrefix("HTTP/1.1 502"), "\(reply.stdout)")
+            let body = reply.stdout.components(separatedBy: "\r\n\r\n").last ?? ""
+            #expect(try JSONDecoder().decode(JSONValue.self, from: Data(body.utf8)) == .object(["ok": .bool(false), "error": .string("Bad gateway")]))
+            let head = reply.stdout.lowercased()
+            #expect(head.contains("access-control-allow-origin: http://app.example"))
+            #expect(head.contains("x-content-type-options: nosniff"))
+            #expect(head.contains("x-request-id: "))
+            // The other services are still served.
+            #expect(try await HTTP.get(edge.baseURL + "/api/auth/whatever").status == 200)
+        }
+    }
+}

@@ -1,0 +1,282 @@
+import AgentIMCore
+import Foundation
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+
+/// One request on the proxy lane, from the client's head to the service's last byte. Runs
+/// on the client connection's event loop, as does its upstream connection.
+///
+/// - `api` rate limit (in memory at once; a Redis round trip otherwise), then the 1 MiB body
+///   limit on a declared length, then a pooled connection (or a new one) to the service.
+/// - The body flows both ways with back-pressure: client reads wait for the upstream socket,
+///   upstream reads wait for the client socket.
+/// - A service refusing connections → 502, not connectable in time → 503, silent for
+///   `UPSTREAM_TIMEOUT_SECONDS` before answering → 504; a pooled connection the service had
+///   closed is retried once on a new one for a request without a body.
+/// - A connection goes back to the pool only after a complete exchange that kept it alive.
+final class ProxyExchange {
+    private enum Phase { case admitting, connecting, sending, done }
+
+    private let lane: ProxyLane
+    private let head: HTTPRequest
+    private let service: UpstreamTable.Service
+    private let loop: any EventLoop
+    private let path: String
+    private let requestId: String
+    private let started = NIODeadline.now()
+    private var settings: ProxyLaneSettings { lane.settings }
+
+    private var phase = Phase.admitting
+    private var limitHeaders: [(HTTPField.Name, String)] = []
+    private var upstreamHead: HTTPRequest?
+    /// Client parts read before the upstream connection was ready.
+    private var buffered: [HTTPRequestPart] = []
+    private(set) var requestComplete = false
+    private let bodyless: Bool
+    private var channel: (any Channel)?
+    private var handler: UpstreamHandler?
+    private var reused = false
+    private var retried = false
+    private var responseStarted = false
+    private var responseKeepsAlive = true
+    private var status = 0
+    private var lastActivity = NIODeadline.now()
+    private var timer: Scheduled<Void>?
+
+    init(lane: ProxyLane, head: HTTPRequest, service: UpstreamTable.Service, loop: any EventLoop) {
+        self.lane = lane
+        self.head = head
+        self.service = service
+        self.loop = loop
+        path = ProxyLaneSettings.bare(head.path ?? "/")
+        requestId = head.headerFields[RequestIDMiddleware.header].map { String($0.prefix(32)) } ?? Nanoid.make(length: 12)
+        let length = head.headerFields[.contentLength]
+        bodyless = length == nil || length == "0"
+    }
+
+    /// While the upstream cannot take the body yet, the client is not read.
+    var holdsClientReads: Bool {
+        switch phase {
+        case .admitting, .connecting: return true
+        case .sending: return channel?.isWritable == false
+        case .done: return false
+        }
+    }
+
+    func start() {
+        guard path.hasPrefix("/api/"), let limiter = settings.limiter else { return admitted(.pass) }
+        let identity = ClientAddress.resolve(headers: head.headerFields, peer: lane.peer, trustProxy: settings.trustProxy)
+        if let verdict = limiter.immediateHit(.api, identity: identity) { return admitted(verdict) }
+        let promise = loop.makePromise(of: RateLimitVerdict.self)
+        promise.completeWithTask { await limiter.hit(.api, identity: identity) }
+        promise.futureResult.assumeIsolated().whenSuccess { verdict in self.admitted(verdict) }
+    }
+
+    private func admitted(_ verdict: RateLimitVerdict) {
+        guard phase == .admitting else { return }
+        limitHeaders = verdict.headers
+        guard verdict.allowed else { return answer(APIError(429, "Too many requests")) }
+        if path.hasPrefix("/api/"), let declared = head.headerFields[.contentLength] {
+            guard let length = Int(declared), length <= BodyLimitMiddleware.apiLimit else {
+                return answer(APIError(413, "Request body too large"), errorId: Nanoid.make(), close: true)
+            }
+        }
+        var fields = ProxyHeaders.upstream(head, peer: lane.peer, trustProxy: settings.trustProxy, scheme: lane.scheme)
+        fields[RequestIDMiddleware.header] = requestId
+        upstreamHead = HTTPRequest(method: head.method, scheme: nil, authority: head.authority, path: head.path, headerFields: fields)
+        connect(fresh: false)
+    }
+
+    private func connect(fresh: Bool) {
+        phase = .connecting
+        if !fresh, let pooled = settings.pool.take(service, on: loop) { return attach(pooled, reused: true) }
+        guard let address = settings.addresses[service] else { return answer(APIError(502, "Bad gateway")) }
+        settings.pool.connect(to: (address.host, address.port), on: loop).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let channel):
+                guard self.phase == .connecting else { return channel.close(promise: nil) }
+                self.attach(channel, reused: false)
+            case .failure(let error):
+                guard self.phase == .connecting else { return }
+                if case .connectTimeout = error as? ChannelError {
+                    self.settings.logger.warning("upstream \(self.service.rawValue) not connectable in time")
+                    self.answer(APIError(503, "Service unavailable"))
+                } else {
+                    self.settings.logger.warning("upstream \(self.service.rawValue) failed: \(error)")
+                    self.answer(APIError(502, "Bad gateway"))
+                }
+            }
+        }
+    }
+
+    private func attach(_ channel: any Channel, reused: Bool) {
+        guard let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamHandler.self), let upstreamHead else {
+            channel.close(promise: nil)
+            return answer(APIError(502, "Bad gateway"))
+        }
+        self.channel = channel
+        self.handler = handler
+        self.reused = reused
+        handler.attach(self)
+        handler.pause(!lane.clientWritable)
+        phase = .sending
+        handler.send(.head(upstreamHead))
+        for part in buffered { handler.send(part) }
+        buffered.removeAll()
+        handler.flush()
+        armTimer()
+        lane.resumeReads()
+    }
+
+    /// A part of the client's request after its head.
+    func clientPart(_ part: HTTPRequestPart) {
+        if case .end = part { requestComplete = true }
+        switch phase {
+        case .admitting, .connecting:
+            buffered.append(part)
+        case .sending:
+            handler?.send(part)
+            handler?.flush()
+        case .done:
+            break
+        }
+    }
+
+    // MARK: the service's answer
+
+    func upstreamRead(_ part: HTTPResponsePart) {
+        guard phase == .sending else { return }
+        lastActivity = .now()
+        switch part {
+        case .head(let response):
+            guard response.status.kind != .informational else { return }
+            responseStarted = true
+            status = response.status.code
+            responseKeepsAlive = !ProxyHeaders.tokens(response.headerFields[.connection]).contains("close")
+            var fields = ProxyHeaders.downstream(response.headerFields)
+            decorate(&fields)
+            lane.send(.head(HTTPResponse(status: response.status, headerFields: fields)))
+        case .body(let buffer):
+            lane.send(.body(buffer))
+        case .end:
+            lane.send(.end(nil))
+            lane.flush()
+            finish(keepUpstream: responseKeepsAlive && requestComplete)
+        }
+    }
+
+    func upstreamReadComplete() {
+        if responseStarted, phase == .sending { lane.flush() }
+    }
+
+    func upstreamWritable() { lane.resumeReads() }
+
+    func clientWritabilityChanged(_ writable: Bool) { handler?.pause(!writable) }
+
+    /// The upstream connection closed or failed before the exchange ended.
+    func upstreamClosed(error: (any Error)?) {
+        guard phase == .sending else { return }
+        detachUpstream(close: true)
+        if responseStarted {
+            // The answer is cut short; the client can only learn it from the closed connection.
+            phase = .done
+            timer?.cancel()
+            lane.closeClient()
+            return
+        }
+        if reused, !retried, bodyless {
+            // A pooled connection the service had closed meanwhile: once more on a new one.
+            retried = true
+            buffered = requestComplete ? [.end(nil)] : []
+            return connect(fresh: true)
+        }
+        settings.logger.warning("upstream \(service.rawValue) closed before answering: \(error.map { "\($0)" } ?? "EOF")")
+        answer(APIError(502, "Bad gateway"))
+    }
+
+    func clientClosed() {
+        guard phase != .done else { return }
+        phase = .done
+        timer?.cancel()
+        detachUpstream(close: true)
+    }
+
+    // MARK: timeout
+
+    /// One timer per exchange: it re-arms itself for the rest of the window while the service
+    /// keeps sending, rather than being rescheduled on every read.
+    private func armTimer() {
+        guard timer == nil else { return }
+        lastActivity = .now()
+        schedule(in: settings.upstreamTimeout)
+    }
+
+    private func schedule(in delay: TimeAmount) {
+        timer = loop.assumeIsolated().scheduleTask(in: delay) { self.timerFired() }
+    }
+
+    private func timerFired() {
+        guard phase == .sending else { return }
+        let silent = NIODeadline.now() - lastActivity
+        if silent < settings.upstreamTimeout { return schedule(in: settings.upstreamTimeout - silent) }
+        detachUpstream(close: true)
+        if responseStarted {
+            phase = .done
+            lane.closeClient()
+        } else {
+            answer(APIError(504, "Gateway timeout"))
+        }
+    }
+
+    // MARK: ending
+
+    /// The edge's own answer (429, 413, 502, 503, 504) with the JSON envelope.
+    private func answer(_ error: APIError, errorId: String? = nil, close: Bool = false) {
+        detachUpstream(close: true)
+        status = error.status
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let body = ByteBuffer(bytes: (try? encoder.encode(ErrorEnvelope(error: error.message, errorId: errorId))) ?? Data())
+        var fields: HTTPFields = [.contentType: "application/json", .contentLength: String(body.readableBytes)]
+        if close { fields[.connection] = "close" }
+        decorate(&fields)
+        lane.send(.head(HTTPResponse(status: HTTPResponse.Status(code: error.status), headerFields: fields)))
+        lane.send(.body(body))
+        lane.send(.end(nil))
+        lane.flush()
+        finish(keepUpstream: false)
+    }
+
+    /// The headers the middleware chain would add, innermost first.
+    private func decorate(_ fields: inout HTTPFields) {
+        for (name, value) in limitHeaders where fields[name] == nil { fields[name] = value }
+        fields[RequestIDMiddleware.header] = requestId
+        settings.cors.decorate(&fields, origin: head.headerFields[.origin])
+        SecurityHeadersMiddleware.apply(to: &fields, production: settings.production)
+    }
+
+    private func finish(keepUpstream: Bool) {
+        phase = .done
+        timer?.cancel()
+        if keepUpstream, let channel, let handler {
+            handler.attach(nil)
+            settings.pool.put(channel, service: service)
+            self.channel = nil
+            self.handler = nil
+        } else {
+            detachUpstream(close: true)
+        }
+        let elapsed = NIODeadline.now() - started
+        settings.metrics.observe(method: head.method.rawValue, path: path, seconds: Double(elapsed.nanoseconds) / 1e9, status: status)
+        lane.exchangeFinished(requestComplete: requestComplete)
+    }
+
+    private func detachUpstream(close: Bool) {
+        guard let channel else { return }
+        handler?.exchange = nil
+        if close { channel.close(promise: nil) }
+        self.channel = nil
+        handler = nil
+    }
+}

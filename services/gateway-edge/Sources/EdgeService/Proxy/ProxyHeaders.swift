@@ -1,0 +1,68 @@
+import HTTPTypes
+import NIOCore
+
+/// The header rules of the reverse proxy, shared by the lane (HTTP/1.1 on the event loop)
+/// and the middleware (HTTP/2 and the requests the lane leaves to the framework):
+///
+/// - `Host` is the client's; `X-Forwarded-For` gets the peer appended (to a trusted proxy's
+///   list; an untrusted client's own list is replaced, so services never see a forged one),
+///   `X-Real-IP` is the client address by the `TRUST_PROXY` rule, `X-Forwarded-Proto` the
+///   scheme the client used (a trusted proxy's value wins), `X-Request-ID` the request's id.
+/// - Hop-by-hop headers, and those a `Connection` header names, are dropped both ways.
+enum ProxyHeaders {
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+        "transfer-encoding", "upgrade", "proxy-connection", "host", "http2-settings",
+    ]
+    /// Set by the edge itself, so a client's own values never reach a service.
+    static let replaced: Set<String> = ["x-forwarded-for", "x-real-ip", "x-forwarded-proto", "x-forwarded-host"]
+    static let forwardedHost = HTTPField.Name("X-Forwarded-Host")!
+
+    /// The headers a service receives for `request` (the request id already on it).
+    static func upstream(_ request: HTTPRequest, peer: SocketAddress?, trustProxy: Bool, scheme: String) -> HTTPFields {
+        let inbound = request.headerFields
+        var fields = HTTPFields()
+        fields.reserveCapacity(inbound.count + 5)
+        let named = tokens(inbound[.connection])
+        for field in inbound {
+            let name = field.name.canonicalName
+            // `Expect` was answered by the edge already (100 Continue).
+            if hopByHop.contains(name) || replaced.contains(name) || name == "expect" || named.contains(name) { continue }
+            fields.append(field)
+        }
+        let address = peer?.ipAddress ?? "unknown"
+        let prior = trustProxy ? inbound[ClientAddress.forwardedFor] : nil
+        fields[ClientAddress.forwardedFor] = prior.map { "\($0), \(address)" } ?? address
+        fields[ClientAddress.realIP] = ClientAddress.resolve(headers: inbound, peer: peer, trustProxy: trustProxy)
+        fields[ClientAddress.forwardedProto] = trustProxy ? inbound[ClientAddress.forwardedProto] ?? scheme : scheme
+        // As nginx's `proxy_set_header Host $host`: the service sees the name the client used.
+        if let authority = request.authority { fields[forwardedHost] = authority }
+        return fields
+    }
+
+    /// The headers of a service's answer that go on to the client.
+    static func downstream(_ upstream: HTTPFields) -> HTTPFields {
+        var fields = HTTPFields()
+        fields.reserveCapacity(upstream.count + 16)
+        let named = tokens(upstream[.connection])
+        for field in upstream {
+            let name = field.name.canonicalName
+            if hopByHop.contains(name) || named.contains(name) { continue }
+            fields.append(field)
+        }
+        return fields
+    }
+
+    /// The lower-cased tokens of a `Connection` header (the hop-by-hop headers it names).
+    static func tokens(_ header: String?) -> Set<String> {
+        guard let header else { return [] }
+        var tokens = Set<String>()
+        for part in header.split(separator: ",") {
+            var token = part
+            while let first = token.first, first == " " || first == "\t" { token = token.dropFirst() }
+            while let last = token.last, last == " " || last == "\t" { token = token.dropLast() }
+            if !token.isEmpty { tokens.insert(token.lowercased()) }
+        }
+        return tokens
+    }
+}
