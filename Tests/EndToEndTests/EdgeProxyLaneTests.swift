@@ -68,6 +68,34 @@ extension EdgeTests {
             #expect(output.stdout.contains(#""received": 7"#), "the pipelined body reached the service")
         }
 
+        @Test func http2StreamsTakeTheLaneWithTheSameRules() async throws {
+            let upstream = try TestUpstream()
+            let edge = try await EdgeFixture.start(upstream: upstream, environment: ["NODE_ENV": "test"])
+            defer { edge.stop(); upstream.stop() }
+            let reply = try Tool.curl(["-s", "-i", "--http2-prior-knowledge", "-H", "X-Forwarded-For: 203.0.113.9", edge.baseURL + "/api/rooms/h2?x=1"])
+            #expect(reply.stdout.hasPrefix("HTTP/2 200"), "\(reply.stdout)")
+            #expect(reply.stdout.contains("x-content-type-options: nosniff"))
+            let body = reply.stdout.components(separatedBy: "\r\n\r\n").last ?? ""
+            let seen = try JSONDecoder().decode(JSONValue.self, from: Data(body.utf8))["data"]
+            #expect(seen?["path"] == .string("/api/rooms/h2?x=1"))
+            #expect(seen?["headers"]?["x-forwarded-for"] == .string("127.0.0.1"))
+            #expect(seen?["headers"]?["x-forwarded-proto"] == .string("http"))
+            #expect(seen?["headers"]?["host"] == .string("127.0.0.1:\(edge.port)"))
+
+            // HTTP/2 bodies need not declare a length: they are counted as they stream.
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lane-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let big = directory.appendingPathComponent("big").path
+            FileManager.default.createFile(atPath: big, contents: Data(repeating: 0x61, count: (1 << 20) + 10))
+            let refused = try Tool.curl(["-s", "-w", "\n%{http_code}", "--http2-prior-knowledge", "-X", "POST", "-H", "Content-Length:",
+                                         "--data-binary", "@" + big, edge.baseURL + "/api/rooms/h2"])
+            #expect(refused.stdout.hasSuffix("\n413"), "\(refused.stdout)")
+            let small = try Tool.curl(["-s", "--http2-prior-knowledge", "-X", "POST", "-H", "Content-Length:", "--data-binary", #"{"a":1}"#,
+                                       edge.baseURL + "/api/rooms/h2"])
+            #expect(try JSONDecoder().decode(JSONValue.self, from: Data(small.stdout.utf8))["data"]?["received"] == .number(7))
+        }
+
         @Test func aServiceThatIsDownGets502WithTheEdgeHeaders() async throws {
             let upstream = try TestUpstream()
             let edge = try await EdgeFixture.start(upstream: upstream, environment: [

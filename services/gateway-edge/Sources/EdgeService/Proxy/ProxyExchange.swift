@@ -42,6 +42,8 @@ final class ProxyExchange {
     private var responseKeepsAlive = true
     private var status = 0
     private var lastActivity = NIODeadline.now()
+    /// Body bytes read, against the 1 MiB limit when no length was declared (an HTTP/2 body).
+    private var bodyBytes = 0
     private var timer: Scheduled<Void>?
 
     init(lane: ProxyLane, head: HTTPRequest, service: UpstreamTable.Service, loop: any EventLoop) {
@@ -131,7 +133,24 @@ final class ProxyExchange {
 
     /// A part of the client's request after its head.
     func clientPart(_ part: HTTPRequestPart) {
-        if case .end = part { requestComplete = true }
+        switch part {
+        case .end:
+            requestComplete = true
+        case .body(let buffer):
+            bodyBytes += buffer.readableBytes
+            if bodyBytes > BodyLimitMiddleware.apiLimit, path.hasPrefix("/api/"), phase != .done {
+                if responseStarted {
+                    phase = .done
+                    detachUpstream(close: true)
+                    lane.closeClient()
+                } else {
+                    answer(APIError(413, "Request body too large"), errorId: Nanoid.make(), close: true)
+                }
+                return
+            }
+        case .head:
+            break
+        }
         switch phase {
         case .admitting, .connecting:
             buffered.append(part)
@@ -239,7 +258,8 @@ final class ProxyExchange {
         encoder.outputFormatting = [.withoutEscapingSlashes]
         let body = ByteBuffer(bytes: (try? encoder.encode(ErrorEnvelope(error: error.message, errorId: errorId))) ?? Data())
         var fields: HTTPFields = [.contentType: "application/json", .contentLength: String(body.readableBytes)]
-        if close { fields[.connection] = "close" }
+        // An HTTP/1.1 connection is closed rather than drained of an unwanted body.
+        if close, !lane.onStream { fields[.connection] = "close" }
         decorate(&fields)
         lane.send(.head(HTTPResponse(status: HTTPResponse.Status(code: error.status), headerFields: fields)))
         lane.send(.body(body))

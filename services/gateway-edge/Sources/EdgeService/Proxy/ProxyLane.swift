@@ -25,8 +25,8 @@ struct ProxyLaneSettings: Sendable {
     let logger: Logger
 
     /// The service that answers `request` on the lane, or nil when the framework's chain takes
-    /// it: preflights, chunked bodies (counted against the limit while they stream), uploads
-    /// (12 MiB limit) and the routes with their own per-user or per-route buckets.
+    /// it: preflights, HTTP/1.1 chunked bodies, uploads (12 MiB limit) and the routes with
+    /// their own per-user or per-route buckets.
     func service(for request: HTTPRequest) -> UpstreamTable.Service? {
         guard request.method != .options, request.method != .connect, let path = request.path,
               request.headerFields[.transferEncoding] == nil else { return nil }
@@ -43,7 +43,7 @@ struct ProxyLaneSettings: Sendable {
     }
 }
 
-/// The reverse proxy's fast lane for HTTP/1.1: a request for a service is relayed to a pooled
+/// The reverse proxy's fast lane for HTTP/1.1 connections and HTTP/2 streams: a request for a service is relayed to a pooled
 /// upstream connection on the same event loop, with the edge's rules (request id, `api` rate
 /// limit, body limit, forwarded headers, CORS, security headers, metrics) applied here, so
 /// no task, no thread hop and no HTTP client sits between client and service. Everything
@@ -59,6 +59,8 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
     let settings: ProxyLaneSettings
     /// `https` when the edge terminates TLS.
     let scheme: String
+    /// On an HTTP/2 stream (one request, no connection-level headers) rather than an HTTP/1.1 connection.
+    let onStream: Bool
     private(set) var context: ChannelHandlerContext?
     /// Requests handed to the framework and not yet answered.
     private var inward = 0
@@ -70,9 +72,10 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
     private var queued = CircularBuffer<HTTPRequestPart>()
     private var readWanted = false
 
-    init(settings: ProxyLaneSettings, scheme: String) {
+    init(settings: ProxyLaneSettings, scheme: String, onStream: Bool = false) {
         self.settings = settings
         self.scheme = scheme
+        self.onStream = onStream
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }

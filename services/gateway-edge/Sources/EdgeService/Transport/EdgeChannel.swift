@@ -56,8 +56,11 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
         self.gate = gate
         self.sessions = sessions
         http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(idleTimeout))
+        // HTTP/2 is spoken over TLS when a certificate is set, else only as h2c.
+        let scheme = tls == nil ? "http" : "https"
+        let streams = HTTP1Channel.Configuration(additionalChannelHandlers: lane.map { [ProxyLane(settings: $0, scheme: scheme, onStream: true)] } ?? [])
         http2 = HTTP2Channel(responder: responder, configuration: .init(idleTimeout: idleTimeout, gracefulCloseTimeout: .seconds(5),
-                                                                        streamConfiguration: .init()))
+                                                                        streamConfiguration: streams))
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
