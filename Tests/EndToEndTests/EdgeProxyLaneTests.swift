@@ -82,6 +82,14 @@ extension EdgeTests {
             #expect(seen?["headers"]?["x-forwarded-proto"] == .string("http"))
             #expect(seen?["headers"]?["host"] == .string("127.0.0.1:\(edge.port)"))
 
+            // Streams reuse pooled upstream connections too (a stream's end closes the stream,
+            // not the upstream connection).
+            let before = try await Self.connections(edge)
+            let many = try Tool.run("h2load", ["-n", "20", "-c", "1", "-m", "4", edge.baseURL + "/api/rooms/streams"])
+            #expect(many.stdout.contains("status codes: 20 2xx"), "\(many.stdout)")
+            let after = try await Self.connections(edge)
+            #expect(after - before <= 3, "20 proxied streams opened \(after - before) upstream connections")
+
             // HTTP/2 bodies need not declare a length: they are counted as they stream.
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lane-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

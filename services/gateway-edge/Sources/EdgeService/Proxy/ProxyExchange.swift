@@ -94,7 +94,7 @@ final class ProxyExchange {
         phase = .connecting
         if !fresh, let pooled = settings.pool.take(service, on: loop) { return attach(pooled, reused: true) }
         guard let address = settings.addresses[service] else { return answer(APIError(502, "Bad gateway")) }
-        settings.pool.connect(to: (address.host, address.port), on: loop).assumeIsolated().whenComplete { result in
+        settings.pool.connect(to: address, on: loop).assumeIsolated().whenComplete { result in
             switch result {
             case .success(let channel):
                 guard self.phase == .connecting else { return channel.close(promise: nil) }
@@ -179,9 +179,12 @@ final class ProxyExchange {
         case .body(let buffer):
             lane.send(.body(buffer))
         case .end:
+            // The connection is parked before the client's end goes out: on an HTTP/2 stream
+            // that write closes the stream, and the lane with it.
+            release(keepUpstream: responseKeepsAlive && requestComplete)
             lane.send(.end(nil))
             lane.flush()
-            finish(keepUpstream: responseKeepsAlive && requestComplete)
+            lane.exchangeFinished(requestComplete: requestComplete)
         }
     }
 
@@ -252,8 +255,8 @@ final class ProxyExchange {
 
     /// The edge's own answer (429, 413, 502, 503, 504) with the JSON envelope.
     private func answer(_ error: APIError, errorId: String? = nil, close: Bool = false) {
-        detachUpstream(close: true)
         status = error.status
+        release(keepUpstream: false)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         let body = ByteBuffer(bytes: (try? encoder.encode(ErrorEnvelope(error: error.message, errorId: errorId))) ?? Data())
@@ -265,7 +268,7 @@ final class ProxyExchange {
         lane.send(.body(body))
         lane.send(.end(nil))
         lane.flush()
-        finish(keepUpstream: false)
+        lane.exchangeFinished(requestComplete: requestComplete)
     }
 
     /// The headers the middleware chain would add, innermost first.
@@ -276,7 +279,8 @@ final class ProxyExchange {
         SecurityHeadersMiddleware.apply(to: &fields, production: settings.production)
     }
 
-    private func finish(keepUpstream: Bool) {
+    /// Ends the exchange's hold on its upstream connection (parked or closed) and records it.
+    private func release(keepUpstream: Bool) {
         phase = .done
         timer?.cancel()
         if keepUpstream, let channel, let handler {
@@ -289,7 +293,6 @@ final class ProxyExchange {
         }
         let elapsed = NIODeadline.now() - started
         settings.metrics.observe(method: head.method.rawValue, path: path, seconds: Double(elapsed.nanoseconds) / 1e9, status: status)
-        lane.exchangeFinished(requestComplete: requestComplete)
     }
 
     private func detachUpstream(close: Bool) {

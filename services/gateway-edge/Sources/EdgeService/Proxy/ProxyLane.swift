@@ -10,6 +10,14 @@ struct ProxyLaneSettings: Sendable {
     struct Address: Sendable {
         var host: String
         var port: Int
+        /// Set when `host` is an IP address.
+        var resolved: NIOCore.SocketAddress?
+
+        init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+            resolved = try? NIOCore.SocketAddress(ipAddress: host, port: port)
+        }
     }
 
     let addresses: [UpstreamTable.Service: Address]

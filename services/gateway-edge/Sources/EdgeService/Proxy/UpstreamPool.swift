@@ -6,17 +6,18 @@ import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import NIOPosix
 
-/// Keep-alive connections to the services for the proxy lane, as nginx's `keepalive 64`
+/// Keep-alive connections to the services for the proxy lane, like nginx's `keepalive`
 /// upstream block: per event loop and service, so a client's request and its upstream
-/// exchange run on one thread with no hop between them. Idle connections close after 60 s;
-/// ones the service closed are skipped when taken.
+/// exchange run on one thread with no hop between them. Up to 256 idle per loop and service
+/// (a busy HTTP/2 client alone keeps 100 streams in flight; below that, connections churn).
+/// Idle connections close after 60 s; ones the service closed are skipped when taken.
 final class UpstreamPool: Sendable {
     struct Key: Hashable {
         let loop: ObjectIdentifier
         let service: UpstreamTable.Service
     }
 
-    static let maxIdle = 64
+    static let maxIdle = 256
     static let idleTimeout = TimeAmount.seconds(60)
 
     private let idle = NIOLockedValueBox<[Key: [any Channel]]>([:])
@@ -50,8 +51,8 @@ final class UpstreamPool: Sendable {
     }
 
     /// A new connection on `loop`: HTTP/1.1 client codecs, then an `UpstreamHandler`.
-    func connect(to address: (host: String, port: Int), on loop: any EventLoop) -> EventLoopFuture<any Channel> {
-        ClientBootstrap(group: loop)
+    func connect(to address: ProxyLaneSettings.Address, on loop: any EventLoop) -> EventLoopFuture<any Channel> {
+        let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -62,7 +63,9 @@ final class UpstreamPool: Sendable {
                     try pipeline.addHandler(UpstreamHandler())
                 }
             }
-            .connect(host: address.host, port: address.port)
+        // An address literal needs no resolver (nor its happy-eyeballs race) per connection.
+        if let resolved = address.resolved { return bootstrap.connect(to: resolved) }
+        return bootstrap.connect(host: address.host, port: address.port)
     }
 }
 
