@@ -333,6 +333,37 @@ struct AgentGatewayTests {
         #expect(try await hub.post("/api/agents/spawn", #"{"agentType":"codex"}"#, s.amy.token).error == "Missing required fields: gatewayId, agentType, name")
     }
 
+    @Test func gatewaysOfflinePastTheLimitAreDeletedWithTheirAgents() async throws {
+        let database = try TestEnvironment.freshDatabase()
+        let (hub, process) = try await Fixture.singleProcess(extra: ["DATABASE_URL": database, "GATEWAY_CLEANUP_INTERVAL": "1000"])
+        defer { process.stop() }
+        let s = try await Self.setup(hub, agents: [("agent-old", "old")])
+        defer { s.client.close() }
+        // A second gateway, offline only since now, keeps its agent.
+        let recent = try await FakeGateway.connect(ws: hub.ws, token: s.amy.token)
+        await recent.register(id: "agent-new", name: "new")
+        #expect(try await hub.post("/api/rooms/\(s.room)/members", #"{"memberId":"agent-new","memberType":"agent"}"#, s.amy.token).status == 201)
+        s.gateway.close()
+        recent.close()
+        for _ in 0..<100 {
+            let closed = try TestEnvironment.psql(database, "SELECT count(*) FROM gateways WHERE disconnected_at IS NOT NULL")
+            if closed == "2" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        _ = await s.client.next(type: "server:room_update", timeout: .milliseconds(300))  // the add above
+        try TestEnvironment.psql(database, "UPDATE gateways SET disconnected_at = now() - interval '31 days' WHERE id = '\(s.gateway.gatewayId)'")
+
+        #expect(await s.client.next(type: "server:room_update", timeout: .seconds(10)) != nil, "the room hears its agent left")
+        #expect(try await hub.get("/api/agents/agent-old", s.amy.token).status == 404)
+        #expect(try await hub.get("/api/agents/agent-new", s.amy.token).status == 200)
+        let gateways = try await hub.get("/api/agents/gateways/list", s.amy.token).data?.arrayValue?.compactMap { $0["id"]?.stringValue }
+        #expect(gateways == [recent.gatewayId])
+        let members = try TestEnvironment.psql(database, "SELECT member_id FROM room_members WHERE room_id = '\(s.room)' AND member_type = 'agent'")
+        #expect(members == "agent-new")
+        // Not flagged: the old gateway coming back registers its agent anew.
+        #expect(try TestEnvironment.psql(database, "SELECT count(*) FROM deleted_agents") == "0")
+    }
+
     @Test func workspaceBrowserAndRewind() async throws {
         let (hub, process) = try await Fixture.singleProcess()
         defer { process.stop() }

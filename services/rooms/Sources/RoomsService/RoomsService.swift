@@ -105,7 +105,7 @@ public struct RoomsService: Sendable {
     }
 
     /// Background work of a rooms process: the bus consumer and the permission timers.
-    public var services: [any Service] { [commandWorker, PermissionDesk.Timer(desk: permissions)] }
+    public var services: [any Service] { [commandWorker, PermissionDesk.Timer(desk: permissions), GatewayCleanup(service: self)] }
 
     /// The bus consumer for commands from the edges; one per rooms process, sharing the work.
     public var commandWorker: some Service {

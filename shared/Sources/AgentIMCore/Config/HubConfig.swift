@@ -35,6 +35,9 @@ public struct HubConfig: Sendable {
     /// How often unlinked uploads are looked for, fixed at start (`ORPHAN_FILE_CHECK_INTERVAL`,
     /// min 60 s; under `NODE_ENV=test` down to 1 s so a test can watch a sweep).
     public var orphanFileCheckIntervalMs: Int
+    /// How often gateways offline past `cleanup.gatewayMaxOfflineDays` are deleted, fixed at
+    /// start (`GATEWAY_CLEANUP_INTERVAL`, 60 s–24 h; under `NODE_ENV=test` down to 1 s).
+    public var gatewayCleanupIntervalMs: Int
     public var webDir: String?
     public var maxWSMessageSize: Int
     public var clientRateLimitWindow: Int
@@ -151,6 +154,7 @@ public struct HubConfig: Sendable {
             if !missing.isEmpty { throw ConfigError("STORAGE_PROVIDER=s3 requires: \(missing.joined(separator: ", "))") }
         }
         orphanFileCheckIntervalMs = env.int("ORPHAN_FILE_CHECK_INTERVAL", default: 3_600_000, clamp: (isTest ? 1000 : 60_000)...Int.max)
+        gatewayCleanupIntervalMs = env.int("GATEWAY_CLEANUP_INTERVAL", default: 86_400_000, clamp: (isTest ? 1000 : 60_000)...86_400_000)
         webDir = env.nonEmpty("WEB_DIR")
         maxWSMessageSize = env.int("MAX_WS_MESSAGE_SIZE", default: 65_536, clamp: 1024...1_048_576)
         clientRateLimitWindow = env.int("CLIENT_RATE_LIMIT_WINDOW", default: 10, clamp: 1...300)

@@ -78,7 +78,7 @@ struct AgentsController {
         let id = try context.parameters.id("id")
         guard let agent = try await store.find(id) else { throw APIError(404, "Agent not found") }
         guard agent.userId == caller.id else { throw APIError(403, "You do not own this agent") }
-        try await remove([agent], alwaysFlag: false, deleteGateway: nil)
+        try await remove([agent], flagging: .offline, deleteGateway: nil)
         return okEmpty()
     }
 
@@ -111,7 +111,7 @@ struct AgentsController {
         guard owner == caller.id else { throw APIError(403, "You do not own this gateway") }
         let agents = try await AgentStore.agents(database.query(
             "SELECT \(unescaped: AgentStore.columns) \(unescaped: AgentStore.from) WHERE a.gateway_id = \(gatewayId)", logger: store.logger))
-        try await remove(agents, alwaysFlag: true, deleteGateway: gatewayId)
+        try await remove(agents, flagging: .all, deleteGateway: gatewayId)
         return okEmpty()
     }
 
@@ -122,16 +122,19 @@ struct AgentsController {
         return nil
     }
 
+    /// Which deleted agents are refused once when a gateway registers them again (§11.5).
+    enum Flagging { case none, offline, all }
+
     /// Removes agents from their rooms and deletes them (and the gateway); each gateway is
-    /// told `server:remove_agent`, an offline one finds the id refused when it comes back.
-    func remove(_ agents: [AgentStore.Agent], alwaysFlag: Bool, deleteGateway gatewayId: String?) async throws {
+    /// told `server:remove_agent`, an offline one finds a flagged id refused when it comes back.
+    func remove(_ agents: [AgentStore.Agent], flagging: Flagging, deleteGateway gatewayId: String?) async throws {
         let ids = agents.map(\.id)
         var rooms: Set<String> = []
         for id in ids { rooms.formUnion(try await store.rooms(of: id)) }
         try await database.withTransaction(logger: store.logger) { tx in
             try await tx.query("DELETE FROM room_members WHERE member_type = 'agent' AND member_id = ANY(\(ids))", logger: store.logger)
             try await tx.query("DELETE FROM agents WHERE id = ANY(\(ids))", logger: store.logger)
-            for agent in agents where alwaysFlag || agent.status == "offline" {
+            for agent in agents where flagging == .all || (flagging == .offline && agent.status == "offline") {
                 try await tx.query("INSERT INTO deleted_agents (agent_id) VALUES (\(agent.id)) ON CONFLICT DO NOTHING", logger: store.logger)
             }
             if let gatewayId { try await tx.query("DELETE FROM gateways WHERE id = \(gatewayId)", logger: store.logger) }

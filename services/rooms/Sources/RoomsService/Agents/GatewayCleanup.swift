@@ -1,0 +1,53 @@
+import AgentIMCore
+import Logging
+import ServiceLifecycle
+
+/// The zombie-gateway job (data-config-security §4): every `GATEWAY_CLEANUP_INTERVAL`, first
+/// after 30 s, gateways disconnected for longer than `cleanup.gatewayMaxOfflineDays` are
+/// deleted with their agents; the agents leave their rooms, which get `server:room_update`
+/// and a fresh `room_context`. Their ids are not flagged: a gateway that comes back much later
+/// registers its agents anew. Every rooms replica runs it; a second pass finds nothing left.
+struct GatewayCleanup: Service {
+    static let firstRun = Duration.seconds(30)
+    let service: RoomsService
+    var logger: Logger { service.agents.logger }
+
+    func run() async throws {
+        let interval = Duration.milliseconds(service.runtime.config.gatewayCleanupIntervalMs)
+        var wait = min(Self.firstRun, interval)
+        while true {
+            let pause = wait
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+            } catch {
+                return  // shutting down
+            }
+            wait = interval
+            do {
+                let removed = try await sweep()
+                if removed > 0 { logger.info("deleted \(removed) gateway(s) offline past cleanup.gatewayMaxOfflineDays") }
+            } catch {
+                logger.error("zombie gateway cleanup failed: \(error)")
+            }
+        }
+    }
+
+    /// Deletes the zombie gateways; returns how many.
+    func sweep() async throws -> Int {
+        let days = service.runtime.settings.int("cleanup.gatewayMaxOfflineDays")
+        let store = service.agents
+        var zombies: [String] = []
+        for try await id in try await store.database.client.query("""
+            SELECT id FROM gateways WHERE disconnected_at IS NOT NULL AND disconnected_at < now() - (\(days)::int * interval '1 day')
+            """, logger: logger).decode(String.self) {
+            zombies.append(id)
+        }
+        let controller = AgentsController(service: service)
+        for gatewayId in zombies {
+            let agents = try await AgentStore.agents(store.database.client.query(
+                "SELECT \(unescaped: AgentStore.columns) \(unescaped: AgentStore.from) WHERE a.gateway_id = \(gatewayId)", logger: logger))
+            try await controller.remove(agents, flagging: .none, deleteGateway: gatewayId)
+        }
+        return zombies.count
+    }
+}
