@@ -2,6 +2,7 @@ import AgentIMCore
 import Foundation
 import HTTPTypes
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 
 /// One request on the proxy lane, from the client's head to the service's last byte. Runs
@@ -29,7 +30,7 @@ final class ProxyExchange {
 
     private var phase = Phase.admitting
     private var limitHeaders: [(HTTPField.Name, String)] = []
-    private var upstreamHead: HTTPRequest?
+    private var upstreamHead: HTTPRequestHead?
     /// Client parts read before the upstream connection was ready.
     private var buffered: [HTTPRequestPart] = []
     private(set) var requestComplete = false
@@ -84,9 +85,9 @@ final class ProxyExchange {
                 return answer(APIError(413, "Request body too large"), errorId: Nanoid.make(), close: true)
             }
         }
-        var fields = ProxyHeaders.upstream(head, peer: lane.peer, trustProxy: settings.trustProxy, scheme: lane.scheme)
-        fields[RequestIDMiddleware.header] = requestId
-        upstreamHead = HTTPRequest(method: head.method, scheme: nil, authority: head.authority, path: head.path, headerFields: fields)
+        let headers = ProxyHeaders.upstream(head, requestId: requestId, peer: lane.peer, trustProxy: settings.trustProxy, scheme: lane.scheme)
+        upstreamHead = HTTPRequestHead(version: .http1_1, method: NIOHTTP1.HTTPMethod(rawValue: head.method.rawValue), uri: head.path ?? "/",
+                                       headers: headers)
         connect(fresh: false)
     }
 
@@ -124,7 +125,7 @@ final class ProxyExchange {
         handler.pause(!lane.clientWritable)
         phase = .sending
         handler.send(.head(upstreamHead))
-        for part in buffered { handler.send(part) }
+        for part in buffered { handler.send(Self.upstreamPart(part)) }
         buffered.removeAll()
         handler.flush()
         armTimer()
@@ -155,27 +156,36 @@ final class ProxyExchange {
         case .admitting, .connecting:
             buffered.append(part)
         case .sending:
-            handler?.send(part)
+            handler?.send(Self.upstreamPart(part))
             handler?.flush()
         case .done:
             break
         }
     }
 
+    /// A body part or the end of the client's request, as the upstream codec takes it.
+    private static func upstreamPart(_ part: HTTPRequestPart) -> HTTPClientRequestPart {
+        switch part {
+        case .head: preconditionFailure("the head is sent on its own")
+        case .body(let buffer): return .body(.byteBuffer(buffer))
+        case .end: return .end(nil)
+        }
+    }
+
     // MARK: the service's answer
 
-    func upstreamRead(_ part: HTTPResponsePart) {
+    func upstreamRead(_ part: HTTPClientResponsePart) {
         guard phase == .sending else { return }
         lastActivity = .now()
         switch part {
         case .head(let response):
-            guard response.status.kind != .informational else { return }
+            guard response.status.code >= 200 else { return }
             responseStarted = true
-            status = response.status.code
-            responseKeepsAlive = !ProxyHeaders.tokens(response.headerFields[.connection]).contains("close")
-            var fields = ProxyHeaders.downstream(response.headerFields)
+            status = Int(response.status.code)
+            responseKeepsAlive = response.isKeepAlive
+            var fields = ProxyHeaders.downstream(response.headers)
             decorate(&fields)
-            lane.send(.head(HTTPResponse(status: response.status, headerFields: fields)))
+            lane.send(.head(HTTPResponse(status: HTTPResponse.Status(code: status, reasonPhrase: response.status.reasonPhrase), headerFields: fields)))
         case .body(let buffer):
             lane.send(.body(buffer))
         case .end:

@@ -1,5 +1,6 @@
 import HTTPTypes
 import NIOCore
+import NIOHTTP1
 
 /// The header rules of the reverse proxy, shared by the lane (HTTP/1.1 on the event loop)
 /// and the middleware (HTTP/2 and the requests the lane leaves to the framework):
@@ -18,37 +19,39 @@ enum ProxyHeaders {
     static let replaced: Set<String> = ["x-forwarded-for", "x-real-ip", "x-forwarded-proto", "x-forwarded-host"]
     static let forwardedHost = HTTPField.Name("X-Forwarded-Host")!
 
-    /// The headers a service receives for `request` (the request id already on it).
-    static func upstream(_ request: HTTPRequest, peer: SocketAddress?, trustProxy: Bool, scheme: String) -> HTTPFields {
+    /// The HTTP/1.1 headers a service receives for `request`, `Host` first (the name the
+    /// client used, as nginx's `proxy_set_header Host $host`).
+    static func upstream(_ request: HTTPRequest, requestId: String, peer: SocketAddress?, trustProxy: Bool, scheme: String) -> HTTPHeaders {
         let inbound = request.headerFields
-        var fields = HTTPFields()
-        fields.reserveCapacity(inbound.count + 5)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(inbound.count + 7)
+        if let authority = request.authority { headers.add(name: "Host", value: authority) }
         let named = tokens(inbound[.connection])
         for field in inbound {
             let name = field.name.canonicalName
             // `Expect` was answered by the edge already (100 Continue).
-            if hopByHop.contains(name) || replaced.contains(name) || name == "expect" || named.contains(name) { continue }
-            fields.append(field)
+            if hopByHop.contains(name) || replaced.contains(name) || name == "expect" || name == "x-request-id" || named.contains(name) { continue }
+            headers.add(name: field.name.rawName, value: field.value)
         }
         let address = peer?.ipAddress ?? "unknown"
         let prior = trustProxy ? inbound[ClientAddress.forwardedFor] : nil
-        fields[ClientAddress.forwardedFor] = prior.map { "\($0), \(address)" } ?? address
-        fields[ClientAddress.realIP] = ClientAddress.resolve(headers: inbound, peer: peer, trustProxy: trustProxy)
-        fields[ClientAddress.forwardedProto] = trustProxy ? inbound[ClientAddress.forwardedProto] ?? scheme : scheme
-        // As nginx's `proxy_set_header Host $host`: the service sees the name the client used.
-        if let authority = request.authority { fields[forwardedHost] = authority }
-        return fields
+        headers.add(name: "X-Forwarded-For", value: prior.map { "\($0), \(address)" } ?? address)
+        headers.add(name: "X-Real-IP", value: ClientAddress.resolve(headers: inbound, peer: peer, trustProxy: trustProxy))
+        headers.add(name: "X-Forwarded-Proto", value: trustProxy ? inbound[ClientAddress.forwardedProto] ?? scheme : scheme)
+        if let authority = request.authority { headers.add(name: "X-Forwarded-Host", value: authority) }
+        headers.add(name: "X-Request-ID", value: requestId)
+        return headers
     }
 
     /// The headers of a service's answer that go on to the client.
-    static func downstream(_ upstream: HTTPFields) -> HTTPFields {
+    static func downstream(_ upstream: HTTPHeaders) -> HTTPFields {
         var fields = HTTPFields()
         fields.reserveCapacity(upstream.count + 16)
-        let named = tokens(upstream[.connection])
-        for field in upstream {
-            let name = field.name.canonicalName
-            if hopByHop.contains(name) || named.contains(name) { continue }
-            fields.append(field)
+        let named = tokens(upstream.first(name: "connection"))
+        for (rawName, value) in upstream {
+            guard let name = HTTPField.Name(rawName) else { continue }
+            if hopByHop.contains(name.canonicalName) || named.contains(name.canonicalName) { continue }
+            fields.append(HTTPField(name: name, value: value))
         }
         return fields
     }

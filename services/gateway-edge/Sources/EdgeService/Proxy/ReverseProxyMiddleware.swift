@@ -30,10 +30,9 @@ struct ReverseProxyMiddleware: RouterMiddleware {
         }
         var outbound = HTTPClientRequest(url: upstream.base + request.uri.description)
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
-        let fields = ProxyHeaders.upstream(request.head, peer: context.remoteAddress, trustProxy: trustProxy, scheme: scheme)
-        outbound.headers.reserveCapacity(fields.count + 1)
-        if let authority = request.head.authority { outbound.headers.add(name: "Host", value: authority) }
-        for field in fields { outbound.headers.add(name: field.name.rawName, value: field.value) }
+        // The request id middleware put the id on the request.
+        outbound.headers = ProxyHeaders.upstream(request.head, requestId: request.headers[RequestIDMiddleware.header] ?? Nanoid.make(length: 12),
+                                                 peer: context.remoteAddress, trustProxy: trustProxy, scheme: scheme)
         if request.method != .get && request.method != .head {
             let length = request.headers[.contentLength].flatMap(Int64.init)
             outbound.body = .stream(request.body, length: length.map { .known($0) } ?? .unknown)
@@ -57,12 +56,7 @@ struct ReverseProxyMiddleware: RouterMiddleware {
             return errorResponse(APIError(502, "Bad gateway"))
         }
 
-        var received = HTTPFields()
-        received.reserveCapacity(upstreamResponse.headers.count)
-        for header in upstreamResponse.headers {
-            if let name = HTTPField.Name(header.name) { received.append(HTTPField(name: name, value: header.value)) }
-        }
-        let headers = ProxyHeaders.downstream(received)
+        let headers = ProxyHeaders.downstream(upstreamResponse.headers)
         let status = HTTPResponse.Status(code: Int(upstreamResponse.status.code))
         // A small answer of known length (most API answers) goes out in one write; anything
         // else streams through as it arrives.

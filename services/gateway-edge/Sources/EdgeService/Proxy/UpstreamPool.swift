@@ -2,8 +2,6 @@ import HTTPTypes
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
-import NIOHTTPTypes
-import NIOHTTPTypesHTTP1
 import NIOPosix
 
 /// Keep-alive connections to the services for the proxy lane, like nginx's `keepalive`
@@ -50,7 +48,8 @@ final class UpstreamPool: Sendable {
         if !parked { channel.close(promise: nil) }
     }
 
-    /// A new connection on `loop`: HTTP/1.1 client codecs, then an `UpstreamHandler`.
+    /// A new connection on `loop`: NIO's HTTP/1.1 client codecs, then an `UpstreamHandler`
+    /// (HTTP/1.1 parts as they are: no conversion to shared HTTP types and back).
     func connect(to address: ProxyLaneSettings.Address, on loop: any EventLoop) -> EventLoopFuture<any Channel> {
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
@@ -59,7 +58,6 @@ final class UpstreamPool: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.addHTTPClientHandlers()
-                    try pipeline.addHandler(HTTP1ToHTTPClientCodec())
                     try pipeline.addHandler(UpstreamHandler())
                 }
             }
@@ -73,9 +71,9 @@ final class UpstreamPool: Sendable {
 /// exchange that owns the connection, holds reads while the client cannot take more
 /// (back-pressure), and closes the connection when parked too long.
 final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPResponsePart
-    typealias OutboundIn = HTTPRequestPart
-    typealias OutboundOut = HTTPRequestPart
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
 
     /// The exchange using this connection; nil while parked.
     weak var exchange: ProxyExchange?
@@ -143,7 +141,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 }
 
 extension UpstreamHandler {
-    func send(_ part: HTTPRequestPart) {
+    func send(_ part: HTTPClientRequestPart) {
         guard let context else { return }
         context.write(wrapOutboundOut(part), promise: nil)
     }
