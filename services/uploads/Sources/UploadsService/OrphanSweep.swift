@@ -1,4 +1,5 @@
 import AgentIMCore
+import AgentIMRuntime
 import Logging
 import ServiceLifecycle
 
@@ -15,21 +16,9 @@ struct OrphanSweep: Service {
     let logger: Logger
 
     func run() async throws {
-        var wait = min(Self.firstRun, interval)
-        while true {
-            let pause = wait
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
-            } catch {
-                return  // shutting down
-            }
-            wait = interval
-            do {
-                let removed = try await sweep()
-                if removed > 0 { logger.info("removed \(removed) orphan upload(s)") }
-            } catch {
-                logger.error("orphan upload sweep failed: \(error)")
-            }
+        await PeriodicJob.run(firstRun: Self.firstRun, interval: interval, logger: logger, name: "orphan upload sweep") {
+            let removed = try await sweep()
+            if removed > 0 { logger.info("removed \(removed) orphan upload(s)") }
         }
     }
 

@@ -1,4 +1,5 @@
 import AgentIMCore
+import AgentIMRuntime
 import Logging
 import ServiceLifecycle
 
@@ -14,21 +15,9 @@ struct GatewayCleanup: Service {
 
     func run() async throws {
         let interval = Duration.milliseconds(service.runtime.config.gatewayCleanupIntervalMs)
-        var wait = min(Self.firstRun, interval)
-        while true {
-            let pause = wait
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
-            } catch {
-                return  // shutting down
-            }
-            wait = interval
-            do {
-                let removed = try await sweep()
-                if removed > 0 { logger.info("deleted \(removed) gateway(s) offline past cleanup.gatewayMaxOfflineDays") }
-            } catch {
-                logger.error("zombie gateway cleanup failed: \(error)")
-            }
+        await PeriodicJob.run(firstRun: Self.firstRun, interval: interval, logger: logger, name: "zombie gateway cleanup") {
+            let removed = try await sweep()
+            if removed > 0 { logger.info("deleted \(removed) gateway(s) offline past cleanup.gatewayMaxOfflineDays") }
         }
     }
 
