@@ -105,6 +105,11 @@ struct AgentStore: Sendable {
         try await Self.agents(database.client.query("SELECT \(unescaped: Self.columns) \(unescaped: Self.from) WHERE a.id = \(id)", logger: logger)).first
     }
 
+    /// The agents a gateway registered.
+    func agents(onGateway gatewayId: String) async throws -> [Agent] {
+        try await Self.agents(database.client.query("SELECT \(unescaped: Self.columns) \(unescaped: Self.from) WHERE a.gateway_id = \(gatewayId)", logger: logger))
+    }
+
     /// Agents on the user's gateways (http-api §8.1).
     func owned(by userId: String, limit: Int, offset: Int) async throws -> [Agent] {
         try await Self.agents(database.client.query("""

@@ -109,9 +109,7 @@ struct AgentsController {
         let gatewayId = try context.parameters.id("gatewayId")
         guard let owner = try await gatewayOwner(gatewayId) else { throw APIError(404, "Gateway not found") }
         guard owner == caller.id else { throw APIError(403, "You do not own this gateway") }
-        let agents = try await AgentStore.agents(database.query(
-            "SELECT \(unescaped: AgentStore.columns) \(unescaped: AgentStore.from) WHERE a.gateway_id = \(gatewayId)", logger: store.logger))
-        try await remove(agents, flagging: .all, deleteGateway: gatewayId)
+        try await remove(try await store.agents(onGateway: gatewayId), flagging: .all, deleteGateway: gatewayId)
         return okEmpty()
     }
 

@@ -33,9 +33,7 @@ struct GatewayCleanup: Service {
         }
         let controller = AgentsController(service: service)
         for gatewayId in zombies {
-            let agents = try await AgentStore.agents(store.database.client.query(
-                "SELECT \(unescaped: AgentStore.columns) \(unescaped: AgentStore.from) WHERE a.gateway_id = \(gatewayId)", logger: logger))
-            try await controller.remove(agents, flagging: .none, deleteGateway: gatewayId)
+            try await controller.remove(try await store.agents(onGateway: gatewayId), flagging: .none, deleteGateway: gatewayId)
         }
         return zombies.count
     }
