@@ -47,12 +47,12 @@ final class ProxyExchange {
     private var bodyBytes = 0
     private var timer: Scheduled<Void>?
 
-    init(lane: ProxyLane, head: HTTPRequest, service: UpstreamTable.Service, loop: any EventLoop) {
+    init(lane: ProxyLane, head: HTTPRequest, service: UpstreamTable.Service, path: String, loop: any EventLoop) {
         self.lane = lane
         self.head = head
         self.service = service
         self.loop = loop
-        path = ProxyLaneSettings.bare(head.path ?? "/")
+        self.path = path
         requestId = head.headerFields[RequestIDMiddleware.header].map { String($0.prefix(32)) } ?? Nanoid.make(length: 12)
         let length = head.headerFields[.contentLength]
         bodyless = length == nil || length == "0"

@@ -32,16 +32,16 @@ struct ProxyLaneSettings: Sendable {
     let upstreamTimeout: TimeAmount
     let logger: Logger
 
-    /// The service that answers `request` on the lane, or nil when the framework's chain takes
-    /// it: preflights, HTTP/1.1 chunked bodies, uploads (12 MiB limit) and the routes with
-    /// their own per-user or per-route buckets.
-    func service(for request: HTTPRequest) -> UpstreamTable.Service? {
+    /// The service that answers `request` on the lane and the request's path without its query,
+    /// or nil when the framework's chain takes it: preflights, HTTP/1.1 chunked bodies, uploads
+    /// (12 MiB limit) and the routes with their own per-user or per-route buckets.
+    func route(_ request: HTTPRequest) -> (service: UpstreamTable.Service, path: String)? {
         guard request.method != .options, request.method != .connect, let path = request.path,
               request.headerFields[.transferEncoding] == nil else { return nil }
         let bare = Self.bare(path)
         guard let service = UpstreamTable.service(for: bare), addresses[service] != nil,
               !bare.hasPrefix("/api/upload"), RateLimitBucket.route(method: request.method, path: bare) == nil else { return nil }
-        return service
+        return (service, bare)
     }
 
     /// A request target without its query.
@@ -99,9 +99,9 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let head):
             if exchange != nil {
                 queued.append(part)
-            } else if inward == 0, let service = settings.service(for: head), let context {
+            } else if inward == 0, let route = settings.route(head), let context {
                 target = .exchange
-                let exchange = ProxyExchange(lane: self, head: head, service: service, loop: context.eventLoop)
+                let exchange = ProxyExchange(lane: self, head: head, service: route.service, path: route.path, loop: context.eventLoop)
                 self.exchange = exchange
                 exchange.start()
             } else {
@@ -134,10 +134,6 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
         // Parts handed inward outside a read cycle reach the framework on read-complete.
         if replayed, inward > inwardBefore || target == .inward { context?.fireChannelReadComplete() }
         resumeReads()
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        context.fireChannelReadComplete()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

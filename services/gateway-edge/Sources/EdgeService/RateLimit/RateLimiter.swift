@@ -53,8 +53,7 @@ final class RateLimiter: Sendable {
     /// on the event loop); nil when Redis must be asked.
     func immediateHit(_ bucket: RateLimitBucket, identity: String) -> RateLimitVerdict? {
         guard redis == nil else { return nil }
-        warnOnceAboutMemory()
-        return RateLimitVerdict(allowed: memory.hit(bucket.key(identity), window: .seconds(bucket.windowSeconds), max: bucket.halvedMax))
+        return memoryHit(key: bucket.key(identity), windowSeconds: bucket.windowSeconds, max: bucket.halvedMax)
     }
 
     func hit(key: String, windowSeconds: Int, max: Int, memoryMax: Int) async -> RateLimitVerdict {
@@ -73,8 +72,12 @@ final class RateLimiter: Sendable {
                 logger.warning("rate limit falls back to memory for this request: \(error)")
             }
         }
+        return memoryHit(key: key, windowSeconds: windowSeconds, max: memoryMax)
+    }
+
+    private func memoryHit(key: String, windowSeconds: Int, max: Int) -> RateLimitVerdict {
         warnOnceAboutMemory()
-        return RateLimitVerdict(allowed: memory.hit(key, window: .seconds(windowSeconds), max: memoryMax))
+        return RateLimitVerdict(allowed: memory.hit(key, window: .seconds(windowSeconds), max: max))
     }
 
     private func increment(_ redis: RedisClient, key: String, windowSeconds: Int, max: Int) async throws -> (Int, Int) {
