@@ -138,6 +138,26 @@ extension EdgeTests {
             #expect(refused?.status != 0, "nothing listens after exit")
         }
 
+        /// Over HTTP/2 the client is told with GOAWAY (in two steps, the first naming the largest
+        /// stream id), and the stream in flight still gets its whole answer.
+        @Test func sigtermSaysGoawayToHTTP2ClientsAndFinishesTheirStreams() async throws {
+            let upstream = try TestUpstream()
+            let edge = try await EdgeFixture.start(upstream: upstream, environment: ["NODE_ENV": "test"])
+            defer { edge.stop(); upstream.stop() }
+            let url = edge.baseURL + "/api/rooms/slow?sleep=2"
+            async let inFlight = Task.detached { try Tool.run("nghttp", ["-v", url]) }.value
+            try await Task.sleep(for: .milliseconds(500))
+            async let status = edge.terminate(timeout: .seconds(20))
+            let answered = try await inFlight
+            #expect(answered.status == 0, "\(answered.stderr)")
+            #expect(answered.stdout.contains(":status: 200"), "the stream is finished, not cut: \(answered.stdout.suffix(1200))")
+            #expect(answered.stdout.contains(#""path": "/api/rooms/slow?sleep=2""#), "with its body")
+            #expect(answered.stdout.contains("recv GOAWAY"), "\(answered.stdout.suffix(1200))")
+            #expect(answered.stdout.contains("last_stream_id=2147483647"), "first GOAWAY: every stream id")
+            #expect(answered.stdout.contains("last_stream_id=13"), "second GOAWAY: the last stream opened")
+            #expect(await status == 0, "the edge exits cleanly after draining: \(edge.log.suffix(600))")
+        }
+
         private func split(_ response: String) -> (head: String, body: String) {
             // The last head: curl -i prints interim 1xx heads too.
             let parts = response.components(separatedBy: "\r\n\r\n")

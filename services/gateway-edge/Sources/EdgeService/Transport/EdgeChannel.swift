@@ -1,7 +1,6 @@
 import AgentIMCore
 import HTTPTypes
 import HummingbirdCore
-import HummingbirdHTTP2
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -26,7 +25,7 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
     /// only after its first request (a WebSocket upgrade or not), hence the inner future.
     enum Connection: Sendable {
         case http1(EventLoopFuture<HTTP1Connection>)
-        case http2(HTTP2Channel.Value)
+        case http2(EdgeHTTP2.Streams)
     }
 
     enum HTTP1Connection: Sendable {
@@ -44,8 +43,8 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
     let gate: UpgradeGate
     let sessions: SocketSessions
     let http1: HTTP1Channel.Configuration
-    let http2: HTTP2Channel
-    /// The reverse proxy's fast lane for HTTP/1.1 (`agentim-edge` only).
+    let http2: EdgeHTTP2
+    /// The reverse proxy's fast lane for HTTP/1.1 and HTTP/2 (`agentim-edge` only).
     let lane: ProxyLaneSettings?
 
     init(responder: @escaping HTTPChannelHandler.Responder, tls: NIOSSLContext?, gate: UpgradeGate, sessions: SocketSessions,
@@ -58,9 +57,7 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
         http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(idleTimeout))
         // HTTP/2 is spoken over TLS when a certificate is set, else only as h2c.
         let scheme = tls == nil ? "http" : "https"
-        let streams = HTTP1Channel.Configuration(additionalChannelHandlers: lane.map { [ProxyLane(settings: $0, scheme: scheme, onStream: true)] } ?? [])
-        http2 = HTTP2Channel(responder: responder, configuration: .init(idleTimeout: idleTimeout, gracefulCloseTimeout: .seconds(5),
-                                                                        streamConfiguration: streams))
+        http2 = EdgeHTTP2(lane: lane, scheme: scheme, idleTimeout: TimeAmount(idleTimeout), gracePeriod: .seconds(5))
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
@@ -72,7 +69,7 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
                 let negotiation = NIOTypedApplicationProtocolNegotiationHandler<Connection> { result in
                     switch result {
                     case .negotiated("h2"):
-                        return http2.setup(channel: channel, logger: logger).map { .http2($0) }
+                        return http2.setup(channel: channel).map { .http2($0) }
                     case .negotiated("http/1.1"), .fallback:
                         return setupHTTP1(channel: channel, secure: true, logger: logger)
                     case .negotiated:
@@ -83,7 +80,7 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
                 connection = negotiation.protocolNegotiationResult
             } else {
                 let detector = PriorKnowledgeDetector<Connection>(eventLoop: channel.eventLoop) { isHTTP2 in
-                    isHTTP2 ? http2.setup(channel: channel, logger: logger).map { .http2($0) }
+                    isHTTP2 ? http2.setup(channel: channel).map { .http2($0) }
                             : setupHTTP1(channel: channel, secure: false, logger: logger)
                 }
                 try channel.pipeline.syncOperations.addHandler(detector)
@@ -172,8 +169,15 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
                 case .webSocket(let socket, let endpoint):
                     await sessions.run(endpoint, socket: socket, logger: logger)
                 }
-            case .http2(let http2Connection):
-                await ClientConnection.$current.withValue(client) { await http2.handle(value: http2Connection, logger: logger) }
+            case .http2(let streams):
+                // Only the streams the proxy lane handed on come here, each answered in a task of its own.
+                await ClientConnection.$current.withValue(client) {
+                    await withDiscardingTaskGroup { group in
+                        for await stream in streams {
+                            group.addTask { await handleHTTP(asyncChannel: stream, logger: logger) }
+                        }
+                    }
+                }
             }
         } catch {
             logger.debug("connection ended before a protocol was set up: \(error)")
