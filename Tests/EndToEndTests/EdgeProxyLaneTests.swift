@@ -36,6 +36,28 @@ extension EdgeTests {
             #expect(plain.status == 200)
         }
 
+        /// A service's own values for the headers the edge sets (security headers, X-Powered-By,
+        /// X-Request-ID) never reach the client; the edge's are there once, over h1 and h2.
+        @Test func theEdgeSetsItsOwnHeadersOnceOverAServicesValues() async throws {
+            let upstream = try TestUpstream()
+            let edge = try await EdgeFixture.start(upstream: upstream, environment: ["NODE_ENV": "test"])
+            defer { edge.stop(); upstream.stop() }
+            let url = edge.baseURL + "/api/rooms/own?own=1"
+            for http2 in [false, true] {
+                let reply = try Tool.curl(["-s", "-D", "-", "-o", "/dev/null", "-H", "X-Request-ID: client-id"] + (http2 ? ["--http2-prior-knowledge"] : []) + [url])
+                let lines = reply.stdout.lowercased().split(separator: "\r\n")
+                func values(_ name: String) -> [String] {
+                    lines.filter { $0.hasPrefix(name + ":") }.map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) }
+                }
+                #expect(lines.first?.contains("200") == true, "\(reply.stdout)")
+                #expect(values("x-frame-options") == ["sameorigin"], "h2: \(http2) \(reply.stdout)")
+                #expect(values("x-powered-by").isEmpty)
+                #expect(values("x-request-id") == ["client-id"])
+                #expect(values("x-upstream") == ["stub"], "the service's other headers pass")
+                #expect(values("x-content-type-options") == ["nosniff"])
+            }
+        }
+
         @Test func pipelinedRequestsAreAnsweredInOrderAcrossLaneAndFramework() async throws {
             let upstream = try TestUpstream()
             let edge = try await EdgeFixture.start(upstream: upstream, environment: ["NODE_ENV": "test"])

@@ -6,7 +6,8 @@ import Testing
 /// A stand-in for the four services behind `agentim-edge`: a small threaded HTTP/1.1 server
 /// (python3, present wherever the test script runs) that answers the edge's start-up calls
 /// and echoes what reaches it. `?sleep=S` answers after S seconds and records a client that
-/// hung up first (`…/aborted` counts them); `?slow=1` reads bodies slowly.
+/// hung up first (`…/aborted` counts them); `?slow=1` reads bodies slowly; `?own=1` adds
+/// headers the edge sets itself (X-Frame-Options, X-Powered-By, X-Request-ID).
 final class TestUpstream: @unchecked Sendable {
     let port: Int
     let process = Process()
@@ -79,8 +80,12 @@ final class TestUpstream: @unchecked Sendable {
                         return
             received = self.body_size()
             headers = {k.lower(): v for k, v in self.headers.items()}
+            extra = [("Keep-Alive", "timeout=5"), ("X-Upstream", "stub"), ("Proxy-Authenticate", "Basic")]
+            # own=1: headers the edge sets itself, which must not reach the client twice.
+            if params.get("own") == "1":
+                extra += [("X-Frame-Options", "DENY"), ("X-Powered-By", "stub"), ("X-Request-ID", "from-upstream")]
             self.reply(200, {"ok": True, "data": {"method": self.command, "path": self.path, "received": received, "headers": headers}},
-                       extra=[("Keep-Alive", "timeout=5"), ("X-Upstream", "stub"), ("Proxy-Authenticate", "Basic")])
+                       extra=extra)
             # drop=1: hang up after a keep-alive answer, as a service closing an idle connection does.
             if params.get("drop") == "1": self.close_connection = True
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = handle_any

@@ -120,7 +120,7 @@ public struct Edge: Sendable {
             addresses[service] = .init(host: url.host, port: url.port)
         }
         return ProxyLaneSettings(
-            addresses: addresses, pool: UpstreamPool(), trustProxy: config.trustProxy, production: config.isProduction,
+            addresses: addresses, pool: UpstreamPool(upstreamTimeout: .seconds(Int64(config.upstreamTimeoutSeconds))), trustProxy: config.trustProxy, production: config.isProduction,
             cors: HubCORSMiddleware(origins: config.corsOrigins, production: config.isProduction),
             limiter: config.rateLimitsEnabled ? hub.limiter : nil, metrics: metrics,
             upstreamTimeout: .seconds(Int64(config.upstreamTimeoutSeconds)), logger: Logger(label: "agentim.edge.proxy"))

@@ -1,17 +1,17 @@
+import Glibc
+
 /// 21-character ids from `A-Za-z0-9_-`, drawn from the system CSPRNG, like the original's nanoid.
 public enum Nanoid {
     static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-".utf8)
 
     public static func make(length: Int = 21) -> String {
-        var rng = SystemRandomNumberGenerator()
+        // glibc's arc4random_buf: the system CSPRNG, one call for the whole id, where
+        // SystemRandomNumberGenerator makes one per 8 bytes.
         var bytes = [UInt8](repeating: 0, count: length)
-        // Ten 6-bit characters from each 64-bit draw: one system call per ten characters.
-        var random: UInt64 = 0
-        for i in 0..<length {
-            if i % 10 == 0 { random = rng.next() }
-            bytes[i] = alphabet[Int(random & 63)]
-            random >>= 6
+        bytes.withUnsafeMutableBytes { raw in
+            if let base = raw.baseAddress { arc4random_buf(base, raw.count) }
         }
+        for i in bytes.indices { bytes[i] = alphabet[Int(bytes[i] & 63)] }
         return String(decoding: bytes, as: UTF8.self)
     }
 

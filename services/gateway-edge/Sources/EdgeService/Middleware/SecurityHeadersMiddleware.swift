@@ -33,12 +33,24 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         return response
     }
 
+    /// The headers `apply` sets, ready to append to fields that have none of them (the lane
+    /// builds its answers that way: one append, no search per header).
+    static func fields(production: Bool) -> [HTTPField] { production ? productionFields : developmentFields }
+    private static let developmentFields = common.map { HTTPField(name: $0.0, value: $0.1) }
+    private static let productionFields = developmentFields + [
+        HTTPField(name: permissionsPolicy, value: "camera=(), microphone=(), geolocation=(), payment=()"),
+        HTTPField(name: securityPolicy, value: contentSecurityPolicy),
+    ]
+    /// The names `apply` sets or removes, lower-cased: a service's own values for them never pass.
+    static func names(production: Bool) -> Set<String> { production ? productionNames : developmentNames }
+    private static let developmentNames = Set(developmentFields.map(\.name.canonicalName) + [poweredBy.canonicalName])
+    private static let productionNames = Set(productionFields.map(\.name.canonicalName) + [poweredBy.canonicalName])
+
     static func apply(to headers: inout HTTPFields, production: Bool) {
         for (name, value) in common { headers[name] = value }
         headers[poweredBy] = nil
         if production {
-            headers[permissionsPolicy] = "camera=(), microphone=(), geolocation=(), payment=()"
-            headers[securityPolicy] = contentSecurityPolicy
+            for field in productionFields.dropFirst(common.count) { headers[field.name] = field.value }
         }
     }
 }

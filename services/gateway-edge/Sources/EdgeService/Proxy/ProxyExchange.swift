@@ -23,6 +23,7 @@ final class ProxyExchange {
     private let head: HTTPRequest
     private let service: UpstreamTable.Service
     private let loop: any EventLoop
+    private let lanes: LaneLoop
     private let path: String
     private let requestId: String
     private let started = NIODeadline.now()
@@ -45,10 +46,11 @@ final class ProxyExchange {
     private var lastActivity = NIODeadline.now()
     /// Body bytes read, against the 1 MiB limit when no length was declared (an HTTP/2 body).
     private var bodyBytes = 0
-    private var timer: Scheduled<Void>?
+    private var watched = false
 
-    init(lane: ProxyLane, head: HTTPRequest, service: UpstreamTable.Service, path: String, loop: any EventLoop) {
+    init(lane: ProxyLane, head: HTTPRequest, service: UpstreamTable.Service, path: String, loop: any EventLoop, lanes: LaneLoop) {
         self.lane = lane
+        self.lanes = lanes
         self.head = head
         self.service = service
         self.loop = loop
@@ -93,9 +95,9 @@ final class ProxyExchange {
 
     private func connect(fresh: Bool) {
         phase = .connecting
-        if !fresh, let pooled = settings.pool.take(service, on: loop) { return attach(pooled, reused: true) }
+        if !fresh, let pooled = lanes.take(service) { return attach(pooled, reused: true) }
         guard let address = settings.addresses[service] else { return answer(APIError(502, "Bad gateway")) }
-        settings.pool.connect(to: address, on: loop).assumeIsolated().whenComplete { result in
+        lanes.connect(to: address, on: loop).assumeIsolated().whenComplete { result in
             switch result {
             case .success(let channel):
                 guard self.phase == .connecting else { return channel.close(promise: nil) }
@@ -128,7 +130,7 @@ final class ProxyExchange {
         for part in buffered { handler.send(Self.upstreamPart(part)) }
         buffered.removeAll()
         handler.flush()
-        armTimer()
+        startWatching()
         lane.resumeReads()
     }
 
@@ -183,7 +185,7 @@ final class ProxyExchange {
             responseStarted = true
             status = Int(response.status.code)
             responseKeepsAlive = response.isKeepAlive
-            var fields = ProxyHeaders.downstream(response.headers)
+            var fields = ProxyHeaders.downstream(response.headers, dropping: settings.edgeSetHeaders)
             decorate(&fields)
             lane.send(.head(HTTPResponse(status: HTTPResponse.Status(code: status, reasonPhrase: response.status.reasonPhrase), headerFields: fields)))
         case .body(let buffer):
@@ -213,7 +215,7 @@ final class ProxyExchange {
         if responseStarted {
             // The answer is cut short; the client can only learn it from the closed connection.
             phase = .done
-            timer?.cancel()
+            stopWatching()
             lane.closeClient()
             return
         }
@@ -230,28 +232,29 @@ final class ProxyExchange {
     func clientClosed() {
         guard phase != .done else { return }
         phase = .done
-        timer?.cancel()
+        stopWatching()
         detachUpstream(close: true)
     }
 
     // MARK: timeout
 
-    /// One timer per exchange: it re-arms itself for the rest of the window while the service
-    /// keeps sending, rather than being rescheduled on every read.
-    private func armTimer() {
-        guard timer == nil else { return }
+    /// The lane's tick on this loop looks at the exchange's silence until it ends.
+    private func startWatching() {
+        guard !watched else { return }
         lastActivity = .now()
-        schedule(in: settings.upstreamTimeout)
+        watched = true
+        lanes.watch(self)
     }
 
-    private func schedule(in delay: TimeAmount) {
-        timer = loop.assumeIsolated().scheduleTask(in: delay) { self.timerFired() }
+    private func stopWatching() {
+        guard watched else { return }
+        watched = false
+        lanes.unwatch(self)
     }
 
-    private func timerFired() {
-        guard phase == .sending else { return }
-        let silent = NIODeadline.now() - lastActivity
-        if silent < settings.upstreamTimeout { return schedule(in: settings.upstreamTimeout - silent) }
+    func checkSilence(now: NIODeadline) {
+        guard phase == .sending, now - lastActivity >= settings.upstreamTimeout else { return }
+        stopWatching()
         detachUpstream(close: true)
         if responseStarted {
             phase = .done
@@ -281,21 +284,22 @@ final class ProxyExchange {
         lane.exchangeFinished(requestComplete: requestComplete)
     }
 
-    /// The headers the middleware chain would add, innermost first.
+    /// The headers the middleware chain would add, innermost first. `fields` has none of the
+    /// request id and security headers (`edgeSetHeaders`), so those are appended, not searched for.
     private func decorate(_ fields: inout HTTPFields) {
         for (name, value) in limitHeaders where fields[name] == nil { fields[name] = value }
-        fields[RequestIDMiddleware.header] = requestId
+        fields.append(HTTPField(name: RequestIDMiddleware.header, value: requestId))
         settings.cors.decorate(&fields, origin: head.headerFields[.origin])
-        SecurityHeadersMiddleware.apply(to: &fields, production: settings.production)
+        fields.append(contentsOf: SecurityHeadersMiddleware.fields(production: settings.production))
     }
 
     /// Ends the exchange's hold on its upstream connection (parked or closed) and records it.
     private func release(keepUpstream: Bool) {
         phase = .done
-        timer?.cancel()
+        stopWatching()
         if keepUpstream, let channel, let handler {
             handler.attach(nil)
-            settings.pool.put(channel, service: service)
+            lanes.put(channel, service: service)
             self.channel = nil
             self.handler = nil
         } else {

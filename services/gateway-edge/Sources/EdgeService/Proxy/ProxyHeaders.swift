@@ -43,14 +43,16 @@ enum ProxyHeaders {
         return headers
     }
 
-    /// The headers of a service's answer that go on to the client.
-    static func downstream(_ upstream: HTTPHeaders) -> HTTPFields {
+    /// The headers of a service's answer that go on to the client, less `dropping` (lower-cased
+    /// names the edge sets itself).
+    static func downstream(_ upstream: HTTPHeaders, dropping: Set<String> = []) -> HTTPFields {
         var fields = HTTPFields()
         fields.reserveCapacity(upstream.count + 16)
         let named = tokens(upstream.first(name: "connection"))
         for (rawName, value) in upstream {
             guard let name = HTTPField.Name(rawName) else { continue }
-            if hopByHop.contains(name.canonicalName) || named.contains(name.canonicalName) { continue }
+            let canonical = name.canonicalName
+            if hopByHop.contains(canonical) || dropping.contains(canonical) || (!named.isEmpty && named.contains(canonical)) { continue }
             fields.append(HTTPField(name: name, value: value))
         }
         return fields

@@ -24,6 +24,10 @@ struct ProxyLaneSettings: Sendable {
     let pool: UpstreamPool
     let trustProxy: Bool
     let production: Bool
+    /// Lower-cased names of the headers the edge sets on every answer (a service's own are dropped).
+    var edgeSetHeaders: Set<String> { production ? Self.productionSetHeaders : Self.developmentSetHeaders }
+    private static let developmentSetHeaders = SecurityHeadersMiddleware.names(production: false).union(["x-request-id"])
+    private static let productionSetHeaders = SecurityHeadersMiddleware.names(production: true).union(["x-request-id"])
     let cors: HubCORSMiddleware
     /// Nil when rate limits are off.
     let limiter: RateLimiter?
@@ -70,6 +74,8 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
     /// On an HTTP/2 stream (one request, no connection-level headers) rather than an HTTP/1.1 connection.
     let onStream: Bool
     private(set) var context: ChannelHandlerContext?
+    /// The pool's state on this connection's event loop.
+    private var lanes: LaneLoop?
     /// Requests handed to the framework and not yet answered.
     private var inward = 0
     private enum Target { case inward, exchange, discard }
@@ -86,7 +92,10 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
         self.onStream = onStream
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        lanes = settings.pool.loop(context.eventLoop)
+    }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -99,9 +108,9 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let head):
             if exchange != nil {
                 queued.append(part)
-            } else if inward == 0, let route = settings.route(head), let context {
+            } else if inward == 0, let route = settings.route(head), let context, let lanes {
                 target = .exchange
-                let exchange = ProxyExchange(lane: self, head: head, service: route.service, path: route.path, loop: context.eventLoop)
+                let exchange = ProxyExchange(lane: self, head: head, service: route.service, path: route.path, loop: context.eventLoop, lanes: lanes)
                 self.exchange = exchange
                 exchange.start()
             } else {

@@ -6,50 +6,36 @@ import NIOPosix
 
 /// Keep-alive connections to the services for the proxy lane, like nginx's `keepalive`
 /// upstream block: per event loop and service, so a client's request and its upstream
-/// exchange run on one thread with no hop between them. Up to 256 idle per loop and service
-/// (a busy HTTP/2 client alone keeps 100 streams in flight; below that, connections churn).
-/// Idle connections close after 60 s; ones the service closed are skipped when taken.
+/// exchange run on one thread with no hop between them (see `LaneLoop`).
 final class UpstreamPool: Sendable {
-    struct Key: Hashable {
-        let loop: ObjectIdentifier
-        let service: UpstreamTable.Service
-    }
-
     static let maxIdle = 256
     static let idleTimeout = TimeAmount.seconds(60)
 
-    private let idle = NIOLockedValueBox<[Key: [any Channel]]>([:])
+    private let loops = NIOLockedValueBox<[ObjectIdentifier: NIOLoopBound<LaneLoop>]>([:])
     let connectTimeout: TimeAmount
+    /// How often each loop looks for silent services and stale idle connections.
+    let tick: TimeAmount
 
-    init(connectTimeout: TimeAmount = .seconds(5)) {
+    /// `upstreamTimeout`: the longest silence from a service; deadlines are checked every
+    /// quarter of it (at most every second), so a 504 comes at most a quarter late.
+    init(upstreamTimeout: TimeAmount, connectTimeout: TimeAmount = .seconds(5)) {
         self.connectTimeout = connectTimeout
+        tick = .nanoseconds(min(1_000_000_000, max(50_000_000, upstreamTimeout.nanoseconds / 4)))
     }
 
-    /// An idle connection to `service` on `loop`, if one is still open.
-    func take(_ service: UpstreamTable.Service, on loop: any EventLoop) -> (any Channel)? {
-        let key = Key(loop: ObjectIdentifier(loop), service: service)
-        while let channel = idle.withLockedValue({ $0[key]?.popLast() }) {
-            if channel.isActive { return channel }
+    /// This event loop's share of the pool; called on `loop`, once per client connection.
+    func loop(_ loop: any EventLoop) -> LaneLoop {
+        loops.withLockedValue { loops in
+            if let state = loops[ObjectIdentifier(loop)] { return state.value }
+            let state = LaneLoop(loop: loop, pool: self)
+            loops[ObjectIdentifier(loop)] = NIOLoopBound(state, eventLoop: loop)
+            return state
         }
-        return nil
-    }
-
-    /// Parks a connection whose exchange ended cleanly; beyond the cap it is closed.
-    func put(_ channel: any Channel, service: UpstreamTable.Service) {
-        let key = Key(loop: ObjectIdentifier(channel.eventLoop), service: service)
-        let parked = idle.withLockedValue { idle -> Bool in
-            var list = idle[key] ?? []
-            list.removeAll { !$0.isActive }
-            guard list.count < Self.maxIdle else { return false }
-            list.append(channel)
-            idle[key] = list
-            return true
-        }
-        if !parked { channel.close(promise: nil) }
     }
 
     /// A new connection on `loop`: NIO's HTTP/1.1 client codecs, then an `UpstreamHandler`
-    /// (HTTP/1.1 parts as they are: no conversion to shared HTTP types and back).
+    /// (HTTP/1.1 parts as they are: no conversion to shared HTTP types and back). No outbound
+    /// header validation: every header comes from a parsed client request or from the edge.
     func connect(to address: ProxyLaneSettings.Address, on loop: any EventLoop) -> EventLoopFuture<any Channel> {
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
@@ -57,7 +43,8 @@ final class UpstreamPool: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHTTPClientHandlers()
+                    try pipeline.addHandler(HTTPRequestEncoder())
+                    try pipeline.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
                     try pipeline.addHandler(UpstreamHandler())
                 }
             }
@@ -67,9 +54,60 @@ final class UpstreamPool: Sendable {
     }
 }
 
+/// The lane's state on one event loop, touched only from that loop (so without locks): idle
+/// connections per service, up to `maxIdle` each, and the exchanges waiting on a service.
+/// One repeating tick closes connections idle for 60 s (or closed by the service) and times
+/// out silent services, where a timer per exchange and per parked connection cost a heap
+/// insert and a linear cancel on every request.
+final class LaneLoop {
+    private let pool: UpstreamPool
+    /// Oldest first: `take` uses the most recent, the tick closes from the front.
+    private var idle: [UpstreamTable.Service: CircularBuffer<(channel: any Channel, since: NIODeadline)>] = [:]
+    private var waiting: [ObjectIdentifier: ProxyExchange] = [:]
+
+    fileprivate init(loop: any EventLoop, pool: UpstreamPool) {
+        self.pool = pool
+        let loopBound = NIOLoopBound(self, eventLoop: loop)
+        loop.scheduleRepeatedTask(initialDelay: pool.tick, delay: pool.tick) { _ in loopBound.value.sweep() }
+    }
+
+    /// An idle connection to `service`, if one is still open.
+    func take(_ service: UpstreamTable.Service) -> (any Channel)? {
+        while let parked = idle[service]?.popLast() {
+            if parked.channel.isActive { return parked.channel }
+        }
+        return nil
+    }
+
+    /// Parks a connection whose exchange ended cleanly; beyond the cap it is closed.
+    func put(_ channel: any Channel, service: UpstreamTable.Service) {
+        guard idle[service, default: []].count < UpstreamPool.maxIdle else { return channel.close(promise: nil) }
+        idle[service, default: []].append((channel, .now()))
+    }
+
+    func connect(to address: ProxyLaneSettings.Address, on loop: any EventLoop) -> EventLoopFuture<any Channel> {
+        pool.connect(to: address, on: loop)
+    }
+
+    /// The exchange is waiting on its service: `checkSilence` is called every tick until `unwatch`.
+    func watch(_ exchange: ProxyExchange) { waiting[ObjectIdentifier(exchange)] = exchange }
+    func unwatch(_ exchange: ProxyExchange) { waiting[ObjectIdentifier(exchange)] = nil }
+
+    private func sweep() {
+        let now = NIODeadline.now()
+        for exchange in Array(waiting.values) { exchange.checkSilence(now: now) }
+        for service in Array(idle.keys) {
+            while let oldest = idle[service]?.first, !oldest.channel.isActive || now - oldest.since >= UpstreamPool.idleTimeout {
+                idle[service]?.removeFirst()
+                oldest.channel.close(promise: nil)
+            }
+        }
+    }
+}
+
 /// The end of an upstream connection's pipeline: hands the service's answer to the lane's
-/// exchange that owns the connection, holds reads while the client cannot take more
-/// (back-pressure), and closes the connection when parked too long.
+/// exchange that owns the connection, and holds reads while the client cannot take more
+/// (back-pressure).
 final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = HTTPClientRequestPart
@@ -80,7 +118,6 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var context: ChannelHandlerContext?
     private var paused = false
     private var readWanted = false
-    private var idleTimer: Scheduled<Void>?
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
@@ -104,7 +141,6 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        idleTimer?.cancel()
         exchange?.upstreamClosed(error: nil)
         context.fireChannelInactive()
     }
@@ -130,13 +166,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Taken by an exchange (or parked, with nil).
     func attach(_ exchange: ProxyExchange?) {
         self.exchange = exchange
-        idleTimer?.cancel()
-        idleTimer = nil
         pause(false)
-        if exchange == nil, let context {
-            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            idleTimer = context.eventLoop.scheduleTask(in: UpstreamPool.idleTimeout) { loopBound.value.close(promise: nil) }
-        }
     }
 }
 
