@@ -85,18 +85,31 @@ final class EdgeMetrics: Sendable {
         }
     }
 
-    /// Path segments of 10 or more id characters become `:id` (the original's rule).
+    /// Path segments of 10 or more id characters become `:id` (the original's rule). One pass
+    /// over the bytes; a path with no id segment is returned as it is (the usual case).
     static func label(for path: String) -> String {
-        guard path.utf8.count > 1 else { return path }
-        var result = ""
-        for segment in path.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
-            result += "/"
-            let isID = segment.utf8.count >= 10 && segment.utf8.allSatisfy { byte in
-                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D || byte == 0x5F
+        let utf8 = Array(path.utf8)
+        var result: [UInt8]?
+        var start = 0
+        while start < utf8.count {
+            var end = start
+            while end < utf8.count, utf8[end] != UInt8(ascii: "/") { end += 1 }
+            let segment = utf8[start..<end]
+            if segment.count >= 10, segment.allSatisfy(isIDByte) {
+                if result == nil { result = Array(utf8[..<start]) }
+                result!.append(contentsOf: ":id".utf8)
+            } else if result != nil {
+                result!.append(contentsOf: segment)
             }
-            result += isID ? ":id" : String(segment)
+            if end < utf8.count { result?.append(UInt8(ascii: "/")) }
+            start = end + 1
         }
-        return result
+        guard let result else { return path }
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    private static func isIDByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2D || byte == 0x5F
     }
 
     static func residentBytes() -> Int {

@@ -61,6 +61,8 @@ enum ProxyHeaders {
     /// The lower-cased tokens of a `Connection` header (the hop-by-hop headers it names).
     static func tokens(_ header: String?) -> Set<String> {
         guard let header else { return [] }
+        // The usual values name nothing beyond the hop-by-hop headers dropped anyway.
+        if header == "keep-alive" || header == "close" || header == "Keep-Alive" || header == "Close" { return [] }
         var tokens = Set<String>()
         for part in header.split(separator: ",") {
             var token = part
