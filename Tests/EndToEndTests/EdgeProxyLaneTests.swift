@@ -90,6 +90,58 @@ extension EdgeTests {
             #expect(output.stdout.contains(#""received": 7"#), "the pipelined body reached the service")
         }
 
+        /// The lane keeps the HTTP/1.1 connection itself: `Expect: 100-continue` is answered at
+        /// once, an HTTP/1.0 request without keep-alive gets its answer and then the connection
+        /// closes, and a client that half-closes mid-request has its upstream request dropped.
+        @Test func theLaneKeepsHTTP1ConnectionRules() async throws {
+            let upstream = try TestUpstream()
+            let edge = try await EdgeFixture.start(upstream: upstream, environment: ["NODE_ENV": "test"])
+            defer { edge.stop(); upstream.stop() }
+            let script = """
+                import socket, sys, time
+                port = int(sys.argv[1])
+                def until_eof(s):
+                    s.settimeout(5)
+                    data = b""
+                    while True:
+                        chunk = s.recv(65536)
+                        if not chunk: return data
+                        data += chunk
+                # 100 Continue before the body is sent, then the answer; then the connection stays.
+                s = socket.create_connection(("127.0.0.1", port))
+                s.sendall(b"POST /api/rooms/expect HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: 5\\r\\nExpect: 100-continue\\r\\n\\r\\n")
+                s.settimeout(5)
+                interim = s.recv(65536)
+                s.sendall(b"hello")
+                answer = s.recv(65536)
+                while b'"received"' not in answer: answer += s.recv(65536)
+                print("interim", interim.split(b"\\r\\n")[0].decode())
+                print("answer", answer.split(b"\\r\\n")[0].decode(), b'"received": 5' in answer)
+                s.sendall(b"GET /api/rooms/again HTTP/1.1\\r\\nHost: a\\r\\nConnection: close\\r\\n\\r\\n")
+                print("kept", until_eof(s).split(b"\\r\\n")[0].decode())
+                # HTTP/1.0 without keep-alive: answered, then closed by the edge.
+                s = socket.create_connection(("127.0.0.1", port))
+                s.sendall(b"GET /api/rooms/old HTTP/1.0\\r\\nHost: a\\r\\n\\r\\n")
+                print("http10", until_eof(s).split(b"\\r\\n")[0].decode())
+                # Half-closed mid-request: the edge closes, the service sees the request go.
+                s = socket.create_connection(("127.0.0.1", port))
+                s.sendall(b"GET /api/rooms/slow?sleep=3 HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n")
+                time.sleep(0.3)
+                s.shutdown(socket.SHUT_WR)
+                started = time.monotonic()
+                rest = until_eof(s)
+                print("halfclosed", len(rest), time.monotonic() - started < 2)
+                """
+            let abortedBefore = try await HTTP.get(edge.baseURL + "/api/rooms/aborted").data?.numberValue ?? -1
+            let output = try Tool.run("python3", ["-c", script, String(edge.port)])
+            let lines = output.stdout.split(separator: "\n").map(String.init)
+            #expect(lines == ["interim HTTP/1.1 100 Continue", "answer HTTP/1.1 200 OK True", "kept HTTP/1.1 200 OK",
+                              "http10 HTTP/1.1 200 OK", "halfclosed 0 True"], "\(output.stdout) \(output.stderr)")
+            try await Task.sleep(for: .milliseconds(500))
+            let abortedAfter = try await HTTP.get(edge.baseURL + "/api/rooms/aborted").data?.numberValue ?? -1
+            #expect(abortedAfter == abortedBefore + 1, "the service saw the half-closed client's request go away")
+        }
+
         @Test func http2StreamsTakeTheLaneWithTheSameRules() async throws {
             let upstream = try TestUpstream()
             let edge = try await EdgeFixture.start(upstream: upstream, environment: ["NODE_ENV": "test"])

@@ -29,8 +29,17 @@ public func okEmpty(status: HTTPResponse.Status = .ok) -> Response {
 }
 
 public func errorResponse(_ error: APIError, errorId: String? = nil) -> Response {
-    jsonResponse(ErrorEnvelope(error: error.message, fields: error.fields, errorId: errorId),
-                 status: HTTPResponse.Status(code: error.status))
+    Response(status: HTTPResponse.Status(code: error.status), headers: [.contentType: "application/json"],
+             body: .init(byteBuffer: errorBody(error, errorId: errorId)))
+}
+
+/// The JSON error envelope's bytes, for a responder that writes them itself (the edge's proxy lane).
+public func errorBody(_ error: APIError, errorId: String? = nil) -> ByteBuffer {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.withoutEscapingSlashes]
+    let data = (try? encoder.encode(ErrorEnvelope(error: error.message, fields: error.fields, errorId: errorId)))
+        ?? Data(#"{"ok":false,"error":"Internal server error"}"#.utf8)
+    return ByteBuffer(bytes: data)
 }
 
 extension Request {

@@ -1,6 +1,7 @@
 import AgentIMHTTP
 import HTTPTypes
 import Hummingbird
+import NIOHTTP1
 
 /// CORS of http-api §1.8: the request's Origin when listed, else the first configured
 /// origin; credentials allowed; preflight answered with 204 before anything else.
@@ -35,11 +36,20 @@ struct HubCORSMiddleware: RouterMiddleware {
         guard let allowed = allowedOrigin(for: origin) else { return }
         headers[.accessControlAllowOrigin] = allowed
         headers[.accessControlAllowCredentials] = "true"
-        // Keeps a Vary set inside (the web UI's `Accept-Encoding`).
-        if let vary = headers[.vary], !vary.lowercased().contains("origin") {
-            headers[.vary] = vary + ", Origin"
-        } else {
-            headers[.vary] = "Origin"
-        }
+        headers[.vary] = Self.vary(adding: headers[.vary])
+    }
+
+    /// The same on the proxy lane's HTTP/1.1 headers (a service's answer: it sets no CORS headers itself).
+    func decorate(_ headers: inout HTTPHeaders, origin: String?) {
+        guard let allowed = allowedOrigin(for: origin) else { return }
+        headers.replaceOrAdd(name: "Access-Control-Allow-Origin", value: allowed)
+        headers.replaceOrAdd(name: "Access-Control-Allow-Credentials", value: "true")
+        headers.replaceOrAdd(name: "Vary", value: Self.vary(adding: headers.first(name: "vary")))
+    }
+
+    /// Keeps a Vary set inside (the web UI's `Accept-Encoding`).
+    private static func vary(adding existing: String?) -> String {
+        guard let existing, !existing.lowercased().contains("origin") else { return "Origin" }
+        return existing + ", Origin"
     }
 }

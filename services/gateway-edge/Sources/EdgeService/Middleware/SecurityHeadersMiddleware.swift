@@ -33,9 +33,11 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         return response
     }
 
-    /// The headers `apply` sets, ready to append to fields that have none of them (the lane
+    /// The headers `apply` sets, ready to append to headers that have none of them (the lane
     /// builds its answers that way: one append, no search per header).
-    static func fields(production: Bool) -> [HTTPField] { production ? productionFields : developmentFields }
+    static func pairs(production: Bool) -> [(String, String)] { production ? productionPairs : developmentPairs }
+    private static let developmentPairs = developmentFields.map { ($0.name.rawName, $0.value) }
+    private static let productionPairs = productionFields.map { ($0.name.rawName, $0.value) }
     private static let developmentFields = common.map { HTTPField(name: $0.0, value: $0.1) }
     private static let productionFields = developmentFields + [
         HTTPField(name: permissionsPolicy, value: "camera=(), microphone=(), geolocation=(), payment=()"),

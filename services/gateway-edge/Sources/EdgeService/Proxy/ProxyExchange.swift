@@ -1,5 +1,5 @@
 import AgentIMCore
-import Foundation
+import AgentIMHTTP
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
@@ -20,7 +20,7 @@ final class ProxyExchange {
     private enum Phase { case admitting, connecting, sending, done }
 
     private let lane: ProxyLane
-    private let head: HTTPRequest
+    private let head: HTTPRequestHead
     private let service: UpstreamTable.Service
     private let loop: any EventLoop
     private let lanes: LaneLoop
@@ -33,9 +33,11 @@ final class ProxyExchange {
     private var limitHeaders: [(HTTPField.Name, String)] = []
     private var upstreamHead: HTTPRequestHead?
     /// Client parts read before the upstream connection was ready.
-    private var buffered: [HTTPRequestPart] = []
+    private var buffered: [HTTPServerRequestPart] = []
     private(set) var requestComplete = false
     private let bodyless: Bool
+    /// The body limit for the path (BodyLimitMiddleware's rule), nil outside `/api`.
+    private let bodyLimit: Int?
     private var channel: (any Channel)?
     private var handler: UpstreamHandler?
     private var reused = false
@@ -48,16 +50,17 @@ final class ProxyExchange {
     private var bodyBytes = 0
     private var watched = false
 
-    init(lane: ProxyLane, head: HTTPRequest, service: UpstreamTable.Service, path: String, loop: any EventLoop, lanes: LaneLoop) {
+    init(lane: ProxyLane, head: HTTPRequestHead, service: UpstreamTable.Service, path: String, loop: any EventLoop, lanes: LaneLoop) {
         self.lane = lane
         self.lanes = lanes
         self.head = head
         self.service = service
         self.loop = loop
         self.path = path
-        requestId = head.headerFields[RequestIDMiddleware.header].map { String($0.prefix(32)) } ?? Nanoid.make(length: 12)
-        let length = head.headerFields[.contentLength]
+        requestId = head.headers.first(name: "x-request-id").map { String($0.prefix(32)) } ?? Nanoid.make(length: 12)
+        let length = head.headers.first(name: "content-length")
         bodyless = length == nil || length == "0"
+        bodyLimit = BodyLimitMiddleware.limit(for: path)
     }
 
     /// While the upstream cannot take the body yet, the client is not read.
@@ -71,7 +74,8 @@ final class ProxyExchange {
 
     func start() {
         guard path.hasPrefix("/api/"), let limiter = settings.limiter else { return admitted(.pass) }
-        let identity = ClientAddress.resolve(headers: head.headerFields, peer: lane.peer, trustProxy: settings.trustProxy)
+        let identity = ClientAddress.resolve(forwardedFor: head.headers.first(name: "x-forwarded-for"), realIP: head.headers.first(name: "x-real-ip"),
+                                             peer: lane.peer, trustProxy: settings.trustProxy)
         if let verdict = limiter.immediateHit(.api, identity: identity) { return admitted(verdict) }
         let promise = loop.makePromise(of: RateLimitVerdict.self)
         promise.completeWithTask { await limiter.hit(.api, identity: identity) }
@@ -82,14 +86,13 @@ final class ProxyExchange {
         guard phase == .admitting else { return }
         limitHeaders = verdict.headers
         guard verdict.allowed else { return answer(APIError(429, "Too many requests")) }
-        if path.hasPrefix("/api/"), let declared = head.headerFields[.contentLength] {
-            guard let length = Int(declared), length <= BodyLimitMiddleware.apiLimit else {
+        if let bodyLimit, let declared = head.headers.first(name: "content-length") {
+            guard let length = Int(declared), length <= bodyLimit else {
                 return answer(APIError(413, "Request body too large"), errorId: Nanoid.make(), close: true)
             }
         }
         let headers = ProxyHeaders.upstream(head, requestId: requestId, peer: lane.peer, trustProxy: settings.trustProxy, scheme: lane.scheme)
-        upstreamHead = HTTPRequestHead(version: .http1_1, method: NIOHTTP1.HTTPMethod(rawValue: head.method.rawValue), uri: head.path ?? "/",
-                                       headers: headers)
+        upstreamHead = HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: headers)
         connect(fresh: false)
     }
 
@@ -135,13 +138,13 @@ final class ProxyExchange {
     }
 
     /// A part of the client's request after its head.
-    func clientPart(_ part: HTTPRequestPart) {
+    func clientPart(_ part: HTTPServerRequestPart) {
         switch part {
         case .end:
             requestComplete = true
         case .body(let buffer):
             bodyBytes += buffer.readableBytes
-            if bodyBytes > BodyLimitMiddleware.apiLimit, path.hasPrefix("/api/"), phase != .done {
+            if let bodyLimit, bodyBytes > bodyLimit, phase != .done {
                 if responseStarted {
                     phase = .done
                     detachUpstream(close: true)
@@ -166,7 +169,7 @@ final class ProxyExchange {
     }
 
     /// A body part or the end of the client's request, as the upstream codec takes it.
-    private static func upstreamPart(_ part: HTTPRequestPart) -> HTTPClientRequestPart {
+    private static func upstreamPart(_ part: HTTPServerRequestPart) -> HTTPClientRequestPart {
         switch part {
         case .head: preconditionFailure("the head is sent on its own")
         case .body(let buffer): return .body(.byteBuffer(buffer))
@@ -185,11 +188,11 @@ final class ProxyExchange {
             responseStarted = true
             status = Int(response.status.code)
             responseKeepsAlive = response.isKeepAlive
-            var fields = ProxyHeaders.downstream(response.headers, dropping: settings.edgeSetHeaders)
-            decorate(&fields)
-            lane.send(.head(HTTPResponse(status: HTTPResponse.Status(code: status, reasonPhrase: response.status.reasonPhrase), headerFields: fields)))
+            var headers = ProxyHeaders.downstream(response.headers, dropping: settings.edgeSetHeaders)
+            decorate(&headers)
+            lane.send(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)))
         case .body(let buffer):
-            lane.send(.body(buffer))
+            lane.send(.body(.byteBuffer(buffer)))
         case .end:
             // The connection is parked before the client's end goes out: on an HTTP/2 stream
             // that write closes the stream, and the lane with it.
@@ -270,27 +273,25 @@ final class ProxyExchange {
     private func answer(_ error: APIError, errorId: String? = nil, close: Bool = false) {
         status = error.status
         release(keepUpstream: false)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        let body = ByteBuffer(bytes: (try? encoder.encode(ErrorEnvelope(error: error.message, errorId: errorId))) ?? Data())
-        var fields: HTTPFields = [.contentType: "application/json", .contentLength: String(body.readableBytes)]
+        let body = errorBody(error, errorId: errorId)
+        var headers = HTTPHeaders([("Content-Type", "application/json"), ("Content-Length", String(body.readableBytes))])
         // An HTTP/1.1 connection is closed rather than drained of an unwanted body.
-        if close, !lane.onStream { fields[.connection] = "close" }
-        decorate(&fields)
-        lane.send(.head(HTTPResponse(status: HTTPResponse.Status(code: error.status), headerFields: fields)))
-        lane.send(.body(body))
+        if close, !lane.onStream { headers.add(name: "Connection", value: "close") }
+        decorate(&headers)
+        lane.send(.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: error.status), headers: headers)))
+        lane.send(.body(.byteBuffer(body)))
         lane.send(.end(nil))
         lane.flush()
-        lane.exchangeFinished(requestComplete: requestComplete)
+        lane.exchangeFinished(requestComplete: requestComplete, closeConnection: close)
     }
 
-    /// The headers the middleware chain would add, innermost first. `fields` has none of the
+    /// The headers the middleware chain would add, innermost first. `headers` has none of the
     /// request id and security headers (`edgeSetHeaders`), so those are appended, not searched for.
-    private func decorate(_ fields: inout HTTPFields) {
-        for (name, value) in limitHeaders where fields[name] == nil { fields[name] = value }
-        fields.append(HTTPField(name: RequestIDMiddleware.header, value: requestId))
-        settings.cors.decorate(&fields, origin: head.headerFields[.origin])
-        fields.append(contentsOf: SecurityHeadersMiddleware.fields(production: settings.production))
+    private func decorate(_ headers: inout HTTPHeaders) {
+        for (name, value) in limitHeaders where !headers.contains(name: name.rawName) { headers.add(name: name.rawName, value: value) }
+        headers.add(name: "X-Request-ID", value: requestId)
+        settings.cors.decorate(&headers, origin: head.headers.first(name: "origin"))
+        headers.add(contentsOf: SecurityHeadersMiddleware.pairs(production: settings.production))
     }
 
     /// Ends the exchange's hold on its upstream connection (parked or closed) and records it.

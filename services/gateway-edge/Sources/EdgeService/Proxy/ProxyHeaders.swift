@@ -17,45 +17,47 @@ enum ProxyHeaders {
     ]
     /// Set by the edge itself, so a client's own values never reach a service.
     static let replaced: Set<String> = ["x-forwarded-for", "x-real-ip", "x-forwarded-proto", "x-forwarded-host"]
-    static let forwardedHost = HTTPField.Name("X-Forwarded-Host")!
 
     /// The HTTP/1.1 headers a service receives for `request`, `Host` first (the name the
-    /// client used, as nginx's `proxy_set_header Host $host`).
-    static func upstream(_ request: HTTPRequest, requestId: String, peer: SocketAddress?, trustProxy: Bool, scheme: String) -> HTTPHeaders {
-        let inbound = request.headerFields
+    /// client used, as nginx's `proxy_set_header Host $host`). Over HTTP/2 the `Host` header
+    /// is the request's `:authority`.
+    static func upstream(_ request: HTTPRequestHead, requestId: String, peer: SocketAddress?, trustProxy: Bool, scheme: String) -> HTTPHeaders {
+        let inbound = request.headers
         var headers = HTTPHeaders()
         headers.reserveCapacity(inbound.count + 7)
-        if let authority = request.authority { headers.add(name: "Host", value: authority) }
-        let named = tokens(inbound[.connection])
-        for field in inbound {
-            let name = field.name.canonicalName
+        let authority = inbound.first(name: "host")
+        if let authority { headers.add(name: "Host", value: authority) }
+        let named = tokens(inbound.first(name: "connection"))
+        for (name, value) in inbound {
+            let lower = name.lowercased()
             // `Expect` was answered by the edge already (100 Continue).
-            if hopByHop.contains(name) || replaced.contains(name) || name == "expect" || name == "x-request-id" || named.contains(name) { continue }
-            headers.add(name: field.name.rawName, value: field.value)
+            if hopByHop.contains(lower) || replaced.contains(lower) || lower == "expect" || lower == "x-request-id"
+                || (!named.isEmpty && named.contains(lower)) { continue }
+            headers.add(name: name, value: value)
         }
         let address = peer?.ipAddress ?? "unknown"
-        let prior = trustProxy ? inbound[ClientAddress.forwardedFor] : nil
+        let prior = trustProxy ? inbound.first(name: "x-forwarded-for") : nil
         headers.add(name: "X-Forwarded-For", value: prior.map { "\($0), \(address)" } ?? address)
-        headers.add(name: "X-Real-IP", value: ClientAddress.resolve(headers: inbound, peer: peer, trustProxy: trustProxy))
-        headers.add(name: "X-Forwarded-Proto", value: trustProxy ? inbound[ClientAddress.forwardedProto] ?? scheme : scheme)
-        if let authority = request.authority { headers.add(name: "X-Forwarded-Host", value: authority) }
+        headers.add(name: "X-Real-IP", value: ClientAddress.resolve(forwardedFor: prior, realIP: inbound.first(name: "x-real-ip"),
+                                                                    peer: peer, trustProxy: trustProxy))
+        headers.add(name: "X-Forwarded-Proto", value: trustProxy ? inbound.first(name: "x-forwarded-proto") ?? scheme : scheme)
+        if let authority { headers.add(name: "X-Forwarded-Host", value: authority) }
         headers.add(name: "X-Request-ID", value: requestId)
         return headers
     }
 
     /// The headers of a service's answer that go on to the client, less `dropping` (lower-cased
     /// names the edge sets itself).
-    static func downstream(_ upstream: HTTPHeaders, dropping: Set<String> = []) -> HTTPFields {
-        var fields = HTTPFields()
-        fields.reserveCapacity(upstream.count + 16)
+    static func downstream(_ upstream: HTTPHeaders, dropping: Set<String> = []) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(upstream.count + 16)
         let named = tokens(upstream.first(name: "connection"))
-        for (rawName, value) in upstream {
-            guard let name = HTTPField.Name(rawName) else { continue }
-            let canonical = name.canonicalName
-            if hopByHop.contains(canonical) || dropping.contains(canonical) || (!named.isEmpty && named.contains(canonical)) { continue }
-            fields.append(HTTPField(name: name, value: value))
+        for (name, value) in upstream {
+            let lower = name.lowercased()
+            if hopByHop.contains(lower) || dropping.contains(lower) || (!named.isEmpty && named.contains(lower)) { continue }
+            headers.add(name: name, value: value)
         }
-        return fields
+        return headers
     }
 
     /// The lower-cased tokens of a `Connection` header (the hop-by-hop headers it names).

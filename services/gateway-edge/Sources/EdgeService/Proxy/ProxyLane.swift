@@ -2,7 +2,7 @@ import AgentIMCore
 import HTTPTypes
 import Logging
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 
 /// What every connection's lane shares: where the services listen, the pooled connections
 /// to them, and the rules the middleware chain would otherwise apply.
@@ -39,12 +39,11 @@ struct ProxyLaneSettings: Sendable {
     /// The service that answers `request` on the lane and the request's path without its query,
     /// or nil when the framework's chain takes it: preflights, HTTP/1.1 chunked bodies, uploads
     /// (12 MiB limit) and the routes with their own per-user or per-route buckets.
-    func route(_ request: HTTPRequest) -> (service: UpstreamTable.Service, path: String)? {
-        guard request.method != .options, request.method != .connect, let path = request.path,
-              request.headerFields[.transferEncoding] == nil else { return nil }
-        let bare = Self.bare(path)
-        guard let service = UpstreamTable.service(for: bare), addresses[service] != nil,
-              !bare.hasPrefix("/api/upload"), RateLimitBucket.route(method: request.method, path: bare) == nil else { return nil }
+    func route(_ request: HTTPRequestHead) -> (service: UpstreamTable.Service, path: String)? {
+        guard request.method != .OPTIONS, request.method != .CONNECT, !request.headers.contains(name: "transfer-encoding") else { return nil }
+        let bare = Self.bare(request.uri)
+        guard let service = UpstreamTable.service(for: bare), addresses[service] != nil, !bare.hasPrefix("/api/upload"),
+              let method = try? HTTPRequest.Method(request.method), RateLimitBucket.route(method: method, path: bare) == nil else { return nil }
         return (service, bare)
     }
 
@@ -55,24 +54,31 @@ struct ProxyLaneSettings: Sendable {
     }
 }
 
-/// The reverse proxy's fast lane for HTTP/1.1 connections and HTTP/2 streams: a request for a service is relayed to a pooled
-/// upstream connection on the same event loop, with the edge's rules (request id, `api` rate
-/// limit, body limit, forwarded headers, CORS, security headers, metrics) applied here, so
-/// no task, no thread hop and no HTTP client sits between client and service. Everything
-/// else (the edge's own routes, the web UI, uploads, routes with their own buckets) goes on
-/// to the framework's chain in order; while the framework answers a request, the lane takes
-/// none, so answers keep the order of the requests.
+/// The reverse proxy's fast lane, first after the HTTP/1.1 codec of a connection (or the
+/// HTTP/2 codec of a stream): a request for a service is relayed to a pooled upstream
+/// connection on the same event loop, with the edge's rules (request id, `api` rate limit,
+/// body limit, forwarded headers, CORS, security headers, metrics) applied here, so no task,
+/// no thread hop, no HTTP client and no conversion to shared HTTP types sits between client
+/// and service. Everything else (the edge's own routes, the web UI, uploads, routes with their
+/// own buckets) goes on to the framework's handlers in order; while the framework answers a
+/// request, the lane takes none, so answers keep the order of the requests.
+///
+/// On an HTTP/1.1 connection the lane also keeps the connection, for every request, as the
+/// framework's connection handlers did: it closes after an answer to a request that asked for
+/// it (or an answer that says `Connection: close`), once idle for `idleTimeout`, on shutdown
+/// once the requests in flight are answered, and when a client hangs up mid-request.
 final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     let settings: ProxyLaneSettings
     /// `https` when the edge terminates TLS.
     let scheme: String
-    /// On an HTTP/2 stream (one request, no connection-level headers) rather than an HTTP/1.1 connection.
+    /// On an HTTP/2 stream (one request; the connection is HTTP/2's to keep).
     let onStream: Bool
+    private let idleTimeout: TimeAmount?
     private(set) var context: ChannelHandlerContext?
     /// The pool's state on this connection's event loop.
     private var lanes: LaneLoop?
@@ -83,40 +89,61 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
     private var target = Target.inward
     private var exchange: ProxyExchange?
     /// Requests read while the lane still answers an earlier one (a pipelining client).
-    private var queued = CircularBuffer<HTTPRequestPart>()
+    private var queued = CircularBuffer<HTTPServerRequestPart>()
     private var readWanted = false
+    /// No request is taken any more; the connection closes once those in flight are answered.
+    private var closing = false
+    private var lastActivity = NIODeadline.now()
+    private var idleCheck: Scheduled<Void>?
 
-    init(settings: ProxyLaneSettings, scheme: String, onStream: Bool = false) {
+    init(settings: ProxyLaneSettings, scheme: String, onStream: Bool = false, idleTimeout: TimeAmount? = nil) {
         self.settings = settings
         self.scheme = scheme
         self.onStream = onStream
+        self.idleTimeout = onStream ? nil : idleTimeout
     }
+
+    private var inFlight: Bool { exchange != nil || inward > 0 || !queued.isEmpty }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         lanes = settings.pool.loop(context.eventLoop)
+        if let idleTimeout { scheduleIdleCheck(in: idleTimeout) }
     }
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        self.context = nil
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
         if queued.isEmpty { process(part) } else { queued.append(part) }
     }
 
-    private func process(_ part: HTTPRequestPart) {
+    private func process(_ part: HTTPServerRequestPart) {
         switch part {
         case .head(let head):
-            if exchange != nil {
+            lastActivity = .now()
+            if closing {
+                target = .discard
+            } else if exchange != nil {
                 queued.append(part)
-            } else if inward == 0, let route = settings.route(head), let context, let lanes {
-                target = .exchange
-                let exchange = ProxyExchange(lane: self, head: head, service: route.service, path: route.path, loop: context.eventLoop, lanes: lanes)
-                self.exchange = exchange
-                exchange.start()
             } else {
-                inward += 1
-                target = .inward
-                context?.fireChannelRead(wrapInboundOut(part))
+                if !onStream, !head.isKeepAlive { closing = true }
+                if inward == 0, let route = settings.route(head), let context, let lanes {
+                    target = .exchange
+                    if !onStream, Self.expectsContinue(head) {
+                        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+                    }
+                    let exchange = ProxyExchange(lane: self, head: head, service: route.service, path: route.path, loop: context.eventLoop, lanes: lanes)
+                    self.exchange = exchange
+                    exchange.start()
+                } else {
+                    inward += 1
+                    target = .inward
+                    context?.fireChannelRead(wrapInboundOut(part))
+                }
             }
         case .body, .end:
             switch target {
@@ -127,10 +154,15 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    private static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
+        head.version == .http1_1 && head.headers[canonicalForm: "expect"].contains { $0.lowercased() == "100-continue" }
+    }
+
     /// The exchange answered; the rest of its request body (if any) is dropped, and queued
-    /// requests go on.
-    func exchangeFinished(requestComplete: Bool) {
+    /// requests go on. `closeConnection`: the answer said `Connection: close`.
+    func exchangeFinished(requestComplete: Bool, closeConnection: Bool = false) {
         exchange = nil
+        if closeConnection, !onStream { closing = true }
         if !requestComplete { target = .discard }
         let inwardBefore = inward
         var replayed = false
@@ -142,12 +174,34 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
         }
         // Parts handed inward outside a read cycle reach the framework on read-complete.
         if replayed, inward > inwardBefore || target == .inward { context?.fireChannelReadComplete() }
+        answered()
         resumeReads()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { inward = max(0, inward - 1) }
-        context.write(data, promise: promise)
+        switch unwrapOutboundIn(data) {
+        case .head(let head):
+            // An answer that says close (the framework's 413 mid-upload) ends the connection, rather
+            // than reading the rest of an unwanted body.
+            if !onStream, head.status.code >= 200, head.headers[canonicalForm: "connection"].contains(where: { $0.lowercased() == "close" }) {
+                closing = true
+            }
+            context.write(data, promise: promise)
+        case .body:
+            context.write(data, promise: promise)
+        case .end:
+            inward = max(0, inward - 1)
+            context.write(data, promise: promise)
+            answered()
+        }
+    }
+
+    /// After an answer: the connection closes here if it is closing and nothing is left in flight.
+    private func answered() {
+        lastActivity = .now()
+        guard closing, !onStream, !inFlight, let context else { return }
+        context.flush()
+        context.close(promise: nil)
     }
 
     /// Reads wait while the exchange cannot pass the body on, or requests are queued.
@@ -166,18 +220,50 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelWritabilityChanged()
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if onStream { return context.fireUserInboundEventTriggered(event) }
+        switch event {
+        case is ChannelShouldQuiesceEvent:
+            // Shutdown: what is in flight is answered, nothing new is taken.
+            closing = true
+            if !inFlight { context.close(promise: nil) }
+        case let event as ChannelEvent where event == .inputClosed && inFlight:
+            // The client hung up mid-request: it is gone, and so is its upstream request.
+            context.close(promise: nil)
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         // The client left: its upstream request is cancelled (nginx's proxy_ignore_client_abort off).
+        idleCheck?.cancel()
         exchange?.clientClosed()
         exchange = nil
         queued.removeAll()
         context.fireChannelInactive()
     }
 
+    /// One timer per connection that looks at the idle clock, re-armed for what is left of the
+    /// window, rather than a timer set and cancelled on every request.
+    private func scheduleIdleCheck(in delay: TimeAmount) {
+        guard let context else { return }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        idleCheck = context.eventLoop.scheduleTask(in: delay) { loopBound.value.checkIdle() }
+    }
+
+    private func checkIdle() {
+        guard let idleTimeout, let context, context.channel.isActive else { return }
+        if inFlight { return scheduleIdleCheck(in: idleTimeout) }
+        let left = lastActivity + idleTimeout - .now()
+        if left > .zero { return scheduleIdleCheck(in: left) }
+        context.close(promise: nil)
+    }
+
     // What the exchange writes to the client.
     var clientWritable: Bool { context?.channel.isWritable ?? false }
     var peer: NIOCore.SocketAddress? { context?.channel.remoteAddress }
-    func send(_ part: HTTPResponsePart) { context?.write(wrapOutboundOut(part), promise: nil) }
+    func send(_ part: HTTPServerResponsePart) { context?.write(wrapOutboundOut(part), promise: nil) }
     func flush() { context?.flush() }
     func closeClient() { context?.close(promise: nil) }
 }

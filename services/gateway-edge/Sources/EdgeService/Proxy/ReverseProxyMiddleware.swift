@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOHTTP1
+import NIOHTTPTypesHTTP1
 
 /// Streams requests for the services' paths to their upstream and the answer back, over
 /// AsyncHTTPClient's pooled keep-alive connections, as the original's nginx did. Bodies are
@@ -31,7 +32,8 @@ struct ReverseProxyMiddleware: RouterMiddleware {
         var outbound = HTTPClientRequest(url: upstream.base + request.uri.description)
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
         // The request id middleware put the id on the request.
-        outbound.headers = ProxyHeaders.upstream(request.head, requestId: request.headers[RequestIDMiddleware.header] ?? Nanoid.make(length: 12),
+        guard let head = try? HTTPRequestHead(request.head) else { return errorResponse(APIError(400, "Bad request")) }
+        outbound.headers = ProxyHeaders.upstream(head, requestId: request.headers[RequestIDMiddleware.header] ?? Nanoid.make(length: 12),
                                                  peer: context.remoteAddress, trustProxy: trustProxy, scheme: scheme)
         if request.method != .get && request.method != .head {
             let length = request.headers[.contentLength].flatMap(Int64.init)
@@ -56,7 +58,7 @@ struct ReverseProxyMiddleware: RouterMiddleware {
             return errorResponse(APIError(502, "Bad gateway"))
         }
 
-        let headers = ProxyHeaders.downstream(upstreamResponse.headers)
+        let headers = HTTPFields(ProxyHeaders.downstream(upstreamResponse.headers), splitCookie: false)
         let status = HTTPResponse.Status(code: Int(upstreamResponse.status.code))
         // A small answer of known length (most API answers) goes out in one write; anything
         // else streams through as it arrives.

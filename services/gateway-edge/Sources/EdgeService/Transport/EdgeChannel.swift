@@ -130,11 +130,17 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
-                        try pipeline.addHandler(ExpectContinueHandler())
-                        try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: secure))
-                        try pipeline.addHandler(ConnectionGuard())
-                        try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: http1.idleTimeout.map { .init($0) }, logger: logger))
-                        if let lane { try pipeline.addHandler(ProxyLane(settings: lane, scheme: secure ? "https" : "http")) }
+                        if let lane {
+                            // The lane first, on NIO's HTTP/1.1 parts; it keeps the connection too.
+                            try pipeline.addHandler(ProxyLane(settings: lane, scheme: secure ? "https" : "http", idleTimeout: http1.idleTimeout))
+                            try pipeline.addHandler(ExpectContinueHandler())
+                            try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: secure))
+                        } else {
+                            try pipeline.addHandler(ExpectContinueHandler())
+                            try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: secure))
+                            try pipeline.addHandler(ConnectionGuard())
+                            try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: http1.idleTimeout.map { .init($0) }, logger: logger))
+                        }
                         let http = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
                             wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
                         return .http(http, refusal: refusal.value)

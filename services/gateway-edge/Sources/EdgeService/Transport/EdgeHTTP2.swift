@@ -3,7 +3,8 @@ import Logging
 import NIOCore
 import NIOHTTP2
 import NIOHTTPTypes
-import NIOHTTPTypesHTTP2
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
 
 /// HTTP/2 on an edge connection. Each stream gets the proxy lane first; only a stream the lane
 /// hands on (the edge's own routes, the web UI, uploads…) becomes an async channel with a task
@@ -35,9 +36,9 @@ struct EdgeHTTP2: Sendable {
             ) { stream in
                 stream.eventLoop.makeCompletedFuture {
                     let pipeline = stream.pipeline.syncOperations
-                    try pipeline.addHandler(HTTP2FramePayloadToHTTPServerCodec())
+                    try pipeline.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                     if let lane { try pipeline.addHandler(ProxyLane(settings: lane, scheme: scheme, onStream: true)) }
-                    try pipeline.addHandler(StreamHandoff(framework: framework))
+                    try pipeline.addHandler(StreamHandoff(framework: framework, secure: scheme == "https"))
                 }
             }
             try channel.pipeline.syncOperations.addHandler(keeper)
@@ -47,20 +48,24 @@ struct EdgeHTTP2: Sendable {
 }
 
 /// The last handler of a stream: the first request part that reaches it (the lane did not take
-/// the request) turns the stream into an async channel for the framework, then passes through.
+/// the request) turns the stream into an async channel for the framework, behind the
+/// conversion to the framework's HTTP types, then passes through.
 private final class StreamHandoff: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
 
     private let framework: EdgeHTTP2.Streams.Continuation
+    private let secure: Bool
 
-    init(framework: EdgeHTTP2.Streams.Continuation) {
+    init(framework: EdgeHTTP2.Streams.Continuation, secure: Bool) {
         self.framework = framework
+        self.secure = secure
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         do {
             // Added behind this handler, so the part passed on below is the channel's first.
+            try context.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: secure))
             let http = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(wrappingChannelSynchronously: context.channel)
             guard case .enqueued = framework.yield(http) else { return context.close(promise: nil) }
             context.fireChannelRead(data)
