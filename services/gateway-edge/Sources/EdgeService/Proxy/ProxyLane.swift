@@ -5,8 +5,9 @@ import NIOCore
 import NIOHTTP1
 
 /// What every connection's lane shares: where the services listen, the pooled connections
-/// to them, and the rules the middleware chain would otherwise apply.
-struct ProxyLaneSettings: Sendable {
+/// to them, and the rules the middleware chain would otherwise apply. A class: every stream
+/// and exchange holds it, and one reference is cheaper to pass around than its fields.
+final class ProxyLaneSettings: Sendable {
     struct Address: Sendable {
         var host: String
         var port: Int
@@ -35,6 +36,19 @@ struct ProxyLaneSettings: Sendable {
     /// `UPSTREAM_TIMEOUT_SECONDS`: the longest silence from a service (nginx's proxy_read_timeout).
     let upstreamTimeout: TimeAmount
     let logger: Logger
+
+    init(addresses: [UpstreamTable.Service: Address], pool: UpstreamPool, trustProxy: Bool, production: Bool, cors: HubCORSMiddleware,
+         limiter: RateLimiter?, metrics: EdgeMetrics, upstreamTimeout: TimeAmount, logger: Logger) {
+        self.addresses = addresses
+        self.pool = pool
+        self.trustProxy = trustProxy
+        self.production = production
+        self.cors = cors
+        self.limiter = limiter
+        self.metrics = metrics
+        self.upstreamTimeout = upstreamTimeout
+        self.logger = logger
+    }
 
     /// The service that answers `request` on the lane and the request's path without its query,
     /// or nil when the framework's chain takes it: preflights, HTTP/1.1 chunked bodies, uploads
@@ -96,8 +110,11 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
     private var lastActivity = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
 
-    init(settings: ProxyLaneSettings, scheme: String, onStream: Bool = false, idleTimeout: TimeAmount? = nil) {
+    /// `lanes`: the pool's state on this event loop, when the caller has it already (an HTTP/2
+    /// connection, for all its streams).
+    init(settings: ProxyLaneSettings, scheme: String, onStream: Bool = false, idleTimeout: TimeAmount? = nil, lanes: LaneLoop? = nil) {
         self.settings = settings
+        self.lanes = lanes
         self.scheme = scheme
         self.onStream = onStream
         self.idleTimeout = onStream ? nil : idleTimeout
@@ -107,7 +124,7 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        lanes = settings.pool.loop(context.eventLoop)
+        if lanes == nil { lanes = settings.pool.loop(context.eventLoop) }
         if let idleTimeout { scheduleIdleCheck(in: idleTimeout) }
     }
 

@@ -30,6 +30,7 @@ struct EdgeHTTP2: Sendable {
                 eventLoop: channel.eventLoop,
                 configuration: .init(maxIdleTime: idleTimeout, maxAge: nil, maxGraceTime: gracePeriod, keepalive: nil))
             let lane = self.lane, scheme = self.scheme
+            let lanes = lane.map { NIOLoopBound($0.pool.loop(channel.eventLoop), eventLoop: channel.eventLoop) }
             try channel.pipeline.syncOperations.addHandler(FlushCoalescer())
             _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
                 mode: .server, connectionConfiguration: .init(), streamConfiguration: .init(), streamDelegate: keeper.http2StreamDelegate
@@ -37,7 +38,7 @@ struct EdgeHTTP2: Sendable {
                 stream.eventLoop.makeCompletedFuture {
                     let pipeline = stream.pipeline.syncOperations
                     try pipeline.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
-                    if let lane { try pipeline.addHandler(ProxyLane(settings: lane, scheme: scheme, onStream: true)) }
+                    if let lane { try pipeline.addHandler(ProxyLane(settings: lane, scheme: scheme, onStream: true, lanes: lanes?.value)) }
                     try pipeline.addHandler(StreamHandoff(framework: framework, secure: scheme == "https"))
                 }
             }
