@@ -31,7 +31,7 @@ final class TestUpstream: @unchecked Sendable {
             self.send_header("Content-Length", str(len(data)))
             for name, value in extra: self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(data)
+            if self.command != "HEAD": self.wfile.write(data)
         def read(self, count):
             data = self.rfile.read(count)
             if self.slow: time.sleep(0.002)
@@ -88,7 +88,7 @@ final class TestUpstream: @unchecked Sendable {
                        extra=extra)
             # drop=1: hang up after a keep-alive answer, as a service closing an idle connection does.
             if params.get("drop") == "1": self.close_connection = True
-        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = handle_any
+        do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = handle_any
     server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
     server.daemon_threads = True
     print("ready", flush=True)
