@@ -119,11 +119,12 @@ public struct Edge: Sendable {
             // A service mounted under a path prefix is left to the middleware.
             addresses[service] = .init(host: url.host, port: url.port)
         }
+        let upstreamTimeout = TimeAmount.seconds(Int64(config.upstreamTimeoutSeconds))
         return ProxyLaneSettings(
-            addresses: addresses, pool: UpstreamPool(upstreamTimeout: .seconds(Int64(config.upstreamTimeoutSeconds))), trustProxy: config.trustProxy, production: config.isProduction,
+            addresses: addresses, pool: UpstreamPool(upstreamTimeout: upstreamTimeout), trustProxy: config.trustProxy, production: config.isProduction,
             cors: HubCORSMiddleware(origins: config.corsOrigins, production: config.isProduction),
             limiter: config.rateLimitsEnabled ? hub.limiter : nil, metrics: metrics,
-            upstreamTimeout: .seconds(Int64(config.upstreamTimeoutSeconds)), logger: Logger(label: "agentim.edge.proxy"))
+            upstreamTimeout: upstreamTimeout, logger: Logger(label: "agentim.edge.proxy"))
     }
 
     static func tlsContext(_ config: HubConfig) throws -> NIOSSLContext? {

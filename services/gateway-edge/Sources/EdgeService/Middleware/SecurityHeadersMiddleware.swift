@@ -36,23 +36,24 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
     /// The headers `apply` sets, ready to append to headers that have none of them (the lane
     /// builds its answers that way: one append, no search per header).
     static func pairs(production: Bool) -> [(String, String)] { production ? productionPairs : developmentPairs }
-    private static let developmentPairs = developmentFields.map { ($0.name.rawName, $0.value) }
-    private static let productionPairs = productionFields.map { ($0.name.rawName, $0.value) }
-    private static let developmentFields = common.map { HTTPField(name: $0.0, value: $0.1) }
-    private static let productionFields = developmentFields + [
-        HTTPField(name: permissionsPolicy, value: "camera=(), microphone=(), geolocation=(), payment=()"),
-        HTTPField(name: securityPolicy, value: contentSecurityPolicy),
+    private static let developmentPairs = common.map { ($0.0.rawName, $0.1) }
+    private static let productionPairs = (common + productionOnly).map { ($0.0.rawName, $0.1) }
+    /// CSP and Permissions-Policy: production only.
+    static let productionOnly: [(HTTPField.Name, String)] = [
+        (permissionsPolicy, "camera=(), microphone=(), geolocation=(), payment=()"),
+        (securityPolicy, contentSecurityPolicy),
     ]
+
     /// The names `apply` sets or removes, lower-cased: a service's own values for them never pass.
-    static func names(production: Bool) -> Set<String> { production ? productionNames : developmentNames }
-    private static let developmentNames = Set(developmentFields.map(\.name.canonicalName) + [poweredBy.canonicalName])
-    private static let productionNames = Set(productionFields.map(\.name.canonicalName) + [poweredBy.canonicalName])
+    static func names(production: Bool) -> Set<String> {
+        Set((common + (production ? productionOnly : [])).map(\.0.canonicalName) + [poweredBy.canonicalName])
+    }
 
     static func apply(to headers: inout HTTPFields, production: Bool) {
         for (name, value) in common { headers[name] = value }
         headers[poweredBy] = nil
         if production {
-            for field in productionFields.dropFirst(common.count) { headers[field.name] = field.value }
+            for (name, value) in productionOnly { headers[name] = value }
         }
     }
 }

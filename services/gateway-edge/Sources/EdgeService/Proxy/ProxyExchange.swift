@@ -74,8 +74,7 @@ final class ProxyExchange {
 
     func start() {
         guard path.hasPrefix("/api/"), let limiter = settings.limiter else { return admitted(.pass) }
-        let identity = ClientAddress.resolve(forwardedFor: head.headers.first(name: "x-forwarded-for"), realIP: head.headers.first(name: "x-real-ip"),
-                                             peer: lane.peer, trustProxy: settings.trustProxy)
+        let identity = ClientAddress.resolve(headers: head.headers, peer: lane.peer, trustProxy: settings.trustProxy)
         if let verdict = limiter.immediateHit(.api, identity: identity) { return admitted(verdict) }
         let promise = loop.makePromise(of: RateLimitVerdict.self)
         promise.completeWithTask { await limiter.hit(.api, identity: identity) }
@@ -100,7 +99,7 @@ final class ProxyExchange {
         phase = .connecting
         if !fresh, let pooled = lanes.take(service) { return attach(pooled, reused: true) }
         guard let address = settings.addresses[service] else { return answer(APIError(502, "Bad gateway")) }
-        lanes.connect(to: address, on: loop).assumeIsolated().whenComplete { result in
+        settings.pool.connect(to: address, on: loop).assumeIsolated().whenComplete { result in
             switch result {
             case .success(let channel):
                 guard self.phase == .connecting else { return channel.close(promise: nil) }

@@ -38,8 +38,7 @@ enum ProxyHeaders {
         let address = peer?.ipAddress ?? "unknown"
         let prior = trustProxy ? inbound.first(name: "x-forwarded-for") : nil
         headers.add(name: "X-Forwarded-For", value: prior.map { "\($0), \(address)" } ?? address)
-        headers.add(name: "X-Real-IP", value: ClientAddress.resolve(forwardedFor: prior, realIP: inbound.first(name: "x-real-ip"),
-                                                                    peer: peer, trustProxy: trustProxy))
+        headers.add(name: "X-Real-IP", value: ClientAddress.resolve(headers: inbound, peer: peer, trustProxy: trustProxy))
         headers.add(name: "X-Forwarded-Proto", value: trustProxy ? inbound.first(name: "x-forwarded-proto") ?? scheme : scheme)
         if let authority { headers.add(name: "X-Forwarded-Host", value: authority) }
         headers.add(name: "X-Request-ID", value: requestId)

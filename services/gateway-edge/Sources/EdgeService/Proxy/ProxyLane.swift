@@ -26,9 +26,7 @@ final class ProxyLaneSettings: Sendable {
     let trustProxy: Bool
     let production: Bool
     /// Lower-cased names of the headers the edge sets on every answer (a service's own are dropped).
-    var edgeSetHeaders: Set<String> { production ? Self.productionSetHeaders : Self.developmentSetHeaders }
-    private static let developmentSetHeaders = SecurityHeadersMiddleware.names(production: false).union(["x-request-id"])
-    private static let productionSetHeaders = SecurityHeadersMiddleware.names(production: true).union(["x-request-id"])
+    let edgeSetHeaders: Set<String>
     let cors: HubCORSMiddleware
     /// Nil when rate limits are off.
     let limiter: RateLimiter?
@@ -43,6 +41,7 @@ final class ProxyLaneSettings: Sendable {
         self.pool = pool
         self.trustProxy = trustProxy
         self.production = production
+        edgeSetHeaders = SecurityHeadersMiddleware.names(production: production).union(["x-request-id"])
         self.cors = cors
         self.limiter = limiter
         self.metrics = metrics
@@ -150,7 +149,7 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
                 if !onStream, !head.isKeepAlive { closing = true }
                 if inward == 0, let route = settings.route(head), let context, let lanes {
                     target = .exchange
-                    if !onStream, Self.expectsContinue(head) {
+                    if !onStream, ExpectContinueHandler.expectsContinue(head) {
                         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
                     }
                     let exchange = ProxyExchange(lane: self, head: head, service: route.service, path: route.path, loop: context.eventLoop, lanes: lanes)
@@ -169,10 +168,6 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
             case .discard: break
             }
         }
-    }
-
-    private static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
-        head.version == .http1_1 && head.headers[canonicalForm: "expect"].contains { $0.lowercased() == "100-continue" }
     }
 
     /// The exchange answered; the rest of its request body (if any) is dropped, and queued

@@ -85,10 +85,6 @@ final class LaneLoop {
         idle[service, default: []].append((channel, .now()))
     }
 
-    func connect(to address: ProxyLaneSettings.Address, on loop: any EventLoop) -> EventLoopFuture<any Channel> {
-        pool.connect(to: address, on: loop)
-    }
-
     /// The exchange is waiting on its service: `checkSilence` is called every tick until `unwatch`.
     func watch(_ exchange: ProxyExchange) { waiting[ObjectIdentifier(exchange)] = exchange }
     func unwatch(_ exchange: ProxyExchange) { waiting[ObjectIdentifier(exchange)] = nil }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import NIOCore
+import NIOHTTP1
 
 /// Which address is the client's (http-api §1.7): behind a trusted proxy the first
 /// `X-Forwarded-For` entry, else `X-Real-IP`, else `unknown`; otherwise the socket's peer.
@@ -11,6 +12,11 @@ enum ClientAddress {
 
     static func resolve(headers: HTTPFields, peer: NIOCore.SocketAddress?, trustProxy: Bool) -> String {
         resolve(forwardedFor: headers[forwardedFor], realIP: headers[realIP], peer: peer, trustProxy: trustProxy)
+    }
+
+    /// The same on NIO's HTTP/1.1 headers (the proxy lane, the WebSocket upgrade).
+    static func resolve(headers: HTTPHeaders, peer: NIOCore.SocketAddress?, trustProxy: Bool) -> String {
+        resolve(forwardedFor: headers.first(name: "x-forwarded-for"), realIP: headers.first(name: "x-real-ip"), peer: peer, trustProxy: trustProxy)
     }
 
     static func resolve(forwardedFor: String?, realIP: String?, peer: NIOCore.SocketAddress?, trustProxy: Bool) -> String {

@@ -49,8 +49,7 @@ struct UpgradeGate: Sendable {
         }
         var headers: [(HTTPField.Name, String)] = []
         if let limiter {
-            let ip = ClientAddress.resolve(forwardedFor: head.headers.first(name: "x-forwarded-for"),
-                                           realIP: head.headers.first(name: "x-real-ip"), peer: peer, trustProxy: trustProxy)
+            let ip = ClientAddress.resolve(headers: head.headers, peer: peer, trustProxy: trustProxy)
             let verdict = await limiter.hit(.webSocketUpgrade, identity: ip)
             guard verdict.allowed else {
                 return .refuse(UpgradeRefusal(status: .tooManyRequests, error: "Too many requests", headers: verdict.headers))
