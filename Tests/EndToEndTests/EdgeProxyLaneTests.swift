@@ -181,6 +181,77 @@ extension EdgeTests {
             #expect(try JSONDecoder().decode(JSONValue.self, from: Data(small.stdout.utf8))["data"]?["received"] == .number(7))
         }
 
+        /// Streams the lane answers from their frames keep HTTP/2's rules: an answer larger than
+        /// the client's windows arrives whole, a request body larger than the stream window
+        /// passes (the edge opens the window as the service reads), a stream the client resets
+        /// cancels its upstream request while the connection goes on, and many streams at once
+        /// on one connection are all answered.
+        @Test func http2LaneStreamsKeepFlowControlAndCancellation() async throws {
+            let upstream = try TestUpstream()
+            let edge = try await EdgeFixture.start(upstream: upstream, environment: ["NODE_ENV": "test"])
+            defer { edge.stop(); upstream.stop() }
+            let url = edge.baseURL + "/api/rooms/big"
+
+            // 3 MB back through 16 KiB stream and 64 KiB connection windows (nghttp -w 14 -W 16).
+            let big = try Tool.run("nghttp", ["-w", "14", "-W", "16", url + "?size=3000000"])
+            #expect(big.status == 0, "\(big.stderr)")
+            let answer = try JSONDecoder().decode(JSONValue.self, from: Data(big.stdout.utf8))
+            #expect(answer["data"]?["pad"] == .string(String(repeating: "x", count: 3_000_000)))
+
+            // 900 kB up, over a 64 KiB stream window, to a service that reads slowly.
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("h2lane-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let body = directory.appendingPathComponent("body").path
+            FileManager.default.createFile(atPath: body, contents: Data(repeating: 0x62, count: 900_000))
+            for declared in [true, false] {
+                let sent = try Tool.curl(["-s", "--http2-prior-knowledge", "-X", "POST", "--data-binary", "@" + body]
+                                         + (declared ? [] : ["-H", "Content-Length:"]) + [url + "?slow=1"])
+                let received = try JSONDecoder().decode(JSONValue.self, from: Data(sent.stdout.utf8))["data"]?["received"]
+                #expect(received == .number(900_000), "declared length: \(declared): \(sent.stdout.prefix(300))")
+            }
+
+            // A reset stream: the service sees its request go; the next stream is answered.
+            let script = """
+                import socket, struct, sys, time
+                port = int(sys.argv[1])
+                def frame(kind, flags, stream, payload=b""):
+                    return struct.pack(">I", len(payload))[1:] + bytes([kind, flags]) + struct.pack(">I", stream) + payload
+                def get(stream, path):
+                    block = b"\\x82\\x86\\x04" + bytes([len(path)]) + path + b"\\x01\\x09127.0.0.1"
+                    return frame(1, 5, stream, block)
+                s = socket.create_connection(("127.0.0.1", port))
+                s.sendall(b"PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n" + frame(4, 0, 0) + get(1, b"/api/rooms/reset?sleep=3"))
+                time.sleep(0.5)
+                s.sendall(frame(3, 0, 1, struct.pack(">I", 8)) + get(3, b"/api/rooms/after-reset"))
+                s.settimeout(5)
+                data, seen = b"", {}
+                while 3 not in seen:
+                    chunk = s.recv(65536)
+                    if not chunk: break
+                    data += chunk
+                    while len(data) >= 9:
+                        length = int.from_bytes(data[:3], "big")
+                        if len(data) < 9 + length: break
+                        kind, flags, stream = data[3], data[4], int.from_bytes(data[5:9], "big") & 0x7fffffff
+                        if kind == 4 and not flags & 1: s.sendall(frame(4, 1, 0))
+                        if kind == 0 and flags & 1: seen[stream] = True
+                        if kind == 3: print("reset", stream)
+                        data = data[9 + length:]
+                print("answered", sorted(seen))
+                """
+            let abortedBefore = try await HTTP.get(edge.baseURL + "/api/rooms/aborted").data?.numberValue ?? -1
+            let reset = try Tool.run("python3", ["-c", script, String(edge.port)])
+            #expect(reset.stdout == "answered [3]\n", "\(reset.stdout) \(reset.stderr)")
+            try await Task.sleep(for: .milliseconds(500))
+            let abortedAfter = try await HTTP.get(edge.baseURL + "/api/rooms/aborted").data?.numberValue ?? -1
+            #expect(abortedAfter == abortedBefore + 1, "the service saw the reset stream's request go away")
+
+            // 400 streams, 50 at a time, on one connection, with framework streams among them.
+            let many = try Tool.run("h2load", ["-n", "400", "-c", "1", "-m", "50", url, edge.baseURL + "/api/health"])
+            #expect(many.stdout.contains("status codes: 400 2xx"), "\(many.stdout)")
+        }
+
         @Test func aServiceThatIsDownGets502WithTheEdgeHeaders() async throws {
             let upstream = try TestUpstream()
             let edge = try await EdgeFixture.start(upstream: upstream, environment: [

@@ -7,7 +7,8 @@ import Testing
 /// (python3, present wherever the test script runs) that answers the edge's start-up calls
 /// and echoes what reaches it. `?sleep=S` answers after S seconds and records a client that
 /// hung up first (`…/aborted` counts them); `?slow=1` reads bodies slowly; `?own=1` adds
-/// headers the edge sets itself (X-Frame-Options, X-Powered-By, X-Request-ID).
+/// headers the edge sets itself (X-Frame-Options, X-Powered-By, X-Request-ID); `?size=N` pads
+/// the answer with N bytes.
 final class TestUpstream: @unchecked Sendable {
     let port: Int
     let process = Process()
@@ -84,8 +85,10 @@ final class TestUpstream: @unchecked Sendable {
             # own=1: headers the edge sets itself, which must not reach the client twice.
             if params.get("own") == "1":
                 extra += [("X-Frame-Options", "DENY"), ("X-Powered-By", "stub"), ("X-Request-ID", "from-upstream")]
-            self.reply(200, {"ok": True, "data": {"method": self.command, "path": self.path, "received": received, "headers": headers}},
-                       extra=extra)
+            data = {"method": self.command, "path": self.path, "received": received, "headers": headers}
+            # size=N: an answer padded with N bytes, for answers larger than any flow-control window.
+            if "size" in params: data["pad"] = "x" * int(params["size"])
+            self.reply(200, {"ok": True, "data": data}, extra=extra)
             # drop=1: hang up after a keep-alive answer, as a service closing an idle connection does.
             if params.get("drop") == "1": self.close_connection = True
         do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = handle_any

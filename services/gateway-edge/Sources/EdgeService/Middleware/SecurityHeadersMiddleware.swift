@@ -35,9 +35,19 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
 
     /// The headers `apply` sets, ready to append to headers that have none of them (the lane
     /// builds its answers that way: one append, no search per header).
-    static func pairs(production: Bool) -> [(String, String)] { production ? productionPairs : developmentPairs }
+    /// `lowercased`: with the names as HTTP/2 sends them.
+    static func pairs(production: Bool, lowercased: Bool = false) -> [(String, String)] {
+        switch (production, lowercased) {
+        case (false, false): developmentPairs
+        case (true, false): productionPairs
+        case (false, true): developmentPairsLowercased
+        case (true, true): productionPairsLowercased
+        }
+    }
     private static let developmentPairs = common.map { ($0.0.rawName, $0.1) }
     private static let productionPairs = (common + productionOnly).map { ($0.0.rawName, $0.1) }
+    private static let developmentPairsLowercased = common.map { ($0.0.canonicalName, $0.1) }
+    private static let productionPairsLowercased = (common + productionOnly).map { ($0.0.canonicalName, $0.1) }
     /// CSP and Permissions-Policy: production only.
     static let productionOnly: [(HTTPField.Name, String)] = [
         (permissionsPolicy, "camera=(), microphone=(), geolocation=(), payment=()"),

@@ -19,7 +19,7 @@ import NIOHTTPTypes
 final class ProxyExchange {
     private enum Phase { case admitting, connecting, sending, done }
 
-    private let lane: ProxyLane
+    private let lane: any ProxyClient
     private let head: HTTPRequestHead
     private let service: UpstreamTable.Service
     private let loop: any EventLoop
@@ -50,7 +50,10 @@ final class ProxyExchange {
     private var bodyBytes = 0
     private var watched = false
 
-    init(lane: ProxyLane, head: HTTPRequestHead, service: UpstreamTable.Service, path: String, loop: any EventLoop, lanes: LaneLoop) {
+    /// `hasBody`: whether the request has a body, when the protocol says so (an HTTP/2 stream's
+    /// HEADERS frame); otherwise the declared length tells.
+    init(lane: any ProxyClient, head: HTTPRequestHead, service: UpstreamTable.Service, path: String, loop: any EventLoop, lanes: LaneLoop,
+         hasBody: Bool? = nil) {
         self.lane = lane
         self.lanes = lanes
         self.head = head
@@ -59,7 +62,7 @@ final class ProxyExchange {
         self.path = path
         requestId = head.headers.first(name: "x-request-id").map { String($0.prefix(32)) } ?? Nanoid.make(length: 12)
         let length = head.headers.first(name: "content-length")
-        bodyless = length == nil || length == "0"
+        bodyless = length == "0" || (hasBody.map { !$0 } ?? (length == nil))
         bodyLimit = BodyLimitMiddleware.limit(for: path)
     }
 
@@ -198,7 +201,7 @@ final class ProxyExchange {
             release(keepUpstream: responseKeepsAlive && requestComplete)
             lane.send(.end(nil))
             lane.flush()
-            lane.exchangeFinished(requestComplete: requestComplete)
+            lane.exchangeFinished(requestComplete: requestComplete, closeConnection: false)
         }
     }
 
@@ -288,9 +291,10 @@ final class ProxyExchange {
     /// request id and security headers (`edgeSetHeaders`), so those are appended, not searched for.
     private func decorate(_ headers: inout HTTPHeaders) {
         for (name, value) in limitHeaders where !headers.contains(name: name.rawName) { headers.add(name: name.rawName, value: value) }
-        headers.add(name: "X-Request-ID", value: requestId)
+        // Lower-case names on an HTTP/2 stream, which sends them so (no conversion per answer).
+        headers.add(name: lane.onStream ? "x-request-id" : "X-Request-ID", value: requestId)
         settings.cors.decorate(&headers, origin: head.headers.first(name: "origin"))
-        headers.add(contentsOf: SecurityHeadersMiddleware.pairs(production: settings.production))
+        headers.add(contentsOf: SecurityHeadersMiddleware.pairs(production: settings.production, lowercased: lane.onStream))
     }
 
     /// Ends the exchange's hold on its upstream connection (parked or closed) and records it.

@@ -67,8 +67,8 @@ final class ProxyLaneSettings: Sendable {
     }
 }
 
-/// The reverse proxy's fast lane, first after the HTTP/1.1 codec of a connection (or the
-/// HTTP/2 codec of a stream): a request for a service is relayed to a pooled upstream
+/// The reverse proxy's fast lane, first after the HTTP/1.1 codec of a connection (`HTTP2Lane`
+/// is its HTTP/2 sibling): a request for a service is relayed to a pooled upstream
 /// connection on the same event loop, with the edge's rules (request id, `api` rate limit,
 /// body limit, forwarded headers, CORS, security headers, metrics) applied here, so no task,
 /// no thread hop, no HTTP client and no conversion to shared HTTP types sits between client
@@ -76,11 +76,11 @@ final class ProxyLaneSettings: Sendable {
 /// own buckets) goes on to the framework's handlers in order; while the framework answers a
 /// request, the lane takes none, so answers keep the order of the requests.
 ///
-/// On an HTTP/1.1 connection the lane also keeps the connection, for every request, as the
+/// The lane also keeps the connection, for every request, as the
 /// framework's connection handlers did: it closes after an answer to a request that asked for
 /// it (or an answer that says `Connection: close`), once idle for `idleTimeout`, on shutdown
 /// once the requests in flight are answered, and when a client hangs up mid-request.
-final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
+final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler, ProxyClient {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
@@ -89,8 +89,7 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
     let settings: ProxyLaneSettings
     /// `https` when the edge terminates TLS.
     let scheme: String
-    /// On an HTTP/2 stream (one request; the connection is HTTP/2's to keep).
-    let onStream: Bool
+    let onStream = false
     private let idleTimeout: TimeAmount?
     private(set) var context: ChannelHandlerContext?
     /// The pool's state on this connection's event loop.
@@ -109,21 +108,17 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
     private var lastActivity = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
 
-    /// `lanes`: the pool's state on this event loop, when the caller has it already (an HTTP/2
-    /// connection, for all its streams).
-    init(settings: ProxyLaneSettings, scheme: String, onStream: Bool = false, idleTimeout: TimeAmount? = nil, lanes: LaneLoop? = nil) {
+    init(settings: ProxyLaneSettings, scheme: String, idleTimeout: TimeAmount? = nil) {
         self.settings = settings
-        self.lanes = lanes
         self.scheme = scheme
-        self.onStream = onStream
-        self.idleTimeout = onStream ? nil : idleTimeout
+        self.idleTimeout = idleTimeout
     }
 
     private var inFlight: Bool { exchange != nil || inward > 0 || !queued.isEmpty }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if lanes == nil { lanes = settings.pool.loop(context.eventLoop) }
+        lanes = settings.pool.loop(context.eventLoop)
         if let idleTimeout { scheduleIdleCheck(in: idleTimeout) }
     }
 
@@ -146,10 +141,10 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
             } else if exchange != nil {
                 queued.append(part)
             } else {
-                if !onStream, !head.isKeepAlive { closing = true }
+                if !head.isKeepAlive { closing = true }
                 if inward == 0, let route = settings.route(head), let context, let lanes {
                     target = .exchange
-                    if !onStream, ExpectContinueHandler.expectsContinue(head) {
+                    if ExpectContinueHandler.expectsContinue(head) {
                         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
                     }
                     let exchange = ProxyExchange(lane: self, head: head, service: route.service, path: route.path, loop: context.eventLoop, lanes: lanes)
@@ -172,9 +167,9 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// The exchange answered; the rest of its request body (if any) is dropped, and queued
     /// requests go on. `closeConnection`: the answer said `Connection: close`.
-    func exchangeFinished(requestComplete: Bool, closeConnection: Bool = false) {
+    func exchangeFinished(requestComplete: Bool, closeConnection: Bool) {
         exchange = nil
-        if closeConnection, !onStream { closing = true }
+        if closeConnection { closing = true }
         if !requestComplete { target = .discard }
         let inwardBefore = inward
         var replayed = false
@@ -195,7 +190,7 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let head):
             // An answer that says close (the framework's 413 mid-upload) ends the connection, rather
             // than reading the rest of an unwanted body.
-            if !onStream, head.status.code >= 200, head.headers[canonicalForm: "connection"].contains(where: { $0.lowercased() == "close" }) {
+            if head.status.code >= 200, head.headers[canonicalForm: "connection"].contains(where: { $0.lowercased() == "close" }) {
                 closing = true
             }
             context.write(data, promise: promise)
@@ -211,7 +206,7 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
     /// After an answer: the connection closes here if it is closing and nothing is left in flight.
     private func answered() {
         lastActivity = .now()
-        guard closing, !onStream, !inFlight, let context else { return }
+        guard closing, !inFlight, let context else { return }
         context.flush()
         context.close(promise: nil)
     }
@@ -233,7 +228,6 @@ final class ProxyLane: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if onStream { return context.fireUserInboundEventTriggered(event) }
         switch event {
         case is ChannelShouldQuiesceEvent:
             // Shutdown: what is in flight is answered, nothing new is taken.

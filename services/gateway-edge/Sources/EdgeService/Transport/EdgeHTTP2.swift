@@ -6,10 +6,12 @@ import NIOHTTPTypes
 import NIOHTTP1
 import NIOHTTPTypesHTTP1
 
-/// HTTP/2 on an edge connection. Each stream gets the proxy lane first; only a stream the lane
-/// hands on (the edge's own routes, the web UI, uploads…) becomes an async channel with a task
-/// running the framework's responder. A proxied stream thus costs no task and no thread hop,
-/// which the framework's HTTP/2 channel (one task per stream) could not give.
+/// HTTP/2 on an edge connection: NIOHTTP2's connection handler, its connection manager, the
+/// proxy lane (`HTTP2Lane`, which answers proxied streams from their frames) and NIOHTTP2's
+/// stream multiplexer for the rest. Only a stream the lane leaves becomes a child channel, and
+/// then an async channel with a task running the framework's responder; a proxied stream
+/// costs no channel, no task and no thread hop, which the framework's HTTP/2 channel (a child
+/// channel and a task per stream) could not give.
 struct EdgeHTTP2: Sendable {
     /// The streams of one connection that the framework answers, in the order they came.
     typealias Streams = AsyncStream<NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>>
@@ -24,33 +26,39 @@ struct EdgeHTTP2: Sendable {
         channel.eventLoop.makeCompletedFuture {
             let (streams, framework) = Streams.makeStream()
             channel.closeFuture.whenComplete { _ in framework.finish() }
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.addHandler(FlushCoalescer())
+            try pipeline.addHandler(NIOHTTP2Handler(mode: .server, connectionConfiguration: .init(), streamConfiguration: .init()))
             // NIOHTTP2's connection manager closes idle connections and, on graceful shutdown, says
-            // GOAWAY in the two steps of RFC 9113 §6.8, so no stream in flight is lost.
-            let keeper = NIOHTTP2ServerConnectionManagementHandler(
+            // GOAWAY in the two steps of RFC 9113 §6.8, so no stream in flight is lost. It counts
+            // streams from NIOHTTP2's events, so it sits before the lane, which keeps its own.
+            try pipeline.addHandler(NIOHTTP2ServerConnectionManagementHandler(
                 eventLoop: channel.eventLoop,
-                configuration: .init(maxIdleTime: idleTimeout, maxAge: nil, maxGraceTime: gracePeriod, keepalive: nil))
-            let lane = self.lane, scheme = self.scheme
-            let lanes = lane.map { NIOLoopBound($0.pool.loop(channel.eventLoop), eventLoop: channel.eventLoop) }
-            try channel.pipeline.syncOperations.addHandler(FlushCoalescer())
-            _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-                mode: .server, connectionConfiguration: .init(), streamConfiguration: .init(), streamDelegate: keeper.http2StreamDelegate
+                configuration: .init(maxIdleTime: idleTimeout, maxAge: nil, maxGraceTime: gracePeriod, keepalive: nil)))
+            let scheme = self.scheme
+            if let lane { try pipeline.addHandler(HTTP2Lane(settings: lane, scheme: scheme)) }
+            let stream = StreamConfiguration()
+            try pipeline.addHandler(HTTP2StreamMultiplexer(
+                mode: .server, channel: channel, targetWindowSize: stream.targetWindowSize,
+                outboundBufferSizeHighWatermark: stream.outboundBufferSizeHighWatermark,
+                outboundBufferSizeLowWatermark: stream.outboundBufferSizeLowWatermark
             ) { stream in
                 stream.eventLoop.makeCompletedFuture {
                     let pipeline = stream.pipeline.syncOperations
                     try pipeline.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
-                    if let lane { try pipeline.addHandler(ProxyLane(settings: lane, scheme: scheme, onStream: true, lanes: lanes?.value)) }
                     try pipeline.addHandler(StreamHandoff(framework: framework, secure: scheme == "https"))
                 }
-            }
-            try channel.pipeline.syncOperations.addHandler(keeper)
+            })
             return streams
         }
     }
+
+    private typealias StreamConfiguration = NIOHTTP2Handler.StreamConfiguration
 }
 
-/// The last handler of a stream: the first request part that reaches it (the lane did not take
-/// the request) turns the stream into an async channel for the framework, behind the
-/// conversion to the framework's HTTP types, then passes through.
+/// The last handler of a multiplexed stream: its first request part turns the stream into an
+/// async channel for the framework, behind the conversion to the framework's HTTP types, then
+/// passes through.
 private final class StreamHandoff: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
