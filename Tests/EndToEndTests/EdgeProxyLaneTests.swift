@@ -211,6 +211,19 @@ extension EdgeTests {
                 #expect(received == .number(900_000), "declared length: \(declared): \(sent.stdout.prefix(300))")
             }
 
+            // A body on a method NIO's encoder does not frame by itself: sent chunked, so the
+            // service reads it as this request's body, not as a next request on its connection.
+            let smuggled = "GET /api/rooms/smuggled HTTP/1.1\r\nHost: a\r\n\r\n"
+            for method in ["GET", "DELETE"] {
+                let sent = try Tool.curl(["-s", "--http2-prior-knowledge", "-X", method, "-H", "Content-Length:", "--data-binary", smuggled,
+                                          url + "?m=\(method)"])
+                let reply = try JSONDecoder().decode(JSONValue.self, from: Data(sent.stdout.utf8))["data"]
+                #expect(reply?["received"] == .number(Double(smuggled.utf8.count)), "\(sent.stdout)")
+                // The next request on the pooled connection gets its own answer.
+                let after = try Tool.curl(["-s", "--http2-prior-knowledge", url + "?after=1"])
+                #expect(try JSONDecoder().decode(JSONValue.self, from: Data(after.stdout.utf8))["data"]?["path"] == .string("/api/rooms/big?after=1"))
+            }
+
             // A reset stream: the service sees its request go; the next stream is answered.
             let script = """
                 import socket, struct, sys, time

@@ -93,7 +93,11 @@ final class ProxyExchange {
                 return answer(APIError(413, "Request body too large"), errorId: Nanoid.make(), close: true)
             }
         }
-        let headers = ProxyHeaders.upstream(head, requestId: requestId, peer: lane.peer, trustProxy: settings.trustProxy, scheme: lane.scheme)
+        var headers = ProxyHeaders.upstream(head, requestId: requestId, peer: lane.peer, trustProxy: settings.trustProxy, scheme: lane.scheme)
+        // A body with no declared length (HTTP/2) is sent chunked whatever the method: NIO's
+        // encoder frames only POST, PUT and PATCH bodies by itself, and a GET's body sent bare
+        // would be read by the service as a next request on the connection.
+        if !bodyless, !head.headers.contains(name: "content-length") { headers.add(name: "transfer-encoding", value: "chunked") }
         upstreamHead = HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: headers)
         connect(fresh: false)
     }
