@@ -18,8 +18,7 @@ final class HTTP2LaneStream: ProxyClient {
     /// Answer bytes written and not yet sent on (NIOHTTP2 holds them until the window opens).
     private var unsent = 0
     private var wasWritable = true
-    /// The stream's receive window as NIOHTTP2 last reported it, and whether an update waits
-    /// for the exchange to take more body.
+    /// The stream's receive window as NIOHTTP2 last reported it (or as the lane last opened it).
     private var inboundWindow = HTTP2LaneStream.targetWindow
     private static let targetWindow = 65535
     private static let highWater = 64 * 1024
