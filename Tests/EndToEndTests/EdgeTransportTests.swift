@@ -14,6 +14,13 @@ extension EdgeTests {
             defer { edge.stop(); upstream.stop() }
             let health = edge.baseURL + "/api/health"
 
+            // The listener holds a burst of connections: its accept queue is 4096 (or the kernel's
+            // cap), not the framework's 256, beyond which SYNs are dropped and retried a second later.
+            let listening = try Tool.run("ss", ["-Hltn", "sport = :\(edge.port)"])
+            let cap = Int(try String(contentsOfFile: "/proc/sys/net/core/somaxconn", encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 4096
+            #expect(listening.stdout.split(separator: " ").dropFirst(2).first == "\(min(4096, cap))", "\(listening.stdout)")
+
             // Two requests in one curl run: the second reuses the first connection.
             let keepAlive = try Tool.curl(["-o", "/dev/null", "-o", "/dev/null", "-w", "%{num_connects} %{http_version} %{http_code}\n", health, health])
             #expect(keepAlive.stdout == "1 1.1 200\n0 1.1 200\n", "\(keepAlive.stdout) \(keepAlive.stderr)")

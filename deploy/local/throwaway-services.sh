@@ -19,6 +19,8 @@ install_test_packages() {
   command -v nghttp >/dev/null 2>&1 || need+=(nghttp2-client)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)
   command -v python3 >/dev/null 2>&1 || need+=(python3)
+  # ss reads the edge's listen backlog in its transport test.
+  command -v ss >/dev/null 2>&1 || need+=(iproute2)
   if [ ${#need[@]} -gt 0 ]; then
     echo "installing: ${need[*]}"
     local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"

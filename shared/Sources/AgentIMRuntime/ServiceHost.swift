@@ -39,6 +39,11 @@ public enum ServiceHost {
         }
     }
 
+    /// Connections the kernel may hold waiting for accept (capped by net.core.somaxconn). The
+    /// framework's 256 drops the SYNs of a burst beyond it (thousands of sockets reconnecting
+    /// after a restart), and each dropped one waits a second for its retry.
+    static let listenBacklog = 4096
+
     public static func run<R: HTTPResponderBuilder>(
         _ responder: R, runtime: Runtime, services: [any Service] = [],
         server: HTTPServerBuilder = .http1(),
@@ -49,7 +54,7 @@ public enum ServiceHost {
         var app = Application(
             router: responder,
             server: server,
-            configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil, backlog: listenBacklog),
             services: runtime.backgroundServices + services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? config.port
