@@ -6,13 +6,14 @@
 # upstream, 12M bodies, forwarded headers, /ws/ upgrade with a long read timeout) and
 # agentim-edge (release build), and loads each with wrk (HTTP/1.1, plain) and h2load (h2 over
 # TLS, as the guide's `listen 443 ssl http2`) at several concurrencies. Prints requests/s and
-# p50/p99 latency for both and the ratio edge/nginx. Then idle WebSocket memory: RSS of the
+# p50/p99 latency for both and the ratio edge/nginx; then p50/p99 of both at the same offered
+# load (RATE requests/s, paced by h2load), where tails compare fairly. Then idle WebSocket memory: RSS of the
 # edge holding N authenticated sockets, beside nginx holding N sockets it proxies (to an edge).
 #
 # Loopback only. Everything it starts is stopped on exit. Not a test: nothing here fails a
 # build; the numbers depend on the machine and on what else runs on it.
 #
-# usage: bench/edge-vs-nginx.sh            (env: DURATION=10 H2_REQUESTS=60000 CONCURRENCY="16 64 256" SOCKETS=10000
+# usage: bench/edge-vs-nginx.sh            (env: DURATION=10 H2_REQUESTS=60000 CONCURRENCY="16 64 256" SOCKETS=10000 RATE=10000
 #                                            PROFILE=1 to record a perf profile of the edge under wrk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,7 @@ DURATION=${DURATION:-10}
 H2_REQUESTS=${H2_REQUESTS:-60000}
 CONCURRENCY=${CONCURRENCY:-"16 64 256"}
 SOCKETS=${SOCKETS:-10000}
+RATE=${RATE:-10000}
 PROFILE=${PROFILE:-0}
 EDGE=${EDGE:-.build/release/agentim-edge}
 SECRET="bench-secret-that-is-long-enough-for-anything"
@@ -188,12 +190,29 @@ h2load_run() {  # URL CONNS -> "rps p50ms p99ms"
   out=$(timeout 300 h2load -c"$2" -m"$streams" -t2 -n "$H2_REQUESTS" --log-file="$log" "$1" 2>/dev/null)
   local rps
   rps=$(echo "$out" | awk '/^finished in/ { gsub(",", "", $4); print $4 }')
-  python3 - "$log" "$rps" <<'PY'
+  percentiles "$log" "$rps"
+}
+percentiles() {  # H2LOAD_LOG RPS -> "rps p50ms p99ms"
+  python3 - "$1" "$2" <<'PY'
 import sys
 durations = sorted(int(line.split()[2]) for line in open(sys.argv[1]) if line.strip())
 def pct(p): return durations[min(len(durations) - 1, int(len(durations) * p))] / 1000
 print(f"{float(sys.argv[2] or 0):.0f} {pct(0.50):.2f} {pct(0.99):.2f}")
 PY
+}
+# The same offered load for both: h2load paces each connection (--rps) so that RATE requests/s
+# arrive in all, over HTTP/1.1 (--h1, plain) or h2 (TLS, 8 streams). A closed-loop run gives
+# the faster proxy more load, and so a longer tail, than the slower one; this one compares
+# latency at equal load.
+paced_run() {  # URL CONNS [h2load options…] -> "rps p50ms p99ms"
+  local url=$1 conns=$2 log="$WORK/paced.log"; shift 2
+  local per=$(( RATE / conns > 0 ? RATE / conns : 1 ))
+  timeout 60 h2load -c"$conns" -t2 --rps="$per" -n $(( per * conns )) "$@" "$url" >/dev/null 2>&1 || true
+  rm -f "$log"
+  local out rps
+  out=$(timeout $(( DURATION * 4 + 60 )) h2load -c"$conns" -t2 --rps="$per" -n $(( per * conns * DURATION )) --log-file="$log" "$@" "$url" 2>/dev/null)
+  rps=$(echo "$out" | awk '/^finished in/ { gsub(",", "", $4); print $4 }')
+  percentiles "$log" "$rps"
 }
 compare() {  # TOOL PROTO CONNS "nginx result" "edge result"
   read -r n_rps n_p50 n_p99 <<<"$4"; read -r e_rps e_p50 e_p99 <<<"$5"
@@ -209,6 +228,17 @@ done
 for conns in $CONCURRENCY; do
   compare h2load h2 "$conns" "$(h2load_run "https://127.0.0.1:$NGINX_TLS_PORT$PATH_UNDER_TEST" "$conns")" \
                              "$(h2load_run "https://127.0.0.1:$EDGE_TLS_PORT$PATH_UNDER_TEST" "$conns")"
+done
+
+echo
+echo "# latency at the same offered load: $RATE requests/s in all, paced per connection by h2load --rps, ${DURATION}s"
+for conns in $CONCURRENCY; do
+  compare paced h1 "$conns" "$(paced_run "http://127.0.0.1:$NGINX_PORT$PATH_UNDER_TEST" "$conns" --h1)" \
+                            "$(paced_run "http://127.0.0.1:$EDGE_PORT$PATH_UNDER_TEST" "$conns" --h1)"
+done
+for conns in $CONCURRENCY; do
+  compare paced h2 "$conns" "$(paced_run "https://127.0.0.1:$NGINX_TLS_PORT$PATH_UNDER_TEST" "$conns" -m8)" \
+                            "$(paced_run "https://127.0.0.1:$EDGE_TLS_PORT$PATH_UNDER_TEST" "$conns" -m8)"
 done
 
 if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
