@@ -94,6 +94,15 @@ extension EdgeTests {
                 #expect((1...60).contains(retry), "Retry-After \(retry)")
             }
 
+            // HTTP/2 streams are counted in the same buckets (the verdict comes from Redis while the
+            // stream waits): the spent address is refused, a fresh one passes with its headers.
+            for (address, status, remaining) in [(ip, "429", "0"), (EdgeFixture.uniqueIP(), "200", "119")] {
+                let reply = try Tool.curl(["-s", "-i", "--http2-prior-knowledge", "-H", "X-Forwarded-For: \(address)", first.baseURL + "/api/rooms/abc"])
+                let head = reply.stdout.lowercased()
+                #expect(head.hasPrefix("http/2 \(status)"), "\(reply.stdout)")
+                #expect(head.contains("x-ratelimit-limit: 120\r\n") && head.contains("x-ratelimit-remaining: \(remaining)\r\n"), "\(reply.stdout)")
+            }
+
             // A route's own bucket is checked too, and its headers win: 10 uploads per user per minute.
             let token = EdgeFixture.token(userId: "uploader-\(UUID().uuidString.prefix(8))")
             for i in 1...10 {
