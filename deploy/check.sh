@@ -205,14 +205,17 @@ ops_refusals() {
 check "ops: usage text; refusals without DATABASE_URL and without --yes" ops_refusals
 
 ops_round_trip() {
-  local pgbin=$1 d="$work/pg" port url file
-  port=$((20000 + RANDOM % 20000))
+  local pgbin=$1 d="$work/pg" port url file attempt
   mkdir -p "$d" && chown postgres "$d"
   runuser -u postgres -- "$pgbin/initdb" -D "$d/data" -U postgres --auth=trust -E UTF8 --no-sync >"$work/pg-init.log" 2>&1 ||
     { cat "$work/pg-init.log"; return 1; }
-  runuser -u postgres -- "$pgbin/pg_ctl" -D "$d/data" -l "$d/pg.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $d -c fsync=off" start >/dev/null 2>&1 ||
-    { cat "$d/pg.log"; return 1; }
+  # A port the kernel just called free; another port if something took it meanwhile.
+  for attempt in 1 2 3; do
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    runuser -u postgres -- "$pgbin/pg_ctl" -D "$d/data" -l "$d/pg.log" -w -t 30 \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $d -c fsync=off" start >/dev/null 2>&1 && break
+    grep -q "Address already in use" "$d/pg.log" && [ "$attempt" -lt 3 ] || { cat "$d/pg.log"; return 1; }
+  done
   pg_stop="runuser -u postgres -- '$pgbin/pg_ctl' -D '$d/data' -m fast -w stop"
   url="postgresql://postgres@127.0.0.1:$port/agentim_check"
   psql -qAt "postgresql://postgres@127.0.0.1:$port/postgres" -c "CREATE DATABASE agentim_check" >/dev/null &&
