@@ -8,7 +8,11 @@ import NIOPosix
 /// upstream block: per event loop and service, so a client's request and its upstream
 /// exchange run on one thread with no hop between them (see `LaneLoop`).
 final class UpstreamPool: Sendable {
-    static let maxIdle = 256
+    /// Idle connections kept per loop and service. As many as requests in flight at a peak, or
+    /// every burst pays for connecting again: with 256, h2 at 2,048 streams in flight closed and
+    /// reopened connections all the time and did 15–16k req/s; with 1024, 21k. Idle ones close
+    /// after `idleTimeout`.
+    static let maxIdle = 1024
     static let idleTimeout = TimeAmount.seconds(60)
 
     private let loops = NIOLockedValueBox<[ObjectIdentifier: NIOLoopBound<LaneLoop>]>([:])
