@@ -182,37 +182,31 @@ wrk_run() {  # URL CONNS -> "rps p50ms p99ms"
 # count-based (H2_REQUESTS): in timed mode (-D) h2load never ends when some of its clients
 # finish their TLS handshake after the measured window, which a busy server can cause at
 # 256 connections; `timeout` guards the runs anyway.
-h2load_run() {  # URL CONNS -> "rps p50ms p99ms"
-  local log="$WORK/h2load.log" streams=8
-  timeout 120 h2load -c"$2" -m"$streams" -t2 -n $(( $2 * streams * 4 )) "$1" >/dev/null 2>&1 || true
+h2load_measure() {  # URL CONNS WARMUP_REQUESTS REQUESTS TIMEOUT_S [h2load options…] -> "rps p50ms p99ms"
+  local url=$1 conns=$2 warmup=$3 requests=$4 limit=$5 log="$WORK/h2load.log"; shift 5
+  timeout 120 h2load -c"$conns" -t2 -n "$warmup" "$@" "$url" >/dev/null 2>&1 || true
   rm -f "$log"
-  local out
-  out=$(timeout 300 h2load -c"$2" -m"$streams" -t2 -n "$H2_REQUESTS" --log-file="$log" "$1" 2>/dev/null)
-  local rps
+  local out rps
+  out=$(timeout "$limit" h2load -c"$conns" -t2 -n "$requests" --log-file="$log" "$@" "$url" 2>/dev/null)
   rps=$(echo "$out" | awk '/^finished in/ { gsub(",", "", $4); print $4 }')
-  percentiles "$log" "$rps"
-}
-percentiles() {  # H2LOAD_LOG RPS -> "rps p50ms p99ms"
-  python3 - "$1" "$2" <<'PY'
+  python3 - "$log" "$rps" <<'PY'
 import sys
 durations = sorted(int(line.split()[2]) for line in open(sys.argv[1]) if line.strip())
 def pct(p): return durations[min(len(durations) - 1, int(len(durations) * p))] / 1000
 print(f"{float(sys.argv[2] or 0):.0f} {pct(0.50):.2f} {pct(0.99):.2f}")
 PY
 }
+h2load_run() {  # URL CONNS -> "rps p50ms p99ms": as fast as it goes, 8 streams per connection
+  h2load_measure "$1" "$2" $(( $2 * 8 * 4 )) "$H2_REQUESTS" 300 -m8
+}
 # The same offered load for both: h2load paces each connection (--rps) so that RATE requests/s
 # arrive in all, over HTTP/1.1 (--h1, plain) or h2 (TLS, 8 streams). A closed-loop run gives
 # the faster proxy more load, and so a longer tail, than the slower one; this one compares
 # latency at equal load.
 paced_run() {  # URL CONNS [h2load options…] -> "rps p50ms p99ms"
-  local url=$1 conns=$2 log="$WORK/paced.log"; shift 2
+  local url=$1 conns=$2; shift 2
   local per=$(( RATE / conns > 0 ? RATE / conns : 1 ))
-  timeout 60 h2load -c"$conns" -t2 --rps="$per" -n $(( per * conns )) "$@" "$url" >/dev/null 2>&1 || true
-  rm -f "$log"
-  local out rps
-  out=$(timeout $(( DURATION * 4 + 60 )) h2load -c"$conns" -t2 --rps="$per" -n $(( per * conns * DURATION )) --log-file="$log" "$@" "$url" 2>/dev/null)
-  rps=$(echo "$out" | awk '/^finished in/ { gsub(",", "", $4); print $4 }')
-  percentiles "$log" "$rps"
+  h2load_measure "$url" "$conns" $(( per * conns )) $(( per * conns * DURATION )) $(( DURATION * 4 + 60 )) --rps="$per" "$@"
 }
 compare() {  # TOOL PROTO CONNS "nginx result" "edge result"
   read -r n_rps n_p50 n_p99 <<<"$4"; read -r e_rps e_p50 e_p99 <<<"$5"
@@ -221,29 +215,25 @@ compare() {  # TOOL PROTO CONNS "nginx result" "edge result"
     printf '%-6s %-5s %-7s %12s %9s %9s %12s %9s %9s %8s %8s\n' "$1" "$2" "$3" "$n_rps" "$n_p50" "$n_p99" "$e_rps" "$e_p50" "$e_p99" "$ratio" "$p99ratio"; }
 }
 
-for conns in $CONCURRENCY; do
-  compare wrk h1 "$conns" "$(wrk_run "http://127.0.0.1:$NGINX_PORT$PATH_UNDER_TEST" "$conns")" \
-                          "$(wrk_run "http://127.0.0.1:$EDGE_PORT$PATH_UNDER_TEST" "$conns")"
-done
-for conns in $CONCURRENCY; do
-  compare h2load h2 "$conns" "$(h2load_run "https://127.0.0.1:$NGINX_TLS_PORT$PATH_UNDER_TEST" "$conns")" \
-                             "$(h2load_run "https://127.0.0.1:$EDGE_TLS_PORT$PATH_UNDER_TEST" "$conns")"
-done
+side_by_side() {  # TOOL PROTO RUNNER NGINX_URL EDGE_URL [runner options…]: one row per concurrency
+  local tool=$1 proto=$2 run=$3 nginx=$4 edge=$5 conns; shift 5
+  for conns in $CONCURRENCY; do
+    compare "$tool" "$proto" "$conns" "$("$run" "$nginx" "$conns" "$@")" "$("$run" "$edge" "$conns" "$@")"
+  done
+}
+PLAIN_NGINX="http://127.0.0.1:$NGINX_PORT$PATH_UNDER_TEST" PLAIN_EDGE="http://127.0.0.1:$EDGE_PORT$PATH_UNDER_TEST"
+TLS_NGINX="https://127.0.0.1:$NGINX_TLS_PORT$PATH_UNDER_TEST" TLS_EDGE="https://127.0.0.1:$EDGE_TLS_PORT$PATH_UNDER_TEST"
 
+side_by_side wrk h1 wrk_run "$PLAIN_NGINX" "$PLAIN_EDGE"
+side_by_side h2load h2 h2load_run "$TLS_NGINX" "$TLS_EDGE"
 echo
 echo "# latency at the same offered load: $RATE requests/s in all, paced per connection by h2load --rps, ${DURATION}s"
-for conns in $CONCURRENCY; do
-  compare paced h1 "$conns" "$(paced_run "http://127.0.0.1:$NGINX_PORT$PATH_UNDER_TEST" "$conns" --h1)" \
-                            "$(paced_run "http://127.0.0.1:$EDGE_PORT$PATH_UNDER_TEST" "$conns" --h1)"
-done
-for conns in $CONCURRENCY; do
-  compare paced h2 "$conns" "$(paced_run "https://127.0.0.1:$NGINX_TLS_PORT$PATH_UNDER_TEST" "$conns" -m8)" \
-                            "$(paced_run "https://127.0.0.1:$EDGE_TLS_PORT$PATH_UNDER_TEST" "$conns" -m8)"
-done
+side_by_side paced h1 paced_run "$PLAIN_NGINX" "$PLAIN_EDGE" --h1
+side_by_side paced h2 paced_run "$TLS_NGINX" "$TLS_EDGE" -m8
 
 if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
   echo; echo "# perf profile of the edge under wrk -c64 (top symbols, self time)"
-  wrk -t2 -c64 -d"$((DURATION + 2))s" "http://127.0.0.1:$EDGE_PORT$PATH_UNDER_TEST" >/dev/null 2>&1 & LOAD=$!
+  wrk -t2 -c64 -d"$((DURATION + 2))s" "$PLAIN_EDGE" >/dev/null 2>&1 & LOAD=$!
   sleep 1
   perf record -e cpu-clock -F 499 -g -p "$EDGE_PID" -o "$WORK/perf.data" -- sleep "$DURATION" >/dev/null 2>&1 || true
   wait "$LOAD"
