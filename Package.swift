@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "agentim-rooms", targets: ["agentim-rooms"]),
         .executable(name: "agentim-router", targets: ["agentim-router"]),
         .executable(name: "agentim-uploads", targets: ["agentim-uploads"]),
+        .executable(name: "agentim", targets: ["agentim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -40,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         // C libraries from Debian, wrapped as Swift modules.
@@ -76,9 +78,14 @@ let package = Package(
         .executableTarget(name: "agentim-edge", dependencies: ["EdgeService"], path: "services/gateway-edge/Sources/agentim-edge", swiftSettings: strict),
         .executableTarget(name: "agentim-server", dependencies: ["AgentIMSecrets", "EdgeService", "AuthService", "RoomsService", "RouterService", "UploadsService"], path: "services/gateway-edge/Sources/agentim-server", swiftSettings: strict),
 
+        // The `agentim` CLI: a thin main over a library the tests drive (cli/).
+        .target(name: "AgentIMCLI", dependencies: [httpClient, nio, nioPosix, logging, .product(name: "WSClient", package: "swift-websocket"), .product(name: "Crypto", package: "swift-crypto")], path: "cli/Sources/AgentIMCLI", swiftSettings: strict),
+        .executableTarget(name: "agentim", dependencies: ["AgentIMCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "cli/Sources/agentim", swiftSettings: strict),
+
         .testTarget(name: "SharedTests", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMRedis", "AgentIMTokens", "AgentIMDatabase", "AgentIMRuntime", "AgentIMHTTP", "AgentIMSecrets", "AuthService", hummingbird, logging, postgres, lifecycle], path: "Tests/SharedTests", swiftSettings: strict),
         .testTarget(name: "RouterServiceTests", dependencies: ["RouterService", "AgentIMCore"], path: "Tests/RouterServiceTests", swiftSettings: strict),
         .testTarget(name: "UploadsServiceTests", dependencies: ["UploadsService", "AgentIMCore", nio], path: "Tests/UploadsServiceTests", swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMRedis", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "HTTPTypes", package: "swift-http-types")], path: "Tests/EndToEndTests", swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["AgentIMCLI", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), .product(name: "Crypto", package: "swift-crypto")], path: "Tests/CLITests", swiftSettings: strict),
     ]
 )
