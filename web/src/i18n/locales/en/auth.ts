@@ -1,0 +1,28 @@
+// Login, two-factor step, OAuth.
+const strings: Record<string, string> = {
+  title: 'Sign in to AgentIM',
+  username: 'Username',
+  password: 'Password',
+  signIn: 'Sign in',
+  signingIn: 'Signing in…',
+  totpTitle: 'Two-factor authentication',
+  totpHelp: 'Enter the 6-digit code from your authenticator app, or one of your backup codes.',
+  verificationCode: 'Verification code',
+  verify: 'Verify',
+  back: 'Back',
+  orContinueWith: 'or continue with',
+  continueWithGithub: 'Continue with GitHub',
+  continueWithGoogle: 'Continue with Google',
+  noSignUp: 'Accounts are created by an administrator.',
+  restoring: 'Restoring your session…',
+  oauthFailed: 'Sign-in with {provider} failed.',
+  'error.invalid_provider': 'That sign-in provider is not available.',
+  'error.missing_params': 'The sign-in provider sent an incomplete answer.',
+  'error.invalid_state': 'The sign-in attempt expired. Please try again.',
+  'error.state_mismatch': 'The sign-in attempt could not be verified. Please try again.',
+  'error.user_not_found': 'No account belongs to that sign-in.',
+  'error.oauth_failed': 'Sign-in with the external provider failed.',
+  'error.generic': 'Sign-in failed: {code}',
+  sessionExpired: 'Your session has ended. Please sign in again.',
+};
+export default strings;

@@ -1,0 +1,3 @@
+// Chat strings.
+const strings: Record<string, string> = {};
+export default strings;

@@ -1,0 +1,28 @@
+// 登录、两步验证、OAuth。
+const strings: Record<string, string> = {
+  title: '登录 AgentIM',
+  username: '用户名',
+  password: '密码',
+  signIn: '登录',
+  signingIn: '正在登录…',
+  totpTitle: '两步验证',
+  totpHelp: '输入身份验证器中的 6 位验证码，或一个备用码。',
+  verificationCode: '验证码',
+  verify: '验证',
+  back: '返回',
+  orContinueWith: '或使用以下方式',
+  continueWithGithub: '使用 GitHub 继续',
+  continueWithGoogle: '使用 Google 继续',
+  noSignUp: '账号由管理员创建。',
+  restoring: '正在恢复会话…',
+  oauthFailed: '使用 {provider} 登录失败。',
+  'error.invalid_provider': '该登录方式不可用。',
+  'error.missing_params': '登录提供方返回的信息不完整。',
+  'error.invalid_state': '登录请求已过期，请重试。',
+  'error.state_mismatch': '无法验证本次登录，请重试。',
+  'error.user_not_found': '没有与该登录对应的账号。',
+  'error.oauth_failed': '外部登录失败。',
+  'error.generic': '登录失败：{code}',
+  sessionExpired: '会话已结束，请重新登录。',
+};
+export default strings;
