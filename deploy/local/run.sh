@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Builds and runs the single-process hub on http://localhost:3000 with a local PostgreSQL
-# kept in .local/ (installed from Debian packages if missing, initialised and started here).
+# kept in .local/ (installed from Debian packages if missing, initialised and started here),
+# serving the web client it builds first (web/dist). Logs at info (LOG_LEVEL=debug for more).
 # Ctrl-C stops the hub and the database.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/throwaway-services.sh
+source deploy/local/web-packages.sh
 
 install_test_packages
+install_web_packages
 STATE="$PWD/.local"
 mkdir -p "$STATE"
 PGPORT=${AGENTIM_PG_PORT:-54329}
@@ -29,10 +32,14 @@ fi
 
 CONFIGURATION=${AGENTIM_BUILD:-release}
 swift build -c "$CONFIGURATION" --product agentim-server
+bash web/build.sh
 
 export DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/agentim"
 export ADMIN_USERNAME=${ADMIN_USERNAME:-admin} ADMIN_PASSWORD JWT_SECRET
-export PORT=${PORT:-3000} UPLOAD_DIR=${UPLOAD_DIR:-$STATE/uploads}
+export PORT=${PORT:-3000} UPLOAD_DIR=${UPLOAD_DIR:-$STATE/uploads} WEB_DIR=${WEB_DIR:-$PWD/web/dist}
+# The hub's own default outside production is debug, where the lifecycle library prints whole
+# service descriptions; a person running the hub wants info.
+export LOG_LEVEL=${LOG_LEVEL:-info}
 echo
 echo "AgentIM hub on http://localhost:$PORT"
 echo "Admin login: $ADMIN_USERNAME / $ADMIN_PASSWORD"

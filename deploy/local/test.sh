@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh Debian machine with Swift: installs missing Debian packages,
-# starts throwaway PostgreSQL and Redis on free loopback ports, builds, runs the deploy
-# checks and `swift test`, and stops the throwaway servers afterwards.
+# starts throwaway PostgreSQL and Redis on free loopback ports, builds the hub and the web
+# client, runs the deploy checks, the web unit tests (node --test), the browser tests
+# (headless Chromium against real hubs) and `swift test`, and stops the throwaway servers.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/throwaway-services.sh
+source deploy/local/web-packages.sh
 
 install_test_packages
+install_web_packages
+install_browser_test_packages
 WORK=$(mktemp -d /tmp/agentim-test.XXXXXX)
 chmod 755 "$WORK"  # the throwaway PostgreSQL runs as user postgres
 cleanup() { stop_postgres; stop_redis; rm -rf "$WORK"; }
@@ -23,6 +27,12 @@ if [ -f deploy/check.sh ]; then
 fi
 
 swift build --build-tests
+bash web/build.sh
+bash web/test.sh
+# The browser suite starts its own hubs (and datastores); a failure there is reported at the
+# end, after the Swift suites have run too.
+browser_status=0
+bash web/tests/browser/run.sh || browser_status=$?
 
 # The compose topology run for real (throwaway datastores), backup/restore, key rotation.
 python3 -c "import yaml" 2>/dev/null || python3 -m pip install -q pyyaml
@@ -32,3 +42,7 @@ python3 deploy/local/topology_and_ops_test.py
 # Suites run one after another: each starts real hub processes, and 2 cores shared by
 # parallel suites (argon2 logins, migrations) make their timeouts flaky.
 swift test --skip-build --no-parallel "$@"
+if [ "$browser_status" -ne 0 ]; then
+  echo "browser tests failed (exit $browser_status)" >&2
+  exit "$browser_status"
+fi
