@@ -102,11 +102,18 @@ public struct AdapterOptions: Sendable {
     public var passEnv: [String]
     public var permissionLevel: PermissionLevel
     public var permissionHandler: PermissionHandler?
+    /// Inactivity/absolute limits for the agent's runs; nil = from `AGENTIM_PROCESS_TIMEOUT_MS` /
+    /// `AGENTIM_ABSOLUTE_TIMEOUT_MS` (§4). Tests inject milliseconds here (§26.1).
+    public var timeouts: ProcessTimeouts?
+    /// The agent's side of the MCP tools (§18); the manager provides it.
+    public var toolContext: (any AgentIMToolContext)?
 
     public init(agentId: String, agentName: String, workingDirectory: String, environment: [String: String] = [:], passEnv: [String] = [],
-                permissionLevel: PermissionLevel = .interactive, permissionHandler: PermissionHandler? = nil) {
+                permissionLevel: PermissionLevel = .interactive, permissionHandler: PermissionHandler? = nil,
+                timeouts: ProcessTimeouts? = nil, toolContext: (any AgentIMToolContext)? = nil) {
         self.agentId = agentId; self.agentName = agentName; self.workingDirectory = workingDirectory
         self.environment = environment; self.passEnv = passEnv; self.permissionLevel = permissionLevel; self.permissionHandler = permissionHandler
+        self.timeouts = timeouts; self.toolContext = toolContext
     }
 }
 
@@ -162,6 +169,9 @@ public protocol AgentAdapter: AnyObject, Sendable {
     func send(_ prompt: String, context: MessageContext, onChunk: @escaping @Sendable (AgentChunk) async -> Void) async -> ReplyOutcome
     /// Interrupts all running work; running `send` calls end with partial text or an error.
     func stop() async
+    /// Interrupts the work of one room only (§27: a Stop never touches other rooms).
+    /// Default: `stop()` (adapters that run one room at a time).
+    func stop(roomKey: String) async
     /// Stops and frees everything; safe to call twice.
     func dispose() async
     func isRoomBusy(_ roomKey: String) async -> Bool
@@ -173,4 +183,12 @@ public protocol AgentAdapter: AnyObject, Sendable {
     func rewind(messageId: String, roomKey: String?) async -> CommandResult
     func setPermissionLevel(_ level: PermissionLevel) async
     func permissionLevel() async -> PermissionLevel
+}
+
+extension AgentAdapter {
+    public func stop(roomKey: String) async { await stop() }
+}
+
+extension AgentAdapter {
+    public func stop(roomKey: String?) async { await stop() }
 }

@@ -1,0 +1,217 @@
+import Foundation
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How a child ended.
+public struct ProcessExit: Sendable, Equatable {
+    public var code: Int32
+    /// True when it died of a signal (`code` is then the signal number).
+    public var signaled: Bool
+}
+
+public enum ChildOutput: Sendable {
+    case stdout(Data)
+    case stderr(Data)
+}
+
+public enum ChildProcessError: Error, CustomStringConvertible, Equatable {
+    case notFound(String)
+    case launchFailed(String)
+    case stdinClosed
+
+    public var description: String {
+        switch self {
+        case .notFound(let command): return "Command \"\(command)\" not found. Install it or make sure it is on your PATH."
+        case .launchFailed(let text): return text
+        case .stdinClosed: return "stdin is closed"
+        }
+    }
+}
+
+/// One child process with piped stdio. Output arrives on `output` as the kernel hands it over
+/// (DispatchIO, no thread blocked per pipe); `output` finishes when both pipes reach EOF.
+public final class ChildProcess: @unchecked Sendable {
+    public let executable: String
+    public let arguments: [String]
+
+    private let process = Process()
+    private let stdinPipe: Pipe?
+    private let stdoutPipe = Pipe()
+    private let stderrPipe = Pipe()
+    private let queue = DispatchQueue(label: "agentim.child")
+    private var stdinIO: DispatchIO?
+
+    private let lock = NSLock()
+    private var exit: ProcessExit?
+    private var exitWaiters: [CheckedContinuation<ProcessExit, Never>] = []
+    private var openOutputs = 2
+    private var killTask: Task<Void, Never>?
+
+    public let output: AsyncStream<ChildOutput>
+    private let outputContinuation: AsyncStream<ChildOutput>.Continuation
+
+    private static let ignoreSigpipe: Void = { signal(SIGPIPE, SIG_IGN); return () }()
+
+    /// `executable` is resolved on the PATH of `environment` unless it contains a `/`.
+    public init(executable: String, arguments: [String], environment: [String: String],
+                workingDirectory: String?, pipeStdin: Bool) throws {
+        guard let resolved = ExecutableLocator.resolve(executable, environment: environment) else {
+            throw ChildProcessError.notFound(executable)
+        }
+        self.executable = resolved
+        self.arguments = arguments
+        self.stdinPipe = pipeStdin ? Pipe() : nil
+        (output, outputContinuation) = AsyncStream.makeStream(of: ChildOutput.self)
+        process.executableURL = URL(fileURLWithPath: resolved)
+        process.arguments = arguments
+        process.environment = environment
+        if let dir = workingDirectory, !dir.isEmpty { process.currentDirectoryURL = URL(fileURLWithPath: dir) }
+        process.standardInput = stdinPipe ?? FileHandle.nullDevice
+        process.standardOutput = stdoutPipe
+        process.standardError = stderrPipe
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+
+    public func start() throws {
+        _ = Self.ignoreSigpipe
+        process.terminationHandler = { [weak self] proc in
+            let result = ProcessExit(code: proc.terminationStatus, signaled: proc.terminationReason == .uncaughtSignal)
+            self?.finishExit(result)
+        }
+        do {
+            try process.run()
+        } catch {
+            outputContinuation.finish()
+            throw ChildProcessError.launchFailed("Failed to start \(executable): \(error.localizedDescription)")
+        }
+        if let stdinPipe {
+            stdinIO = DispatchIO(type: .stream, fileDescriptor: stdinPipe.fileHandleForWriting.fileDescriptor, queue: queue) { _ in }
+        }
+        read(stdoutPipe.fileHandleForReading.fileDescriptor) { .stdout($0) }
+        read(stderrPipe.fileHandleForReading.fileDescriptor) { .stderr($0) }
+    }
+
+    private func read(_ fd: Int32, wrap: @escaping @Sendable (Data) -> ChildOutput) {
+        let io = DispatchIO(type: .stream, fileDescriptor: fd, queue: queue) { _ in }
+        io.setLimit(lowWater: 1)
+        let continuation = outputContinuation
+        io.read(offset: 0, length: Int.max, queue: queue) { [weak self] done, data, _ in
+            if let data, !data.isEmpty { continuation.yield(wrap(Data(data))) }
+            if done {
+                io.close()
+                self?.outputClosed()
+            }
+        }
+    }
+
+    private func outputClosed() {
+        lock.lock()
+        openOutputs -= 1
+        let finished = openOutputs == 0
+        lock.unlock()
+        if finished { outputContinuation.finish() }
+    }
+
+    /// Writes to stdin without blocking a thread; a child that already exited makes it throw.
+    public func write(_ data: Data) async throws {
+        guard let io = lock.withLock({ stdinIO }) else { throw ChildProcessError.stdinClosed }
+        let payload = data.withUnsafeBytes { DispatchData(bytes: $0) }
+        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
+            var resumed = false
+            io.write(offset: 0, data: payload, queue: queue) { done, _, error in
+                guard !resumed else { return }
+                if error != 0 { resumed = true; cont.resume(throwing: ChildProcessError.launchFailed("write to \(self.executable) failed (errno \(error))")); return }
+                if done { resumed = true; cont.resume() }
+            }
+        }
+    }
+
+    public func writeLine(_ text: String) async throws {
+        try await write(Data((text + "\n").utf8))
+    }
+
+    /// Closes stdin (after pending writes) so the child sees EOF.
+    public func closeStdin() {
+        let io: DispatchIO? = lock.withLock {
+            let current = stdinIO
+            stdinIO = nil
+            return current
+        }
+        guard let io else { return }
+        // A barrier runs after the queued writes; closing the write end is what the child sees.
+        io.barrier { [stdinPipe] in
+            io.close()
+            try? stdinPipe?.fileHandleForWriting.close()
+        }
+    }
+
+    public func sendSignal(_ sig: Int32) {
+        guard process.isRunning || lock.withLock({ exit == nil }) else { return }
+        let pid = process.processIdentifier
+        if pid > 0 { kill(pid, sig) }
+    }
+
+    /// SIGTERM now, SIGKILL after `graceMs` if still alive (§15.3).
+    public func terminate(graceMs: Int = 5_000) {
+        sendSignal(SIGTERM)
+        lock.lock()
+        if killTask == nil, exit == nil {
+            killTask = Task { [weak self] in
+                try? await Task.sleep(for: .milliseconds(graceMs))
+                guard let self, !Task.isCancelled, self.lock.withLock({ self.exit == nil }) else { return }
+                self.sendSignal(SIGKILL)
+            }
+        }
+        lock.unlock()
+    }
+
+    public var hasExited: Bool { lock.withLock { exit != nil } }
+
+    /// Waits for the process to end (not for its output to be drained; iterate `output` for that).
+    public func waitForExit() async -> ProcessExit {
+        await withCheckedContinuation { cont in
+            lock.lock()
+            if let exit {
+                lock.unlock()
+                cont.resume(returning: exit)
+            } else {
+                exitWaiters.append(cont)
+                lock.unlock()
+            }
+        }
+    }
+
+    private func finishExit(_ result: ProcessExit) {
+        lock.lock()
+        exit = result
+        let waiters = exitWaiters
+        exitWaiters = []
+        killTask?.cancel()
+        lock.unlock()
+        for waiter in waiters { waiter.resume(returning: result) }
+    }
+}
+
+/// Finds an executable the way `execvp` would, on the PATH of the child's environment.
+public enum ExecutableLocator {
+    public static func resolve(_ command: String, environment: [String: String]) -> String? {
+        let fm = FileManager.default
+        if command.contains("/") {
+            return fm.isExecutableFile(atPath: command) ? command : nil
+        }
+        let path = environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for dir in path.split(separator: ":") where !dir.isEmpty {
+            let candidate = "\(dir)/\(command)"
+            var isDir: ObjCBool = false
+            if fm.fileExists(atPath: candidate, isDirectory: &isDir), !isDir.boolValue, fm.isExecutableFile(atPath: candidate) {
+                return candidate
+            }
+        }
+        return nil
+    }
+}
