@@ -63,8 +63,10 @@ export async function listUsers(limit = 500, offset = 0): Promise<{ users: Admin
   return { users, total: typeof env.total === 'number' ? env.total : users.length };
 }
 
+/** The create answer has no avatar or limits (§5.7). */
+export type CreatedUser = Pick<AdminUserRow, 'id' | 'username' | 'displayName' | 'role' | 'createdAt' | 'updatedAt'>;
 export const createUser = (body: { username: string; password: string; displayName?: string; role: Role }) =>
-  api<AdminUserRow>('POST', '/users', body);
+  api<CreatedUser>('POST', '/users', body);
 
 export interface AdminUserUpdate {
   displayName?: string;
