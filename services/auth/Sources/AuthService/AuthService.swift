@@ -51,6 +51,11 @@ public struct AuthService: Sendable {
             let snapshot = await runtime.revocations.snapshot()
             return ok(snapshot.map { RevocationEntry(userId: $0.key, revokedAtMs: $0.value) })
         }
+        // The edge's admin check for its own admin routes (`/api/admin/metrics`): data is the
+        // role, or null for a user that does not exist.
+        router.get("/internal/users/:id/role") { _, context in
+            ok(try await role(of: try context.parameters.require("id")))
+        }
         // The uploads service's avatar (http-api §11.2): `users` belongs to auth.
         router.put("/internal/users/:id/avatar") { request, context in
             let body = try await request.jsonBody()
@@ -60,6 +65,12 @@ public struct AuthService: Sendable {
             try await recordAvatar(userId: try context.parameters.require("id"), avatarUrl: avatarUrl)
             return okEmpty()
         }
+    }
+
+    /// A user's current site role (cached 15 s, as every admin check), nil when there is no such user.
+    public func role(of userId: String) async throws -> String? {
+        let users = self.users
+        return try await roles.role(of: userId) { try await users.role(of: userId) }
     }
 
     /// Sets a user's avatar once the uploads service stored the image.
@@ -94,9 +105,7 @@ public struct AuthService: Sendable {
     }
 
     func requireAdmin(_ caller: AuthenticatedUserRef) async throws {
-        let users = self.users
-        let role = try await roles.role(of: caller.id) { try await users.role(of: caller.id) }
-        guard role == "admin" else { throw APIError.adminRequired }
+        guard try await role(of: caller.id) == "admin" else { throw APIError.adminRequired }
     }
 
     /// Origins allowed to use the refresh cookie: the `cors.origin` row when an admin set

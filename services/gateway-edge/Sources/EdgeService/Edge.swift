@@ -52,9 +52,11 @@ public struct Edge: Sendable {
         if let webUI { router.middlewares.add(WebUIMiddleware(ui: webUI)) }
     }
 
-    /// `/api/health` (aggregated, cached 2 s), `/api/metrics`, and the WebSocket paths for
-    /// requests that are not upgrades.
-    public func addRoutes(to router: Router<HubRequestContext>, health: @escaping @Sendable () async -> HealthReport) {
+    /// `/api/health` (aggregated, cached 2 s), `/api/metrics`, `/api/admin/metrics` (the
+    /// caller's role from `roleOf`, which the auth service answers), and the WebSocket paths
+    /// for requests that are not upgrades.
+    public func addRoutes(to router: Router<HubRequestContext>, health: @escaping @Sendable () async -> HealthReport,
+                          roleOf: @escaping @Sendable (_ userId: String) async throws -> String?) {
         router.get("/api/health") { _, _ -> Response in
             let report = await health()
             return jsonResponse(report, status: report.ok ? .ok : .serviceUnavailable)
@@ -70,6 +72,8 @@ public struct Edge: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: await metrics.exposition())))
         }
+        let admin = AdminMetrics(metrics: metrics, tokens: tokens, redisEnabled: config.redisURL != nil, roleOf: roleOf)
+        router.get("/api/admin/metrics") { request, _ in try await admin.respond(request) }
         for endpoint in [SocketEndpoint.client, .gateway] {
             router.get(RouterPath(endpoint.rawValue)) { _, _ -> Response in
                 var response = errorResponse(APIError(426, "Upgrade Required"))

@@ -41,6 +41,12 @@ public struct RemoteTopology: Sendable {
         AgentsDirectory.remote(upstreams.urls[.rooms]!, client: client)
     }
 
+    /// A user's site role, asked of the auth service (nil: no such user).
+    public var roleOf: @Sendable (_ userId: String) async throws -> String? {
+        let calls = InternalCalls(base: upstreams.urls[.auth]!, client: client)
+        return { userId in try await calls.get("/internal/users/\(InternalCalls.escape(userId))/role", as: String.self) }
+    }
+
     /// Every service's `/internal/health`, with the checks each one owns.
     public var healthProbes: [@Sendable () async -> [String: Bool]] {
         UpstreamTable.Service.allCases.map { service in

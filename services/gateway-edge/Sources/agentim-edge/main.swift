@@ -15,7 +15,7 @@ do {
     edge.addMiddleware(to: router)
     router.middlewares.add(topology.proxy(config: config, secure: edge.isSecure))
     let ownChecks: @Sendable () async -> [String: Bool] = { await runtime.healthChecks() }
-    edge.addRoutes(to: router, health: Edge.healthAggregator(probes: topology.healthProbes + [ownChecks]))
+    edge.addRoutes(to: router, health: Edge.healthAggregator(probes: topology.healthProbes + [ownChecks]), roleOf: topology.roleOf)
     try await ServiceHost.run(router, runtime: runtime, services: hub.services + [topology.service], server: edge.server(proxyingTo: topology)) {
         try await topology.loadRevocations(into: runtime)
     }

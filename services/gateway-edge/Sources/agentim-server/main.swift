@@ -79,7 +79,8 @@ do {
     rooms.addRoutes(to: router)
     routing.addRoutes(to: router)
     uploads.addRoutes(to: router)
-    edge.addRoutes(to: router, health: Edge.healthAggregator(probes: [{ await uploads.healthChecks() }]))
+    edge.addRoutes(to: router, health: Edge.healthAggregator(probes: [{ await uploads.healthChecks() }]),
+                   roleOf: { userId in try await auth.role(of: userId) })
 
     try await ServiceHost.run(router, runtime: runtime, services: hub.services + rooms.services + routing.services + auth.backgroundServices + uploads.backgroundServices, server: edge.server()) {
         try await runtime.migrateIfEnabled()

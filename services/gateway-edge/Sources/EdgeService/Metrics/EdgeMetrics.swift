@@ -51,14 +51,15 @@ final class EdgeMetrics: Sendable {
         onlineUsers.set(to: Double(stats.users))
         activeRooms.set(to: Double(stats.rooms))
         gatewayConnections.set(to: Double(hub.gatewaySockets.value))
-        connectedAgents.set(to: 0)  // agents arrive with the gateway protocol
+        connectedAgents.set(to: Double(await hub.gateways.agentCount))
         heapBytes.set(to: Double(Self.heapBytes()))
         rssBytes.set(to: Double(Self.residentBytes()))
-        let seconds = (ContinuousClock.now - started).components.seconds
         uptime.reset()
-        uptime.increment(by: seconds)
+        uptime.increment(by: uptimeSeconds)
         return Telemetry.exposition()
     }
+
+    var uptimeSeconds: Int64 { (ContinuousClock.now - started).components.seconds }
 
     func observe(method: String, path: String, seconds: Double, status: Int) {
         let label = Self.label(for: path)

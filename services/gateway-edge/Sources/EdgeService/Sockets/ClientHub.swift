@@ -26,6 +26,7 @@ public final class ClientHub: Sendable {
     let workspaceRequests = WorkspaceRequests()
     let presence: PresenceTracker
     let inboundCounter = Counter(label: "agentim_ws_messages_total", dimensions: [("direction", "in")])
+    let messageCounter = MessageCounter()
     /// Milliseconds before an unauthenticated socket is closed with 4001.
     let authTimeoutMs: Int
 
@@ -136,7 +137,9 @@ public final class ClientHub: Sendable {
                 case .workspaceRequest(let requestId):
                     guard let asker = await workspaceRequests.take(requestId) else { return }
                     await registry.send(toUser: asker.userId, joined: asker.roomId, delivery.frame)
-                default: for gap in await registry.deliver(delivery) { fill(gap) }
+                default:
+                    messageCounter.count(delivery)
+                    for gap in await registry.deliver(delivery) { fill(gap) }
                 }
             },
             EventFollower(bus: bus, stream: BusStream.control, logger: logger) { entry in

@@ -3,7 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 
-/// Calls to the rooms service's internal routes, which answer `{"data": …}` (200) or fail;
+/// Calls to another service's internal routes, which answer `{"data": …}` (200) or fail;
 /// the directories that need an answer across processes share it.
 struct InternalCalls: Sendable {
     let base: ServiceURL
@@ -24,7 +24,7 @@ struct InternalCalls: Sendable {
     private func send<T: Decodable>(_ request: HTTPClientRequest, as type: T.Type) async throws -> T? {
         let response = try await client.execute(request, timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 64 << 20)
-        guard response.status == .ok else { throw APIError(502, "rooms service answered \(response.status.code)") }
+        guard response.status == .ok else { throw APIError(502, "\(base.base) answered \(response.status.code)") }
         return try JSONDecoder().decode(Envelope<T>.self, from: Data(buffer: body)).data
     }
 

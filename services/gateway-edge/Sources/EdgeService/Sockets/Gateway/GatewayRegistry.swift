@@ -64,6 +64,9 @@ actor GatewayRegistry {
 
     func agents(of id: String) -> [String] { Array(sockets[id]?.agents ?? []) }
 
+    /// Agents bound to this edge's live gateway sockets.
+    var agentCount: Int { byAgent.count }
+
     /// Forgets the socket; returns the agents it still held.
     func remove(_ id: String) -> (agents: [String], userId: String, gatewayId: String)? {
         guard let socket = sockets.removeValue(forKey: id) else { return nil }
