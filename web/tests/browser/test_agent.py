@@ -16,7 +16,7 @@ def _room_entry(browser, name):
 def test_agent_reply_streams_in_and_stop(hub, make_user, browsers):
     alice, api, _ = make_user("sam")
     room = api.create_room("Agent room")
-    gateway = FakeGateway(hub.url, api.token, agent_name="coder")
+    gateway = FakeGateway(api, agent_name="coder")
     try:
         api.add_member(room["id"], gateway.agent_id, "agent")
         browser = browsers()
@@ -58,7 +58,7 @@ def test_permission_card_answered_from_another_room(hub, make_user, browsers):
     alice, api, _ = make_user("pat")
     agent_room = api.create_room("Builds")
     other_room = api.create_room("Lunch")
-    gateway = FakeGateway(hub.url, api.token, agent_name="builder")
+    gateway = FakeGateway(api, agent_name="builder")
     try:
         api.add_member(agent_room["id"], gateway.agent_id, "agent")
         browser = browsers()

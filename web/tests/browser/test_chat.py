@@ -52,7 +52,7 @@ def test_hostile_content_renders_inert(hub, make_user, browsers):
     alice, alice_api, _ = make_user("hazel")
     hostile_room_name = "<img src=x onerror=alert('room')>Ops <b>bold</b>"
     room = alice_api.create_room(hostile_room_name)
-    gateway = FakeGateway(hub.url, alice_api.token, agent_name="mallory")
+    gateway = FakeGateway(alice_api, agent_name="mallory")
     try:
         alice_api.add_member(room["id"], gateway.agent_id, "agent")
         # A file whose name is markup, attached to a message from this user's own socket.

@@ -61,7 +61,8 @@ class Api:
         return self.get("/api/rooms")["data"]
 
     def messages(self, room_id, limit=100):
-        return self.get(f"/api/messages/rooms/{room_id}?limit={limit}")["data"]["items"]
+        """The room's latest messages, oldest first (the API answers newest first)."""
+        return list(reversed(self.get(f"/api/messages/rooms/{room_id}?limit={limit}")["data"]["items"]))
 
     def upload(self, filename, content: bytes, mime=None):
         boundary = uuid.uuid4().hex

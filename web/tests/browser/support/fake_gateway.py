@@ -11,9 +11,10 @@ def new_id(prefix=""):
 
 
 class FakeGateway:
-    def __init__(self, base_url: str, token: str, agent_name: str = "coder", agent_id: str | None = None):
-        self.ws_url = base_url.replace("http://", "ws://").replace("https://", "wss://") + "/ws/gateway"
-        self.token, self.agent_name = token, agent_name
+    def __init__(self, api, agent_name: str = "coder", agent_id: str | None = None):
+        """api: the owner's signed-in Api; its token authenticates the gateway."""
+        self.ws_url = api.base.replace("http://", "ws://").replace("https://", "wss://") + "/ws/gateway"
+        self.token, self.agent_name = api.token, agent_name
         self.agent_id = agent_id or new_id()
         self.gateway_id = new_id("gw")
         self.frames: list[dict] = []
@@ -23,6 +24,12 @@ class FakeGateway:
         self._thread.start()
         self._ws = None
         self._call(self._connect(), 30)
+        # Registration has no reply of its own: it is done once the owner's agent list shows it.
+        deadline = time.time() + 20
+        while not any(a.get("id") == self.agent_id and a.get("status") == "online" for a in api.get("/api/agents")["data"]):
+            if time.time() > deadline:
+                raise TimeoutError(f"agent {agent_name} never showed up in /api/agents")
+            time.sleep(0.05)
 
     # --- plumbing ----------------------------------------------------------------------------
     def _call(self, coro, timeout=30):
@@ -110,6 +117,22 @@ class FakeGateway:
             before_complete(message_id)
         self.complete(room_id, message_id, "".join(pieces), chunks, conversation_id)
         return message_id
+
+    def stream_paced(self, room_id, message_id, count, per_second, text="x"):
+        """Sends count text chunks at per_second, paced in 5 ms ticks on the gateway's loop;
+        returns the seconds it took (the pace the hub was offered)."""
+        async def run():
+            start = time.perf_counter()
+            sent = 0
+            while sent < count:
+                due = min(count, int((time.perf_counter() - start) * per_second) + 1)
+                while sent < due:
+                    await self._ws.send(json.dumps({"type": "gateway:message_chunk", "roomId": room_id, "agentId": self.agent_id,
+                                                    "messageId": message_id, "chunk": {"type": "text", "content": f"{text}{sent} "}}))
+                    sent += 1
+                await asyncio.sleep(0.005)
+            return time.perf_counter() - start
+        return self._call(run(), timeout=count / per_second * 4 + 30)
 
     def permission_request(self, room_id, tool_name="Bash", tool_input=None, timeout_ms=300000):
         request_id = new_id("perm")
