@@ -79,13 +79,13 @@ let package = Package(
         .executableTarget(name: "agentim-server", dependencies: ["AgentIMSecrets", "EdgeService", "AuthService", "RoomsService", "RouterService", "UploadsService"], path: "services/gateway-edge/Sources/agentim-server", swiftSettings: strict),
 
         // The `agentim` CLI: a thin main over a library the tests drive (cli/).
-        .target(name: "AgentIMCLI", dependencies: [httpClient, nio, nioPosix, logging, .product(name: "WSClient", package: "swift-websocket"), .product(name: "Crypto", package: "swift-crypto")], path: "cli/Sources/AgentIMCLI", swiftSettings: strict),
+        .target(name: "AgentIMCLI", dependencies: [httpClient, nio, nioPosix, logging, .product(name: "WSClient", package: "swift-websocket"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"), .product(name: "NIOFoundationCompat", package: "swift-nio")], path: "cli/Sources/AgentIMCLI", swiftSettings: strict),
         .executableTarget(name: "agentim", dependencies: ["AgentIMCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "cli/Sources/agentim", swiftSettings: strict),
 
         .testTarget(name: "SharedTests", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMRedis", "AgentIMTokens", "AgentIMDatabase", "AgentIMRuntime", "AgentIMHTTP", "AgentIMSecrets", "AuthService", hummingbird, logging, postgres, lifecycle], path: "Tests/SharedTests", swiftSettings: strict),
         .testTarget(name: "RouterServiceTests", dependencies: ["RouterService", "AgentIMCore"], path: "Tests/RouterServiceTests", swiftSettings: strict),
         .testTarget(name: "UploadsServiceTests", dependencies: ["UploadsService", "AgentIMCore", nio], path: "Tests/UploadsServiceTests", swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMRedis", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "HTTPTypes", package: "swift-http-types")], path: "Tests/EndToEndTests", swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["AgentIMCore", "AgentIMCLI", "AgentIMBus", "AgentIMRedis", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "HTTPTypes", package: "swift-http-types")], path: "Tests/EndToEndTests", swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["AgentIMCLI", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), .product(name: "Crypto", package: "swift-crypto")], path: "Tests/CLITests", swiftSettings: strict),
     ]
 )

@@ -188,7 +188,3 @@ public protocol AgentAdapter: AnyObject, Sendable {
 extension AgentAdapter {
     public func stop(roomKey: String) async { await stop() }
 }
-
-extension AgentAdapter {
-    public func stop(roomKey: String?) async { await stop() }
-}
