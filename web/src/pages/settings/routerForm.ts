@@ -14,8 +14,8 @@ export interface RouterForm {
   rateLimitWindow: string;
   rateLimitMax: string;
   visibility: RouterVisibility;
-  /** user ids, one per line or comma-separated */
-  visibilityList: string;
+  /** user ids */
+  visibilityList: string[];
 }
 
 export const EMPTY_ROUTER_FORM: RouterForm = {
@@ -29,7 +29,7 @@ export const EMPTY_ROUTER_FORM: RouterForm = {
   rateLimitWindow: '60',
   rateLimitMax: '20',
   visibility: 'all',
-  visibilityList: '',
+  visibilityList: [],
 };
 
 export function routerToForm(r: Router): RouterForm {
@@ -44,15 +44,15 @@ export function routerToForm(r: Router): RouterForm {
     rateLimitWindow: String(r.rateLimitWindow),
     rateLimitMax: String(r.rateLimitMax),
     visibility: r.visibility,
-    visibilityList: (r.visibilityList ?? []).join('\n'),
+    visibilityList: [...(r.visibilityList ?? [])],
   };
 }
 
 /** Field name → i18n key of the problem (keys live in the settings catalogue). */
 export type RouterErrors = Partial<Record<keyof RouterForm, string>>;
 
-function parseList(text: string): string[] {
-  return [...new Set(text.split(/[\s,]+/).map((s) => s.trim()).filter((s) => s !== ''))];
+function cleanList(ids: string[]): string[] {
+  return [...new Set(ids.map((s) => s.trim()).filter((s) => s !== ''))];
 }
 
 function intIn(text: string, min: number, max: number): number | null {
@@ -84,7 +84,7 @@ export function routerFormToInput(form: RouterForm, editing: boolean): { input: 
   if (window === null) errors.rateLimitWindow = 'settings.routerErrWindow';
   const max = intIn(form.rateLimitMax, 1, 1000);
   if (max === null) errors.rateLimitMax = 'settings.routerErrMax';
-  const list = parseList(form.visibilityList);
+  const list = cleanList(form.visibilityList);
   const global = form.scope === 'global';
   if (global && form.visibility !== 'all' && list.length === 0) errors.visibilityList = 'settings.routerErrList';
   if (list.length > 500 || list.some((id) => id.length > 100)) errors.visibilityList = 'settings.routerErrListLong';

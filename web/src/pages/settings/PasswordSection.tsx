@@ -1,0 +1,67 @@
+// Password change with the policy shown; the hub then ends every session, this one included.
+import { useState, type FormEvent } from 'react';
+import { useT } from '../../i18n';
+import { Button } from '../../components/Button';
+import { Field } from '../../components/Field';
+import { toast } from '../../components/Toast';
+import { changePassword } from '../../api/users';
+import { signOut } from '../../stores/session';
+import { errorText } from '../common/errors';
+import { passwordProblems } from './passwordPolicy';
+import { PasswordPolicy } from './PasswordPolicy';
+
+export function PasswordSection() {
+  const t = useT();
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const mismatch = confirm !== '' && confirm !== next;
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (current === '') return setError(t('settings.errCurrentPassword'));
+    if (passwordProblems(next).length) return setError(t('admin.errPasswordPolicy'));
+    if (next !== confirm) return setError(t('settings.errPasswordMismatch'));
+    setBusy(true);
+    setError(null);
+    try {
+      await changePassword(current, next);
+      toast(t('settings.passwordChanged'), 'success', 8000);
+      await signOut();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="pg-section" aria-labelledby="set-password">
+      <h2 id="set-password">{t('settings.password')}</h2>
+      <form className="pg-form" onSubmit={submit} noValidate>
+        <Field label={t('settings.currentPassword')}>
+          <input type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
+        </Field>
+        <Field label={t('settings.newPassword')} hint={<PasswordPolicy password={next} />}>
+          <input type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} />
+        </Field>
+        <Field label={t('settings.confirmPassword')} error={mismatch ? t('settings.errPasswordMismatch') : null}>
+          <input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+        </Field>
+        <p className="pg-muted">{t('settings.passwordSignsOut')}</p>
+        {error && (
+          <p className="pg-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="pg-actions">
+          <Button type="submit" variant="primary" busy={busy}>
+            {t('settings.changePassword')}
+          </Button>
+        </div>
+      </form>
+    </section>
+  );
+}
