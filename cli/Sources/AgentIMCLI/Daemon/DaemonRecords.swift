@@ -98,8 +98,10 @@ public enum ProcessIdentity {
     }
 
     /// Linux: `/proc/<pid>/cmdline` has an argument ending in `/agentim`, or containing `agentim`
-    /// with `daemon`, `gateway` or `--foreground`. Strict: unverifiable → not ours; lenient → ours.
+    /// with `daemon`, `gateway` or `--foreground`. Strict (before a signal): unverifiable → not ours.
     public static func isOurs(_ pid: Int32, strict: Bool) -> Bool {
+        // Lenient (list): a live pid is shown as ours; only signalling needs proof.
+        if !strict { return true }
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return !strict }
         let args = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         if args.isEmpty { return !strict }

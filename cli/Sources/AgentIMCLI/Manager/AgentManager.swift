@@ -195,7 +195,7 @@ public actor AgentManager {
         case .requestWorkspace(let agentId, _, let requestId, let request):
             let response: JSON
             if let agent = agents[agentId] {
-                if agent.workingDirectory.isEmpty {
+                if agent.workingDirectoryGiven?.isEmpty ?? true {
                     response = WorkspaceBrowser.error("Agent has no working directory")
                 } else {
                     response = await Self.withTimeout(ms: settings.workspaceStatusTimeoutMs, WorkspaceBrowser.error("Workspace request timed out")) {
@@ -338,8 +338,8 @@ public actor AgentManager {
     }
 
     private func reportWorkspace(_ agent: Agent, roomId: String, replyId: String, recorder: Recorder, success: Bool) async {
+        guard agent.workingDirectoryGiven?.isEmpty == false else { return }
         let dir = agent.workingDirectory
-        guard !dir.isEmpty else { return }
         let status: JSON?
         if success {
             let timedOut = JSON.string("__timeout__")
