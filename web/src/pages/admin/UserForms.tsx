@@ -7,7 +7,7 @@ import { Field } from '../../components/Field';
 import { createUser, updateUser, type AdminUserRow, type AdminUserUpdate, type Role } from '../../api/users';
 import { errorText, fieldErrors } from '../common/errors';
 import { passwordProblems } from '../settings/passwordPolicy';
-import { PasswordPolicy } from '../settings/PasswordPolicy';
+import { PasswordChecklist } from '../settings/PasswordChecklist';
 
 const USERNAME = /^[a-zA-Z0-9_-]{3,50}$/;
 
@@ -60,7 +60,7 @@ export function CreateUserDialog({ onClose, onCreated }: { onClose: () => void; 
         <Field label={t('admin.displayName')} error={errors.displayName} hint={t('admin.displayNameHint')}>
           <input type="text" value={displayName} onChange={(e) => setDisplayName(e.target.value)} maxLength={100} />
         </Field>
-        <Field label={t('admin.password')} error={errors.password} hint={<PasswordPolicy password={password} />}>
+        <Field label={t('admin.password')} error={errors.password} hint={<PasswordChecklist password={password} />}>
           <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
         </Field>
         <Field label={t('admin.role')}>
@@ -143,7 +143,7 @@ export function EditUserDialog({ user, onClose, onSaved }: { user: AdminUserRow;
             <option value="admin">{t('admin.role_admin')}</option>
           </select>
         </Field>
-        <Field label={t('admin.newPassword')} error={errors.password} hint={password ? <PasswordPolicy password={password} /> : t('admin.newPasswordHint')}>
+        <Field label={t('admin.newPassword')} error={errors.password} hint={password ? <PasswordChecklist password={password} /> : t('admin.newPasswordHint')}>
           <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
         </Field>
         <Field label={t('admin.maxWsConnections')} error={errors.maxWsConnections} hint={t('admin.limitHint')}>

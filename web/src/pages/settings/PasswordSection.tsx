@@ -8,7 +8,7 @@ import { changePassword } from '../../api/users';
 import { signOut } from '../../stores/session';
 import { errorText } from '../common/errors';
 import { passwordProblems } from './passwordPolicy';
-import { PasswordPolicy } from './PasswordPolicy';
+import { PasswordChecklist } from './PasswordChecklist';
 
 export function PasswordSection() {
   const t = useT();
@@ -44,7 +44,7 @@ export function PasswordSection() {
         <Field label={t('settings.currentPassword')}>
           <input type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
         </Field>
-        <Field label={t('settings.newPassword')} hint={<PasswordPolicy password={next} />}>
+        <Field label={t('settings.newPassword')} hint={<PasswordChecklist password={next} />}>
           <input type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} />
         </Field>
         <Field label={t('settings.confirmPassword')} error={mismatch ? t('settings.errPasswordMismatch') : null}>

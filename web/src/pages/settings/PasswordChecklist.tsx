@@ -2,7 +2,7 @@
 import { useT } from '../../i18n';
 import { PASSWORD_RULES, passwordProblems } from './passwordPolicy';
 
-export function PasswordPolicy({ password }: { password: string }) {
+export function PasswordChecklist({ password }: { password: string }) {
   const t = useT();
   const problems = new Set(passwordProblems(password));
   const rules = PASSWORD_RULES.filter((r) => r !== 'validation.passwordMaxLength' || problems.has(r));
