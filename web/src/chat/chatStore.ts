@@ -26,7 +26,29 @@ export const fromCache = observable(false);
 export const agentInfo = observable<Record<string, Record<string, unknown>>>({});
 
 export function dispatch(action: ChatAction): void {
+  flushChunks();
   chat.set(reduce(chat.get(), action));
+}
+
+// Chunks can arrive by the thousand per second: fold them into the state once per frame.
+let chunkBuffer: ChatAction[] = [];
+let chunkFrame = 0;
+function flushChunks() {
+  if (!chunkBuffer.length) return;
+  const batch = chunkBuffer;
+  chunkBuffer = [];
+  if (chunkFrame) cancelAnimationFrame(chunkFrame);
+  chunkFrame = 0;
+  let s = chat.get();
+  for (const a of batch) s = reduce(s, a);
+  chat.set(s);
+}
+function queueChunk(a: ChatAction) {
+  chunkBuffer.push(a);
+  if (!chunkFrame) chunkFrame = requestAnimationFrame(() => {
+    chunkFrame = 0;
+    flushChunks();
+  });
 }
 
 const unsent = new Map<string, UnsentMessage>();
@@ -337,9 +359,7 @@ function wire() {
       if (active && (fromCache.get() || !chat.get().rooms[active]?.loaded)) void loadHistory(active).catch(() => undefined);
     }),
     on('server:new_message', (f) => handleNewMessage(f.message as Message)),
-    on('server:message_chunk', (f) =>
-      dispatch({ type: 'chunk', roomId: f.roomId, agentId: f.agentId, agentName: f.agentName, messageId: f.messageId, chunk: f.chunk, now: Date.now() }),
-    ),
+    on('server:message_chunk', (f) => queueChunk({ type: 'chunk', roomId: f.roomId, agentId: f.agentId, agentName: f.agentName, messageId: f.messageId, chunk: f.chunk, now: Date.now() })),
     on('server:message_complete', (f) => {
       const m = f.message as Message;
       dispatch({ type: 'complete', message: m });

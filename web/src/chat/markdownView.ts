@@ -18,14 +18,15 @@ DOMPurify.addHook('afterSanitizeAttributes', (node) => {
 
 const cache = new Map<string, string>();
 
-export function markdownToSafeHtml(src: string): string {
-  const hit = cache.get(src);
+export function markdownToSafeHtml(src: string, useCache = true): string {
+  const hit = useCache ? cache.get(src) : undefined;
   if (hit !== undefined) return hit;
   const html = DOMPurify.sanitize(renderMarkdown(src), {
     ALLOWED_TAGS,
     ALLOWED_ATTR,
     ALLOWED_URI_REGEXP: /^(?:(?:https?|mailto):|\/(?!\/)|#)/i,
   }) as string;
+  if (!useCache) return html;
   if (cache.size > 2000) cache.delete(cache.keys().next().value as string);
   cache.set(src, html);
   return html;

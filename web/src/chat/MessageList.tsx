@@ -1,0 +1,183 @@
+// The message list: an ARIA log labelled "Messages"; renders the newest messages and reveals
+// older ones (then loads 50 more from the hub); keeps the reader's place when older messages
+// arrive, follows new ones when the reader is at the bottom; a "scroll to bottom" button.
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { Room } from '../api/rooms';
+import type { Message, RoomState } from '../state/types';
+import { useObservable } from '../lib/observable';
+import { chat, loadHistory, members } from './chatStore';
+import { MessageItem } from './MessageItem';
+import { StreamView } from './StreamView';
+import { PermissionCard } from './PermissionCard';
+import { Lightbox, type LightboxImage } from './Lightbox';
+import { useT } from '../i18n';
+import { currentUser } from '../stores/session';
+import { initials } from './Avatar';
+import { toast } from '../components/Toast';
+
+const WINDOW = 100;
+const GROUP_MS = 5 * 60 * 1000;
+
+export function groupedWithPrevious(prev: Message | undefined, m: Message): boolean {
+  if (!prev || prev.senderId !== m.senderId || prev.type === 'system' || m.type === 'system') return false;
+  if (m.replyToId) return false;
+  return Date.parse(m.createdAt) - Date.parse(prev.createdAt) < GROUP_MS;
+}
+
+export function MessageList({ room, state, onReply, onThread }: { room: Room; state?: RoomState; onReply: (m: Message) => void; onThread: (m: Message) => void }) {
+  const t = useT();
+  const approvals = useObservable(chat).approvals;
+  const roomMembers = useObservable(members)[room.id];
+  const ref = useRef<HTMLDivElement>(null);
+  const [shown, setShown] = useState(WINDOW);
+  const [atBottom, setAtBottom] = useState(true);
+  const [lightbox, setLightbox] = useState<{ images: LightboxImage[]; index: number } | null>(null);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const anchor = useRef<{ height: number; top: number } | null>(null);
+  const messages = state?.messages ?? [];
+  const start = Math.max(0, messages.length - shown);
+  const visible = messages.slice(start);
+  const streams = Object.values(state?.streams ?? {});
+  const roomApprovals = Object.values(approvals).filter((a) => a.roomId === room.id);
+  const me = currentUser();
+
+  const replyCounts = useMemo(() => {
+    const counts: Record<string, number> = {};
+    for (const m of messages) if (m.replyToId) counts[m.replyToId] = (counts[m.replyToId] ?? 0) + 1;
+    return counts;
+  }, [messages]);
+  const byId = useMemo(() => new Map(messages.map((m) => [m.id, m])), [messages]);
+
+  const images = useMemo(() => {
+    const list: LightboxImage[] = [];
+    for (const m of visible) for (const a of m.attachments ?? []) if (a.mimeType.startsWith('image/')) list.push({ url: a.url, name: a.filename, id: a.id });
+    return list;
+  }, [visible]);
+
+  // Stay at the bottom when new content arrives and the reader was there.
+  const lastKey = `${messages[messages.length - 1]?.id}:${streams.map((s) => s.chunks.length + ':' + (s.chunks[s.chunks.length - 1]?.content.length ?? 0)).join(',')}:${roomApprovals.length}`;
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    if (anchor.current) {
+      el.scrollTop = el.scrollHeight - anchor.current.height + anchor.current.top;
+      anchor.current = null;
+    } else if (atBottom) el.scrollTop = el.scrollHeight;
+  }, [lastKey, shown, messages.length]);
+
+  useEffect(() => {
+    const el = ref.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [room.id, state?.loaded]);
+
+  const onScroll = () => {
+    const el = ref.current!;
+    setAtBottom(el.scrollHeight - el.scrollTop - el.clientHeight < 80);
+  };
+
+  const loadOlder = async () => {
+    const el = ref.current!;
+    anchor.current = { height: el.scrollHeight, top: el.scrollTop };
+    if (start > 0) {
+      setShown(shown + WINDOW);
+      return;
+    }
+    if (!state?.hasMore) return;
+    setLoadingOlder(true);
+    try {
+      await loadHistory(room.id, 'older');
+      setShown((s) => s + 50);
+    } catch (e) {
+      anchor.current = null;
+      toast((e as Error).message, 'error');
+    } finally {
+      setLoadingOlder(false);
+    }
+  };
+
+  const scrollToBottom = () => {
+    const el = ref.current!;
+    el.scrollTop = el.scrollHeight;
+    setShown(WINDOW);
+  };
+
+  // Read receipts: other people whose read mark is at or after the last message.
+  const last = messages.filter((m) => !m.local).pop();
+  const readers = last
+    ? Object.entries(state?.reads ?? {})
+        .filter(([uid, r]) => uid !== me?.id && Date.parse(r.lastReadAt) >= Date.parse(last.createdAt))
+        .map(([, r]) => r.username)
+    : [];
+
+  // "Routing to agents…" in broadcast rooms when nothing streams 2 s after my message.
+  const [routing, setRouting] = useState(false);
+  useEffect(() => {
+    setRouting(false);
+    if (!room.broadcastMode || !last || last.senderId !== me?.id || streams.length) return;
+    const age = Date.now() - Date.parse(last.createdAt);
+    if (age > 30_000) return;
+    const a = setTimeout(() => setRouting(true), Math.max(0, 2000 - age));
+    const b = setTimeout(() => setRouting(false), 30_000 - age);
+    return () => {
+      clearTimeout(a);
+      clearTimeout(b);
+    };
+  }, [room.broadcastMode, last?.id, streams.length]);
+
+  return (
+    <div className="message-scroller" ref={ref} onScroll={onScroll}>
+      {(start > 0 || state?.hasMore) && (
+        <div className="load-more">
+          <button type="button" className="btn btn-secondary btn-sm" onClick={loadOlder} disabled={loadingOlder}>
+            {loadingOlder ? t('common.loading') : t('chat.loadMore')}
+          </button>
+        </div>
+      )}
+      {state?.loaded && messages.length === 0 && !streams.length && <p className="muted empty-room">{t('chat.emptyRoom')}</p>}
+      {!state?.loaded && <p className="muted empty-room">{t('common.loading')}</p>}
+      <div role="log" aria-label={t('chat.messages')} aria-live="polite" aria-relevant="additions" className="message-log">
+        {visible.map((m, i) => (
+          <MessageItem
+            key={m.id}
+            message={m}
+            grouped={groupedWithPrevious(i > 0 ? visible[i - 1] : messages[start - 1], m)}
+            replyTo={m.replyToId ? byId.get(m.replyToId) : undefined}
+            replies={replyCounts[m.id] ?? 0}
+            members={roomMembers}
+            onReply={onReply}
+            onThread={onThread}
+            onImage={(id) => setLightbox({ images, index: Math.max(0, images.findIndex((x) => x.id === id)) })}
+          />
+        ))}
+        {streams.map((s) => (
+          <StreamView key={s.agentId} stream={s} roomId={room.id} />
+        ))}
+        {roomApprovals.map((a) => (
+          <PermissionCard key={a.requestId} approval={a} />
+        ))}
+      </div>
+      {routing && (
+        <div className="routing-line" role="status" aria-live="polite">
+          {t('chat.routing')}
+        </div>
+      )}
+      {readers.length > 0 && (
+        <div className="read-receipts" aria-label={t('chat.readBy', { names: readers.join(', ') })}>
+          <span className="muted small">{t('chat.seenBy')}</span>
+          {readers.slice(0, 5).map((n) => (
+            <span key={n} className="read-initial" title={n} aria-hidden="true">
+              {initials(n)}
+            </span>
+          ))}
+          {readers.length > 5 && <span className="read-more" aria-hidden="true">+{readers.length - 5}</span>}
+        </div>
+      )}
+      {!atBottom && (
+        <button type="button" className="btn btn-primary btn-sm scroll-bottom" onClick={scrollToBottom}>
+          ↓ {t('chat.scrollToBottom')}
+        </button>
+      )}
+      {lightbox && <Lightbox images={lightbox.images} index={lightbox.index} onClose={() => setLightbox(null)} />}
+    </div>
+  );
+}
