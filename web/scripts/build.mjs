@@ -67,7 +67,7 @@ for (const size of [192, 512]) fs.writeFileSync(path.join(dist, `icon-${size}.pn
 fs.writeFileSync(path.join(dist, 'apple-touch-icon.png'), makeIcon(180));
 
 // Service worker: not hashed (its URL must stay), told what to precache and its version.
-const shell = ['/', '/index.html', '/manifest.webmanifest', '/offline.html', '/icon-192.png', ...[...firstLoad].map((k) => '/' + rel(k))];
+const shell = ['/', '/index.html', '/manifest.webmanifest', '/offline.html', '/theme-init.js', '/icon-192.png', ...[...firstLoad].map((k) => '/' + rel(k))];
 if (entryCss) shell.push('/' + rel(entryCss));
 await esbuild.build({
   entryPoints: [path.join(root, 'src/sw/sw.ts')],

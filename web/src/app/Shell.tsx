@@ -9,6 +9,7 @@ import { Toaster } from '../components/Toast';
 import { OfflineBanner } from './OfflineBanner';
 import { startRealtime } from '../chat/chatStore';
 import { Avatar } from '../chat/Avatar';
+import { Icon } from '../components/Icon';
 
 export function Shell({ children, nav, mainRef }: { children: ReactNode; nav?: string; mainRef: RefObject<HTMLElement> }) {
   const t = useT();
@@ -27,7 +28,7 @@ export function Shell({ children, nav, mainRef }: { children: ReactNode; nav?: s
       </a>
       <header className="topbar">
         <button type="button" className="btn btn-ghost icon-btn nav-toggle" aria-expanded={open} aria-controls="main-nav" aria-label={open ? t('common.closeMenu') : t('common.openMenu')} onClick={() => setOpen(!open)}>
-          ☰
+          <Icon name="menu" />
         </button>
         <span className="brand">AgentIM</span>
       </header>
@@ -37,7 +38,7 @@ export function Shell({ children, nav, mainRef }: { children: ReactNode; nav?: s
           {entries.map((e) => (
             <li key={e.key}>
               <Link to={e.to} aria-current={nav === e.key ? 'page' : undefined} className="nav-link">
-                <span className="nav-icon" aria-hidden="true">{icons[e.key] ?? '•'}</span>
+                <span className="nav-icon" aria-hidden="true"><Icon name={icons[e.key] ?? 'chat'} /></span>
                 <span>{t(`common.${e.key}`)}</span>
               </Link>
             </li>
@@ -66,12 +67,12 @@ export function Shell({ children, nav, mainRef }: { children: ReactNode; nav?: s
 }
 
 const icons: Record<string, string> = {
-  chat: '💬',
-  agents: '🤖',
-  tasks: '☑',
-  settings: '⚙',
-  users: '👥',
-  adminDashboard: '📈',
-  adminSettings: '🛠',
-  serviceAgents: '🧩',
+  chat: 'chat',
+  agents: 'agents',
+  tasks: 'tasks',
+  settings: 'settings',
+  users: 'users',
+  adminDashboard: 'dashboard',
+  adminSettings: 'tools',
+  serviceAgents: 'puzzle',
 };

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import type { Attachment } from '../state/types';
 import { withToken } from '../api/http';
 import { useT } from '../i18n';
+import { Icon } from '../components/Icon';
 
 export function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -40,7 +41,7 @@ export function Attachments({ attachments, onImage }: { attachments: Attachment[
         if (url && a.mimeType.startsWith('video/')) return <video key={a.id} controls src={withToken(url)} aria-label={a.filename} className="video" />;
         return (
           <a key={a.id} className="file-chip" href={url ? withToken(url) : undefined} download={a.filename} rel="noopener noreferrer" aria-label={t('chat.downloadFile', { name: a.filename })}>
-            <span aria-hidden="true">📄</span>
+            <Icon name="file" />
             <span className="file-name">{a.filename}</span>
             <span className="muted small">{formatSize(a.size)}</span>
           </a>

@@ -13,6 +13,7 @@ import { toast } from '../components/Toast';
 import { ALLOWED_TYPES, fileType, uploadWithRetry, type PendingUpload } from './uploads';
 import { formatSize } from './Attachments';
 import { ConfirmDialog } from '../components/Dialog';
+import { Icon } from '../components/Icon';
 
 interface Option {
   value: string;
@@ -305,7 +306,7 @@ export function Composer({ room, replyTo, onCancelReply }: { room: Room; replyTo
         <ul className="upload-list" aria-label={t('chat.attachments')}>
           {uploads.map((u) => (
             <li key={u.key} className={`upload upload-${u.status}`}>
-              {u.previewUrl ? <img src={u.previewUrl} alt="" width={40} height={40} /> : <span aria-hidden="true">📄</span>}
+              {u.previewUrl ? <img src={u.previewUrl} alt="" width={40} height={40} /> : <Icon name="file" />}
               <span className="upload-name">{u.file.name}</span>
               <span className="muted small">{formatSize(u.file.size)}</span>
               {u.status === 'uploading' && (
@@ -341,7 +342,7 @@ export function Composer({ room, replyTo, onCancelReply }: { room: Room; replyTo
       )}
       <div className="composer-row">
         <button type="button" className="btn btn-ghost icon-btn" aria-label={t('chat.attachFiles')} title={t('chat.attachFiles')} onClick={() => fileRef.current?.click()}>
-          📎
+          <Icon name="attach" />
         </button>
         <input
           ref={fileRef}

@@ -15,6 +15,7 @@ import { toast } from '../components/Toast';
 import { ConfirmDialog } from '../components/Dialog';
 import { ForwardDialog } from './ForwardDialog';
 import { discardUnsent, retryUnsent, dispatch } from './chatStore';
+import { Icon } from '../components/Icon';
 import { bookmarkIdFor, toggleBookmark, useBookmarks } from './bookmarks';
 
 export const QUICK_EMOJI = ['👍', '❤️', '😂', '🎉', '👀', '🚀', '✅', '❌'];
@@ -179,30 +180,30 @@ export const MessageItem = memo(function MessageItem({ message: m, grouped, repl
       {!m.local && !editing && (
         <div className="message-actions" role="toolbar" aria-label={t('chat.messageActions')}>
           <button type="button" className="btn btn-ghost icon-btn" aria-label={t('chat.addReaction')} title={t('chat.addReaction')} aria-expanded={picker} onClick={() => setPicker(!picker)}>
-            ☺
+            <Icon name="smile" />
           </button>
           <button type="button" className="btn btn-ghost icon-btn" aria-label={t('chat.reply')} title={t('chat.reply')} onClick={() => onReply(m)}>
-            ↩
+            <Icon name="reply" />
           </button>
           <button type="button" className="btn btn-ghost icon-btn" aria-label={t('chat.openThread')} title={t('chat.openThread')} onClick={() => onThread(m)}>
-            🧵
+            <Icon name="thread" />
           </button>
           <button type="button" className="btn btn-ghost icon-btn" aria-label={bookmarked ? t('chat.removeBookmark') : t('chat.bookmark')} title={bookmarked ? t('chat.removeBookmark') : t('chat.bookmark')} aria-pressed={bookmarked} onClick={() => toggleBookmark(m.id)}>
-            🔖
+            <Icon name="bookmark" />
           </button>
           <button type="button" className="btn btn-ghost icon-btn" aria-label={t('chat.forward')} title={t('chat.forward')} onClick={() => setForward(true)}>
-            ⤳
+            <Icon name="forward" />
           </button>
           <button type="button" className="btn btn-ghost icon-btn" aria-label={t('chat.copyText')} title={t('chat.copyText')} onClick={() => void navigator.clipboard?.writeText(m.content).then(() => toast(t('chat.copied'), 'success'))}>
-            ⧉
+            <Icon name="copy" />
           </button>
           {mine && (
             <>
               <button type="button" className="btn btn-ghost icon-btn" aria-label={t('chat.editMessage')} title={t('chat.editMessage')} onClick={() => { setDraft(m.content); setEditing(true); }}>
-                ✎
+                <Icon name="edit" />
               </button>
               <button type="button" className="btn btn-ghost icon-btn" aria-label={t('chat.deleteMessage')} title={t('chat.deleteMessage')} onClick={() => setConfirmDelete(true)}>
-                🗑
+                <Icon name="trash" />
               </button>
             </>
           )}

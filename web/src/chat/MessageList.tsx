@@ -174,7 +174,7 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
       )}
       {!atBottom && (
         <button type="button" className="btn btn-primary btn-sm scroll-bottom" onClick={scrollToBottom}>
-          ↓ {t('chat.scrollToBottom')}
+          {t('chat.scrollToBottom')}
         </button>
       )}
       {lightbox && <Lightbox images={lightbox.images} index={lightbox.index} onClose={() => setLightbox(null)} />}

@@ -7,6 +7,7 @@ import { Link, navigate } from '../app/router';
 import { useT } from '../i18n';
 import { toast } from '../components/Toast';
 import type { Room, RecentEntry } from '../api/rooms';
+import { Icon } from '../components/Icon';
 
 export function badge(n: number): string {
   return n > 99 ? '99+' : String(n);
@@ -94,7 +95,7 @@ export function RoomSidebar({ activeId, onNewRoom }: { activeId: string | null; 
                 <span className="room-link-top">
                   {r.pinnedAt && (
                     <span className="pin" aria-hidden="true" title={t('chat.pinned')}>
-                      📌
+                      <Icon name="pin" size={13} />
                     </span>
                   )}
                   <span className="room-name">{r.name}</span>

@@ -15,6 +15,7 @@ import { ThreadPanel } from './ThreadPanel';
 import { TypingLine } from './TypingLine';
 import type { Message } from '../state/types';
 import { toast } from '../components/Toast';
+import { Icon } from '../components/Icon';
 
 export function RoomView({ room, onOpenRooms }: { room: Room; onOpenRooms: () => void }) {
   const t = useT();
@@ -57,13 +58,13 @@ export function RoomView({ room, onOpenRooms }: { room: Room; onOpenRooms: () =>
     <div className={`room-view${panel || thread ? ' with-panel' : ''}`}>
       <header className="room-header">
         <button type="button" className="btn btn-ghost icon-btn rooms-toggle" aria-label={t('chat.showRooms')} title={t('chat.showRooms')} onClick={onOpenRooms}>
-          ☰
+          <Icon name="menu" />
         </button>
         <div className="room-title">
           <h1>{room.name}</h1>
           <div className="room-meta">
             {room.broadcastMode && <span className="tag">{t('chat.broadcast')}</span>}
-            {count != null && <span>{t('chat.memberCount', { n: count })}</span>}
+            {count != null && <span>{count === 1 ? t('chat.memberCountOne') : t('chat.memberCount', { n: count })}</span>}
             {model && <span className="muted">· {model}</span>}
           </div>
         </div>
@@ -78,13 +79,13 @@ export function RoomView({ room, onOpenRooms }: { room: Room; onOpenRooms: () =>
         </div>
         <div className="room-actions">
           <button type="button" className="btn btn-ghost icon-btn" aria-label={t('chat.search')} title={`${t('chat.search')} (Ctrl+K)`} aria-keyshortcuts="Control+K Meta+K" onClick={() => setSearch(true)}>
-            🔍
+            <Icon name="search" />
           </button>
           <button type="button" className="btn btn-ghost icon-btn" aria-label={t('chat.members')} title={t('chat.members')} aria-pressed={panel === 'members'} onClick={() => setPanel(panel === 'members' ? null : 'members')}>
-            👥
+            <Icon name="members" />
           </button>
           <button type="button" className="btn btn-ghost icon-btn" aria-label={t('chat.roomSettings')} title={t('chat.roomSettings')} onClick={() => setSettings(true)}>
-            ⚙
+            <Icon name="settings" />
           </button>
         </div>
       </header>

@@ -313,7 +313,7 @@ function afterIncoming(m: Message, replay = false) {
     const unread = (prev?.unread ?? 0) + (m.senderId !== me && !viewing ? 1 : 0);
     return { ...r, [m.roomId]: { content: m.content, senderName: m.senderName, createdAt: m.createdAt, unread } };
   });
-  if (activeRoomId.get() === m.roomId && document.visibilityState === 'visible' && m.senderId !== me) void markReadSoon(m.roomId);
+  if (activeRoomId.get() === m.roomId && document.visibilityState === 'visible') void markReadSoon(m.roomId);
   if (!replay && m.senderId !== me) {
     const room = rooms.get().find((r) => r.id === m.roomId);
     const pref = members.get()[m.roomId]?.find((x) => x.memberId === me)?.notificationPref ?? 'all';

@@ -114,7 +114,10 @@ export function localMessage(u: UnsentMessage, status: 'queued' | 'sending' | 'f
 /** The hub's copy of our own message arrived: the oldest local copy with that content goes. */
 function dropEchoedLocal(messages: Message[], m: Message, selfId?: string): { messages: Message[]; matched?: string } {
   if (!selfId || m.senderId !== selfId || m.senderType !== 'user') return { messages };
-  const i = messages.findIndex((x) => x.local && x.content.trim() === m.content.trim());
+  // Same text first; the hub may have sanitised it, so else the oldest one already sent
+  // (one socket delivers our sends in order, so echoes come back in that order too).
+  let i = messages.findIndex((x) => x.local && x.content.trim() === m.content.trim());
+  if (i < 0) i = messages.findIndex((x) => x.local?.status === 'sending');
   if (i < 0) return { messages };
   const matched = messages[i].local!.clientMessageId;
   return { messages: messages.slice(0, i).concat(messages.slice(i + 1)), matched };

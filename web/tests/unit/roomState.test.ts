@@ -187,3 +187,15 @@ test('messages without seq (an original hub) fall back to time order', () => {
   s = reduce(s, { type: 'message', message: msg('early', undefined, { createdAt: '2026-01-01T00:00:01.000Z' }) });
   assert.deepEqual(ids(s), ['early', 'late']);
 });
+
+test('an echo whose text the hub sanitised still replaces the oldest sent local copy, never a queued one', () => {
+  let s = emptyChat();
+  const base = { roomId: R, senderId: 'me', senderName: 'me', createdAt: '2026-01-01T00:00:10.000Z' };
+  s = reduce(s, { type: 'queue', unsent: { ...base, clientMessageId: 'q1', content: 'typed offline' } });
+  s = reduce(s, { type: 'queue', unsent: { ...base, clientMessageId: 'c1', content: '<script>x</script> hi' } });
+  s = reduce(s, { type: 'unsentStatus', clientMessageId: 'c1', roomId: R, status: 'sending' });
+  const echo = msg('srv', 3, { senderId: 'me', content: ' hi' });
+  assert.equal(echoedClientId(s, echo, 'me'), 'c1');
+  s = reduce(s, { type: 'message', message: echo, selfId: 'me' });
+  assert.deepEqual(ids(s), ['srv', 'local:q1']);
+});
