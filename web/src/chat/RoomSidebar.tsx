@@ -8,6 +8,7 @@ import { useT } from '../i18n';
 import { toast } from '../components/Toast';
 import type { Room, RecentEntry } from '../api/rooms';
 import { Icon } from '../components/Icon';
+import { BookmarksDialog } from './BookmarksDialog';
 
 export function badge(n: number): string {
   return n > 99 ? '99+' : String(n);
@@ -30,6 +31,7 @@ export function RoomSidebar({ activeId, onNewRoom }: { activeId: string | null; 
   const loaded = useObservable(roomsLoaded);
   const [archived, setArchived] = useState(false);
   const [filter, setFilter] = useState('');
+  const [showBookmarks, setShowBookmarks] = useState(false);
   const listRef = useRef<HTMLUListElement>(null);
 
   const shown = useMemo(() => {
@@ -77,6 +79,9 @@ export function RoomSidebar({ activeId, onNewRoom }: { activeId: string | null; 
           >
             {t('chat.markAllRead')}
           </button>
+          <button type="button" className="btn btn-ghost btn-sm" onClick={() => setShowBookmarks(true)}>
+            {t('chat.bookmarks')}
+          </button>
         </div>
       </div>
       {loaded && shown.length === 0 && <p className="muted room-empty">{archived ? t('chat.noArchived') : t('chat.noRooms')}</p>}
@@ -116,6 +121,7 @@ export function RoomSidebar({ activeId, onNewRoom }: { activeId: string | null; 
           );
         })}
       </ul>
+      {showBookmarks && <BookmarksDialog onClose={() => setShowBookmarks(false)} />}
     </div>
   );
 }

@@ -2,7 +2,7 @@
 // presence, fed by REST and the socket; typed-offline messages kept in IndexedDB and sent
 // with a clientMessageId once the socket is back.
 import { observable } from '../lib/observable';
-import { connect, disconnect, isAuthenticated, on, send } from '../realtime/socket';
+import { connect, disconnect, isAuthenticated, on, reconnect, send } from '../realtime/socket';
 import { emptyChat, echoedClientId, reduce, type ChatAction } from '../state/roomState';
 import type { ChatState, Message, UnsentMessage } from '../state/types';
 import * as rest from '../api/rooms';
@@ -11,6 +11,8 @@ import { currentUser, onSignOut } from '../stores/session';
 import { toast } from '../components/Toast';
 import { t } from '../i18n';
 import { notifyMessage } from './notify';
+import { refreshAccessToken } from '../api/http';
+import { signOut } from '../stores/session';
 
 export const chat = observable<ChatState>(emptyChat());
 export const rooms = observable<rest.Room[]>([]);
@@ -296,6 +298,7 @@ function memberName(roomId: string, id: string): string | undefined {
 export { memberName };
 
 let started = 0;
+let authFailures = 0;
 let tickTimer: ReturnType<typeof setInterval> | null = null;
 const offs: (() => void)[] = [];
 
@@ -350,8 +353,15 @@ function wire() {
     on('server:auth_result', (f) => {
       if (!f.ok) {
         // A rejected token ends the session only when a refresh cannot fix it (the socket retries).
+        if (/too many|capacity/i.test(String(f.error ?? ''))) return;
+        authFailures++;
+        void refreshAccessToken().then((token) => {
+          if (token && authFailures < 3) reconnect();
+          else void signOut();
+        });
         return;
       }
+      authFailures = 0;
       for (const roomId of joined) joinRoom(roomId);
       for (const u of unsent.values()) trySend(u);
       if (roomsLoaded.get()) void loadRooms().catch(() => undefined);

@@ -1,6 +1,6 @@
 // The chat: room list (a drawer on narrow screens), the open room, and approvals waiting in
 // other rooms. Ctrl/⌘+N opens "New room".
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { matchPath, useLocation } from '../app/router';
 import { useObservable } from '../lib/observable';
 import { activeRoomId, rooms, roomsLoaded } from '../chat/chatStore';
@@ -10,6 +10,7 @@ import { RoomView } from '../chat/RoomView';
 import { ApprovalsPanel } from '../chat/ApprovalsPanel';
 import { preloadMarkdown } from '../chat/Markdown';
 import { useT } from '../i18n';
+import { NotificationPrompt } from '../chat/NotificationPrompt';
 
 export default function ChatPage() {
   const t = useT();
@@ -17,6 +18,7 @@ export default function ChatPage() {
   const roomId = matchPath('/room/:roomId', path)?.roomId ?? null;
   const [newRoom, setNewRoom] = useState(false);
   const [drawer, setDrawer] = useState(false);
+  const touchX = useRef(0);
   const list = useObservable(rooms);
   const loaded = useObservable(roomsLoaded);
   const room = roomId ? list.find((r) => r.id === roomId) : undefined;
@@ -41,11 +43,12 @@ export default function ChatPage() {
 
   return (
     <div className={`chat-page${roomId ? ' has-room' : ''}${drawer ? ' drawer-open' : ''}`}>
-      <aside className="chat-sidebar" aria-label={t('chat.rooms')}>
+      <aside className="chat-sidebar" aria-label={t('chat.rooms')} onTouchStart={(e) => (touchX.current = e.touches[0].clientX)} onTouchEnd={(e) => { if (touchX.current - e.changedTouches[0].clientX > 60) setDrawer(false); }}>
         <RoomSidebar activeId={roomId} onNewRoom={() => setNewRoom(true)} />
       </aside>
       {drawer && <div className="drawer-scrim" aria-hidden="true" onClick={() => setDrawer(false)} />}
       <section className="chat-main" aria-label={room?.name ?? t('chat.chat')}>
+        <NotificationPrompt />
         <ApprovalsPanel exceptRoom={roomId ?? undefined} />
         {roomId && room ? (
           <RoomView key={roomId} room={room} onOpenRooms={() => setDrawer(true)} />

@@ -204,5 +204,9 @@ const strings: Record<string, string> = {
   dateTo: 'To',
   searchResults: 'Search results',
   resultCount: '{n} results',
+  bookmarks: 'Bookmarks',
+  noBookmarks: 'No bookmarks yet. Use the bookmark button on a message to keep it here.',
+  enableNotifications: 'Enable notifications',
+  enableNotificationsHint: 'Get a desktop notification when someone mentions you while AgentIM is in the background.',
 };
 export default strings;

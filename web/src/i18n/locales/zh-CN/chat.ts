@@ -204,5 +204,9 @@ const strings: Record<string, string> = {
   dateTo: '结束日期',
   searchResults: '搜索结果',
   resultCount: '{n} 条结果',
+  bookmarks: '收藏',
+  noBookmarks: '还没有收藏。点击消息上的收藏按钮即可保存到这里。',
+  enableNotifications: '开启通知',
+  enableNotificationsHint: 'AgentIM 在后台时，有人提及你会收到桌面通知。',
 };
 export default strings;
