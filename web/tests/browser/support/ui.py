@@ -32,6 +32,7 @@ ROLE_CSS = {
     "switch": "[role=switch]",
     "radio": "input[type=radio], [role=radio]",
     "radiogroup": "[role=radiogroup]",
+    "group": "fieldset, details, [role=group]",
     "tab": "[role=tab]",
     "menuitem": "[role=menuitem], [role=menuitemradio], [role=menuitemcheckbox]",
     "navigation": "nav, [role=navigation]",
@@ -78,6 +79,10 @@ for (const name of ['alert', 'confirm', 'prompt']) {
 """
 
 
+# Roles Chromium reports under a newer ARIA name.
+ROLE_ALIASES = {"img": {"img", "image"}}
+
+
 def _norm(s):
     return re.sub(r"\s+", " ", s or "").strip()
 
@@ -109,7 +114,7 @@ class Browser:
         found = []
         for el in self.driver.execute_script(_CANDIDATES_JS, css, needle, within):
             try:
-                if el.aria_role != role:
+                if el.aria_role not in ROLE_ALIASES.get(role, {role}):
                     continue
                 label = _norm(el.accessible_name)
             except (StaleElementReferenceException, WebDriverException):
@@ -141,25 +146,26 @@ class Browser:
         el.send_keys(text)
         return el
 
-    def choose(self, name, option, within=None):
+    def choose(self, name, option, within=None, timeout=None):
         """Picks option (visible text) in the control named name: a <select>, a radio group or a button group."""
-        for role in ("combobox", "radiogroup", "group", "listbox"):
-            els = self.query(role, name, within)
-            if els:
-                el = els[0]
-                if el.tag_name == "select":
-                    Select(el).select_by_visible_text(option)
+        def control():
+            for role in ("combobox", "radiogroup", "group", "listbox"):
+                for el in self.query(role, name, within):
                     return el
-                if role == "combobox":
-                    el.click()
-                    self.click("option", option)
-                    return el
-                for inner in ("radio", "button", "option", "tab"):
-                    hits = self.query(inner, option, el)
-                    if hits:
-                        hits[0].click()
-                        return el
-        raise AssertionError(f"no control named {name!r} with an option {option!r}")
+        el = self.wait_until(control, timeout, f"a control named {name!r}")
+        if el.tag_name == "select":
+            Select(el).select_by_visible_text(option)
+            return el
+        if el.aria_role == "combobox":
+            el.click()
+            self.click("option", option)
+            return el
+        for inner in ("radio", "button", "option", "tab"):
+            hits = self.query(inner, option, el)
+            if hits:
+                hits[0].click()
+                return el
+        raise AssertionError(f"the control named {name!r} has no option {option!r}")
 
     def wait_until(self, condition, timeout=None, what="a condition"):
         deadline = time.time() + (timeout or DEFAULT_WAIT)
