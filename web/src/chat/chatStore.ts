@@ -89,7 +89,7 @@ export async function loadRooms(): Promise<void> {
     roomsLoaded.set(true);
     fromCache.set(false);
     void idbPut('kv', { rooms: list, recent: rec }, `rooms:${selfId()}`);
-    for (const room of list) joinRoom(room.id);
+    for (const room of list) if (!joined.has(room.id)) joinRoom(room.id);
   } catch (e) {
     const cached = await idbGet<{ rooms: rest.Room[]; recent: Record<string, rest.RecentEntry> }>('kv', `rooms:${selfId()}`);
     if (cached) {
@@ -300,6 +300,10 @@ export { memberName };
 let started = 0;
 let authFailures = 0;
 let tickTimer: ReturnType<typeof setInterval> | null = null;
+let roomPoll: ReturnType<typeof setInterval> | null = null;
+function onVisible() {
+  if (document.visibilityState === 'visible' && roomsLoaded.get()) void loadRooms().catch(() => undefined);
+}
 const offs: (() => void)[] = [];
 
 function handleNewMessage(m: Message, replay = false) {
@@ -429,12 +433,17 @@ export function startRealtime(): () => void {
     void loadRooms().catch(() => undefined);
     void loadAgents();
     tickTimer = setInterval(() => dispatch({ type: 'tick', now: Date.now() }), 1000);
+    // Being added to a room sends nothing over the socket (http-api §6.2, §6.7): look again now and then.
+    roomPoll = setInterval(() => document.visibilityState === 'visible' && isAuthenticated() && void loadRooms().catch(() => undefined), 30_000);
+    document.addEventListener('visibilitychange', onVisible);
   }
   return () => {
     started--;
     if (started === 0) {
       for (const off of offs.splice(0)) off();
       if (tickTimer) clearInterval(tickTimer);
+      if (roomPoll) clearInterval(roomPoll);
+      document.removeEventListener('visibilitychange', onVisible);
       disconnect();
     }
   };

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { matchPath, useLocation } from '../app/router';
 import { useObservable } from '../lib/observable';
-import { activeRoomId, rooms, roomsLoaded } from '../chat/chatStore';
+import { activeRoomId, loadRooms, rooms, roomsLoaded } from '../chat/chatStore';
 import { RoomSidebar } from '../chat/RoomSidebar';
 import { NewRoomDialog } from '../chat/NewRoomDialog';
 import { RoomView } from '../chat/RoomView';
@@ -29,6 +29,15 @@ export default function ChatPage() {
     return () => activeRoomId.set(null);
   }, [roomId]);
 
+  // A room opened by link that the list does not know yet (added since): ask the hub once.
+  const [refetched, setRefetched] = useState<string | null>(null);
+  useEffect(() => {
+    if (roomId && loaded && !room && refetched !== roomId) {
+      setRefetched(roomId);
+      void loadRooms().catch(() => undefined);
+    }
+  }, [roomId, loaded, room, refetched]);
+
   useEffect(() => {
     preloadMarkdown();
     const onKey = (e: KeyboardEvent) => {
@@ -52,7 +61,7 @@ export default function ChatPage() {
         <ApprovalsPanel exceptRoom={roomId ?? undefined} />
         {roomId && room ? (
           <RoomView key={roomId} room={room} onOpenRooms={() => setDrawer(true)} />
-        ) : roomId && loaded ? (
+        ) : roomId && loaded && refetched === roomId ? (
           <div className="chat-empty">
             <p>{t('chat.roomNotFound')}</p>
           </div>

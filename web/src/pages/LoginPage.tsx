@@ -105,7 +105,7 @@ export default function LoginPage() {
             </p>
           )}
           <Button type="submit" variant="primary" className="btn-block" busy={busy} disabled={!totpToken ? !username.trim() || !password : !code.trim()}>
-            {totpToken ? t('auth.verify') : t('auth.signIn')}
+            {t('auth.signIn')}
           </Button>
           {totpToken && (
             <Button variant="ghost" className="btn-block" onClick={() => { setTotpToken(null); setCode(''); setError(null); }}>

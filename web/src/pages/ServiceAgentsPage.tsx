@@ -138,6 +138,7 @@ export default function ServiceAgentsPage() {
       {providers && (
         <section className="pg-section" aria-labelledby="sa-catalogue">
           <h2 id="sa-catalogue">{t('serviceAgents.catalogue')}</h2>
+          <div className="pg-provider-groups">
           {groups.map((g) => (
             <section key={g.category} className="pg-provider-group" aria-labelledby={`sa-cat-${g.category}`}>
               <h3 id={`sa-cat-${g.category}`}>{t(`serviceAgents.cat_${g.category}`)}</h3>
@@ -163,6 +164,7 @@ export default function ServiceAgentsPage() {
               {t('serviceAgents.add')}
             </Button>
           </section>
+          </div>
         </section>
       )}
       {editing && (

@@ -35,6 +35,7 @@ const css = `
 .pg-table th { color: var(--pg-muted); font-weight: 600; }
 .pg-form { display: grid; gap: 10px; max-width: 560px; }
 .pg-form-wide { max-width: none; }
+.pg-form > .btn, .pg-form > div > .btn:only-child { justify-self: start; }
 .pg-grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 10px; }
 .pg input[type=text], .pg input[type=password], .pg input[type=number], .pg input[type=url], .pg input[type=search], .pg select, .pg textarea {
   width: 100%; max-width: 100%; }
@@ -68,8 +69,9 @@ const css = `
 .pg-source { font-size: 0.75em; text-transform: uppercase; letter-spacing: 0.04em; }
 .pg-setting { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 8px 16px; padding: 10px 0; border-bottom: 1px solid var(--pg-border); }
 .pg-setting:last-of-type { border-bottom: none; }
-.pg-provider-group { margin-bottom: 12px; }
-.pg-provider-list { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 8px; list-style: none; padding: 0; margin: 0; }
+.pg-provider-groups { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 16px; align-items: start; }
+.pg-provider-group { min-width: 0; }
+.pg-provider-list { display: grid; gap: 8px; list-style: none; padding: 0; margin: 0; }
 .pg-hist { display: grid; grid-template-columns: repeat(4, auto); gap: 2px 12px; font-variant-numeric: tabular-nums; }
 @media (max-width: 640px) {
   .pg { padding: 10px; }
