@@ -1,7 +1,7 @@
 // One message: sender, time, markdown body (agent replies with their steps), attachments,
 // reactions, reply quote and thread count, and actions (react, reply, thread, edit, delete,
 // forward, bookmark, copy). Local messages show "sending"/"waiting for connection".
-import { memo, useState } from 'react';
+import { memo, useRef, useState } from 'react';
 import type { Message } from '../state/types';
 import type { RoomMember } from '../api/rooms';
 import * as rest from '../api/rooms';
@@ -14,7 +14,7 @@ import { currentUser } from '../stores/session';
 import { toast } from '../components/Toast';
 import { ConfirmDialog } from '../components/Dialog';
 import { ForwardDialog } from './ForwardDialog';
-import { discardUnsent, retryUnsent, dispatch } from './chatStore';
+import { discardUnsent, retryUnsent, dispatch, rewindRoom } from './chatStore';
 import { Icon } from '../components/Icon';
 import { bookmarkIdFor, toggleBookmark, useBookmarks } from './bookmarks';
 
@@ -26,18 +26,22 @@ interface Props {
   replyTo?: Message;
   replies: number;
   members?: RoomMember[];
+  /** every agent in the room supports rewind */
+  canRewind?: boolean;
   onReply: (m: Message) => void;
   onThread: (m: Message) => void;
   onImage: (attachmentId: string) => void;
 }
 
-export const MessageItem = memo(function MessageItem({ message: m, grouped, replyTo, replies, onReply, onThread, onImage }: Props) {
+export const MessageItem = memo(function MessageItem({ message: m, grouped, replyTo, replies, onReply, onThread, onImage, canRewind }: Props) {
   const t = useT();
   const me = currentUser();
   const mine = m.senderId === me?.id && m.senderType === 'user';
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(m.content);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [confirmRewind, setConfirmRewind] = useState(0);
+  const rewindStep = useRef(false);
   const [forward, setForward] = useState(false);
   const [picker, setPicker] = useState(false);
   useBookmarks();
@@ -205,11 +209,35 @@ export const MessageItem = memo(function MessageItem({ message: m, grouped, repl
               <button type="button" className="btn btn-ghost icon-btn" aria-label={t('chat.deleteMessage')} title={t('chat.deleteMessage')} onClick={() => setConfirmDelete(true)}>
                 <Icon name="trash" />
               </button>
+              {canRewind && (
+                <button type="button" className="btn btn-ghost icon-btn" aria-label={t('chat.rewind')} title={t('chat.rewind')} onClick={() => setConfirmRewind(1)}>
+                  <Icon name="rewind" />
+                </button>
+              )}
             </>
           )}
         </div>
       )}
       {confirmDelete && <ConfirmDialog title={t('chat.deleteMessage')} message={t('chat.deleteConfirm')} confirmLabel={t('common.delete')} danger onConfirm={remove} onClose={() => setConfirmDelete(false)} />}
+      {confirmRewind > 0 && (
+        <ConfirmDialog
+          title={t('chat.rewind')}
+          message={confirmRewind === 1 ? t('chat.rewindConfirm') : t('chat.rewindConfirmAgain')}
+          confirmLabel={confirmRewind === 1 ? t('common.confirm') : t('chat.rewind')}
+          danger
+          onConfirm={() => {
+            if (confirmRewind === 1) {
+              rewindStep.current = true; // two steps: the first confirm asks again
+              return;
+            }
+            if (!rewindRoom(m.roomId, m.id)) toast(t('chat.notConnected'), 'error');
+          }}
+          onClose={() => {
+            setConfirmRewind(rewindStep.current ? 2 : 0);
+            rewindStep.current = false;
+          }}
+        />
+      )}
       {forward && <ForwardDialog message={m} onClose={() => setForward(false)} />}
     </article>
   );

@@ -5,7 +5,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Room } from '../api/rooms';
 import type { Message, RoomState } from '../state/types';
 import { useObservable } from '../lib/observable';
-import { chat, loadHistory, members } from './chatStore';
+import { agents, chat, loadHistory, members } from './chatStore';
 import { MessageItem } from './MessageItem';
 import { StreamView } from './StreamView';
 import { PermissionCard } from './PermissionCard';
@@ -28,6 +28,9 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
   const t = useT();
   const approvals = useObservable(chat).approvals;
   const roomMembers = useObservable(members)[room.id];
+  const agentMap = useObservable(agents);
+  const roomAgentIds = (roomMembers ?? []).filter((m) => m.memberType === 'agent').map((m) => m.memberId);
+  const canRewind = roomAgentIds.length > 0 && roomAgentIds.every((id) => agentMap[id]?.capabilities?.includes('rewind'));
   const ref = useRef<HTMLDivElement>(null);
   const [shown, setShown] = useState(WINDOW);
   const [atBottom, setAtBottom] = useState(true);
@@ -144,6 +147,7 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
             replyTo={m.replyToId ? byId.get(m.replyToId) : undefined}
             replies={replyCounts[m.id] ?? 0}
             members={roomMembers}
+            canRewind={canRewind}
             onReply={onReply}
             onThread={onThread}
             onImage={(id) => setLightbox({ images, index: Math.max(0, images.findIndex((x) => x.id === id)) })}

@@ -395,6 +395,16 @@ function wire() {
     on('server:presence', (f) => onlineUsers.update((o) => ({ ...o, [f.userId]: !!f.online }))),
     on('server:agent_status', (f) => {
       const a = f.agent as rest.AgentSummary;
+      const before = agents.get()[a.id]?.status;
+      const up = (s?: string) => s === 'online' || s === 'busy';
+      if (before && up(before) !== up(a.status)) {
+        // Agents coming and going show as lines in the rooms they are in (one frame arrives per room).
+        const now = new Date().toISOString();
+        for (const [roomId, list] of Object.entries(members.get())) {
+          if (list.some((m) => m.memberId === a.id))
+            dispatch({ type: 'note', roomId, id: `note:${a.id}:${now.slice(0, 19)}`, content: t(up(a.status) ? 'chat.agentCameOnline' : 'chat.agentWentOffline', { name: a.name }), createdAt: now });
+        }
+      }
       dispatch({ type: 'agentStatus', agentId: a.id, status: a.status, now: Date.now() });
       agents.update((m) => ({ ...m, [a.id]: { ...m[a.id], ...a } }));
     }),
@@ -461,4 +471,10 @@ onSignOut(() => {
   void idbClear('messages');
   void idbClear('kv');
   void idbClear('unsent');
+  // Uploads were cached without their token; they must not outlive the session.
+  if (typeof caches !== 'undefined') void caches.delete('agentim-uploads-v1');
 });
+
+export function rewindRoom(roomId: string, messageId: string): boolean {
+  return send({ type: 'client:rewind_room', roomId, messageId }, false);
+}

@@ -26,6 +26,7 @@ const paths: Record<string, string> = {
   download: 'M12 3v12M7 10l5 5 5-5M4 21h16',
   file: 'M6 2h8l5 5v15H6zM14 2v5h5',
   down: 'M12 5v14M5 12l7 7 7-7',
+  rewind: 'M11 19l-9-7 9-7zM22 19l-9-7 9-7z',
 };
 
 export type IconName = keyof typeof paths;

@@ -30,7 +30,8 @@ export type ChatAction =
   | { type: 'unsentStatus'; clientMessageId: string; roomId: string; status: 'queued' | 'sending' | 'failed' }
   | { type: 'unsentDrop'; clientMessageId: string; roomId: string }
   | { type: 'stopStream'; roomId: string; agentId: string }
-  | { type: 'roomRemoved'; roomId: string };
+  | { type: 'roomRemoved'; roomId: string }
+  | { type: 'note'; roomId: string; id: string; content: string; createdAt: string };
 
 export function emptyChat(): ChatState {
   return { rooms: {}, approvals: {}, agentDownSince: {} };
@@ -335,6 +336,13 @@ export function reduce(state: ChatState, action: ChatAction): ChatState {
 
     case 'unsentDrop':
       return withRoom(state, action.roomId, (r) => ({ ...r, messages: r.messages.filter((m) => m.local?.clientMessageId !== action.clientMessageId) }));
+
+    case 'note':
+      return withRoom(state, action.roomId, (r) => {
+        if (!r.loaded || r.messages.some((m) => m.id === action.id)) return r;
+        const note: Message = { id: action.id, roomId: action.roomId, senderId: 'system', senderType: 'system', senderName: 'System', type: 'system', content: action.content, mentions: [], createdAt: action.createdAt };
+        return { ...r, messages: mergeMessages(r.messages, [note]) };
+      });
 
     case 'roomRemoved': {
       if (!state.rooms[action.roomId]) return state;

@@ -208,5 +208,10 @@ const strings: Record<string, string> = {
   noBookmarks: 'No bookmarks yet. Use the bookmark button on a message to keep it here.',
   enableNotifications: 'Enable notifications',
   enableNotificationsHint: 'Get a desktop notification when someone mentions you while AgentIM is in the background.',
+  rewind: 'Rewind to here',
+  rewindConfirm: 'Rewind the conversation to this message? Later messages are removed and the agents forget them.',
+  rewindConfirmAgain: 'Are you sure? This cannot be undone.',
+  agentCameOnline: '{name} is online',
+  agentWentOffline: '{name} went offline',
 };
 export default strings;

@@ -208,5 +208,10 @@ const strings: Record<string, string> = {
   noBookmarks: '还没有收藏。点击消息上的收藏按钮即可保存到这里。',
   enableNotifications: '开启通知',
   enableNotificationsHint: 'AgentIM 在后台时，有人提及你会收到桌面通知。',
+  rewind: '回退到这里',
+  rewindConfirm: '将对话回退到这条消息？之后的消息会被删除，智能体也会忘记它们。',
+  rewindConfirmAgain: '确定吗？此操作无法撤销。',
+  agentCameOnline: '{name} 已上线',
+  agentWentOffline: '{name} 已离线',
 };
 export default strings;
