@@ -4,7 +4,7 @@ the agents page, and the chat at 390 px wide. Writes docs/screenshots/*.png.
 
 Run with the system Python (Debian's selenium): /usr/bin/python3 bench/web-screenshots.py
 Needs the debug (or release) build and a web build (bash web/build.sh, or WEB_DIR=...)."""
-import os, sys
+import os, subprocess, sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "web", "tests", "browser"))
@@ -20,8 +20,7 @@ from support.ui import Browser  # noqa: E402
 OUT = os.path.join(ROOT, "docs", "screenshots")
 PASSWORD = "Screenshot-pass-1!"
 
-AGENT_REPLY = """Found it. `MigrationTests.testRollback` reads the clock twice, and on a slow runner the
-second read lands in the next second, so the expected `updated_at` is off by one.
+AGENT_REPLY = """Found it. `MigrationTests.testRollback` reads the clock twice, and on a slow runner the second read lands in the next second, so the expected `updated_at` is off by one.
 
 ```swift
 let now = clock.now()          // read once
@@ -29,8 +28,14 @@ try migrate(to: 42, at: now)
 XCTAssertEqual(row.updatedAt, now)
 ```
 
-I changed the test to take the time once and pass it in. **All 212 tests pass** locally; the
-flaky run is gone in 50 repeats."""
+I changed the test to take the time once and pass it in. **All 212 tests pass** locally; the flaky run is gone in 50 repeats."""
+
+
+AT_BOTTOM_JS = """
+let el = document.querySelector('[role=log]');
+while (el && !(el.scrollHeight > el.clientHeight + 2 && /(auto|scroll)/.test(getComputedStyle(el).overflowY))) el = el.parentElement;
+return !el || el.scrollTop + el.clientHeight >= el.scrollHeight - 4;
+"""
 
 
 def seed(hub):
@@ -68,7 +73,7 @@ def seed(hub):
 
 
 def shoot(hub, room_id, name, width, height, theme="light", path="/room/{room}"):
-    browser = Browser(width=width, height=height)
+    browser = Browser(width=width, height=height, mobile=width < 600)
     try:
         browser.sign_in(hub.url, "alice", PASSWORD) if width > 600 else _mobile_sign_in(browser, hub)
         browser.js("localStorage.setItem('agentim.theme', arguments[0])", theme)
@@ -78,6 +83,11 @@ def shoot(hub, room_id, name, width, height, theme="light", path="/room/{room}")
         else:
             browser.wait_until(lambda: "coder" in browser.js("return document.body.innerText"), what="the agents list")
         browser.js("document.activeElement && document.activeElement.blur()")
+        if "{room}" in path:
+            try:  # the client keeps the newest message in view; say so when it does not
+                browser.wait_until(lambda: browser.js(AT_BOTTOM_JS), 5, "the list scrolled to the newest message")
+            except AssertionError:
+                print(f"note: {name}: the message list is not scrolled to the newest message")
         browser.wait_until(lambda: browser.js("return document.fonts.status") == "loaded", what="fonts")
         out = os.path.join(OUT, name)
         browser.screenshot(out)
@@ -96,6 +106,9 @@ def _mobile_sign_in(browser, hub):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    # Emoji in messages and reactions render as boxes without a colour emoji font.
+    if subprocess.run(["dpkg", "-s", "fonts-noto-color-emoji"], capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "fonts-noto-color-emoji"], capture_output=True)
     ws = Workspace()
     pg = Postgres(ws.path)
     hub = SingleHub(pg, ws.path)

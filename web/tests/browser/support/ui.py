@@ -90,7 +90,7 @@ def _norm(s):
 class Browser:
     """One Chromium window (its own profile, so its own IndexedDB, cookies and socket)."""
 
-    def __init__(self, width=1280, height=900, lang="en-US", trap_dialogs=True):
+    def __init__(self, width=1280, height=900, lang="en-US", trap_dialogs=True, mobile=False):
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
         for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
@@ -102,6 +102,9 @@ class Browser:
         # The driver's path is given, so selenium never looks for (or downloads) one.
         self.driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
         self.driver.set_page_load_timeout(60)
+        # The exact viewport (a headless window is shorter than its size, and never narrower than 500 px).
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                    {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
         if trap_dialogs:
             self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _TRAP_DIALOGS_JS})
 
