@@ -1,7 +1,7 @@
 // The message list: an ARIA log labelled "Messages"; renders the newest messages and reveals
 // older ones (then loads 50 more from the hub); keeps the reader's place when older messages
 // arrive, follows new ones when the reader is at the bottom; a "scroll to bottom" button.
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Room } from '../api/rooms';
 import type { Message, RoomState } from '../state/types';
 import { useObservable } from '../lib/observable';
@@ -56,6 +56,11 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
     for (const m of visible) for (const a of m.attachments ?? []) if (a.mimeType.startsWith('image/')) list.push({ url: a.url, name: a.filename, id: a.id });
     return list;
   }, [visible]);
+
+  // Stable callback so memoised messages do not re-render on every streamed chunk.
+  const imagesRef = useRef(images);
+  imagesRef.current = images;
+  const openImage = useCallback((id: string) => setLightbox({ images: imagesRef.current, index: Math.max(0, imagesRef.current.findIndex((x) => x.id === id)) }), []);
 
   // Stay at the bottom when new content arrives and the reader was there.
   const lastKey = `${messages[messages.length - 1]?.id}:${streams.map((s) => s.chunks.length + ':' + (s.chunks[s.chunks.length - 1]?.content.length ?? 0)).join(',')}:${roomApprovals.length}`;
@@ -150,7 +155,7 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
             canRewind={canRewind}
             onReply={onReply}
             onThread={onThread}
-            onImage={(id) => setLightbox({ images, index: Math.max(0, images.findIndex((x) => x.id === id)) })}
+            onImage={openImage}
           />
         ))}
         {streams.map((s) => (

@@ -199,3 +199,14 @@ test('an echo whose text the hub sanitised still replaces the oldest sent local 
   s = reduce(s, { type: 'message', message: echo, selfId: 'me' });
   assert.deepEqual(ids(s), ['srv', 'local:q1']);
 });
+
+test('a local note (agent went offline) joins a loaded room once and keeps seq order around it', () => {
+  let s = emptyChat();
+  s = reduce(s, { type: 'note', roomId: R, id: 'n0', content: 'ignored before load', createdAt: '2026-01-01T00:00:00.500Z' });
+  assert.equal(s.rooms[R]?.messages.length ?? 0, 0);
+  s = reduce(s, { type: 'history', roomId: R, items: [msg('b', 2), msg('a', 1)], hasMore: false, mode: 'replace' });
+  s = reduce(s, { type: 'note', roomId: R, id: 'n1', content: 'coder went offline', createdAt: '2026-01-01T00:00:01.500Z' });
+  s = reduce(s, { type: 'note', roomId: R, id: 'n1', content: 'coder went offline', createdAt: '2026-01-01T00:00:01.500Z' });
+  assert.deepEqual(ids(s), ['a', 'n1', 'b']);
+  assert.equal(s.rooms[R].lastSeq, 2);
+});
