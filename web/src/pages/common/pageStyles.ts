@@ -33,10 +33,10 @@ const css = `
 .pg-table { border-collapse: collapse; width: 100%; font-size: 0.93em; }
 .pg-table th, .pg-table td { text-align: left; padding: 8px; border-bottom: 1px solid var(--pg-border); vertical-align: top; }
 .pg-table th { color: var(--pg-muted); font-weight: 600; }
-.pg-form { display: grid; gap: 10px; max-width: 560px; }
+.pg-form { display: grid; gap: 10px; max-width: 560px; align-content: start; }
 .pg-form-wide { max-width: none; }
 .pg-form > .btn, .pg-form > div > .btn:only-child { justify-self: start; }
-.pg-grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 10px; }
+.pg-grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 10px; align-items: start; }
 .pg input[type=text], .pg input[type=password], .pg input[type=number], .pg input[type=url], .pg input[type=search], .pg select, .pg textarea {
   width: 100%; max-width: 100%; }
 .pg fieldset { border: 1px solid var(--pg-border); border-radius: 8px; padding: 8px 12px; margin: 0; min-width: 0; }
