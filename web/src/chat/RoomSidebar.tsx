@@ -6,23 +6,10 @@ import { recent, rooms, roomsLoaded, markAllRead } from './chatStore';
 import { Link, navigate } from '../app/router';
 import { useT } from '../i18n';
 import { toast } from '../components/Toast';
-import type { Room, RecentEntry } from '../api/rooms';
+import { badge, sortRooms } from '../state/roomList';
 import { Icon } from '../components/Icon';
 import { BookmarksDialog } from './BookmarksDialog';
 
-export function badge(n: number): string {
-  return n > 99 ? '99+' : String(n);
-}
-
-export function sortRooms(list: Room[], rec: Record<string, RecentEntry>): Room[] {
-  const last = (r: Room) => Date.parse(rec[r.id]?.createdAt ?? r.updatedAt ?? r.createdAt) || 0;
-  return list.slice().sort((a, b) => {
-    const pa = a.pinnedAt ? 1 : 0;
-    const pb = b.pinnedAt ? 1 : 0;
-    if (pa !== pb) return pb - pa;
-    return last(b) - last(a);
-  });
-}
 
 export function RoomSidebar({ activeId, onNewRoom }: { activeId: string | null; onNewRoom: () => void }) {
   const t = useT();

@@ -11,6 +11,7 @@ import { currentUser, onSignOut } from '../stores/session';
 import { toast } from '../components/Toast';
 import { t } from '../i18n';
 import { notifyMessage } from './notify';
+import { pageTitle, totalUnread } from '../state/roomList';
 import { refreshAccessToken } from '../api/http';
 import { signOut } from '../stores/session';
 
@@ -66,17 +67,8 @@ function newId(): string {
 
 // ---------- rooms and unread ----------
 
-export function totalUnread(): number {
-  const list = rooms.get();
-  const r = recent.get();
-  let n = 0;
-  for (const room of list) if (!room.archivedAt) n += r[room.id]?.unread ?? 0;
-  return n;
-}
-
 function updateTitle() {
-  const n = totalUnread();
-  document.title = n > 0 ? `(${n}) AgentIM` : 'AgentIM';
+  document.title = pageTitle(totalUnread(rooms.get(), recent.get()));
 }
 recent.subscribe(updateTitle);
 rooms.subscribe(updateTitle);
