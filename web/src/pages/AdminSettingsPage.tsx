@@ -87,11 +87,14 @@ function SettingsGroup({ name, items, onSaved }: { name: string; items: SettingI
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
+  // A reload after another group's save hands us equal items: keep what is being typed here.
+  // (Compared field by field: the hub's JSON key order is not stable.)
+  const itemsKey = items.map((i) => [i.key, i.value, i.source, i.type].join('\u0000')).join('\u0001');
   useEffect(() => {
     setInputs(start());
     setClear(new Set());
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [items]);
+  }, [itemsKey]);
 
   const changes = groupChanges(items, inputs, clear);
   const problems: Record<string, SettingProblem> = {};
