@@ -418,6 +418,11 @@ function wire() {
     }),
     on('server:room_removed', (f) => removeRoomLocally(f.roomId)),
     on('server:error', (f) => {
+      if (f.code === 'SESSION_REVOKED') {
+        toast(t('auth.sessionExpired'), 'error');
+        void signOut();
+        return;
+      }
       if (f.code === 'RATE_LIMITED' || f.code === 'ROOM_NOT_FOUND' || f.code === 'NOT_A_MEMBER' || f.code === 'PERMISSION_DENIED' || f.code === 'GATEWAY_OFFLINE' || f.code === 'PROTOCOL_VERSION_MISMATCH') {
         toast(typeof f.message === 'string' ? f.message : f.code, 'error');
       }

@@ -8,7 +8,6 @@ const strings: Record<string, string> = {
   totpTitle: 'Two-factor authentication',
   totpHelp: 'Enter the 6-digit code from your authenticator app, or one of your backup codes.',
   verificationCode: 'Verification code',
-  verify: 'Verify',
   back: 'Back',
   orContinueWith: 'or continue with',
   continueWithGithub: 'Continue with GitHub',

@@ -8,7 +8,6 @@ const strings: Record<string, string> = {
   totpTitle: '两步验证',
   totpHelp: '输入身份验证器中的 6 位验证码，或一个备用码。',
   verificationCode: '验证码',
-  verify: '验证',
   back: '返回',
   orContinueWith: '或使用以下方式',
   continueWithGithub: '使用 GitHub 继续',
