@@ -210,6 +210,8 @@ test('dashboard: formatting', () => {
   assert.equal(formatLatency(0.0123), '12.3 ms');
   assert.equal(formatLatency(1.5), '1.50 s');
   assert.equal(sparklinePoints([1, 1], 100, 10), '0.0,5.0 100.0,5.0');
+  assert.equal(sparklinePoints([7], 100, 10), '0.0,5.0 100.0,5.0');
+  assert.equal(sparklinePoints([], 100, 10), '');
   assert.equal(sparklinePoints([0, 10], 100, 10), '0.0,10.0 100.0,0.0');
 });
 

@@ -165,6 +165,8 @@ export function prettyLabels(label: string): string {
 /** Points of an SVG polyline for `values` inside width × height (flat line when all equal). */
 export function sparklinePoints(values: number[], width: number, height: number): string {
   if (values.length === 0) return '';
+  // One sample: a flat line across, so the chart is not blank until the second poll.
+  if (values.length === 1) return `0.0,${(height / 2).toFixed(1)} ${width.toFixed(1)},${(height / 2).toFixed(1)}`;
   const max = Math.max(...values);
   const min = Math.min(...values);
   const span = max - min || 1;

@@ -79,8 +79,9 @@ const css = `
   .pg-setting { grid-template-columns: 1fr; }
   .pg-table-stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   .pg-table-stack tr { display: block; border-bottom: 1px solid var(--pg-border); padding: 6px 0; }
-  .pg-table-stack td { display: grid; grid-template-columns: 40% 60%; border: none; padding: 3px 4px; }
-  .pg-table-stack td::before { content: attr(data-label); color: var(--pg-muted); font-size: 0.85em; }
+  .pg-table-stack td { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px; border: none; padding: 3px 4px; overflow-wrap: anywhere; }
+  .pg-table-stack td::before { content: attr(data-label); flex: 0 0 38%; color: var(--pg-muted); font-size: 0.85em; }
+  .pg-table-stack td > .pg-actions { flex: 1 1 0; }
   .pg-codes { columns: 1; }
 }
 `;
