@@ -92,6 +92,7 @@ test('service agents: fields come from the provider schema', () => {
   const fields = schemaFields(schema);
   const kinds = Object.fromEntries(fields.map((f) => [f.name, f.kind]));
   assert.deepEqual(kinds, { baseUrl: 'url', apiKey: 'secret', model: 'text', maxTokens: 'integer', stability: 'number', size: 'select', systemPrompt: 'textarea' });
+  assert.deepEqual(fields.map((f) => f.name), ['baseUrl', 'apiKey', 'model', 'maxTokens', 'size', 'stability', 'systemPrompt'], 'required first, then by name');
   assert.deepEqual(fields.filter((f) => f.required).map((f) => f.name), ['baseUrl', 'apiKey', 'model']);
   const start = initialValues(fields);
   assert.equal(start.model, 'sonar');

@@ -40,8 +40,13 @@ export function fieldKind(name: string, p: SchemaProperty): FieldKind {
 }
 
 export function schemaFields(schema: ConfigSchema | undefined): ConfigField[] {
-  const required = new Set(schema?.required ?? []);
-  return Object.entries(schema?.properties ?? {}).map(([name, p]) => ({
+  const requiredList = schema?.required ?? [];
+  const required = new Set(requiredList);
+  // The hub's JSON object order is not stable: required fields first in their listed order,
+  // then the optional ones by name, so the form looks the same on every load.
+  const rank = (name: string) => (required.has(name) ? requiredList.indexOf(name) : requiredList.length);
+  const entries = Object.entries(schema?.properties ?? {}).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
+  return entries.map(([name, p]) => ({
     name,
     kind: fieldKind(name, p),
     required: required.has(name),
