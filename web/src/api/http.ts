@@ -106,7 +106,8 @@ export async function apiEnvelope<T>(method: Method, path: string, body?: unknow
     } catch (e) {
       throw new ApiError(0, e instanceof Error ? e.message : 'Network error');
     }
-    if (res.status === 401 && !path.startsWith('/auth/login') && !path.startsWith('/auth/refresh')) {
+    // A 401 from the credential endpoints themselves means wrong credentials, not an old token.
+    if (res.status === 401 && !/^\/auth\/(login|refresh|verify-totp)\b/.test(path)) {
       const token = await refreshAccessToken();
       if (token) res = await send(method, path, body, token);
       if (res.status === 401 && !token) unauthorizedHandler?.();
