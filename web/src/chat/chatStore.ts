@@ -55,6 +55,8 @@ function queueChunk(a: ChatAction) {
 }
 
 const unsent = new Map<string, UnsentMessage>();
+/** when each unsent message last went out; no echo within 15 s marks it failed (Retry is safe) */
+const sentAt = new Map<string, number>();
 const joined = new Set<string>();
 
 function selfId(): string | undefined {
@@ -218,7 +220,10 @@ function trySend(u: UnsentMessage) {
   const frame: Record<string, unknown> = { type: 'client:send_message', roomId: u.roomId, content: u.content, mentions: [], clientMessageId: u.clientMessageId };
   if (u.replyToId) frame.replyToId = u.replyToId;
   if (u.attachmentIds?.length) frame.attachmentIds = u.attachmentIds;
-  if (send(frame as { type: string }, false)) dispatch({ type: 'unsentStatus', clientMessageId: u.clientMessageId, roomId: u.roomId, status: 'sending' });
+  if (send(frame as { type: string }, false)) {
+    sentAt.set(u.clientMessageId, Date.now());
+    dispatch({ type: 'unsentStatus', clientMessageId: u.clientMessageId, roomId: u.roomId, status: 'sending' });
+  }
 }
 
 function joinIfNeeded(roomId: string) {
@@ -251,6 +256,7 @@ function confirmEcho(message: Message) {
   const matched = echoedClientId(chat.get(), message, selfId());
   if (matched) {
     unsent.delete(matched);
+    sentAt.delete(matched);
     void idbDelete('unsent', matched);
   }
 }
@@ -439,7 +445,18 @@ export function startRealtime(): () => void {
     void restoreUnsent();
     void loadRooms().catch(() => undefined);
     void loadAgents();
-    tickTimer = setInterval(() => dispatch({ type: 'tick', now: Date.now() }), 1000);
+    tickTimer = setInterval(() => {
+      const now = Date.now();
+      dispatch({ type: 'tick', now });
+      for (const [id, at] of sentAt) {
+        const u = unsent.get(id);
+        if (!u) sentAt.delete(id);
+        else if (now - at > 15_000 && isAuthenticated()) {
+          sentAt.delete(id);
+          dispatch({ type: 'unsentStatus', clientMessageId: id, roomId: u.roomId, status: 'failed' });
+        }
+      }
+    }, 1000);
     // Being added to a room sends nothing over the socket (http-api §6.2, §6.7): look again now and then.
     roomPoll = setInterval(() => document.visibilityState === 'visible' && isAuthenticated() && void loadRooms().catch(() => undefined), 30_000);
     document.addEventListener('visibilitychange', onVisible);
