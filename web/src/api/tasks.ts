@@ -25,7 +25,17 @@ export interface RoomRef {
   archivedAt?: string | null;
 }
 
-export const listTasks = () => api<Task[]>('GET', '/tasks?limit=100');
+/** Every task of my rooms, newest first: pages of 100 (the hub's maximum) up to `max`. */
+export async function listTasks(max = 2000): Promise<Task[]> {
+  const all: Task[] = [];
+  for (let offset = 0; offset < max; offset += 100) {
+    const page = await api<Task[]>('GET', `/tasks?limit=100&offset=${offset}`);
+    all.push(...(page ?? []));
+    if (!page || page.length < 100) break;
+  }
+  const seen = new Set<string>();
+  return all.filter((t) => !seen.has(t.id) && (seen.add(t.id), true));
+}
 export const listRooms = () => api<RoomRef[]>('GET', '/rooms');
 export const createTask = (roomId: string, body: { title: string; description: string }) =>
   api<Task>('POST', `/tasks/rooms/${encodeURIComponent(roomId)}`, body);

@@ -57,10 +57,18 @@ export const verifyTotpSetup = (code: string) =>
   api<{ backupCodes: string[] }>('POST', '/auth/verify-totp-setup', { code });
 export const disableTotp = (password: string) => api<unknown>('POST', '/auth/disable-totp', { password });
 
-export async function listUsers(limit = 500, offset = 0): Promise<{ users: AdminUserRow[]; total: number }> {
-  const env = await apiEnvelope<AdminUserRow[]>('GET', `/users?limit=${limit}&offset=${offset}`);
-  const users = env.data ?? [];
-  return { users, total: typeof env.total === 'number' ? env.total : users.length };
+/** Every account (pages of 500, the hub's maximum, following `total`), oldest first. */
+export async function listUsers(max = 10_000): Promise<{ users: AdminUserRow[]; total: number }> {
+  const users: AdminUserRow[] = [];
+  let total = 0;
+  for (let offset = 0; offset < max; offset += 500) {
+    const env = await apiEnvelope<AdminUserRow[]>('GET', `/users?limit=500&offset=${offset}`);
+    const page = env.data ?? [];
+    users.push(...page);
+    total = typeof env.total === 'number' ? env.total : users.length;
+    if (page.length < 500 || users.length >= total) break;
+  }
+  return { users, total };
 }
 
 /** The create answer has no avatar or limits (§5.7). */
