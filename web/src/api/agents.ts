@@ -65,8 +65,21 @@ export interface UserSummary {
   avatarUrl: string | null;
 }
 
-export const listAgents = () => api<Agent[]>('GET', '/agents?limit=500');
-export const listSharedAgents = () => api<Agent[]>('GET', '/agents/shared?limit=500');
+/** All pages of an offset-paged agent list (500 a page). The shared list is filtered after
+ *  paging on the hub, so a short page is not the end: only an empty one is (http-api.md §8.2). */
+async function allPages(path: string, untilEmpty: boolean, max = 5000): Promise<Agent[]> {
+  const all: Agent[] = [];
+  for (let offset = 0; offset < max; offset += 500) {
+    const page = (await api<Agent[]>('GET', `${path}?limit=500&offset=${offset}`)) ?? [];
+    all.push(...page);
+    if (page.length === 0 || (!untilEmpty && page.length < 500)) break;
+  }
+  const seen = new Set<string>();
+  return all.filter((a) => !seen.has(a.id) && (seen.add(a.id), true));
+}
+
+export const listAgents = () => allPages('/agents', false);
+export const listSharedAgents = () => allPages('/agents/shared', true);
 export const listGateways = () => api<Gateway[]>('GET', '/agents/gateways/list');
 
 export const updateAgent = (
