@@ -7,7 +7,7 @@ import { emptyChat, echoedClientId, reduce, type ChatAction } from '../state/roo
 import type { ChatState, Message, UnsentMessage } from '../state/types';
 import * as rest from '../api/rooms';
 import { idbAll, idbDelete, idbGet, idbPut, idbClear } from '../lib/idb';
-import { currentUser, onSignOut } from '../stores/session';
+import { currentUser, onSignOut, session } from '../stores/session';
 import { toast } from '../components/Toast';
 import { t } from '../i18n';
 import { notifyMessage } from './notify';
@@ -364,6 +364,7 @@ function wire() {
         return;
       }
       authFailures = 0;
+      if (session.get().offline) session.update((st) => ({ ...st, offline: false }));
       for (const roomId of joined) joinRoom(roomId);
       for (const u of unsent.values()) trySend(u);
       if (roomsLoaded.get()) void loadRooms().catch(() => undefined);
