@@ -7,4 +7,4 @@ cd "$here"
 if [[ "${1:-}" != "--no-check" ]]; then
   tsc --noEmit -p "$here"
 fi
-NODE_PATH=/usr/share/nodejs:/usr/lib/x86_64-linux-gnu/nodejs node "$here/scripts/build.mjs"
+NODE_PATH=/usr/share/nodejs node "$here/scripts/build.mjs"

@@ -6,9 +6,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 out="$here/.test-build"
 rm -rf "$out"
 mkdir -p "$out"
-export ESBUILD_BINARY_PATH="${ESBUILD_BINARY_PATH:-/usr/bin/esbuild}"
+export ESBUILD_BINARY_PATH="${ESBUILD_BINARY_PATH:-$(command -v esbuild || echo /usr/bin/esbuild)}"
 NODE_PATH=/usr/share/nodejs node -e '
-const esbuild = require("/usr/lib/x86_64-linux-gnu/nodejs/esbuild");
+const esbuild = require(require("fs").readdirSync("/usr/lib").map((d) => `/usr/lib/${d}/nodejs/esbuild`).find((d) => require("fs").existsSync(d + "/package.json")) || "esbuild");
 const fs = require("fs"), path = require("path");
 const dir = process.argv[1], out = process.argv[2];
 const entries = fs.readdirSync(path.join(dir, "tests/unit")).filter((f) => f.endsWith(".test.ts")).map((f) => path.join(dir, "tests/unit", f));

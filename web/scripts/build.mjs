@@ -10,7 +10,12 @@ import { makeIcon } from './icon.mjs';
 
 const require = createRequire(import.meta.url);
 if (!process.env.ESBUILD_BINARY_PATH && fs.existsSync('/usr/bin/esbuild')) process.env.ESBUILD_BINARY_PATH = '/usr/bin/esbuild';
-const esbuild = require('/usr/lib/x86_64-linux-gnu/nodejs/esbuild');
+// Debian puts esbuild's JS API under /usr/lib/<triplet>/nodejs; fall back to a normal lookup.
+const esbuild = (() => {
+  const dirs = fs.existsSync('/usr/lib') ? fs.readdirSync('/usr/lib').map((d) => `/usr/lib/${d}/nodejs/esbuild`) : [];
+  const found = dirs.find((d) => fs.existsSync(`${d}/package.json`));
+  return require(found ?? 'esbuild');
+})();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 const nodePaths = ['/usr/share/nodejs'];
