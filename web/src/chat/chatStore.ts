@@ -180,6 +180,11 @@ export async function loadMembers(roomId: string): Promise<void> {
   try {
     const list = await rest.listMembers(roomId);
     members.update((m) => ({ ...m, [roomId]: list }));
+    // Read marks we already know from the member rows (receipts only arrive for later reads).
+    const reads = chat.get().rooms[roomId]?.reads ?? {};
+    for (const m of list) {
+      if (m.memberType === 'user' && m.lastReadAt && !reads[m.memberId]) dispatch({ type: 'read', roomId, userId: m.memberId, username: m.displayName ?? m.memberId, lastReadAt: m.lastReadAt });
+    }
   } catch {
     /* keep what we have */
   }
@@ -304,7 +309,13 @@ function onVisible() {
 }
 const offs: (() => void)[] = [];
 
+/** Someone who types or posts is online, whatever presence we missed before we connected. */
+function seenActive(userId: string) {
+  if (!onlineUsers.get()[userId]) onlineUsers.update((o) => ({ ...o, [userId]: true }));
+}
+
 function handleNewMessage(m: Message, replay = false) {
+  if (m.senderType === 'user' && !replay && Date.now() - Date.parse(m.createdAt) < 60_000) seenActive(m.senderId);
   confirmEcho(m);
   dispatch({ type: 'message', message: m, selfId: selfId() });
   afterIncoming(m, replay);
@@ -388,7 +399,10 @@ function wire() {
       if (chat.get().rooms[f.roomId]?.loaded || activeRoomId.get() === f.roomId) void loadHistory(f.roomId).catch(() => undefined);
     }),
     on('server:typing', (f) => {
-      if (f.userId !== selfId()) dispatch({ type: 'typing', roomId: f.roomId, userId: f.userId, username: f.username, now: Date.now() });
+      if (f.userId !== selfId()) {
+        seenActive(f.userId);
+        dispatch({ type: 'typing', roomId: f.roomId, userId: f.userId, username: f.username, now: Date.now() });
+      }
     }),
     on('server:read_receipt', (f) => dispatch({ type: 'read', roomId: f.roomId, userId: f.userId, username: f.username, lastReadAt: f.lastReadAt })),
     on('server:presence', (f) => onlineUsers.update((o) => ({ ...o, [f.userId]: !!f.online }))),
