@@ -7,7 +7,9 @@ import { useT } from '../i18n';
 import { signOut, useSession } from '../stores/session';
 import { Toaster } from '../components/Toast';
 import { OfflineBanner } from './OfflineBanner';
-import { startRealtime } from '../chat/chatStore';
+import { chat, startRealtime } from '../chat/chatStore';
+import { pendingApprovals } from '../state/roomState';
+import { useObservable } from '../lib/observable';
 import { Avatar } from '../chat/Avatar';
 import { Icon } from '../components/Icon';
 
@@ -16,6 +18,8 @@ export function Shell({ children, nav, mainRef }: { children: ReactNode; nav?: s
   const { user } = useSession();
   const { path } = useLocation();
   const [open, setOpen] = useState(false);
+  // Approvals wait on every page: the Chat entry says how many.
+  const approvals = pendingApprovals(useObservable(chat)).length;
 
   useEffect(() => startRealtime(), []);
   useEffect(() => setOpen(false), [path]);
@@ -40,6 +44,11 @@ export function Shell({ children, nav, mainRef }: { children: ReactNode; nav?: s
               <Link to={e.to} aria-current={nav === e.key ? 'page' : undefined} className="nav-link">
                 <span className="nav-icon" aria-hidden="true"><Icon name={icons[e.key] ?? 'chat'} /></span>
                 <span>{t(`common.${e.key}`)}</span>
+                {e.key === 'chat' && approvals > 0 && (
+                  <span className="unread-badge nav-badge" aria-label={t('chat.pendingApprovals', { n: approvals })}>
+                    {approvals}
+                  </span>
+                )}
               </Link>
             </li>
           ))}
