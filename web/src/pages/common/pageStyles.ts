@@ -1,11 +1,10 @@
-// Layout for the non-chat pages. Colours come from the app's variables when it defines them,
-// with light defaults here and dark ones under [data-theme="dark"].
+// Layout for the non-chat pages. Colours come from the app's theme variables (styles/app.css),
+// which switch with light/dark; the literals are only fallbacks.
 const css = `
-.pg { --pg-border: var(--border, #d7dbe3); --pg-muted: var(--muted, #5b6472); --pg-card: var(--surface, #ffffff);
-  --pg-soft: var(--surface-2, #f4f6fa); --pg-ok: #15803d; --pg-bad: #b91c1c; --pg-warn: #a16207; --pg-accent: var(--accent, #4f46e5);
+.pg { --pg-border: var(--border, #d7dbe3); --pg-muted: var(--fg-muted, #5b6472); --pg-card: var(--bg, #ffffff);
+  --pg-soft: var(--bg-soft, #f4f6fa); --pg-ok: var(--ok, #15803d); --pg-bad: var(--danger, #b91c1c); --pg-warn: var(--warn, #a16207);
+  --pg-warn-soft: var(--warn-soft, #fffbeb); --pg-bad-soft: var(--danger-soft, #fef2f2); --pg-accent: var(--accent, #4f46e5);
   max-width: 1200px; margin: 0 auto; padding: 16px; box-sizing: border-box; width: 100%; }
-[data-theme="dark"] .pg { --pg-border: var(--border, #374151); --pg-muted: var(--muted, #9ca3af); --pg-card: var(--surface, #1f2937);
-  --pg-soft: var(--surface-2, #111827); --pg-ok: #4ade80; --pg-bad: #f87171; --pg-warn: #facc15; --pg-accent: var(--accent, #818cf8); }
 .pg *, .pg *::before, .pg *::after { box-sizing: border-box; }
 .pg h1 { font-size: 1.5rem; margin: 0 0 12px; }
 .pg h2 { font-size: 1.15rem; margin: 0 0 10px; }
@@ -17,8 +16,8 @@ const css = `
 .pg-muted { color: var(--pg-muted); font-size: 0.9em; }
 .pg-error { color: var(--pg-bad); }
 .pg-ok { color: var(--pg-ok); }
-.pg-warn-box { border: 1px solid var(--pg-warn); color: inherit; background: color-mix(in srgb, var(--pg-warn) 12%, transparent); border-radius: 8px; padding: 10px 12px; margin-bottom: 12px; }
-.pg-error-box { border: 1px solid var(--pg-bad); background: color-mix(in srgb, var(--pg-bad) 10%, transparent); border-radius: 8px; padding: 10px 12px; margin-bottom: 12px; }
+.pg-warn-box { border: 1px solid var(--pg-warn); color: inherit; background: var(--pg-warn-soft); border-radius: 8px; padding: 10px 12px; margin-bottom: 12px; }
+.pg-error-box { border: 1px solid var(--pg-bad); background: var(--pg-bad-soft); border-radius: 8px; padding: 10px 12px; margin-bottom: 12px; }
 .pg-list { list-style: none; margin: 0; padding: 0; display: grid; gap: 10px; }
 .pg-card { border: 1px solid var(--pg-border); border-radius: 10px; padding: 12px; background: var(--pg-card); min-width: 0; }
 .pg-card-head { display: flex; gap: 8px; align-items: center; justify-content: space-between; flex-wrap: wrap; }
