@@ -135,11 +135,11 @@ def base_env(database_url, uploads, **extra):
 class SingleHub:
     """agentim-server: every service in one process behind the edge, in-memory bus."""
 
-    def __init__(self, postgres, work):
+    def __init__(self, postgres, work, **env_extra):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         uploads = os.path.join(work, "uploads-single"); os.makedirs(uploads, exist_ok=True)
-        env = base_env(postgres.create_database(), uploads, PORT=self.port)
+        env = base_env(postgres.create_database(), uploads, PORT=self.port, **env_extra)
         self.process = Process("agentim-server", ["agentim-server"], env, work, self.url + "/api/health")
         self.process.start()
 
