@@ -25,6 +25,9 @@ import { base64UrlToBytes } from '../../src/pages/settings/push';
 import { deviceText, gatewayOnline, parseCredentialList, safeHttpUrl, sharingBody, sortAgents } from '../../src/pages/agents/agentView';
 import { parseLimit } from '../../src/pages/admin/UserForms';
 import type { Agent, Gateway } from '../../src/api/agents';
+import { ApiError } from '../../src/api/http';
+import { errorText, fieldErrors, validationText } from '../../src/pages/common/errors';
+import { parseTime } from '../../src/pages/common/format';
 
 const item = (over: Partial<SettingItem>): SettingItem => ({
   key: 'x',
@@ -242,4 +245,23 @@ test('agents: sharing body, device, liveness, safe links, credential frames', ()
 
 test('push: the VAPID key decodes from base64url', () => {
   assert.deepEqual([...base64UrlToBytes('AQID_-8')], [1, 2, 3, 255, 239]);
+});
+
+test('errors: the hub’s text is shown, validation keys translated, fields named', () => {
+  assert.equal(errorText(new ApiError(409, 'Username already taken')), 'Username already taken');
+  const v = new ApiError(400, 'Validation failed', [
+    { field: 'password', message: 'validation.passwordUppercase' },
+    { field: '(root)', message: 'Required' },
+  ]);
+  assert.equal(errorText(v), 'Validation failed: password: The password needs an uppercase letter.; Required');
+  assert.deepEqual(fieldErrors(v), { password: 'The password needs an uppercase letter.', '(root)': 'Required' });
+  assert.equal(validationText('validation.unknownKey'), 'validation.unknownKey', 'an unknown key passes through');
+  assert.equal(errorText(new Error('boom')), 'boom');
+});
+
+test('timestamps: ISO and the PostgreSQL text form both parse', () => {
+  assert.equal(parseTime('2025-01-15T10:30:00.123Z')?.toISOString(), '2025-01-15T10:30:00.123Z');
+  assert.equal(parseTime('2025-01-15 10:30:00.123+00')?.toISOString(), '2025-01-15T10:30:00.123Z');
+  assert.equal(parseTime('not a date'), null);
+  assert.equal(parseTime(null), null);
 });
