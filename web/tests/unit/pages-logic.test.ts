@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { SettingItem } from '../../src/api/settings';
 import type { AdminMetrics, Histogram } from '../../src/api/adminMetrics';
 import { checkSetting, groupChanges, initialInputValue, labelName, MASK, validOrigins } from '../../src/pages/admin/settingsForm';
-import { buildConfig, fieldErrorsFromApi, groupProviders, initialValues, parseCustomConfig, schemaFields } from '../../src/pages/admin/serviceAgentForm';
+import { buildConfig, fieldErrorsFromApi, groupProviders, initialValues, parseCustomConfig, schemaFields, withoutMasked } from '../../src/pages/admin/serviceAgentForm';
 import {
   combineHistograms,
   formatBytes,
@@ -118,6 +118,7 @@ test('service agents: config is typed, checked, and blanks are dropped on edit',
   assert.deepEqual(parseCustomConfig('{"__proto__": {}}'), { problem: 'validation.configDangerousKey' });
   assert.deepEqual(parseCustomConfig('[1]'), { problem: 'serviceAgents.errJsonObject' });
   assert.deepEqual(parseCustomConfig('{"a": 1}'), { config: { a: 1 } });
+  assert.deepEqual(withoutMasked({ apiKey: 'sk-a••••••••', url: 'https://x', n: 3 }), { url: 'https://x', n: 3 }, 'a mask is never sent back');
   assert.deepEqual(fieldErrorsFromApi([{ field: 'config.apiKey', message: 'Required' }, { field: 'name', message: 'x' }]), { apiKey: 'Required', name: 'x' });
   const groups = groupProviders(
     [

@@ -15,7 +15,7 @@ import {
   type ServiceAgentCategory,
   type ServiceAgentInput,
 } from '../../api/serviceAgents';
-import { buildConfig, fieldErrorsFromApi, initialValues, parseCustomConfig, schemaFields, type ConfigField } from './serviceAgentForm';
+import { buildConfig, fieldErrorsFromApi, initialValues, parseCustomConfig, schemaFields, withoutMasked, type ConfigField } from './serviceAgentForm';
 import { errorText, validationText } from '../common/errors';
 
 export interface ServiceAgentDialogProps {
@@ -35,7 +35,7 @@ export function ServiceAgentDialog({ provider, type, existing, onClose, onSaved 
   const [category, setCategory] = useState<ServiceAgentCategory>(existing?.category ?? provider?.category ?? 'chat');
   const [status, setStatus] = useState<ServiceAgent['status']>(existing?.status ?? 'active');
   const [values, setValues] = useState<Record<string, string>>(() => initialValues(fields, existing?.config));
-  const [customJson, setCustomJson] = useState(() => (existing && !provider ? JSON.stringify(existing.config ?? {}, null, 2) : '{}'));
+  const [customJson, setCustomJson] = useState(() => (existing && !provider ? JSON.stringify(withoutMasked(existing.config), null, 2) : '{}'));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -128,7 +128,7 @@ export function ServiceAgentDialog({ provider, type, existing, onClose, onSaved 
               ))}
             </div>
           ) : (
-            <Field label={t('serviceAgents.customConfig')} error={errors.config} hint={t('serviceAgents.customConfigHint')}>
+            <Field label={t('serviceAgents.customConfig')} error={errors.config} hint={editing ? t('serviceAgents.customConfigEditHint') : t('serviceAgents.customConfigHint')}>
               <textarea value={customJson} rows={8} spellCheck={false} onChange={(e) => setCustomJson(e.target.value)} />
             </Field>
           )}

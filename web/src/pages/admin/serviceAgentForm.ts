@@ -129,6 +129,17 @@ export function buildConfig(
   return { config, problems };
 }
 
+/**
+ * A stored config as the hub shows it, minus masked secrets (`sk-a••••••••`): on edit the hub
+ * merges what we send into the stored config, so a left-out key keeps its real value, while a
+ * mask sent back would overwrite it.
+ */
+export function withoutMasked(config: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config ?? {})) if (!(typeof v === 'string' && v.includes('\u2022\u2022\u2022\u2022'))) out[k] = v;
+  return out;
+}
+
 /** Free-form JSON config of the `custom` type: an object without dangerous keys. */
 export function parseCustomConfig(text: string): { config?: Record<string, unknown>; problem?: string } {
   if (text.trim() === '') return { config: {} };

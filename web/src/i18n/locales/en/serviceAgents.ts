@@ -23,6 +23,7 @@ const strings: Record<string, string> = {
   editConfigHint: 'Fields left empty keep their saved values.',
   customConfig: 'Configuration (JSON)',
   customConfigHint: 'A JSON object, for example {"apiKey": "…"}.',
+  customConfigEditHint: 'Secret values are not shown; keys you leave out keep their saved values.',
   required: 'required',
   none: '(none)',
   choose: 'Choose…',

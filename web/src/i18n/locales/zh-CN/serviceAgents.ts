@@ -23,6 +23,7 @@ const strings: Record<string, string> = {
   editConfigHint: '留空的字段保留已保存的值。',
   customConfig: '配置（JSON）',
   customConfigHint: '一个 JSON 对象，例如 {"apiKey": "…"}。',
+  customConfigEditHint: '不显示密钥类的值；未填写的键保留已保存的值。',
   required: '必填',
   none: '（无）',
   choose: '请选择…',
