@@ -26,7 +26,7 @@ export function Shell({ children, nav, mainRef }: { children: ReactNode; nav?: s
 
   const entries = navEntries.filter((e) => !e.admin || user?.role === 'admin');
   return (
-    <div className={`app-shell${open ? ' nav-open' : ''}`}>
+    <div className={`app-shell${open ? ' nav-open' : ''}${nav ? ` route-${nav}` : ''}`}>
       <a href="#main" className="skip-link" onClick={(e) => { e.preventDefault(); mainRef.current?.focus(); }}>
         {t('common.skipToContent')}
       </a>

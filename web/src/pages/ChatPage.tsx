@@ -11,6 +11,7 @@ import { ApprovalsPanel } from '../chat/ApprovalsPanel';
 import { preloadMarkdown } from '../chat/Markdown';
 import { useT } from '../i18n';
 import { NotificationPrompt } from '../chat/NotificationPrompt';
+import { MobileNav } from '../chat/MobileNav';
 
 export default function ChatPage() {
   const t = useT();
@@ -54,6 +55,7 @@ export default function ChatPage() {
     <div className={`chat-page${roomId ? ' has-room' : ''}${drawer ? ' drawer-open' : ''}`}>
       <aside className="chat-sidebar" aria-label={t('chat.rooms')} onTouchStart={(e) => (touchX.current = e.touches[0].clientX)} onTouchEnd={(e) => { if (touchX.current - e.changedTouches[0].clientX > 60) setDrawer(false); }}>
         <RoomSidebar activeId={roomId} onNewRoom={() => setNewRoom(true)} />
+        <MobileNav />
       </aside>
       {drawer && <div className="drawer-scrim" aria-hidden="true" onClick={() => setDrawer(false)} />}
       <section className="chat-main" aria-label={room?.name ?? t('chat.chat')}>
