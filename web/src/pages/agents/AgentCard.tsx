@@ -10,6 +10,7 @@ import { errorText } from '../common/errors';
 import { relativeTime, usd } from '../common/format';
 import { UserPicker, type PickedUser } from './UserPicker';
 import { deviceText, sharingBody } from './agentView';
+import { userLabel } from './userLabels';
 
 export function StatusDot({ status }: { status: string }) {
   const t = useT();
@@ -153,7 +154,7 @@ function RenameForm({ agent, onDone }: { agent: Agent; onDone: (a?: Agent) => vo
 function SharingForm({ agent, onDone }: { agent: Agent; onDone: (a?: Agent) => void }) {
   const t = useT();
   const [visibility, setVisibility] = useState<AgentVisibility>(agent.visibility);
-  const [picked, setPicked] = useState<PickedUser[]>(() => agent.visibilityList.map((id) => ({ id, label: id })));
+  const [picked, setPicked] = useState<PickedUser[]>(() => agent.visibilityList.map((id) => ({ id, label: userLabel(id) })));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   async function submit(e: FormEvent) {

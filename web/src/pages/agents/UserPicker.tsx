@@ -4,6 +4,7 @@ import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { useT } from '../../i18n';
 import { searchUsers, type UserSummary } from '../../api/agents';
 import { errorText } from '../common/errors';
+import { rememberUserLabel } from './userLabels';
 
 export interface PickedUser {
   id: string;
@@ -41,7 +42,9 @@ export function UserPicker({ label, selected, onChange }: { label: string; selec
   }, [q, selected]);
 
   function pick(u: UserSummary) {
-    onChange([...selected, { id: u.id, label: u.displayName && u.displayName !== u.username ? `${u.displayName} (@${u.username})` : `@${u.username}` }]);
+    const label = u.displayName && u.displayName !== u.username ? `${u.displayName} (@${u.username})` : `@${u.username}`;
+    rememberUserLabel(u.id, label);
+    onChange([...selected, { id: u.id, label }]);
     setQ('');
     setResults([]);
   }

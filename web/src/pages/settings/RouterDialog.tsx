@@ -1,12 +1,14 @@
 // Create / edit a router with every field of http-api.md §10.2 (scope and visibility only for
 // admins: global routers are theirs to make).
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useT } from '../../i18n';
 import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { createRouter, updateRouter, type Router, type RouterVisibility } from '../../api/routers';
 import { UserPicker, type PickedUser } from '../agents/UserPicker';
+import { userLabel } from '../agents/userLabels';
+import { listUsers } from '../../api/users';
 import { errorText, fieldErrors } from '../common/errors';
 import { EMPTY_ROUTER_FORM, routerFormToInput, routerToForm, type RouterErrors, type RouterForm } from './routerForm';
 
@@ -14,7 +16,23 @@ export function RouterDialog({ existing, isAdmin, onClose, onSaved }: { existing
   const t = useT();
   const editing = !!existing;
   const [form, setForm] = useState<RouterForm>(() => (existing ? routerToForm(existing) : { ...EMPTY_ROUTER_FORM }));
-  const [picked, setPicked] = useState<PickedUser[]>(() => (existing?.visibilityList ?? []).map((id) => ({ id, label: id })));
+  const [picked, setPicked] = useState<PickedUser[]>(() => (existing?.visibilityList ?? []).map((id) => ({ id, label: userLabel(id) })));
+  // Admins (the only ones with global routers) can name every listed user.
+  useEffect(() => {
+    if (!isAdmin || !existing?.visibilityList?.length) return;
+    let live = true;
+    listUsers().then(
+      ({ users }) => {
+        if (!live) return;
+        const names = new Map(users.map((u) => [u.id, u.displayName && u.displayName !== u.username ? `${u.displayName} (@${u.username})` : `@${u.username}`]));
+        setPicked((list) => list.map((p) => ({ ...p, label: names.get(p.id) ?? p.label })));
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [isAdmin, existing]);
   const [errors, setErrors] = useState<RouterErrors & Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
