@@ -1,6 +1,6 @@
 // Choose users by searching (GET /api/users/search, at least 2 characters, debounced): a
 // combobox with a listbox of matches (arrow keys + Enter) and the chosen users as removable chips.
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { useT } from '../../i18n';
 import { searchUsers, type UserSummary } from '../../api/agents';
 import { errorText } from '../common/errors';
@@ -49,7 +49,7 @@ export function UserPicker({ label, selected, onChange }: { label: string; selec
     setResults([]);
   }
 
-  function onKey(e: KeyboardEvent<HTMLInputElement>) {
+  function onKey(e: ReactKeyboardEvent<HTMLInputElement>) {
     if (e.key === 'ArrowDown' && results.length) {
       e.preventDefault();
       setActive((a) => (a + 1) % results.length);
@@ -59,11 +59,26 @@ export function UserPicker({ label, selected, onChange }: { label: string; selec
     } else if (e.key === 'Enter' && active >= 0 && results[active]) {
       e.preventDefault();
       pick(results[active]);
-    } else if (e.key === 'Escape' && results.length) {
-      e.stopPropagation();
-      setResults([]);
     }
   }
+
+  // Esc closes the open list, not the dialog around it: a native listener on the input runs
+  // before the dialog's own (React's handlers run later, at the root).
+  const inputRef = useRef<HTMLInputElement>(null);
+  const openRef = useRef(false);
+  openRef.current = results.length > 0;
+  useEffect(() => {
+    const el = inputRef.current;
+    if (!el) return;
+    const onEsc = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && openRef.current) {
+        e.stopPropagation();
+        setResults([]);
+      }
+    };
+    el.addEventListener('keydown', onEsc);
+    return () => el.removeEventListener('keydown', onEsc);
+  }, []);
 
   const listId = `${id}-list`;
   const open = results.length > 0;
@@ -83,6 +98,7 @@ export function UserPicker({ label, selected, onChange }: { label: string; selec
         </ul>
       )}
       <input
+        ref={inputRef}
         id={`${id}-input`}
         type="search"
         role="combobox"
