@@ -73,6 +73,10 @@ def test_permission_card_answered_from_another_room(hub, make_user, browsers):
         request_id = gateway.permission_request(agent_room["id"], "Bash", {"command": "rm -rf build/", "description": "clean"})
         allow = browser.find("button", "Allow")
         assert browser.query("button", "Allow always") and browser.query("button", "Deny")
+        # The card sits in a list of pending approvals that says which room asked, what and for which command.
+        panel = browser.find("region", re.compile(r"(?i)approval"))
+        text = browser.text_of(panel)
+        assert "Bash" in text and "rm -rf build/" in text and "Builds" in text, text
         assert other_room["id"] in browser.driver.current_url  # still in the other room
         allow.click()
         answer = gateway.wait_type("server:permission_response", requestId=request_id)
