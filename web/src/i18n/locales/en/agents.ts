@@ -103,7 +103,7 @@ const strings: Record<string, string> = {
   actions: 'Actions',
   default: 'default',
   setDefault: 'Make default',
-  setDefaultNamed: 'Make {name} the default',
+  setDefaultNamed: 'Make default: {name}',
   renameCredentialNamed: 'Rename credential {name}',
   newCredentialName: 'New name for {name}',
   deleteCredentialNamed: 'Delete credential {name}',

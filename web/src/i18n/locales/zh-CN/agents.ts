@@ -103,7 +103,7 @@ const strings: Record<string, string> = {
   actions: '操作',
   default: '默认',
   setDefault: '设为默认',
-  setDefaultNamed: '将 {name} 设为默认',
+  setDefaultNamed: '设为默认：{name}',
   renameCredentialNamed: '重命名凭据 {name}',
   newCredentialName: '{name} 的新名称',
   deleteCredentialNamed: '删除凭据 {name}',
