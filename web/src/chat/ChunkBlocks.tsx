@@ -123,7 +123,9 @@ function StepView({ step, open }: { step: Step; open?: boolean }) {
       </div>
     );
   }
-  const summary = step.input && typeof step.input.command === 'string' ? String(step.input.command).slice(0, 80) : step.input && typeof step.input.file_path === 'string' ? String(step.input.file_path) : step.input && typeof step.input.pattern === 'string' ? String(step.input.pattern) : '';
+  // One line that says what the call does: the command, file, pattern, address, query or task.
+  const key = ['command', 'file_path', 'path', 'pattern', 'url', 'query', 'description', 'prompt'].find((k) => typeof step.input?.[k] === 'string');
+  const summary = key ? String(step.input![key]).slice(0, 100) : '';
   return (
     <details className="step step-tool" open={open}>
       <summary>
