@@ -33,3 +33,35 @@ def test_hub_restart_message_typed_meanwhile_arrives_once(hub, make_user, browse
     for browser in (a, b):
         browser.wait_until(lambda: browser.log_text().count(offline) == 1, what="the offline message exactly once on screen")
     assert b.log_text().count(before) == 1
+
+
+def test_unsent_message_survives_a_reload_while_the_hub_is_down(hub, make_user, browsers):
+    """The offline path of web-ui.md §5: the service worker serves the app shell, IndexedDB keeps the
+    unsent message across a reload, and it goes out once when the hub is back."""
+    alice, api, _ = make_user("otto")
+    room = api.create_room("Offline")
+    browser = browsers()
+    browser.sign_in(hub.url, alice, PASSWORD)
+    browser.open_room(hub.url, room["id"])
+    # A second load is controlled by the service worker installed on the first.
+    browser.wait_until(lambda: browser.js("return !!(navigator.serviceWorker && navigator.serviceWorker.controller)") or
+                       browser.open_room(hub.url, room["id"]) and False, 30, "a service worker controlling the page")
+    warm = f"online first {secrets.token_hex(3)}"
+    browser.send_message(warm)
+    browser.wait_until(lambda: warm in [m["content"] for m in api.messages(room["id"])], what="the first message stored")
+
+    hub.process.stop()
+    unsent = f"kept through a reload {secrets.token_hex(3)}"
+    browser.send_message(unsent)
+    browser.wait_for_text_in_log(unsent)
+    browser.open(f"{hub.url}/room/{room['id']}")  # the hub is down: the shell comes from the service worker
+    browser.wait_for_text_in_log(unsent, timeout=30)
+    assert browser.log_text().count(unsent) == 1
+    hub.process.start()
+    browser.wait_until(lambda: unsent in [m["content"] for m in api.messages(room["id"])], 60, "the unsent message stored")
+    after = f"after the reload {secrets.token_hex(3)}"
+    browser.send_message(after)
+    browser.wait_until(lambda: after in [m["content"] for m in api.messages(room["id"])], 30, "a later message stored")
+    contents = [m["content"] for m in api.messages(room["id"])]
+    assert contents.count(unsent) == 1 and contents.count(warm) == 1, contents
+    browser.wait_until(lambda: browser.log_text().count(unsent) == 1, what="the unsent message once on screen")
