@@ -23,6 +23,11 @@ install_web_packages() {
 # What web/tests/browser needs: Debian's Chromium and its driver, and the system Python
 # (/usr/bin/python3) with Debian's selenium, pytest and websockets.
 install_browser_test_packages() {
-  _install_missing_debs chromium chromium-driver python3 python3-selenium python3-pytest python3-websockets \
-    postgresql redis-server
+  _install_missing_debs chromium chromium-driver python3 python3-selenium python3-pytest python3-websockets
+  # The tests start their own throwaway PostgreSQL and Redis (and psql to create databases).
+  local extra=()
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || extra+=(postgresql)
+  command -v psql >/dev/null 2>&1 || extra+=(postgresql-client)
+  command -v redis-server >/dev/null 2>&1 || extra+=(redis-server)
+  [ ${#extra[@]} -eq 0 ] || _install_missing_debs "${extra[@]}"
 }
