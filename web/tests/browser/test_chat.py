@@ -66,7 +66,13 @@ def test_hostile_content_renders_inert(hub, make_user, browsers):
         browser.wait_for_text_in_log("composer-probe")
         # From the agent: the hub stores agent replies as they come, so the client alone must make them inert,
         # both while streaming and once stored.
-        gateway.stream_reply(room["id"], HOSTILE[:2], before_complete=lambda _: browser.wait_for_text_in_log("img-probe"))
+        live = {}
+
+        def while_live(_):
+            browser.wait_for_text_in_log("img-probe")
+            live.update(browser.js(_INJECTED_JS))
+        gateway.stream_reply(room["id"], HOSTILE[:2], before_complete=while_live)
+        assert live == {"found": [], "xss": None}, f"live stream: {live}"
         gateway.complete(room["id"], new_id(), "\n\n".join(HOSTILE) + "\n\nagent-done-probe")
         browser.wait_for_text_in_log("agent-done-probe")
         for probe in PROBES + ["file-probe"]:
