@@ -1,6 +1,6 @@
 // /users (admin): every account with its role and limits; create, edit (role, display name,
 // limits, password) and delete with confirmation (http-api.md §5.6–5.9).
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useT } from '../i18n';
 import { Button } from '../components/Button';
 import { ConfirmDialog } from '../components/Dialog';
@@ -23,6 +23,12 @@ export default function AdminUsersPage() {
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<AdminUserRow | null>(null);
   const [deleting, setDeleting] = useState<AdminUserRow | null>(null);
+  const [filter, setFilter] = useState('');
+  const shown = useMemo(() => {
+    const q = filter.trim().toLowerCase();
+    if (!users || q === '') return users ?? [];
+    return users.filter((u) => u.username.toLowerCase().includes(q) || u.displayName.toLowerCase().includes(q));
+  }, [users, filter]);
 
   const load = useCallback(async () => {
     setError(null);
@@ -56,7 +62,15 @@ export default function AdminUsersPage() {
       {!users && !error && <Spinner />}
       {users && (
         <>
-          <p className="pg-muted">{t('admin.userCount', { n: total })}</p>
+          <div className="pg-row" style={{ marginBottom: 8 }}>
+            <div className="field" style={{ minWidth: 0, flex: '1 1 240px', maxWidth: 360 }}>
+              <label htmlFor="users-filter">{t('admin.filterUsers')}</label>
+              <input id="users-filter" type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />
+            </div>
+            <p className="pg-muted" aria-live="polite">
+              {filter.trim() ? t('admin.userCountFiltered', { n: shown.length, total }) : t('admin.userCount', { n: total })}
+            </p>
+          </div>
           <div className="pg-table-wrap">
             <table className="pg-table pg-table-stack">
               <caption className="sr-only">{t('admin.usersTitle')}</caption>
@@ -72,7 +86,7 @@ export default function AdminUsersPage() {
                 </tr>
               </thead>
               <tbody>
-                {users.map((u) => (
+                {shown.map((u) => (
                   <tr key={u.id}>
                     <td data-label={t('admin.username')}>
                       {u.username}

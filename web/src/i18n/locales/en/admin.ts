@@ -6,6 +6,8 @@ const strings: Record<string, string> = {
   // users
   usersTitle: 'Users',
   userCount: '{n} accounts',
+  filterUsers: 'Filter by name',
+  userCountFiltered: '{n} of {total} accounts',
   createUser: 'Create user',
   createUserSubmit: 'Create user',
   username: 'Username',

@@ -6,6 +6,8 @@ const strings: Record<string, string> = {
   // users
   usersTitle: '用户',
   userCount: '共 {n} 个账号',
+  filterUsers: '按名称筛选',
+  userCountFiltered: '{total} 个账号中的 {n} 个',
   createUser: '创建用户',
   createUserSubmit: '创建用户',
   username: '用户名',
