@@ -58,7 +58,7 @@ const css = `
 .pg-stat-value { font-size: 1.4rem; font-weight: 600; display: block; overflow-wrap: anywhere; }
 .pg-spark { width: 100%; height: 60px; display: block; color: var(--pg-accent); }
 .pg-charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 12px; margin-bottom: 16px; }
-.pg-qr { background: #fff; padding: 8px; display: inline-block; border-radius: 8px; }
+.pg-qr { background: #fff; padding: 8px; display: inline-block; border-radius: 8px; justify-self: start; }
 .pg-qr img { display: block; width: 200px; height: 200px; image-rendering: pixelated; }
 .pg-codes { columns: 2; font-family: ui-monospace, monospace; padding-left: 20px; }
 .pg-code { font-family: ui-monospace, monospace; overflow-wrap: anywhere; background: var(--pg-soft); padding: 2px 6px; border-radius: 4px; }
