@@ -28,6 +28,27 @@ def test_two_browsers_chat(hub, make_user, browsers):
     assert [m["content"] for m in alice_api.messages(room["id"])][-2:] in ([hello, reply], [reply, hello])
 
 
+_SCROLL_JS = """
+let el = document.querySelector('[role=log]');
+while (el && !(el.scrollHeight > el.clientHeight + 2 && /(auto|scroll)/.test(getComputedStyle(el).overflowY))) el = el.parentElement;
+return el ? el.scrollHeight - el.clientHeight - el.scrollTop : null;
+"""
+
+
+def test_opening_a_room_shows_its_newest_message(hub, make_user, browsers):
+    """History taller than the window, with code blocks (markdown and highlighting load lazily and
+    grow the messages after the first paint): the list opens at the newest message."""
+    alice, api, _ = make_user("nora")
+    room = api.create_room("Long history")
+    send_messages(hub.url, api.token, room["id"], [f"step {i}\n\n```python\nprint({i})\n```" for i in range(12)] + ["the newest message"])
+    browser = browsers(width=1280, height=700)
+    browser.sign_in(hub.url, alice, PASSWORD)
+    browser.open_room(hub.url, room["id"])
+    browser.wait_for_text_in_log("the newest message")
+    browser.wait_until(lambda: (browser.js(_SCROLL_JS) or 0) <= 4, 5,
+                       "the list to rest at the newest message (px left below: %s)" % browser.js(_SCROLL_JS))
+
+
 HOSTILE = [
     "<script>window.__xss=(window.__xss||0)+1;alert('script')</script>script-probe",
     "<img src=x onerror=\"window.__xss=(window.__xss||0)+1;alert('img')\">img-probe",

@@ -3,6 +3,7 @@ button, a message can be written and sent."""
 import re, secrets  # noqa: F401
 
 from conftest import PASSWORD
+from support.client_ws import send_messages
 
 _OVERFLOW_JS = "return document.documentElement.scrollWidth - window.innerWidth"
 
@@ -11,6 +12,8 @@ def test_chat_at_390_px(hub, make_user, browsers):
     alice, api, _ = make_user("maya")
     room = api.create_room("Phone room")
     api.create_room("Second room")
+    # More than a phone screen of history.
+    send_messages(hub.url, api.token, room["id"], [f"line {i}\n\n```python\nprint({i})\n```" for i in range(12)] + ["the newest message"])
     browser = browsers(width=390, height=844, mobile=True)
     browser.open(hub.url + "/login")
     assert browser.js("return window.innerWidth") == 390  # the app's viewport meta fits the phone's width
@@ -20,6 +23,7 @@ def test_chat_at_390_px(hub, make_user, browsers):
     browser.wait_until(lambda: "/login" not in browser.driver.current_url, what="signed in")
     browser.open_room(hub.url, room["id"])
     assert browser.js(_OVERFLOW_JS) <= 0, "the page scrolls sideways at 390 px"
+    browser.wait_for_text_in_log("the newest message")
     text = f"sent from a phone {secrets.token_hex(3)}"
     browser.send_message(text)
     browser.wait_for_text_in_log(text)
