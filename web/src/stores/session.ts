@@ -64,6 +64,12 @@ export function setUser(user: SessionUser): void {
 
 /** Restores a session from the refresh cookie; falls back to the cached user when offline. */
 export async function restoreSession(): Promise<void> {
+  // Without a user from an earlier sign-in there is no refresh cookie worth trying (OAuth's
+  // callback page refreshes by itself), so an anonymous visit makes no failing request.
+  if (!getAccessToken() && !cachedUser()) {
+    session.set({ status: 'signed-out', user: null, offline: false });
+    return;
+  }
   const token = getAccessToken() ?? (await refreshAccessToken());
   if (token) {
     try {
