@@ -50,7 +50,10 @@ export default function AdminDashboardPage() {
   useEffect(() => {
     if (paused) return;
     void poll();
-    const timer = setInterval(() => void poll(), REFRESH_MS);
+    // A hidden tab skips its polls (the history then has a gap, not stale repeats).
+    const timer = setInterval(() => {
+      if (typeof document === 'undefined' || document.visibilityState !== 'hidden') void poll();
+    }, REFRESH_MS);
     return () => clearInterval(timer);
   }, [poll, paused]);
 
