@@ -78,6 +78,19 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
     if (el) el.scrollTop = el.scrollHeight;
   }, [room.id, state?.loaded]);
 
+  // Messages that arrived while the reader was scrolled up, for the button's label.
+  const [unseen, setUnseen] = useState(0);
+  const lastIdRef = useRef(messages[messages.length - 1]?.id);
+  const newestId = messages[messages.length - 1]?.id;
+  useEffect(() => {
+    const previous = lastIdRef.current;
+    lastIdRef.current = newestId;
+    if (atBottom) return setUnseen(0);
+    if (!previous || previous === newestId) return;
+    const at = messages.findIndex((m) => m.id === previous);
+    if (at >= 0) setUnseen((n) => n + messages.length - 1 - at); // only what was added after the newest seen
+  }, [newestId, atBottom]);
+
   const onScroll = () => {
     const el = ref.current!;
     setAtBottom(el.scrollHeight - el.scrollTop - el.clientHeight < 80);
@@ -183,7 +196,7 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
       )}
       {!atBottom && (
         <button type="button" className="btn btn-primary btn-sm scroll-bottom" onClick={scrollToBottom}>
-          {t('chat.scrollToBottom')}
+          {unseen > 0 ? t('chat.newMessages', { n: unseen }) : t('chat.scrollToBottom')}
         </button>
       )}
       {lightbox && <Lightbox images={lightbox.images} index={lightbox.index} onClose={() => setLightbox(null)} />}

@@ -213,5 +213,6 @@ const strings: Record<string, string> = {
   rewindConfirmAgain: 'Are you sure? This cannot be undone.',
   agentCameOnline: '{name} is online',
   agentWentOffline: '{name} went offline',
+  newMessages: '{n} new — scroll to bottom',
 };
 export default strings;

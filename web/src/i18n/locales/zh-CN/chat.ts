@@ -213,5 +213,6 @@ const strings: Record<string, string> = {
   rewindConfirmAgain: '确定吗？此操作无法撤销。',
   agentCameOnline: '{name} 已上线',
   agentWentOffline: '{name} 已离线',
+  newMessages: '{n} 条新消息 — 滚动到底部',
 };
 export default strings;
