@@ -1,6 +1,6 @@
 """At 390 px wide (a phone), the chat is usable: no sideways scrolling, the room list opens from a
 button, a message can be written and sent."""
-import re, secrets  # noqa: F401
+import re, secrets
 
 from conftest import PASSWORD
 from support.client_ws import send_messages
