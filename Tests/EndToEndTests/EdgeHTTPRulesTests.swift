@@ -137,6 +137,15 @@ extension EdgeTests {
             let icon = try Tool.curl(["-i", edge.baseURL + "/favicon.svg"])
             #expect(Self.head(icon).contains("content-type: image/svg+xml"))
 
+            // A missing script or file is a 404, never the page (a browser would not run HTML as a script).
+            for missing in ["/assets/index-OLDHASH.js", "/assets/nothing", "/missing.css"] {
+                #expect(try Tool.curl(["-o", "/dev/null", "-w", "%{http_code}", edge.baseURL + missing]).stdout == "404", "\(missing)")
+            }
+            // A rebuilt UI is served at once: index.html is read per request, not at start.
+            let rebuilt = "<!doctype html><title>AgentIM</title><script src=/assets/index-NEWHASH.js></script>"
+            try rebuilt.write(to: web.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+            #expect(try Tool.curl([edge.baseURL + "/rooms/abc"]).stdout == rebuilt)
+
             // The API, sockets and uploads never fall back to the page.
             let api = try await HTTP.get(edge.baseURL + "/api/nothing")
             #expect(api.status == 404)

@@ -9,14 +9,16 @@ import Glibc
 
 /// The built web UI (http-api §1.8 "Static files / SPA"): a request nothing else answered is
 /// tried as a file under `WEB_DIR` (default `web/dist` when it exists); any other `GET` outside
-/// `/api/`, `/ws/` and `/uploads/` gets `index.html`, so client-side routes load the app.
+/// `/api/`, `/ws/` and `/uploads/` that names no file (no `/assets/` prefix, no extension) gets
+/// `index.html`, so client-side routes load the app, while a missing script stays a 404 rather
+/// than HTML the browser would refuse to run. `index.html` is read per request, so a rebuilt UI
+/// is served without a restart.
 ///
 /// Caching: Vite's content-hashed files under `/assets/` never change, so they are cached for a
 /// year; everything else (index.html first) is revalidated every time against its ETag.
 /// A file's `.br` or `.gz` sibling is sent instead when the client accepts that encoding.
 struct WebUI: Sendable {
     let root: String
-    let index: (body: ByteBuffer, etag: String)?
     let fileIO = FileIO()
 
     /// Where the UI is, if anywhere: `WEB_DIR`, else `web/dist` when present.
@@ -25,12 +27,6 @@ struct WebUI: Sendable {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
         root = URL(fileURLWithPath: candidate).standardizedFileURL.path
-        let indexPath = root + "/index.html"
-        if let data = FileManager.default.contents(atPath: indexPath), let info = Self.fileInfo(indexPath) {
-            index = (ByteBuffer(bytes: data), info.etag)
-        } else {
-            index = nil
-        }
     }
 
     static let contentTypes: [String: String] = [
@@ -59,8 +55,18 @@ struct WebUI: Sendable {
                 return try await file(path, info: info, request: request, context: context)
             }
         }
-        guard let index else { return nil }
-        return respond(body: index.body, etag: index.etag, contentType: Self.contentTypes["html"]!, cacheControl: Self.revalidate, request: request)
+        guard Self.isAppRoute(request.uri.path) else { return nil }
+        let indexPath = root + "/index.html"
+        guard let info = Self.fileInfo(indexPath), info.isRegular else { return nil }
+        return try await file(indexPath, info: info, request: request, context: context)
+    }
+
+    /// A path the client-side router owns: not under `/assets/` and without a file extension
+    /// in its last segment (`/room/V1StGXR8_Z5jdHi6B`, `/settings`, `/`).
+    static func isAppRoute(_ path: String) -> Bool {
+        guard !path.hasPrefix("/assets/") else { return false }
+        let last = path.split(separator: "/").last ?? ""
+        return !last.contains(".")
     }
 
     private func file(_ path: String, info: FileInfo, request: Request, context: some RequestContext) async throws -> Response {
@@ -87,13 +93,6 @@ struct WebUI: Sendable {
         if request.method == .head || served.info.size == 0 { return Response(status: .ok, headers: headers) }
         let body = try await fileIO.loadFile(path: served.path, context: context)
         return Response(status: .ok, headers: headers, body: body)
-    }
-
-    private func respond(body: ByteBuffer, etag: String, contentType: String, cacheControl: String, request: Request) -> Response {
-        var headers: HTTPFields = [.contentType: contentType, .cacheControl: cacheControl, .eTag: etag]
-        if Self.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
-        headers[.contentLength] = String(body.readableBytes)
-        return Response(status: .ok, headers: headers, body: request.method == .head ? .init() : .init(byteBuffer: body))
     }
 
     static func notModified(_ request: Request, etag: String) -> Bool {
