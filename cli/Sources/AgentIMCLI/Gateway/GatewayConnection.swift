@@ -125,7 +125,7 @@ public actor GatewayConnection {
                 } catch {}
             }
             group.addTask { await self.heartbeat(generation: gen) }
-            group.addTask { for await _ in killed {} }
+            group.addTask { for await _ in killed { break } }
             _ = await group.next()
             group.cancelAll()
         }

@@ -4,6 +4,7 @@ import Foundation
 
 // The `agentim` command line (agent-cli.md §3): parsing only; the work is in AgentIMCLI.
 
+@main
 struct AgentIM: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agentim",
@@ -124,4 +125,3 @@ struct Adapters: AsyncParsableCommand {
     func run() async throws { try finish(CLICommands().adapters()) }
 }
 
-await AgentIM.main()
