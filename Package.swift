@@ -86,6 +86,6 @@ let package = Package(
         .testTarget(name: "RouterServiceTests", dependencies: ["RouterService", "AgentIMCore"], path: "Tests/RouterServiceTests", swiftSettings: strict),
         .testTarget(name: "UploadsServiceTests", dependencies: ["UploadsService", "AgentIMCore", nio], path: "Tests/UploadsServiceTests", swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["AgentIMCore", "AgentIMCLI", "AgentIMBus", "AgentIMRedis", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "HTTPTypes", package: "swift-http-types")], path: "Tests/EndToEndTests", swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["AgentIMCLI", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), .product(name: "Crypto", package: "swift-crypto")], path: "Tests/CLITests", swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["AgentIMCLI", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), .product(name: "Crypto", package: "swift-crypto")], path: "Tests/CLITests", exclude: ["Fakes"], swiftSettings: strict),
     ]
 )
