@@ -143,6 +143,41 @@ async def _seed(ws_url, token, room_id, count, prefix):
                     await asyncio.sleep(0.2)
 
 
+class ChunkCounter:
+    """A plain /ws/client socket joined to the room, on its own thread: when the hub delivered the
+    last chunk, so the browser's lag can be told from the hub's."""
+
+    def __init__(self, base, token, room_id):
+        import threading
+        self.count, self.last, self.ready = 0, None, threading.Event()
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_until_complete, args=(self._run(base, token, room_id),), daemon=True)
+        self.thread.start()
+        self.ready.wait(15)
+
+    async def _run(self, base, token, room_id):
+        async with websockets.connect(base.replace("http://", "ws://") + "/ws/client", max_size=None) as ws:
+            self.ws = ws
+            await ws.send(json.dumps({"type": "client:auth", "token": token}))
+            await ws.recv()
+            await ws.send(json.dumps({"type": "client:join_room", "roomId": room_id}))
+            await ws.send(json.dumps({"type": "client:ping", "ts": 1}))
+            while json.loads(await ws.recv()).get("type") != "server:pong":
+                pass
+            self.ready.set()
+            try:
+                async for raw in ws:
+                    if '"server:message_chunk"' in raw:
+                        self.count += 1
+                        self.last = time.time()
+            except websockets.ConnectionClosed:
+                pass
+
+    def close(self):
+        asyncio.run_coroutine_threadsafe(self.ws.close(), self.loop).result(10)
+        self.thread.join(10)
+
+
 def seed_messages(base, token, room_id, count, prefix):
     asyncio.run(_seed(base.replace("http://", "ws://") + "/ws/client", token, room_id, count, prefix))
 
@@ -231,6 +266,7 @@ def main():
         api.add_member(small["id"], gateway.agent_id, "agent")
         probe.open_room(hub.url, small["id"], "small 49:", cold=False)
         browser.find("textbox", "Message")
+        counter = ChunkCounter(hub.url, api.token, small["id"])
         probe.frames()
         pids = browser_pids(browser)
         cpu0, wall0 = cpu_seconds(pids), time.time()
@@ -248,6 +284,9 @@ def main():
         frames = probe.frames()
         rows.append((f"stream {total:,} chunks at {args.rate:,}/s", f"{total / sent_time:,.0f} chunks/s offered",
                      f"{frames['frames']} frames in {wall:.1f} s, {frames['dropped']} dropped, worst gap {frames['worst']:.0f} ms"))
+        counter.close()
+        rows.append(("hub relay of the stream", f"{counter.count:,} chunks to a plain socket",
+                     f"last one {counter.last - wall0:.1f} s after the first was sent; the browser showed the end after {wall:.1f} s"))
         rows.append(("browser CPU while streaming", f"{cpu / wall * 100:.0f} % of one core", f"{cpu:.1f} s CPU over {wall:.1f} s, {len(pids)} processes"))
     finally:
         if gateway:
