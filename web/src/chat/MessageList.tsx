@@ -91,9 +91,26 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
     if (at >= 0) setUnseen((n) => n + messages.length - 1 - at); // only what was added after the newest seen
   }, [newestId, atBottom]);
 
+  // Markdown, highlighting and images arrive after the first paint and make messages taller:
+  // while the reader is at the bottom, stay there as the log grows.
+  const logRef = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+  useEffect(() => {
+    const el = ref.current;
+    const log = logRef.current;
+    if (!el || !log || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => {
+      if (stick.current && !anchor.current) el.scrollTop = el.scrollHeight;
+    });
+    ro.observe(log);
+    return () => ro.disconnect();
+  }, []);
+
   const onScroll = () => {
     const el = ref.current!;
-    setAtBottom(el.scrollHeight - el.scrollTop - el.clientHeight < 80);
+    const near = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    stick.current = near;
+    setAtBottom(near);
   };
 
   const loadOlder = async () => {
@@ -118,6 +135,7 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
 
   const scrollToBottom = () => {
     const el = ref.current!;
+    stick.current = true;
     el.scrollTop = el.scrollHeight;
     setShown(WINDOW);
   };
@@ -156,7 +174,7 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
       )}
       {state?.loaded && messages.length === 0 && !streams.length && <p className="muted empty-room">{t('chat.emptyRoom')}</p>}
       {!state?.loaded && <p className="muted empty-room">{t('common.loading')}</p>}
-      <div role="log" aria-label={t('chat.messages')} aria-live="polite" aria-relevant="additions" className="message-log">
+      <div ref={logRef} role="log" aria-label={t('chat.messages')} aria-live="polite" aria-relevant="additions" className="message-log">
         {visible.map((m, i) => (
           <MessageItem
             key={m.id}

@@ -3,7 +3,7 @@
 // with a clientMessageId once the socket is back.
 import { observable } from '../lib/observable';
 import { connect, disconnect, isAuthenticated, on, reconnect, send } from '../realtime/socket';
-import { emptyChat, echoedClientId, reduce, type ChatAction } from '../state/roomState';
+import { emptyChat, echoedClientId, pageEchoes, reduce, type ChatAction } from '../state/roomState';
 import type { ChatState, Message, UnsentMessage } from '../state/types';
 import * as rest from '../api/rooms';
 import { idbAll, idbDelete, idbGet, idbPut, idbClear } from '../lib/idb';
@@ -158,7 +158,8 @@ export async function loadHistory(roomId: string, mode: 'replace' | 'older' = 'r
   try {
     const r = chat.get().rooms[roomId];
     const page = await rest.history(roomId, { cursor: mode === 'older' ? r?.nextCursor : undefined, limit: 50 });
-    dispatch({ type: 'history', roomId, items: page.items, hasMore: page.hasMore, nextCursor: page.nextCursor, mode });
+    for (const id of pageEchoes(chat.get(), roomId, page.items, selfId()).values()) forgetUnsent(id);
+    dispatch({ type: 'history', roomId, items: page.items, hasMore: page.hasMore, nextCursor: page.nextCursor, mode, selfId: selfId() });
     cacheRoomMessages(roomId);
     if (mode === 'replace') fromCache.set(false);
   } catch (e) {
@@ -257,13 +258,15 @@ async function restoreUnsent() {
   }
 }
 
+function forgetUnsent(clientMessageId: string) {
+  unsent.delete(clientMessageId);
+  sentAt.delete(clientMessageId);
+  void idbDelete('unsent', clientMessageId);
+}
+
 function confirmEcho(message: Message) {
   const matched = echoedClientId(chat.get(), message, selfId());
-  if (matched) {
-    unsent.delete(matched);
-    sentAt.delete(matched);
-    void idbDelete('unsent', matched);
-  }
+  if (matched) forgetUnsent(matched);
 }
 
 // ---------- realtime ----------

@@ -9,7 +9,7 @@ export const STREAM_MAX_AGE_MS = 60 * 60 * 1000;
 export const TYPING_MS = 4000;
 
 export type ChatAction =
-  | { type: 'history'; roomId: string; items: Message[]; hasMore: boolean; nextCursor?: string; mode: 'replace' | 'older' | 'merge' }
+  | { type: 'history'; roomId: string; items: Message[]; hasMore: boolean; nextCursor?: string; mode: 'replace' | 'older' | 'merge'; selfId?: string }
   | { type: 'message'; message: Message; selfId?: string }
   | { type: 'complete'; message: Message }
   | { type: 'chunk'; roomId: string; agentId: string; agentName: string; messageId: string; chunk: Chunk; now: number }
@@ -112,16 +112,47 @@ export function localMessage(u: UnsentMessage, status: 'queued' | 'sending' | 'f
   };
 }
 
-/** The hub's copy of our own message arrived: the oldest local copy with that content goes. */
+/** Clock difference we tolerate between this browser and the hub when pairing copies. */
+export const ECHO_SKEW_MS = 5000;
+
+/**
+ * Our hub does not echo clientMessageId, so the hub's copy of a message typed here is paired
+ * with its local copy: same sender, created no earlier than the local copy was typed (so an
+ * older message with the same words never takes it), same text first; with `fallback` (a live
+ * echo), else the oldest copy already sent — the hub may have sanitised the text, and one
+ * socket returns our sends in order.
+ */
+function pairLocal(messages: Message[], m: Message, selfId: string | undefined, fallback: boolean, taken?: Set<string>): number {
+  if (!selfId || m.senderId !== selfId || m.senderType !== 'user' || m.local) return -1;
+  const at = Date.parse(m.createdAt);
+  const eligible = (x: Message) => !!x.local && !taken?.has(x.local.clientMessageId) && !(at < Date.parse(x.createdAt) - ECHO_SKEW_MS);
+  let i = messages.findIndex((x) => eligible(x) && x.content.trim() === m.content.trim());
+  if (i < 0 && fallback) i = messages.findIndex((x) => eligible(x) && x.local!.status === 'sending');
+  return i;
+}
+
 function dropEchoedLocal(messages: Message[], m: Message, selfId?: string): { messages: Message[]; matched?: string } {
-  if (!selfId || m.senderId !== selfId || m.senderType !== 'user') return { messages };
-  // Same text first; the hub may have sanitised it, so else the oldest one already sent
-  // (one socket delivers our sends in order, so echoes come back in that order too).
-  let i = messages.findIndex((x) => x.local && x.content.trim() === m.content.trim());
-  if (i < 0) i = messages.findIndex((x) => x.local?.status === 'sending');
+  const i = pairLocal(messages, m, selfId, true);
   if (i < 0) return { messages };
   const matched = messages[i].local!.clientMessageId;
   return { messages: messages.slice(0, i).concat(messages.slice(i + 1)), matched };
+}
+
+/** Local copies a history page confirms (exact text only): clientMessageId by server id. */
+export function pageEchoes(state: ChatState, roomId: string, items: Message[], selfId?: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const r = state.rooms[roomId];
+  if (!r || !selfId) return out;
+  const taken = new Set<string>();
+  for (const m of items.slice().sort(compareMessages)) {
+    const i = pairLocal(r.messages, m, selfId, false, taken);
+    if (i >= 0) {
+      const id = r.messages[i].local!.clientMessageId;
+      taken.add(id);
+      out.set(m.id, id);
+    }
+  }
+  return out;
 }
 
 function appendChunk(stream: LiveStream, chunk: Chunk): LiveStream {
@@ -137,7 +168,7 @@ function appendChunk(stream: LiveStream, chunk: Chunk): LiveStream {
 /** Which messages the hub confirmed in an action ('message' with a matched local copy). */
 export function echoedClientId(state: ChatState, message: Message, selfId?: string): string | undefined {
   const r = state.rooms[message.roomId];
-  if (!r || r.messages.some((x) => x.id === message.id)) return undefined;
+  if (!r) return undefined;
   return dropEchoedLocal(r.messages, message, selfId).matched;
 }
 
@@ -146,9 +177,17 @@ export function reduce(state: ChatState, action: ChatAction): ChatState {
     case 'history':
       return withRoom(state, action.roomId, (r) => {
         const items = action.items.slice().sort(compareMessages);
-        const locals = r.messages.filter((m) => m.local);
+        // Local copies the page already holds the hub's copy of are done.
+        const confirmed = new Set(pageEchoes(state, action.roomId, items, action.selfId).values());
+        const locals = r.messages.filter((m) => m.local && !confirmed.has(m.local.clientMessageId));
+        if (confirmed.size) r = { ...r, messages: r.messages.filter((m) => !m.local || !confirmed.has(m.local.clientMessageId)) };
         let messages: Message[];
-        if (action.mode === 'replace') messages = mergeMessages(items, locals);
+        if (action.mode === 'replace') {
+          // The page is the newest as of its request; what arrived live since stays.
+          const newest = items[items.length - 1];
+          const later = newest ? r.messages.filter((m) => !m.local && compareMessages(newest, m) < 0) : r.messages.filter((m) => !m.local);
+          messages = mergeMessages(items, [...later, ...locals]);
+        }
         else messages = mergeMessages(r.messages, items);
         const older = action.mode === 'older' || action.mode === 'replace';
         return {
@@ -166,9 +205,8 @@ export function reduce(state: ChatState, action: ChatAction): ChatState {
       const m = action.message;
       return withRoom(state, m.roomId, (r) => {
         const known = r.messages.find((x) => x.id === m.id);
-        if (known && known.seq === m.seq && known.content === m.content) return r;
-        // A second copy of a known message (replay, re-sent offline message) must not take a local copy with it.
-        const { messages } = known ? { messages: r.messages } : dropEchoedLocal(r.messages, m, action.selfId);
+        const { messages, matched } = dropEchoedLocal(r.messages, m, action.selfId);
+        if (known && !matched && known.seq === m.seq && known.content === m.content) return r;
         const merged = mergeMessages(messages, [m]);
         const typing = { ...r.typing };
         delete typing[m.senderId];

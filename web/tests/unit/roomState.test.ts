@@ -2,7 +2,7 @@
 // message, catch-up merges, history gaps, approvals, and messages typed while offline.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyChat, reduce, pendingApprovals, streamText, streamPhase, STREAM_CHUNK_CAP, echoedClientId } from '../../src/state/roomState';
+import { emptyChat, reduce, pendingApprovals, streamText, streamPhase, STREAM_CHUNK_CAP, echoedClientId, pageEchoes } from '../../src/state/roomState';
 import type { ChatState, Message } from '../../src/state/types';
 
 const R = 'room1';
@@ -151,8 +151,9 @@ test('unsent queue: a message typed offline shows once, and the hub echo replace
   assert.equal(echoedClientId(s, echo, 'me'), 'c1');
   s = reduce(s, { type: 'message', message: echo, selfId: 'me' });
   assert.deepEqual(ids(s), ['srv1']);
-  // The same message again (replay after reconnect) neither duplicates nor eats a new local copy.
-  s = reduce(s, { type: 'queue', unsent: { ...u, clientMessageId: 'c2' } });
+  // The same message again (replay after reconnect) neither duplicates nor eats a local copy
+  // typed later with the same words.
+  s = reduce(s, { type: 'queue', unsent: { ...u, clientMessageId: 'c2', createdAt: '2026-01-01T00:01:00.000Z' } });
   assert.equal(echoedClientId(s, echo, 'me'), undefined);
   s = reduce(s, { type: 'message', message: echo, selfId: 'me' });
   assert.deepEqual(ids(s), ['srv1', 'local:c2']);
@@ -190,7 +191,7 @@ test('messages without seq (an original hub) fall back to time order', () => {
 
 test('an echo whose text the hub sanitised still replaces the oldest sent local copy, never a queued one', () => {
   let s = emptyChat();
-  const base = { roomId: R, senderId: 'me', senderName: 'me', createdAt: '2026-01-01T00:00:10.000Z' };
+  const base = { roomId: R, senderId: 'me', senderName: 'me', createdAt: '2026-01-01T00:00:02.000Z' };
   s = reduce(s, { type: 'queue', unsent: { ...base, clientMessageId: 'q1', content: 'typed offline' } });
   s = reduce(s, { type: 'queue', unsent: { ...base, clientMessageId: 'c1', content: '<script>x</script> hi' } });
   s = reduce(s, { type: 'unsentStatus', clientMessageId: 'c1', roomId: R, status: 'sending' });
@@ -209,4 +210,28 @@ test('a local note (agent went offline) joins a loaded room once and keeps seq o
   s = reduce(s, { type: 'note', roomId: R, id: 'n1', content: 'coder went offline', createdAt: '2026-01-01T00:00:01.500Z' });
   assert.deepEqual(ids(s), ['a', 'n1', 'b']);
   assert.equal(s.rooms[R].lastSeq, 2);
+});
+
+test('a history page that already holds the hub copy confirms the local one (no double after a reconnect)', () => {
+  let s = emptyChat();
+  const u = { clientMessageId: 'c1', roomId: R, content: 'kept through a reload', senderId: 'me', senderName: 'me', createdAt: '2026-01-01T00:00:20.000Z' };
+  s = reduce(s, { type: 'history', roomId: R, items: [msg('old', 1, { senderId: 'me', content: 'kept through a reload' })], hasMore: false, mode: 'replace' });
+  s = reduce(s, { type: 'queue', unsent: u });
+  s = reduce(s, { type: 'unsentStatus', clientMessageId: 'c1', roomId: R, status: 'sending' });
+  const stored = msg('new', 30, { senderId: 'me', content: 'kept through a reload' });
+  assert.deepEqual([...pageEchoes(s, R, [stored, msg('old', 1, { senderId: 'me', content: 'kept through a reload' })], 'me').entries()], [['new', 'c1']],
+    'the older message with the same words (sent before the local copy was typed) is not its echo');
+  s = reduce(s, { type: 'history', roomId: R, items: [stored, msg('old', 1, { senderId: 'me', content: 'kept through a reload' })], hasMore: false, mode: 'replace', selfId: 'me' });
+  assert.deepEqual(ids(s), ['old', 'new']);
+  // The live echo arriving afterwards changes nothing.
+  s = reduce(s, { type: 'message', message: stored, selfId: 'me' });
+  assert.deepEqual(ids(s), ['old', 'new']);
+});
+
+test('a reload page fetched before a live message arrived does not drop that message', () => {
+  let s = emptyChat();
+  s = reduce(s, { type: 'history', roomId: R, items: [msg('a', 1)], hasMore: false, mode: 'merge' }); // from the offline cache
+  s = reduce(s, { type: 'message', message: msg('live', 7) }); // the echo, before the REST answer
+  s = reduce(s, { type: 'history', roomId: R, items: [msg('f', 6), msg('e', 5)], hasMore: true, mode: 'replace' });
+  assert.deepEqual(ids(s), ['e', 'f', 'live'], 'older cached messages go, the live one stays');
 });
