@@ -4,7 +4,7 @@ the agents page, and the chat at 390 px wide. Writes docs/screenshots/*.png.
 
 Run with the system Python (Debian's selenium): /usr/bin/python3 bench/web-screenshots.py
 Needs the debug (or release) build and a web build (bash web/build.sh, or WEB_DIR=...)."""
-import os, subprocess, sys
+import os, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "web", "tests", "browser"))
@@ -38,6 +38,13 @@ return !el || el.scrollTop + el.clientHeight >= el.scrollHeight - 4;
 """
 
 
+SCROLL_DOWN_JS = """
+let el = document.querySelector('[role=log]');
+while (el && !(el.scrollHeight > el.clientHeight + 2 && /(auto|scroll)/.test(getComputedStyle(el).overflowY))) el = el.parentElement;
+if (el) el.scrollTop = el.scrollHeight;
+"""
+
+
 def seed(hub):
     admin, _ = Api.login(hub.url, ADMIN_USER, ADMIN_PASSWORD)
     alice = admin.create_user("alice", PASSWORD, display_name="Alice Chen")
@@ -68,6 +75,11 @@ def seed(hub):
     for chunk in chunks:
         gateway.chunk(room, reply_id, chunk["type"], chunk["content"], **chunk.get("metadata", {}))
     gateway.complete(room, reply_id, AGENT_REPLY, chunks)
+    # Stored before the next message goes in, so the history reads in the order it was written.
+    deadline = time.time() + 20
+    while reply_id not in [m["id"] for m in alice_api.messages(room)]:
+        assert time.time() < deadline, "the agent's reply was never stored"
+        time.sleep(0.05)
     send_messages(hub.url, bob_api.token, room, ["Nice catch, thanks! @reviewer can you review the fix?"])
     return rooms, (gateway, reviewer)
 
@@ -77,6 +89,8 @@ def shoot(hub, room_id, name, width, height, theme="light", path="/room/{room}")
     try:
         browser.sign_in(hub.url, "alice", PASSWORD) if width > 600 else _mobile_sign_in(browser, hub)
         browser.js("localStorage.setItem('agentim.theme', arguments[0])", theme)
+        # Notifications already allowed: the one-time offer to enable them is not what the pictures are about.
+        browser.driver.execute_cdp_cmd("Browser.grantPermissions", {"origin": hub.url, "permissions": ["notifications"]})
         browser.open(hub.url + path.format(room=room_id))
         if "{room}" in path:
             browser.wait_for_text_in_log("All 212 tests pass")
@@ -87,7 +101,8 @@ def shoot(hub, room_id, name, width, height, theme="light", path="/room/{room}")
             try:  # the client keeps the newest message in view; say so when it does not
                 browser.wait_until(lambda: browser.js(AT_BOTTOM_JS), 5, "the list scrolled to the newest message")
             except AssertionError:
-                print(f"note: {name}: the message list is not scrolled to the newest message")
+                print(f"note: {name}: the message list did not open at the newest message; scrolled there for the picture")
+                browser.js(SCROLL_DOWN_JS)
         browser.wait_until(lambda: browser.js("return document.fonts.status") == "loaded", what="fonts")
         out = os.path.join(OUT, name)
         browser.screenshot(out)
