@@ -369,7 +369,10 @@ function wire() {
     on('server:auth_result', (f) => {
       if (!f.ok) {
         // A rejected token ends the session only when a refresh cannot fix it (the socket retries).
-        if (/too many|capacity/i.test(String(f.error ?? ''))) return;
+        if (/too many|capacity/i.test(String(f.error ?? ''))) {
+          toast(String(f.error), 'error');
+          return;
+        }
         authFailures++;
         void refreshAccessToken().then((token) => {
           if (token && authFailures < 3) reconnect();
