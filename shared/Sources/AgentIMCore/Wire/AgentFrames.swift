@@ -28,7 +28,9 @@ public enum AgentFrames {
 
     public static func gatewayAuthResult(ok: Bool, error: String? = nil) -> String { render(GatewayAuthResult(ok: ok, error: error)) }
     public static func removeAgent(_ agentId: String) -> String { render(AgentOnly(type: "server:remove_agent", agentId: agentId)) }
-    public static func stopAgent(_ agentId: String) -> String { render(AgentOnly(type: "server:stop_agent", agentId: agentId)) }
+    struct StopAgent: Encodable { let type = "server:stop_agent"; let agentId: String; let roomId: String? }
+    /// `roomId` (an addition to the original's frame) lets the CLI stop only that room (agent-cli.md §27).
+    public static func stopAgent(_ agentId: String, roomId: String? = nil) -> String { render(StopAgent(agentId: agentId, roomId: roomId)) }
     public static let agentsChanged = render(AgentsChanged())
 
     public static func permissionResponse(requestId: String, agentId: String, decision: String, denyReason: String? = nil) -> String {

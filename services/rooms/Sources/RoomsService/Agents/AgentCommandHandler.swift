@@ -28,7 +28,7 @@ struct AgentCommandHandler: Sendable {
             try await service.permissions.answered(requestId: requestId, decision: decision, denyReason: denyReason, joinedRooms: joinedRooms)
         case .stopGeneration(let roomId, let agentId):
             guard try await service.rooms.hasMember(roomId: roomId, memberId: agentId, type: nil) else { return }
-            try await runtime.deliver(Delivery(audience: .agent(agentId), frame: AgentFrames.stopAgent(agentId)))
+            try await runtime.deliver(Delivery(audience: .agent(agentId), frame: AgentFrames.stopAgent(agentId, roomId: roomId)))
         case .agentCommand(let origin, let userId, let roomId, let agentId, let command, let args):
             try await agentCommand(origin: origin, userId: userId, roomId: roomId, agentId: agentId, command: command, args: args)
         case .queryInfo(let origin, let agentId, let roomId):
