@@ -45,8 +45,11 @@ struct ReliabilityTests {
         let again = try #require(await sender.next(type: "server:new_message"))
         #expect(again["message"]?["id"] == first["id"])
         #expect(again["message"]?["seq"] == first["seq"])
+        #expect(first["clientMessageId"] == .string("c-1"), "the socket frame pairs the sender's local copy")
+        #expect(again["message"]?["clientMessageId"] == .string("c-1"))
         let history = try await hub.get("/api/messages/rooms/\(roomId)?limit=100")
         #expect(history.data?["items"]?.arrayValue?.filter { $0["content"]?.stringValue == "once" }.count == 1)
+        #expect(history.data?["items"]?.arrayValue?.allSatisfy { $0["clientMessageId"] == nil } == true, "REST shapes are unchanged")
         #expect(Self.seqs(await Self.collect(late, count: 2, timeout: .seconds(2))) == [10], "other sockets see it once")
     }
 

@@ -58,11 +58,13 @@ struct CommandHandler: Sendable {
             try await replyError(send.origin, code: "ROOM_NOT_FOUND", message: "Room not found")
         case .notAMember:
             try await replyError(send.origin, code: "NOT_A_MEMBER", message: "Not a member of this room")
-        case .stored(let message):
+        case .stored(var message):
+            message.clientMessageId = send.clientMessageId
             try await service.runtime.deliver(Delivery(audience: .room(message.roomId), frame: ServerFrame.newMessage(message), seq: message.seq))
             try await AgentRouting(service: service).routeHuman(message, senderId: send.userId, origin: send.origin)
         case .duplicate(var message):
             message = (try? await service.messages.decorated([message], reactions: false).first) ?? message
+            message.clientMessageId = send.clientMessageId
             // A retry: the room already has it (edges drop repeats by sequence), once more in
             // case the first announcement was lost with a crashed process; the retrying socket
             // gets it directly, as the acknowledgement it asked for.

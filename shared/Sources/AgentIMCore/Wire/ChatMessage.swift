@@ -20,11 +20,14 @@ public struct ChatMessage: Codable, Sendable, Equatable {
     public var updatedAt: String?
     /// Position in the room, strictly increasing (an extension the original clients ignore).
     public var seq: Int64?
+    /// The sender's own id for the send (`client:send_message.clientMessageId`), echoed on the
+    /// socket frames announcing it so a client pairs its local copy exactly; never in REST bodies.
+    public var clientMessageId: String?
 
     public init(id: String, roomId: String, senderId: String, senderType: String, senderName: String,
                 type: String, content: String, replyToId: String? = nil, mentions: [String] = [],
                 attachments: [Attachment]? = nil, reactions: [Reaction]? = nil, chunks: [JSONValue]? = nil,
-                createdAt: String, updatedAt: String? = nil, seq: Int64? = nil) {
+                createdAt: String, updatedAt: String? = nil, seq: Int64? = nil, clientMessageId: String? = nil) {
         self.id = id
         self.roomId = roomId
         self.senderId = senderId
@@ -40,11 +43,12 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.seq = seq
+        self.clientMessageId = clientMessageId
     }
 
     enum CodingKeys: String, CodingKey {
         case id, roomId, senderId, senderType, senderName, type, content, replyToId, mentions
-        case attachments, reactions, chunks, createdAt, updatedAt, seq
+        case attachments, reactions, chunks, createdAt, updatedAt, seq, clientMessageId
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -66,6 +70,7 @@ public struct ChatMessage: Codable, Sendable, Equatable {
         try c.encode(createdAt, forKey: .createdAt)
         if nulls { try c.encode(updatedAt, forKey: .updatedAt) } else { try c.encodeIfPresent(updatedAt, forKey: .updatedAt) }
         try c.encodeIfPresent(seq, forKey: .seq)
+        if !nulls { try c.encodeIfPresent(clientMessageId, forKey: .clientMessageId) }
     }
 }
 
