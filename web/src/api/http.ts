@@ -1,5 +1,6 @@
 // The one HTTP client: JSON envelopes under /api, bearer access token kept in memory,
-// one silent refresh (refresh cookie) on 401, then the request is repeated once.
+// one silent refresh (refresh cookie) when a 401 rejects the token, then the request is
+// repeated once.
 
 export class ApiError extends Error {
   status: number;
@@ -96,6 +97,14 @@ async function parse<T>(res: Response): Promise<Envelope<T>> {
 
 const retryable = new Set([408, 429, 500, 502, 503]);
 
+/** The hub's 401 texts that mean "this access token is no good" (http-api §1.3; the uploads
+ *  and metrics routes say "Token has been revoked"). Other 401s are about the request itself. */
+const TOKEN_REJECTIONS = new Set(['Unauthorized', 'Invalid or expired token', 'Token revoked', 'Token has been revoked', 'Invalid token type']);
+
+export function isTokenRejection(error: unknown): boolean {
+  return typeof error === 'string' && TOKEN_REJECTIONS.has(error.trim());
+}
+
 /** The whole envelope (for `total`, `pagination`, `nextCursor`). Throws ApiError on failure. */
 export async function apiEnvelope<T>(method: Method, path: string, body?: unknown): Promise<Envelope<T>> {
   let res: Response;
@@ -106,11 +115,15 @@ export async function apiEnvelope<T>(method: Method, path: string, body?: unknow
     } catch (e) {
       throw new ApiError(0, e instanceof Error ? e.message : 'Network error');
     }
-    // A 401 from the credential endpoints themselves means wrong credentials, not an old token.
+    // Only a rejected token is worth a refresh: any other 401 (a wrong current password, a
+    // wrong TOTP code) would just be sent twice. The credential endpoints never refresh.
     if (res.status === 401 && !/^\/auth\/(login|refresh|verify-totp)\b/.test(path)) {
-      const token = await refreshAccessToken();
-      if (token) res = await send(method, path, body, token);
-      if (res.status === 401 && !token) unauthorizedHandler?.();
+      const env = await parse<unknown>(res.clone());
+      if (isTokenRejection(env.error)) {
+        const token = await refreshAccessToken();
+        if (token) res = await send(method, path, body, token);
+        else unauthorizedHandler?.();
+      }
     }
     if (method === 'GET' && retryable.has(res.status) && attempt < 2) {
       await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
@@ -169,7 +182,7 @@ export function uploadFileHandle<T>(path: string, file: File | Blob, onProgress?
     });
   const promise = (async () => {
     let r = await attempt(accessToken);
-    if (r.status === 401) {
+    if (r.status === 401 && isTokenRejection(r.env.error)) {
       const token = await refreshAccessToken();
       if (token) r = await attempt(token);
     }

@@ -1,7 +1,7 @@
 // The REST client against a stubbed fetch: envelopes, errors, one silent refresh on 401.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { api, apiEnvelope, ApiError, setAccessToken, getAccessToken } from '../../src/api/http';
+import { api, apiEnvelope, ApiError, setAccessToken, getAccessToken, isTokenRejection } from '../../src/api/http';
 
 type Call = { url: string; method: string; auth?: string; body?: string };
 function stub(responses: ((c: Call) => { status: number; body: unknown })[]) {
@@ -74,4 +74,36 @@ test('GET is retried on 503 (twice at most), POST is not', async () => {
   const calls2 = stub([() => ({ status: 503, body: { ok: false, error: 'busy' } })]);
   await assert.rejects(api('POST', '/rooms', {}), /busy/);
   assert.equal(calls2.length, 1);
+});
+
+test('a 401 that is not about the token is not retried: a wrong current password goes out once', async () => {
+  setAccessToken('tok');
+  const calls = stub([() => ({ status: 401, body: { ok: false, error: 'Invalid password' } })]);
+  await assert.rejects(api('POST', '/auth/disable-totp', { password: 'wrong' }), (e: unknown) => e instanceof ApiError && e.status === 401 && e.message === 'Invalid password');
+  assert.deepEqual(calls.map((c) => c.url), ['/api/auth/disable-totp']);
+  assert.equal(getAccessToken(), 'tok', 'the token is kept');
+  const again = stub([() => ({ status: 401, body: { ok: false, error: 'Current password is incorrect' } })]);
+  await assert.rejects(api('PUT', '/users/me/password', { currentPassword: 'x', newPassword: 'y' }), /Current password is incorrect/);
+  assert.equal(again.length, 1);
+});
+
+test('every token rejection text of the hub refreshes once and repeats the request', async () => {
+  for (const text of ['Unauthorized', 'Invalid or expired token', 'Token revoked', 'Token has been revoked', 'Invalid token type']) {
+    await new Promise((r) => setTimeout(r, 1)); // the shared refresh is released on the next tick
+    setAccessToken('old');
+    const calls = stub([
+      () => ({ status: 401, body: { ok: false, error: text } }),
+      () => ({ status: 200, body: { ok: true, data: { accessToken: 'fresh' } } }),
+      (c) => ({ status: c.auth === 'Bearer fresh' ? 200 : 401, body: { ok: true, data: 'done' } }),
+    ]);
+    assert.equal(await api('POST', '/users/me/password', { currentPassword: 'a', newPassword: 'b' }), 'done', text);
+    assert.deepEqual(calls.map((c) => c.url), ['/api/users/me/password', '/api/auth/refresh', '/api/users/me/password'], text);
+  }
+});
+
+test('isTokenRejection knows the hub texts only', () => {
+  assert.equal(isTokenRejection('Invalid or expired token'), true);
+  assert.equal(isTokenRejection('Invalid password'), false);
+  assert.equal(isTokenRejection('Invalid TOTP code'), false);
+  assert.equal(isTokenRejection(undefined), false);
 });
