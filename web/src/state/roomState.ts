@@ -116,14 +116,20 @@ export function localMessage(u: UnsentMessage, status: 'queued' | 'sending' | 'f
 export const ECHO_SKEW_MS = 5000;
 
 /**
- * Our hub does not echo clientMessageId, so the hub's copy of a message typed here is paired
- * with its local copy: same sender, created no earlier than the local copy was typed (so an
- * older message with the same words never takes it), same text first; with `fallback` (a live
- * echo), else the oldest copy already sent — the hub may have sanitised the text, and one
- * socket returns our sends in order.
+ * The hub's copy of a message typed here is paired with its local copy. Live frames of our hub
+ * carry the sender's `clientMessageId`: that pairs exactly (whatever the hub did to the text,
+ * however many copies say the same), and a frame with an id that is none of ours (sent from
+ * another tab or device) pairs nothing. Frames without it (catch-up replays from the store,
+ * history pages, an original hub) fall back to a heuristic: same sender, created no earlier
+ * than the local copy was typed (so an older message with the same words never takes it),
+ * same text first; with `fallback` (a live echo), else the oldest copy already sent — the hub
+ * may have sanitised the text, and one socket returns our sends in order.
  */
 function pairLocal(messages: Message[], m: Message, selfId: string | undefined, fallback: boolean, taken?: Set<string>): number {
-  if (!selfId || m.senderId !== selfId || m.senderType !== 'user' || m.local) return -1;
+  if (m.local || m.senderType !== 'user') return -1;
+  const cid = m.clientMessageId;
+  if (cid) return taken?.has(cid) ? -1 : messages.findIndex((x) => x.local?.clientMessageId === cid && x.senderId === m.senderId);
+  if (!selfId || m.senderId !== selfId) return -1;
   const at = Date.parse(m.createdAt);
   const eligible = (x: Message) => !!x.local && !taken?.has(x.local.clientMessageId) && !(at < Date.parse(x.createdAt) - ECHO_SKEW_MS);
   let i = messages.findIndex((x) => eligible(x) && x.content.trim() === m.content.trim());
@@ -138,7 +144,7 @@ function dropEchoedLocal(messages: Message[], m: Message, selfId?: string): { me
   return { messages: messages.slice(0, i).concat(messages.slice(i + 1)), matched };
 }
 
-/** Local copies a history page confirms (exact text only): clientMessageId by server id. */
+/** Local copies a history page confirms (by id when a copy carries one, else exact text): clientMessageId by server id. */
 export function pageEchoes(state: ChatState, roomId: string, items: Message[], selfId?: string): Map<string, string> {
   const out = new Map<string, string>();
   const r = state.rooms[roomId];

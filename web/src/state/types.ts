@@ -41,6 +41,8 @@ export interface Message {
   updatedAt?: string | null;
   /** room sequence number from our hub (absent on the original's) */
   seq?: number;
+  /** the sender's id for the send, echoed by our hub on the socket frames announcing it (never in REST) */
+  clientMessageId?: string;
   /** set on a message typed here and not yet confirmed by the hub */
   local?: { clientMessageId: string; status: 'queued' | 'sending' | 'failed' };
 }

@@ -235,3 +235,77 @@ test('a reload page fetched before a live message arrived does not drop that mes
   s = reduce(s, { type: 'history', roomId: R, items: [msg('f', 6), msg('e', 5)], hasMore: true, mode: 'replace' });
   assert.deepEqual(ids(s), ['e', 'f', 'live'], 'older cached messages go, the live one stays');
 });
+
+// ---- pairing by the clientMessageId our hub echoes on live frames ----
+
+function sent(s: ChatState, clientMessageId: string, content: string, createdAt = '2026-01-01T00:00:02.000Z'): ChatState {
+  s = reduce(s, { type: 'queue', unsent: { clientMessageId, roomId: R, content, senderId: 'me', senderName: 'me', createdAt } });
+  return reduce(s, { type: 'unsentStatus', clientMessageId, roomId: R, status: 'sending' });
+}
+
+test('the same text sent twice quickly: each echo pairs its own copy by clientMessageId, whatever order they come in', () => {
+  let s = emptyChat();
+  s = sent(s, 'c1', 'ok');
+  s = sent(s, 'c2', 'ok');
+  // The second send is stored first (the first one went out again after a reconnect).
+  const echo2 = msg('srv2', 3, { senderId: 'me', content: 'ok', clientMessageId: 'c2' });
+  const echo1 = msg('srv1', 4, { senderId: 'me', content: 'ok', clientMessageId: 'c1' });
+  assert.equal(echoedClientId(s, echo2, 'me'), 'c2', 'not the oldest copy with those words');
+  s = reduce(s, { type: 'message', message: echo2, selfId: 'me' });
+  assert.deepEqual(ids(s), ['srv2', 'local:c1']);
+  assert.equal(echoedClientId(s, echo1, 'me'), 'c1');
+  s = reduce(s, { type: 'message', message: echo1, selfId: 'me' });
+  assert.deepEqual(ids(s), ['srv2', 'srv1']);
+  // The hub's retry acknowledgement repeats the frame: nothing changes.
+  const before = s;
+  s = reduce(s, { type: 'message', message: echo1, selfId: 'me' });
+  assert.equal(s, before);
+});
+
+test('a sanitised echo (text changed) pairs by id, not with the oldest copy in flight', () => {
+  let s = emptyChat();
+  s = sent(s, 'c1', 'first');
+  s = reduce(s, { type: 'queue', unsent: { clientMessageId: 'c2', roomId: R, content: '<script>x</script> second', senderId: 'me', senderName: 'me', createdAt: '2026-01-01T00:00:02.000Z' } });
+  // c2 is still 'queued' here (its status update has not landed): the id pairs it all the same.
+  const echo = msg('srv', 3, { senderId: 'me', content: ' second', clientMessageId: 'c2' });
+  assert.equal(echoedClientId(s, echo, 'me'), 'c2');
+  s = reduce(s, { type: 'message', message: echo, selfId: 'me' });
+  assert.deepEqual(ids(s), ['srv', 'local:c1']);
+  assert.equal(s.rooms[R].messages[0].content, ' second', "the hub's text is shown");
+});
+
+test('a frame whose id is not one of ours (my other tab) pairs nothing, even with the same words', () => {
+  let s = emptyChat();
+  s = sent(s, 'c1', 'hello');
+  const other = msg('srv9', 5, { senderId: 'me', content: 'hello', clientMessageId: 'tab2-id' });
+  assert.equal(echoedClientId(s, other, 'me'), undefined);
+  s = reduce(s, { type: 'message', message: other, selfId: 'me' });
+  assert.deepEqual(ids(s), ['srv9', 'local:c1']);
+  // Someone else's frame carrying an id equal to mine (their own random id) does not take it either.
+  s = reduce(s, { type: 'message', message: msg('x', 6, { senderId: 'u2', content: 'hello', clientMessageId: 'c1' }), selfId: 'me' });
+  assert.deepEqual(ids(s), ['srv9', 'x', 'local:c1']);
+});
+
+test('a catch-up replay without the id still pairs by sender, time and text (fallback)', () => {
+  let s = emptyChat();
+  s = sent(s, 'c1', 'ok');
+  s = sent(s, 'c2', 'ok');
+  const replay = msg('srv1', 3, { senderId: 'me', content: 'ok' }); // from the store: no clientMessageId
+  assert.equal(echoedClientId(s, replay, 'me'), 'c1', 'the oldest copy with those words');
+  s = reduce(s, { type: 'message', message: replay, selfId: 'me' });
+  assert.deepEqual(ids(s), ['srv1', 'local:c2']);
+  // Then the live frame of the second send, with its id.
+  s = reduce(s, { type: 'message', message: msg('srv2', 4, { senderId: 'me', content: 'ok', clientMessageId: 'c2' }), selfId: 'me' });
+  assert.deepEqual(ids(s), ['srv1', 'srv2']);
+});
+
+test('a history page pairs by id when its copies carry one (the offline cache of live frames), else by text', () => {
+  let s = emptyChat();
+  s = reduce(s, { type: 'history', roomId: R, items: [], hasMore: false, mode: 'replace' });
+  s = sent(s, 'c1', 'same');
+  s = sent(s, 'c2', 'same');
+  const items = [msg('srv2', 3, { senderId: 'me', content: 'same', clientMessageId: 'c2' })];
+  assert.deepEqual([...pageEchoes(s, R, items, 'me').entries()], [['srv2', 'c2']]);
+  s = reduce(s, { type: 'history', roomId: R, items, hasMore: false, mode: 'merge', selfId: 'me' });
+  assert.deepEqual(ids(s), ['srv2', 'local:c1']);
+});
