@@ -13,6 +13,8 @@ import { toast } from '../components/Toast';
 import { ALLOWED_TYPES, fileType, uploadWithRetry, type PendingUpload } from './uploads';
 import { formatSize } from './Attachments';
 import { ConfirmDialog } from '../components/Dialog';
+import { currentUser } from '../stores/session';
+import { drafts } from './drafts';
 import { Icon } from '../components/Icon';
 
 interface Option {
@@ -21,17 +23,12 @@ interface Option {
   hint?: string;
 }
 
-const draftKey = (roomId: string) => `agentim.draft.${roomId}`;
-
 export function Composer({ room, replyTo, onCancelReply }: { room: Room; replyTo: Message | null; onCancelReply: () => void }) {
   const t = useT();
-  const [text, setText] = useState(() => {
-    try {
-      return localStorage.getItem(draftKey(room.id)) ?? '';
-    } catch {
-      return '';
-    }
-  });
+  const userId = currentUser()?.id ?? '';
+  const [text, setText] = useState(() => drafts.peek(userId, room.id) ?? '');
+  /** the stored draft is in `text` (or typing began first): saving may now replace it */
+  const draftLoaded = useRef(drafts.peek(userId, room.id) !== undefined);
   const [uploads, setUploads] = useState<PendingUpload[]>([]);
   const [menu, setMenu] = useState<{ kind: 'mention' | 'slash'; options: Option[]; active: number; start: number } | null>(null);
   const [dragging, setDragging] = useState(false);
@@ -49,18 +46,25 @@ export function Composer({ room, replyTo, onCancelReply }: { room: Room; replyTo
     [roomMembers, agentMap],
   );
 
-  // Draft per room, kept across reloads.
+  // Draft per room, kept across reloads (IndexedDB, read once per room and session).
   useEffect(() => {
-    const id = setTimeout(() => {
-      try {
-        if (text) localStorage.setItem(draftKey(room.id), text);
-        else localStorage.removeItem(draftKey(room.id));
-      } catch {
-        /* ignore */
-      }
-    }, 300);
-    return () => clearTimeout(id);
-  }, [text, room.id]);
+    if (draftLoaded.current) return;
+    let live = true;
+    void drafts.load(userId, room.id).then((stored) => {
+      if (!live) return;
+      draftLoaded.current = true;
+      if (stored) setText((typed) => typed || stored);
+    });
+    return () => {
+      live = false;
+    };
+  }, [userId, room.id]);
+  useEffect(() => {
+    // Before the stored draft arrived, an empty box must not erase it; typing first wins.
+    if (!draftLoaded.current && !text) return;
+    draftLoaded.current = true;
+    drafts.save(userId, room.id, text);
+  }, [text, userId, room.id]);
 
   useEffect(() => {
     if (replyTo) ref.current?.focus();

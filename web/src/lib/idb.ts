@@ -1,5 +1,5 @@
 // A minimal promise wrapper over IndexedDB for the offline cache: rooms, recent messages per
-// room, unsent messages. Every call degrades to a no-op where IndexedDB is missing.
+// room, unsent messages, composer drafts (in `kv`). Every call degrades to a no-op where IndexedDB is missing.
 const DB = 'agentim';
 const VERSION = 1;
 export type StoreName = 'kv' | 'messages' | 'unsent';
@@ -46,3 +46,4 @@ export const idbPut = (store: StoreName, value: unknown, key?: string) => run(st
 export const idbDelete = (store: StoreName, key: string) => run(store, 'readwrite', (s) => s.delete(key));
 export const idbAll = <T>(store: StoreName) => run<T[]>(store, 'readonly', (s) => s.getAll()).then((v) => v ?? []);
 export const idbClear = (store: StoreName) => run(store, 'readwrite', (s) => s.clear());
+export const idbKeys = (store: StoreName) => run<IDBValidKey[]>(store, 'readonly', (s) => s.getAllKeys()).then((v) => (v ?? []).filter((k): k is string => typeof k === 'string'));
