@@ -59,10 +59,10 @@ import Testing
     @Test func stopKillsAChildThatIgnoresSigterm() async throws {
         let generic = try adapter("ignoreterm")
         let recorder = ChunkRecorder()
-        let start = ContinuousClock.now
         async let outcome = generic.send("x", context: MessageContext(roomId: "r1", senderName: ""), onChunk: recorder.sink)
         #expect(await recorder.waitFor { $0.content == "stubborn" })
         #expect(await generic.isRunning)
+        let start = ContinuousClock.now
         await generic.stop()
         let result = await outcome
         #expect(result.failure == "Process killed by signal")
