@@ -52,7 +52,7 @@ struct AgentFlags: ParsableArguments {
 
     func run(_ command: String) async throws {
         if path == "token" {
-            FileHandle.standardError.write(Data("Credential management (`agentim \(command) token`) is not available in this build yet; the agent uses your own \(command) login.\n".utf8))
+            try finish(CLICommands().token(command: command))
             return
         }
         var options = CLICommands.AgentOptions(command: command)

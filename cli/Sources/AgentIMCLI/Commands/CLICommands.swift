@@ -117,16 +117,24 @@ public struct CLICommands: Sendable {
         let name = options.name ?? AgentNameGenerator.make(workDir: options.path ?? workDir, type: type)
         guard DaemonStore.isValidName(name) else { err("Invalid agent name: use letters, digits, '.', '_' or '-' (no leading dot)"); return 1 }
         guard let config = store.load() else { err("Not logged in. Run `agentim login` first."); return 1 }
-        if let credential = options.credential, !credential.isEmpty {
-            err("Unknown credential: \(credential). Manage credentials with `agentim \(options.command) token`.")
-            return 1
+        // A credential is required for the built-in agents (§3.2 step 5, §16.3); the daemon child
+        // resolves the same one again by id.
+        let credential: AgentCredential
+        let credentialEnv: [String: String]
+        do {
+            let store = try CredentialStore(agentType: type, root: paths.root, box: SecretBox(home: paths.home))
+            credential = try CredentialManager(store: store, root: paths.root).select(query: options.credential)
+            credentialEnv = try CredentialEnvironment.environment(agentType: type, credential: credential, root: paths.root)
+        } catch {
+            err("\(error)")
+            return options.credential == nil ? 0 : 1
         }
         let passEnv = (options.passEnv ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         for key in SafeEnvironment.refusedPassEnv(passEnv) { err("Warning: \(key) can never be passed to agents; it stays blocked") }
         let level: PermissionLevel = options.yes ? .bypass : .interactive
 
         if options.foreground {
-            let spec = GatewaySession.AgentSpec(name: name, type: type, workingDirectory: workDir, passEnv: passEnv)
+            let spec = GatewaySession.AgentSpec(name: name, type: type, workingDirectory: workDir, environment: credentialEnv, passEnv: passEnv)
             let daemons = DaemonStore(paths: paths)
             let session = makeSession(mode: .singleAgent, specs: [spec], config: config, level: level)
             await session.setOnRegistered { agentId in
@@ -140,7 +148,7 @@ public struct CLICommands: Sendable {
             return code
         }
         return startDaemon(name: name, type: type, workDir: workDir, gatewayId: "ephemeral",
-                           arguments: [options.command, "--foreground", "--name", name, "--no-security-warning"]
+                           arguments: [options.command, "--foreground", "--name", name, "--no-security-warning", "--credential", credential.id]
                                + (options.yes ? ["--yes"] : []) + (passEnv.isEmpty ? [] : ["--pass-env", passEnv.joined(separator: ",")]) + [workDir],
                            environment: SafeEnvironment.build(base: environment, passEnv: passEnv))
     }
@@ -184,8 +192,24 @@ public struct CLICommands: Sendable {
                               makeAdapter: { type, options in try AdapterFactory.make(type: type, options: options) })
     }
 
+    /// Manages the credentials of one agent type (`agentim <type> token`, §16.2).
+    public func token(command: String) -> Int32 {
+        do {
+            let store = try CredentialStore(agentType: Self.agentType(forCommand: command), root: paths.root, box: SecretBox(home: paths.home))
+            try CredentialManager(store: store, root: paths.root).run()
+            return 0
+        } catch {
+            err("\(error)")
+            return 1
+        }
+    }
+
     /// SIGINT, SIGTERM, SIGHUP → one graceful shutdown (§8.8); SIGPIPE ignored.
     func runWithSignals(_ session: GatewaySession) async -> Int32 {
+        // Remote spawns and credential management answer from the local store (§16).
+        let requests = CredentialRequests(paths: paths)
+        await session.manager.setSpawnEnvironment { try requests.spawnEnvironment(agentType: $0, credentialId: $1) }
+        await session.manager.setCredentialRequests { await requests.answer($0) }
         signal(SIGPIPE, SIG_IGN)
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGINT, SIGTERM, SIGHUP] {

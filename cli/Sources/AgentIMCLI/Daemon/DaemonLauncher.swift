@@ -33,6 +33,7 @@ public enum DaemonLauncher {
         let logFd = open(log.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard logFd >= 0 else { throw CLIError("Cannot open log \(log.path)") }
         defer { close(logFd) }
+        closeOnExec()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -52,6 +53,17 @@ public enum DaemonLauncher {
         let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard rc == 0 else { throw CLIError("Cannot start daemon: \(String(cString: strerror(rc)))") }
         return pid
+    }
+
+    /// Marks every descriptor above stderr close-on-exec, so the daemon holds nothing of ours
+    /// (a parent watching our exit through an inherited pipe would otherwise wait for the daemon).
+    static func closeOnExec() {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for entry in entries {
+            guard let fd = Int32(entry), fd > 2 else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 
     /// True when the child is still running after `ms` (reaps it if it exited).
