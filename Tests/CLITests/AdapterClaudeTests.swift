@@ -153,8 +153,7 @@ import Testing
         #expect(resultA.fullContent?.hasPrefix("tick ") == true)
         #expect(await adapter.isRoomBusy("B"))
         let countB = await roomB.chunks.count
-        try await Task.sleep(for: .milliseconds(400))
-        #expect(await roomB.chunks.count > countB)
+        #expect(await roomB.waitForMore(than: countB), "room B keeps streaming after room A's stop")
         await adapter.stop(roomKey: "B")
         #expect(await b.fullContent != nil)
         #expect(await adapter.isRunning == false)

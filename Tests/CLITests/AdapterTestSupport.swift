@@ -37,8 +37,18 @@ actor ChunkRecorder {
 
     nonisolated var sink: @Sendable (AgentChunk) async -> Void { { chunk in await self.add(chunk) } }
 
+    /// Waits until more than `count` chunks arrived (a room still streaming).
+    func waitForMore(than count: Int, timeout: Duration = .seconds(30)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if chunks.count > count { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
     /// Waits until a chunk satisfies `predicate` (for tests that act mid-reply).
-    func waitFor(timeout: Duration = .seconds(10), _ predicate: @Sendable (AgentChunk) -> Bool) async -> Bool {
+    func waitFor(timeout: Duration = .seconds(30), _ predicate: @Sendable (AgentChunk) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if chunks.contains(where: predicate) { return true }
