@@ -75,7 +75,8 @@ public final class ClaudeCodeAdapter: AgentAdapter, @unchecked Sendable {
         let scrubbed: @Sendable (AgentChunk) async -> Void = { [scrubber] chunk in await onChunk(scrubber.scrub(chunk)) }
         let resume = sessions.get(room)
         var outcome = await runOnce(prompt: prompt, room: room, resume: resume, onChunk: scrubbed)
-        if case .threw = outcome, resume != nil {
+        // Only a CLI that exited on its own is a stale-session suspect; a timeout is not retried.
+        if case .threw(let message) = outcome, resume != nil, message.hasPrefix("Claude Code process exited") {
             // A stale session makes the CLI exit 1: forget it and try once without resuming (§12.6).
             sessions.set(room, nil)
             outcome = await runOnce(prompt: prompt, room: room, resume: nil, onChunk: scrubbed)
