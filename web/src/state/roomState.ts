@@ -57,30 +57,70 @@ function maxSeq(messages: Message[], start = 0): number {
   return s;
 }
 
-/** Inserts or replaces messages by id, keeping order; existing fields a newer copy lacks are kept. */
+/** A copy of `prev` updated from `m`; `prev` itself when nothing it shows would change, so a
+ *  memoised message row keeps its identity and skips re-rendering (catch-up replays resend
+ *  messages we already hold). */
+function updated(prev: Message, m: Message): Message {
+  const next: Message = { ...prev, ...m, seq: m.seq ?? prev.seq, reactions: m.reactions ?? prev.reactions, attachments: m.attachments ?? prev.attachments, local: undefined };
+  if (prev.local) return next;
+  for (const key of Object.keys(next) as (keyof Message)[]) {
+    const a = prev[key];
+    const b = next[key];
+    if (Object.is(a, b)) continue;
+    if (a !== undefined && b !== undefined && typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b)) continue;
+    return next;
+  }
+  return prev;
+}
+
+/** Merges two lists already in display order into one, in one linear pass. */
+function mergeSorted(a: Message[], b: Message[]): Message[] {
+  if (!b.length) return a;
+  if (!a.length) return b;
+  // The common cases: an older page goes in front, a live message at the end.
+  if (compareMessages(b[b.length - 1], a[0]) <= 0) return b.concat(a);
+  if (compareMessages(a[a.length - 1], b[0]) <= 0) return a.concat(b);
+  const out: Message[] = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = compareMessages(b[j], a[i]) < 0 ? b[j++] : a[i++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
+}
+
+/**
+ * Inserts or replaces messages by id, keeping order; existing fields a newer copy lacks are kept.
+ * `existing` is in display order (every action keeps it so). Linear in its length plus
+ * k log k for the k incoming messages: new ones are sorted among themselves and merged in one
+ * pass, never a sort of the whole list; messages not in `incoming` keep their identity.
+ */
 export function mergeMessages(existing: Message[], incoming: Message[]): Message[] {
   if (!incoming.length) return existing;
   const index = new Map<string, number>();
-  existing.forEach((m, i) => index.set(m.id, i));
-  const out = existing.slice();
-  let needsSort = false;
-  const last = out[out.length - 1];
+  for (let i = 0; i < existing.length; i++) index.set(existing[i].id, i);
+  let out = existing;
+  let reorder = false;
+  const fresh = new Map<string, Message>();
   for (const m of incoming) {
     const i = index.get(m.id);
     if (i != null) {
       const prev = out[i];
-      out[i] = { ...prev, ...m, seq: m.seq ?? prev.seq, reactions: m.reactions ?? prev.reactions, attachments: m.attachments ?? prev.attachments, local: undefined };
-      if (out[i].seq !== prev.seq) needsSort = true;
+      const next = updated(prev, m);
+      if (next === prev) continue;
+      if (out === existing) out = existing.slice();
+      out[i] = next;
+      if (next.seq !== prev.seq || !!next.local !== !!prev.local) reorder = true;
     } else {
-      index.set(m.id, out.length);
-      out.push(m);
-      const before = out[out.length - 2];
-      if (before && compareMessages(before, m) > 0) needsSort = true;
+      const before = fresh.get(m.id);
+      fresh.set(m.id, before ? updated(before, m) : m); // the same id twice in one batch is one message
     }
   }
-  void last;
-  if (needsSort) out.sort(compareMessages);
-  return out;
+  // A stored message whose seq changed (rare: a local copy confirmed in place) moves: re-sort.
+  if (reorder) out = out.slice().sort(compareMessages);
+  if (!fresh.size) return out;
+  return mergeSorted(out, [...fresh.values()].sort(compareMessages));
 }
 
 function room(state: ChatState, roomId: string): RoomState {
@@ -149,11 +189,14 @@ export function pageEchoes(state: ChatState, roomId: string, items: Message[], s
   const out = new Map<string, string>();
   const r = state.rooms[roomId];
   if (!r || !selfId) return out;
+  // Only local copies can pair: search those few, not the whole (possibly long) list per item.
+  const locals = r.messages.filter((m) => m.local);
+  if (!locals.length) return out;
   const taken = new Set<string>();
   for (const m of items.slice().sort(compareMessages)) {
-    const i = pairLocal(r.messages, m, selfId, false, taken);
+    const i = pairLocal(locals, m, selfId, false, taken);
     if (i >= 0) {
-      const id = r.messages[i].local!.clientMessageId;
+      const id = locals[i].local!.clientMessageId;
       taken.add(id);
       out.set(m.id, id);
     }
