@@ -1,6 +1,9 @@
 // The message list: an ARIA log labelled "Messages"; renders the newest messages and reveals
 // older ones (then loads 50 more from the hub); keeps the reader's place when older messages
 // arrive, follows new ones when the reader is at the bottom; a "scroll to bottom" button.
+// Windowed: of the revealed messages only those near the viewport are in the DOM (spacers of
+// their measured heights stand for the rest), so a long history costs no more to show, lay
+// out or query than a short one.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Room } from '../api/rooms';
 import type { Message, RoomState } from '../state/types';
@@ -13,10 +16,13 @@ import { Lightbox, type LightboxImage } from './Lightbox';
 import { useT } from '../i18n';
 import { currentUser } from '../stores/session';
 import { initials } from './Avatar';
+import { renderRange, WINDOW_SLACK } from '../state/listWindow';
 import { toast } from '../components/Toast';
 
 const WINDOW = 100;
 const GROUP_MS = 5 * 60 * 1000;
+/** Height of a message never rendered yet (px). */
+const ESTIMATE = 64;
 
 export function groupedWithPrevious(prev: Message | undefined, m: Message): boolean {
   if (!prev || prev.senderId !== m.senderId || prev.type === 'system' || m.type === 'system') return false;
@@ -39,8 +45,24 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
   const anchor = useRef<{ height: number; top: number } | null>(null);
   const messages = state?.messages ?? [];
   const start = Math.max(0, messages.length - shown);
-  const visible = messages.slice(start);
+  const visible = useMemo(() => messages.slice(start), [messages, start]);
   const streams = Object.values(state?.streams ?? {});
+
+  // The first message in view, by id so prepended pages do not move it; null: follow the newest.
+  const [view, setView] = useState<{ id: string; index: number } | null>(null);
+  const heights = useRef(new Map<string, number>());
+  const viewIndex = useMemo(() => {
+    if (!view) return null;
+    const i = visible.findIndex((m) => m.id === view.id);
+    return i >= 0 ? i : Math.min(view.index, visible.length - 1);
+  }, [view, visible]);
+  const { from, to } = renderRange(visible.length, viewIndex);
+  const heightOf = (m: Message) => heights.current.get(m.id) ?? ESTIMATE;
+  let spaceAbove = 0;
+  for (let i = 0; i < from; i++) spaceAbove += heightOf(visible[i]);
+  let spaceBelow = 0;
+  for (let i = to; i < visible.length; i++) spaceBelow += heightOf(visible[i]);
+  const rendered = visible.slice(from, to);
   const roomApprovals = Object.values(approvals).filter((a) => a.roomId === room.id);
   const me = currentUser();
 
@@ -76,7 +98,21 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
   useEffect(() => {
     const el = ref.current;
     if (el) el.scrollTop = el.scrollHeight;
+    stick.current = true;
+    setView(null);
   }, [room.id, state?.loaded]);
+
+  // Heights of the rendered rows, for the spacers once they leave the window. Each row is one
+  // element of the log, between the two spacers.
+  useLayoutEffect(() => {
+    const log = logRef.current;
+    if (!log) return;
+    const rows = log.children;
+    for (let k = 0; k < rendered.length; k++) {
+      const row = rows[k + 1] as HTMLElement | undefined;
+      if (row && row.offsetHeight > 0) heights.current.set(rendered[k].id, row.offsetHeight);
+    }
+  });
 
   // Messages that arrived while the reader was scrolled up, for the button's label.
   const [unseen, setUnseen] = useState(0);
@@ -106,12 +142,38 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
     return () => ro.disconnect();
   }, []);
 
+  // Which message is first in view, from the same heights the spacers use; the window moves
+  // only when that changed by more than a few messages, so scrolling rarely re-renders.
+  const scrollFrame = useRef(0);
+  const latest = useRef({ visible, view, viewIndex });
+  latest.current = { visible, view, viewIndex };
+  const updateView = () => {
+    scrollFrame.current = 0;
+    const el = ref.current;
+    const log = logRef.current;
+    if (!el || !log) return;
+    const { visible: list, view: current, viewIndex: currentIndex } = latest.current;
+    if (stick.current) {
+      if (current) setView(null);
+      return;
+    }
+    const y = el.getBoundingClientRect().top - log.getBoundingClientRect().top;
+    let i = 0;
+    for (let top = 0; i < list.length - 1; i++) {
+      top += heights.current.get(list[i].id) ?? ESTIMATE;
+      if (top > y) break;
+    }
+    if (list.length && (currentIndex === null || Math.abs(i - currentIndex) > WINDOW_SLACK)) setView({ id: list[i].id, index: i });
+  };
+
   const onScroll = () => {
     const el = ref.current!;
     const near = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
     stick.current = near;
     setAtBottom(near);
+    if (!scrollFrame.current) scrollFrame.current = requestAnimationFrame(updateView);
   };
+  useEffect(() => () => cancelAnimationFrame(scrollFrame.current), []);
 
   const loadOlder = async () => {
     const el = ref.current!;
@@ -138,6 +200,7 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
     stick.current = true;
     el.scrollTop = el.scrollHeight;
     setShown(WINDOW);
+    setView(null);
   };
 
   // Read receipts: other people whose read mark is at or after the last message.
@@ -175,11 +238,12 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
       {state?.loaded && messages.length === 0 && !streams.length && <p className="muted empty-room">{t('chat.emptyRoom')}</p>}
       {!state?.loaded && <p className="muted empty-room">{t('common.loading')}</p>}
       <div ref={logRef} role="log" aria-label={t('chat.messages')} aria-live="polite" aria-relevant="additions" className="message-log">
-        {visible.map((m, i) => (
+        <div className="log-spacer" aria-hidden="true" style={{ height: spaceAbove }} />
+        {rendered.map((m, k) => (
           <MessageItem
             key={m.id}
             message={m}
-            grouped={groupedWithPrevious(i > 0 ? visible[i - 1] : messages[start - 1], m)}
+            grouped={groupedWithPrevious(from + k > 0 ? visible[from + k - 1] : messages[start - 1], m)}
             replyTo={m.replyToId ? byId.get(m.replyToId) : undefined}
             replies={replyCounts[m.id] ?? 0}
             members={roomMembers}
@@ -189,6 +253,7 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
             onImage={openImage}
           />
         ))}
+        <div className="log-spacer" aria-hidden="true" style={{ height: spaceBelow }} />
         {streams.map((s) => (
           <StreamView key={s.agentId} stream={s} roomId={room.id} />
         ))}
