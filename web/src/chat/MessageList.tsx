@@ -102,17 +102,22 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
     setView(null);
   }, [room.id, state?.loaded]);
 
-  // Heights of the rendered rows, for the spacers once they leave the window. Each row is one
-  // element of the log, between the two spacers.
-  useLayoutEffect(() => {
+  // Heights of the rendered rows, for the spacers once they leave the window (each row is one
+  // element of the log, between the two spacers): when the window or the list changed, and when
+  // the log grew (markdown and highlighting arrive late), not on every streamed chunk.
+  const renderedRef = useRef(rendered);
+  renderedRef.current = rendered;
+  const measure = useCallback(() => {
     const log = logRef.current;
     if (!log) return;
     const rows = log.children;
-    for (let k = 0; k < rendered.length; k++) {
+    const list = renderedRef.current;
+    for (let k = 0; k < list.length; k++) {
       const row = rows[k + 1] as HTMLElement | undefined;
-      if (row && row.offsetHeight > 0) heights.current.set(rendered[k].id, row.offsetHeight);
+      if (row && row.offsetHeight > 0) heights.current.set(list[k].id, row.offsetHeight);
     }
-  });
+  }, []);
+  useLayoutEffect(measure, [visible, from, to]);
 
   // Messages that arrived while the reader was scrolled up, for the button's label.
   const [unseen, setUnseen] = useState(0);
@@ -136,6 +141,7 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
     const log = logRef.current;
     if (!el || !log || typeof ResizeObserver === 'undefined') return;
     const ro = new ResizeObserver(() => {
+      measure();
       if (stick.current && !anchor.current) el.scrollTop = el.scrollHeight;
     });
     ro.observe(log);
@@ -204,7 +210,10 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
   };
 
   // Read receipts: other people whose read mark is at or after the last message.
-  const last = messages.filter((m) => !m.local).pop();
+  const last = useMemo(() => {
+    for (let i = messages.length - 1; i >= 0; i--) if (!messages[i].local) return messages[i];
+    return undefined;
+  }, [messages]);
   const readers = last
     ? Object.entries(state?.reads ?? {})
         .filter(([uid, r]) => uid !== me?.id && Date.parse(r.lastReadAt) >= Date.parse(last.createdAt))
