@@ -196,18 +196,28 @@ def scroll_history(browser, probe, seconds):
     pages = 0
     oldest = browser.js(oldest_js)
     while time.time() - start < seconds and oldest != 0:
+        round_start = time.time()
         browser.js(to_top)
         more = browser.query("button", "Load earlier messages")
         if not more:
             break
+        before = oldest
+        t0 = time.time()
         more[0].click()
         pages += 1
-        before = oldest
         try:
-            browser.wait_until(lambda: browser.js(oldest_js) != before, 20, "an older page")
+            browser.wait_until(lambda: browser.js(oldest_js) != before, 30, "an older page")
         except AssertionError:
             break
         oldest = browser.js(oldest_js)
+        # Per click: messages shown after it, seconds until the older page showed, heap, DOM nodes.
+        shown = browser.js("return document.querySelectorAll('[role=log] [data-message-id]').length")
+        nodes_now = browser.js("const l = document.querySelector('[role=log]'); return l ? l.querySelectorAll('*').length : 0")
+        # The whole round too: scrolling up and finding the button by role and name (WebDriver
+        # asks the page for every button's box and style) is where a long DOM shows most.
+        print(f"click {pages}: oldest hist {oldest}, {shown} messages in DOM, {time.time() - t0:.2f} s to the page, "
+              f"{time.time() - round_start:.2f} s round, "
+              f"heap {probe.heap() / 2**20:.1f} MiB, {nodes_now} DOM nodes", file=sys.stderr, flush=True)
     took = time.time() - start
     frames = probe.frames()
     nodes = browser.js("const l = document.querySelector('[role=log]'); return l ? l.querySelectorAll('*').length : 0")
