@@ -145,7 +145,7 @@ struct CLIGatewayTests {
         _ = try await hub.send(b, room: roomB, "@slow only in B")
         a.send(["type": "client:stop_generation", "roomId": roomA, "agentId": id])
         let first = try #require(await Self.reply(a, from: id), "\(cli.log())")
-        #expect(first["content"]?.stringValue?.contains("line 6") != true, "the running reply was interrupted")
+        #expect(first["content"]?.stringValue?.contains("line 6") != true, "the running reply was interrupted: \(cli.log())")
         let inB = try #require(await Self.reply(b, from: id), "room B's queued message still runs: \(cli.log())")
         #expect(inB["content"]?.stringValue?.contains("only in B") == true)
         #expect(await Self.reply(a, from: id, timeout: .seconds(4)) == nil, "room A's queue was cleared")

@@ -1,5 +1,11 @@
 import AsyncHTTPClient
 import Foundation
+import Synchronization
+
+/// The last shutdown signal received (0 = none), set by the signal handler.
+enum ShutdownSignal {
+    static let received = Atomic<Int32>(0)
+}
 
 /// What each command of §3 does; `main` only parses arguments and calls these. Each returns the
 /// process exit code (§3.5).
@@ -211,16 +217,20 @@ public struct CLICommands: Sendable {
         await session.manager.setSpawnEnvironment { try requests.spawnEnvironment(agentType: $0, credentialId: $1) }
         await session.manager.setCredentialRequests { await requests.answer($0) }
         signal(SIGPIPE, SIG_IGN)
-        var sources: [DispatchSourceSignal] = []
+        // A handler (not SIG_IGN, which agent children would inherit and then ignore our stop's
+        // SIGTERM); the flag is polled, as a handler may do nothing else.
         for sig in [SIGINT, SIGTERM, SIGHUP] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { Task { await session.finish(code: 0, reason: "signal \(sig)") } }
-            source.resume()
-            sources.append(source)
+            signal(sig) { received in ShutdownSignal.received.store(received, ordering: .relaxed) }
+        }
+        let watcher = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                let sig = ShutdownSignal.received.load(ordering: .relaxed)
+                if sig != 0 { await session.finish(code: 0, reason: "signal \(sig)"); return }
+            }
         }
         let code = await session.run()
-        sources.forEach { $0.cancel() }
+        watcher.cancel()
         return code
     }
 

@@ -244,6 +244,7 @@ public actor AgentManager {
 
     func receive(_ message: SendToAgent) async {
         guard let agent = agents[message.agentId] else { return }
+        log.debug("Message \(message.messageId) for \(agent.name) in room \(message.roomId)")
         let room = message.roomId
         if isBusy(agent, room: room) {
             if agent.queues[room, default: []].count >= settings.queueLimit {
@@ -330,6 +331,7 @@ public actor AgentManager {
             let keep = Self.maxFullContent - Self.truncationMarker.utf16.count
             fullContent = String(decoding: Array(fullContent.utf16.prefix(keep)), as: UTF16.self) + Self.truncationMarker
         }
+        log.debug("Reply \(replyId) of \(agent.name) done: \(recorder.all.count) chunks")
         var chunks = recorder.all
         if chunks.count > Self.maxChunks { chunks = Array(chunks.prefix(Self.maxChunks)) }
         await send(GatewayFrame.complete(roomId: roomId, agentId: agentId, messageId: replyId, fullContent: fullContent, chunks: chunks,
@@ -363,6 +365,7 @@ public actor AgentManager {
 
     func stop(agentId: String, roomId: String?) async {
         guard let agent = agents[agentId] else { return }
+        log.info("Stop for \(agent.name) in \(roomId ?? "every room")")
         if let roomId {
             if agent.queues.removeValue(forKey: roomId) != nil { agent.queueOrder.removeAll { $0 == roomId } }
             await agent.adapter.stop(roomKey: roomId)
