@@ -84,6 +84,13 @@ public final class ChildProcess: @unchecked Sendable {
             self?.finishExit(result)
         }
         do {
+            // The child inherits the spawning thread's signal mask, and pool threads block nearly
+            // everything: unblock the stop signals for the spawn so SIGTERM/SIGINT reach the agent.
+            var stopSignals = sigset_t(), previous = sigset_t()
+            sigemptyset(&stopSignals)
+            for sig in [SIGTERM, SIGINT, SIGHUP, SIGQUIT] { sigaddset(&stopSignals, sig) }
+            pthread_sigmask(SIG_UNBLOCK, &stopSignals, &previous)
+            defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
             try process.run()
         } catch {
             outputContinuation.finish()
