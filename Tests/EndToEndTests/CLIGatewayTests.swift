@@ -213,6 +213,9 @@ struct CLIGatewayTests {
         #expect(FileManager.default.fileExists(atPath: marker), "recovery marker: \(cli.log())")
         #expect(Self.fileMode(marker) == 0o600)
         #expect(gateway.isRunning, "agents stay alive in recovery mode")
+        // Revocation compares issue times in whole seconds: a login in the same second as the
+        // password change would be revoked too.
+        try await Task.sleep(for: .milliseconds(1500))
         let token = try await ChatScenario.login(hub.base, "amy", "NewPassw0rdXY")
         #expect(try await cli.login(base: hub.base, username: "amy", password: "NewPassw0rdXY").status == 0)
         _ = try await hub.onlineAgents(["keeper"], token: token)
