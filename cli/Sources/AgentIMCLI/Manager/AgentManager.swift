@@ -298,7 +298,6 @@ public actor AgentManager {
     }
 
     static let maxFullContent = 200_000
-    static let maxChunks = 5000
     static let truncationMarker = "\n\n[...truncated]"
 
     private func reply(_ agent: Agent, _ message: SendToAgent) async {
@@ -332,8 +331,7 @@ public actor AgentManager {
             fullContent = String(decoding: Array(fullContent.utf16.prefix(keep)), as: UTF16.self) + Self.truncationMarker
         }
         log.debug("Reply \(replyId) of \(agent.name) done: \(recorder.all.count) chunks")
-        var chunks = recorder.all
-        if chunks.count > Self.maxChunks { chunks = Array(chunks.prefix(Self.maxChunks)) }
+        let chunks = StoredChunks.storable(recorder.all)
         await send(GatewayFrame.complete(roomId: roomId, agentId: agentId, messageId: replyId, fullContent: fullContent, chunks: chunks,
                                          conversationId: message.conversationId, depth: message.depth))
         await finished(agent, room: roomId)
