@@ -12,6 +12,7 @@ import { createTask, deleteTask, listRooms, listTasks, TASK_STATUSES, updateTask
 import { errorText } from './common/errors';
 import { dateTime } from './common/format';
 import { usePageStyles } from './common/usePageStyles';
+import { FormActions } from './common/FormActions';
 
 function upsert(list: Task[], task: Task): Task[] {
   const i = list.findIndex((x) => x.id === task.id);
@@ -216,17 +217,7 @@ function CreateTaskForm({ rooms, onCreated, onCancel }: { rooms: RoomRef[]; onCr
           </Field>
         </>
       )}
-      {error && (
-        <p className="pg-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="pg-actions">
-        <Button type="submit" variant="primary" busy={busy} disabled={usable.length === 0}>
-          {t('tasks.createTask')}
-        </Button>
-        <Button onClick={onCancel}>{t('common.cancel')}</Button>
-      </div>
+      <FormActions submitLabel={t('tasks.createTask')} busy={busy} disabled={usable.length === 0} error={error} onCancel={onCancel} />
     </form>
   );
 }

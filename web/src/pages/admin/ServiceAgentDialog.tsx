@@ -2,7 +2,7 @@
 // provider's config fields generated from its schema (or free JSON for `custom`).
 import { useMemo, useState, type FormEvent } from 'react';
 import { useT } from '../../i18n';
-import { Button } from '../../components/Button';
+import { FormActions } from '../common/FormActions';
 import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { ApiError } from '../../api/http';
@@ -133,17 +133,7 @@ export function ServiceAgentDialog({ provider, type, existing, onClose, onSaved 
             </Field>
           )}
         </fieldset>
-        {error && (
-          <p className="pg-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="pg-actions">
-          <Button type="submit" variant="primary" busy={busy}>
-            {editing ? t('serviceAgents.save') : t('serviceAgents.create')}
-          </Button>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-        </div>
+        <FormActions submitLabel={editing ? t('serviceAgents.save') : t('serviceAgents.create')} busy={busy} error={error} onCancel={onClose} />
       </form>
     </Dialog>
   );

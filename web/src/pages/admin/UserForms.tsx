@@ -1,7 +1,7 @@
 // Create and edit dialogs of the admin users page (http-api.md §5.7, §5.8).
 import { useState, type FormEvent } from 'react';
 import { useT } from '../../i18n';
-import { Button } from '../../components/Button';
+import { FormActions } from '../common/FormActions';
 import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { createUser, updateUser, type AdminUserRow, type AdminUserUpdate, type Role } from '../../api/users';
@@ -69,17 +69,7 @@ export function CreateUserDialog({ onClose, onCreated }: { onClose: () => void; 
             <option value="admin">{t('admin.role_admin')}</option>
           </select>
         </Field>
-        {error && (
-          <p className="pg-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="pg-actions">
-          <Button type="submit" variant="primary" busy={busy}>
-            {t('admin.createUserSubmit')}
-          </Button>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-        </div>
+        <FormActions submitLabel={t('admin.createUserSubmit')} busy={busy} error={error} onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -152,17 +142,7 @@ export function EditUserDialog({ user, onClose, onSaved }: { user: AdminUserRow;
         <Field label={t('admin.maxGateways')} error={errors.maxGateways} hint={t('admin.limitHint')}>
           <input type="number" min={1} max={1000} inputMode="numeric" value={maxGw} onChange={(e) => setMaxGw(e.target.value)} />
         </Field>
-        {error && (
-          <p className="pg-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="pg-actions">
-          <Button type="submit" variant="primary" busy={busy}>
-            {t('admin.saveUser')}
-          </Button>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-        </div>
+        <FormActions submitLabel={t('admin.saveUser')} busy={busy} error={error} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -11,6 +11,7 @@ import { relativeTime, usd } from '../common/format';
 import { UserPicker, type PickedUser } from './UserPicker';
 import { deviceText, sharingBody } from './agentView';
 import { userLabel } from './userLabels';
+import { FormActions } from '../common/FormActions';
 
 export function StatusDot({ status }: { status: string }) {
   const t = useT();
@@ -139,14 +140,7 @@ function RenameForm({ agent, onDone }: { agent: Agent; onDone: (a?: Agent) => vo
       <Field label={t('agents.newName')} error={error}>
         <input type="text" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} />
       </Field>
-      <div className="pg-actions">
-        <Button type="submit" size="sm" variant="primary" busy={busy}>
-          {t('agents.saveName')}
-        </Button>
-        <Button size="sm" onClick={() => onDone()}>
-          {t('common.cancel')}
-        </Button>
-      </div>
+      <FormActions submitLabel={t('agents.saveName')} busy={busy} onCancel={() => onDone()} size="sm" />
     </form>
   );
 }
@@ -188,19 +182,7 @@ function SharingForm({ agent, onDone }: { agent: Agent; onDone: (a?: Agent) => v
         </div>
         {visibility === 'whitelist' && <UserPicker label={t('agents.shareWith')} selected={picked} onChange={setPicked} />}
       </fieldset>
-      {error && (
-        <p className="pg-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="pg-actions">
-        <Button type="submit" size="sm" variant="primary" busy={busy}>
-          {t('agents.saveSharing')}
-        </Button>
-        <Button size="sm" onClick={() => onDone()}>
-          {t('common.cancel')}
-        </Button>
-      </div>
+      <FormActions submitLabel={t('agents.saveSharing')} busy={busy} error={error} onCancel={() => onDone()} size="sm" />
     </form>
   );
 }

@@ -13,6 +13,7 @@ import { AGENT_TYPES, type AgentType, type Gateway } from '../../api/agents';
 import { dateTime } from '../common/format';
 import { parseCredentialList, safeHttpUrl, type CredentialInfo } from './agentView';
 import { GATEWAY_TIMEOUT_MS, usePendingTimer } from './useTimeout';
+import { FormActions } from '../common/FormActions';
 
 type OAuthState =
   | { step: 'idle' }
@@ -262,14 +263,7 @@ export function CredentialsPanel({ gateway, online }: { gateway: Gateway; online
           <Field label={t('agents.newCredentialName', { name: renaming.name })}>
             <input type="text" value={newName} maxLength={100} onChange={(e) => setNewName(e.target.value)} />
           </Field>
-          <div className="pg-actions">
-            <Button type="submit" size="sm" variant="primary">
-              {t('agents.saveName')}
-            </Button>
-            <Button size="sm" onClick={() => setRenaming(null)}>
-              {t('common.cancel')}
-            </Button>
-          </div>
+          <FormActions submitLabel={t('agents.saveName')} onCancel={() => setRenaming(null)} size="sm" />
         </form>
       )}
       {online && (

@@ -3,7 +3,7 @@
 // which may ask to pick one of several credentials.
 import { useEffect, useState, type FormEvent } from 'react';
 import { useT } from '../../i18n';
-import { Button } from '../../components/Button';
+import { FormActions } from '../common/FormActions';
 import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { on, send } from '../../realtime/socket';
@@ -110,17 +110,7 @@ export function SpawnDialog({ gateway, onClose, onSpawned }: { gateway: Gateway;
             {t('agents.spawnWaiting')}
           </p>
         )}
-        {error && (
-          <p className="pg-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="pg-actions">
-          <Button type="submit" variant="primary" busy={waiting}>
-            {t('agents.spawnSubmit')}
-          </Button>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-        </div>
+        <FormActions submitLabel={t('agents.spawnSubmit')} busy={waiting} error={error} onCancel={onClose} />
       </form>
     </Dialog>
   );

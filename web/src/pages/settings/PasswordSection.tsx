@@ -1,7 +1,7 @@
 // Password change with the policy shown; the hub then ends every session, this one included.
 import { useState, type FormEvent } from 'react';
 import { useT } from '../../i18n';
-import { Button } from '../../components/Button';
+import { FormActions } from '../common/FormActions';
 import { Field } from '../../components/Field';
 import { toast } from '../../components/Toast';
 import { changePassword } from '../../api/users';
@@ -51,16 +51,7 @@ export function PasswordSection() {
           <input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
         </Field>
         <p className="pg-muted">{t('settings.passwordSignsOut')}</p>
-        {error && (
-          <p className="pg-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="pg-actions">
-          <Button type="submit" variant="primary" busy={busy}>
-            {t('settings.changePassword')}
-          </Button>
-        </div>
+        <FormActions submitLabel={t('settings.changePassword')} busy={busy} error={error} />
       </form>
     </section>
   );

@@ -1,7 +1,7 @@
 // Profile: avatar upload with progress, display name, username (read-only).
 import { useRef, useState, type FormEvent } from 'react';
 import { useT } from '../../i18n';
-import { Button } from '../../components/Button';
+import { FormActions } from '../common/FormActions';
 import { Field } from '../../components/Field';
 import { toast } from '../../components/Toast';
 import { withToken } from '../../api/http';
@@ -104,11 +104,7 @@ export function ProfileSection({ user }: { user: SessionUser }) {
         <Field label={t('settings.displayName')} error={nameError}>
           <input type="text" value={displayName} maxLength={100} onChange={(e) => setDisplayName(e.target.value)} />
         </Field>
-        <div className="pg-actions">
-          <Button type="submit" variant="primary" busy={saving} disabled={displayName === user.displayName}>
-            {t('settings.saveProfile')}
-          </Button>
-        </div>
+        <FormActions submitLabel={t('settings.saveProfile')} busy={saving} disabled={displayName === user.displayName} />
       </form>
     </section>
   );

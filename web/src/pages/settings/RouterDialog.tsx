@@ -2,7 +2,7 @@
 // admins: global routers are theirs to make).
 import { useEffect, useState, type FormEvent } from 'react';
 import { useT } from '../../i18n';
-import { Button } from '../../components/Button';
+import { FormActions } from '../common/FormActions';
 import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { createRouter, updateRouter, type Router, type RouterVisibility } from '../../api/routers';
@@ -120,17 +120,7 @@ export function RouterDialog({ existing, isAdmin, onClose, onSaved }: { existing
             )}
           </fieldset>
         )}
-        {error && (
-          <p className="pg-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="pg-actions">
-          <Button type="submit" variant="primary" busy={busy}>
-            {editing ? t('settings.saveRouter') : t('settings.createRouter')}
-          </Button>
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-        </div>
+        <FormActions submitLabel={editing ? t('settings.saveRouter') : t('settings.createRouter')} busy={busy} error={error} onCancel={onClose} />
       </form>
     </Dialog>
   );
