@@ -12,6 +12,7 @@ import { CreateUserDialog, EditUserDialog } from './admin/UserForms';
 import { errorText } from './common/errors';
 import { dateTime } from './common/format';
 import { usePageStyles } from './common/usePageStyles';
+import { toasted } from './common/toasted';
 
 export default function AdminUsersPage() {
   usePageStyles();
@@ -152,16 +153,13 @@ export default function AdminUsersPage() {
           confirmLabel={t('admin.deleteUserNamed', { username: deleting.username })}
           danger
           onClose={() => setDeleting(null)}
-          onConfirm={async () => {
-            try {
+          onConfirm={() =>
+            toasted(async () => {
               await deleteUser(deleting.id);
               setUsers((list) => (list ?? []).filter((x) => x.id !== deleting.id));
               setTotal((n) => Math.max(0, n - 1));
-              toast(t('admin.userDeleted', { username: deleting.username }), 'success');
-            } catch (e) {
-              toast(errorText(e), 'error');
-            }
-          }}
+            }, t('admin.userDeleted', { username: deleting.username }))
+          }
         />
       )}
     </section>

@@ -15,6 +15,7 @@ import { SpawnDialog } from './agents/SpawnDialog';
 import { sortAgents } from './agents/agentView';
 import { errorText } from './common/errors';
 import { usePageStyles } from './common/usePageStyles';
+import { toasted } from './common/toasted';
 
 /** At most this many `client:query_agent_info` frames per load (the hub limits frames per user). */
 const INFO_QUERIES = 8;
@@ -160,15 +161,12 @@ export default function AgentsPage() {
           confirmLabel={t('agents.deleteNamed', { name: deletingAgent.name })}
           danger
           onClose={() => setDeletingAgent(null)}
-          onConfirm={async () => {
-            try {
+          onConfirm={() =>
+            toasted(async () => {
               await deleteAgent(deletingAgent.id);
               setOwn((list) => (list ?? []).filter((x) => x.id !== deletingAgent.id));
-              toast(t('agents.deleted', { name: deletingAgent.name }), 'success');
-            } catch (e) {
-              toast(errorText(e), 'error');
-            }
-          }}
+            }, t('agents.deleted', { name: deletingAgent.name }))
+          }
         />
       )}
       {deletingGateway && (
@@ -178,16 +176,13 @@ export default function AgentsPage() {
           confirmLabel={t('agents.deleteGatewayNamed', { gateway: deletingGateway.name || deletingGateway.hostname || deletingGateway.id })}
           danger
           onClose={() => setDeletingGateway(null)}
-          onConfirm={async () => {
-            try {
+          onConfirm={() =>
+            toasted(async () => {
               await deleteGateway(deletingGateway.id);
               setGateways((list) => list.filter((x) => x.id !== deletingGateway.id));
               setOwn((list) => (list ?? []).filter((x) => x.gatewayId !== deletingGateway.id));
-              toast(t('agents.gatewayDeleted'), 'success');
-            } catch (e) {
-              toast(errorText(e), 'error');
-            }
-          }}
+            }, t('agents.gatewayDeleted'))
+          }
         />
       )}
     </section>

@@ -22,6 +22,7 @@ import { ServiceAgentDialog } from './admin/ServiceAgentDialog';
 import { errorText } from './common/errors';
 import { dateTime } from './common/format';
 import { usePageStyles } from './common/usePageStyles';
+import { toasted } from './common/toasted';
 
 type Editing = { provider: Provider | null; type: string; existing?: ServiceAgent };
 
@@ -188,15 +189,12 @@ export default function ServiceAgentsPage() {
           confirmLabel={t('serviceAgents.deleteNamed', { name: deleting.name })}
           danger
           onClose={() => setDeleting(null)}
-          onConfirm={async () => {
-            try {
+          onConfirm={() =>
+            toasted(async () => {
               await deleteServiceAgent(deleting.id);
               setAgents((list) => (list ?? []).filter((x) => x.id !== deleting.id));
-              toast(t('serviceAgents.deleted', { name: deleting.name }), 'success');
-            } catch (e) {
-              toast(errorText(e), 'error');
-            }
-          }}
+            }, t('serviceAgents.deleted', { name: deleting.name }))
+          }
         />
       )}
     </section>

@@ -13,6 +13,7 @@ import { errorText } from './common/errors';
 import { dateTime } from './common/format';
 import { usePageStyles } from './common/usePageStyles';
 import { FormActions } from './common/FormActions';
+import { toasted } from './common/toasted';
 
 function upsert(list: Task[], task: Task): Task[] {
   const i = list.findIndex((x) => x.id === task.id);
@@ -149,14 +150,12 @@ export default function TasksPage() {
           confirmLabel={t('common.delete')}
           danger
           onClose={() => setDeleting(null)}
-          onConfirm={async () => {
-            try {
+          onConfirm={() =>
+            toasted(async () => {
               await deleteTask(deleting.id);
               setTasks((list) => (list ?? []).filter((x) => x.id !== deleting.id));
-            } catch (e) {
-              toast(errorText(e), 'error');
-            }
-          }}
+            })
+          }
         />
       )}
     </section>

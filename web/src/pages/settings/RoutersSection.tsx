@@ -9,6 +9,7 @@ import { deleteRouter, listRouters, testRouter, type Router } from '../../api/ro
 import type { SessionUser } from '../../stores/session';
 import { errorText } from '../common/errors';
 import { RouterDialog } from './RouterDialog';
+import { toasted } from '../common/toasted';
 
 export function RoutersSection({ user }: { user: SessionUser }) {
   const t = useT();
@@ -137,15 +138,12 @@ export function RoutersSection({ user }: { user: SessionUser }) {
           confirmLabel={t('settings.deleteNamed', { name: deleting.name })}
           danger
           onClose={() => setDeleting(null)}
-          onConfirm={async () => {
-            try {
+          onConfirm={() =>
+            toasted(async () => {
               await deleteRouter(deleting.id);
               setRouters((list) => (list ?? []).filter((x) => x.id !== deleting.id));
-              toast(t('settings.routerDeleted', { name: deleting.name }), 'success');
-            } catch (e) {
-              toast(errorText(e), 'error');
-            }
-          }}
+            }, t('settings.routerDeleted', { name: deleting.name }))
+          }
         />
       )}
     </section>
