@@ -57,6 +57,9 @@ public actor AgentManager {
     private var agentOrder: [String] = []
     private var contexts: [String: (context: RoomContext, used: ContinuousClock.Instant)] = [:]
     private var pending: [String: PendingPermission] = [:]
+    /// `request_reply` calls waiting for the `send_to_agent` of their conversation (§18).
+    private var replyWaiters: [String: (target: String, continuation: CheckedContinuation<(reply: String, agentName: String)?, any Error>, timer: Task<Void, Never>)] = [:]
+    private let toolRef = AgentToolContext.ManagerRef()
     private var sweepTask: Task<Void, Never>?
     /// Called when the last agent is removed (single-agent mode exits then).
     private var onEmpty: (@Sendable () async -> Void)?
@@ -110,6 +113,8 @@ public actor AgentManager {
             guard let self else { return (.deny, "Gateway shutting down") }
             return await self.askPermission(agentId: id, ask)
         }
+        toolRef.manager = self
+        options.toolContext = AgentToolContext(agentId: id, ref: toolRef)
         let adapter = try makeAdapter(type, options)
         var caps = capabilities
         if adapter.supportsRewind, !caps.contains("rewind") { caps.append("rewind") }
@@ -163,6 +168,7 @@ public actor AgentManager {
         agentOrder = []
         contexts = [:]
         for id in Array(pending.keys) { resolve(id, (.deny, "Gateway shutting down")) }
+        for conversationId in Array(replyWaiters.keys) { settleReply(conversationId, nil) }   // as timed out (§10.10)
         await withTaskGroup(of: Void.self) { group in
             for agent in all { group.addTask { await agent.adapter.dispose() } }
             group.addTask { try? await Task.sleep(for: .seconds(10)) }
@@ -236,6 +242,35 @@ public actor AgentManager {
         }
     }
 
+    // MARK: MCP tool support (§18)
+
+    func currentRoom(of agentId: String) -> String? { agents[agentId]?.currentRoom }
+
+    func roomContext(agentId: String, roomId: String) -> RoomContext? { contexts["\(agentId):\(roomId)"]?.context }
+
+    func pendingReplyCount(to target: String) -> Int { replyWaiters.values.filter { $0.target == target }.count }
+
+    func awaitReply(conversationId: String, target: String, continuation: CheckedContinuation<(reply: String, agentName: String)?, any Error>, timeoutSeconds: Int) {
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: .seconds(timeoutSeconds))
+            guard !Task.isCancelled else { return }
+            await self?.settleReply(conversationId, nil)
+        }
+        replyWaiters[conversationId] = (target, continuation, timer)
+    }
+
+    func settleReply(_ conversationId: String, _ reply: (reply: String, agentName: String)?) {
+        guard let waiter = replyWaiters.removeValue(forKey: conversationId) else { return }
+        waiter.timer.cancel()
+        waiter.continuation.resume(returning: reply)
+    }
+
+    func failReply(conversationId: String, _ error: any Error) {
+        guard let waiter = replyWaiters.removeValue(forKey: conversationId) else { return }
+        waiter.timer.cancel()
+        waiter.continuation.resume(throwing: error)
+    }
+
     // MARK: queue and busy model (§10.3)
 
     private func isBusy(_ agent: Agent, room: String) -> Bool {
@@ -244,6 +279,10 @@ public actor AgentManager {
 
     func receive(_ message: SendToAgent) async {
         guard let agent = agents[message.agentId] else { return }
+        if !message.conversationId.isEmpty, replyWaiters[message.conversationId] != nil {
+            settleReply(message.conversationId, (message.content, message.senderName))
+            return
+        }
         log.debug("Message \(message.messageId) for \(agent.name) in room \(message.roomId)")
         let room = message.roomId
         if isBusy(agent, room: room) {
