@@ -20,6 +20,19 @@ export function parseLimit(text: string): number | null | undefined {
   return n >= 1 && n <= 1000 ? n : undefined;
 }
 
+/** The role picker both dialogs show. */
+function RoleField({ role, onChange }: { role: Role; onChange: (r: Role) => void }) {
+  const t = useT();
+  return (
+    <Field label={t('admin.role')}>
+      <select value={role} onChange={(e) => onChange(e.target.value as Role)}>
+        <option value="user">{t('admin.role_user')}</option>
+        <option value="admin">{t('admin.role_admin')}</option>
+      </select>
+    </Field>
+  );
+}
+
 export function CreateUserDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (u: AdminUserRow) => void }) {
   const t = useT();
   const [username, setUsername] = useState('');
@@ -63,12 +76,7 @@ export function CreateUserDialog({ onClose, onCreated }: { onClose: () => void; 
         <Field label={t('admin.password')} error={errors.password} hint={<PasswordChecklist password={password} />}>
           <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
         </Field>
-        <Field label={t('admin.role')}>
-          <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
-            <option value="user">{t('admin.role_user')}</option>
-            <option value="admin">{t('admin.role_admin')}</option>
-          </select>
-        </Field>
+        <RoleField role={role} onChange={setRole} />
         <FormActions submitLabel={t('admin.createUserSubmit')} busy={busy} error={error} onCancel={onClose} />
       </form>
     </Dialog>
@@ -127,12 +135,7 @@ export function EditUserDialog({ user, onClose, onSaved }: { user: AdminUserRow;
         <Field label={t('admin.displayName')} error={errors.displayName}>
           <input type="text" value={displayName} onChange={(e) => setDisplayName(e.target.value)} maxLength={100} />
         </Field>
-        <Field label={t('admin.role')}>
-          <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
-            <option value="user">{t('admin.role_user')}</option>
-            <option value="admin">{t('admin.role_admin')}</option>
-          </select>
-        </Field>
+        <RoleField role={role} onChange={setRole} />
         <Field label={t('admin.newPassword')} error={errors.password} hint={password ? <PasswordChecklist password={password} /> : t('admin.newPasswordHint')}>
           <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
         </Field>
