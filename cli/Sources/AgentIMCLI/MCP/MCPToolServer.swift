@@ -154,7 +154,7 @@ enum StdinChunks {
     static func stream(_ handle: FileHandle) -> AsyncStream<Data> {
         AsyncStream { continuation in
             let queue = DispatchQueue(label: "agentim.mcp.stdin")
-            let io = DispatchIO(type: .stream, fileDescriptor: handle.fileDescriptor, queue: queue) { _ in }
+            guard let io = try? DispatchChannel.stream(handle.fileDescriptor, queue: queue) else { continuation.finish(); return }
             io.setLimit(lowWater: 1)
             io.read(offset: 0, length: Int.max, queue: queue) { done, data, _ in
                 if let data, !data.isEmpty { continuation.yield(Data(data)) }

@@ -96,15 +96,22 @@ public final class ChildProcess: @unchecked Sendable {
             outputContinuation.finish()
             throw ChildProcessError.launchFailed("Failed to start \(executable): \(error.localizedDescription)")
         }
-        if let stdinPipe {
-            stdinIO = DispatchIO(type: .stream, fileDescriptor: stdinPipe.fileHandleForWriting.fileDescriptor, queue: queue) { _ in }
+        do {
+            if let stdinPipe {
+                let io = try DispatchChannel.stream(stdinPipe.fileHandleForWriting.fileDescriptor, queue: queue)
+                lock.withLock { stdinIO = io }
+            }
+            try read(stdoutPipe.fileHandleForReading.fileDescriptor) { .stdout($0) }
+            try read(stderrPipe.fileHandleForReading.fileDescriptor) { .stderr($0) }
+        } catch {
+            terminate(graceMs: 0)
+            outputContinuation.finish()
+            throw error
         }
-        read(stdoutPipe.fileHandleForReading.fileDescriptor) { .stdout($0) }
-        read(stderrPipe.fileHandleForReading.fileDescriptor) { .stderr($0) }
     }
 
-    private func read(_ fd: Int32, wrap: @escaping @Sendable (Data) -> ChildOutput) {
-        let io = DispatchIO(type: .stream, fileDescriptor: fd, queue: queue) { _ in }
+    private func read(_ fd: Int32, wrap: @escaping @Sendable (Data) -> ChildOutput) throws {
+        let io = try DispatchChannel.stream(fd, queue: queue)
         io.setLimit(lowWater: 1)
         let continuation = outputContinuation
         io.read(offset: 0, length: Int.max, queue: queue) { [weak self] done, data, _ in
@@ -150,7 +157,8 @@ public final class ChildProcess: @unchecked Sendable {
             return current
         }
         guard let io else { return }
-        // A barrier runs after the queued writes; closing the write end is what the child sees.
+        // A barrier runs after the queued writes; the child sees EOF once both write ends are
+        // closed: the channel's duplicate (by its cleanup handler) and the pipe's own.
         io.barrier { [stdinPipe] in
             io.close()
             try? stdinPipe?.fileHandleForWriting.close()
