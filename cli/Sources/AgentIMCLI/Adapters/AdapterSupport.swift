@@ -107,3 +107,16 @@ func parseToggle(_ args: String, current: Bool) -> Bool {
     default: return !current
     }
 }
+
+extension AdapterOptions {
+    /// The process environment with the agent's own variables on top: where adapters read their
+    /// tuning (`AGENTIM_*_BIN`, `*_MODEL`, timeouts).
+    var tuningEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment.merging(environment) { _, own in own }
+    }
+}
+
+extension Dictionary where Key == String, Value == String {
+    /// The value under `key` unless it is missing or empty.
+    func nonEmpty(_ key: String) -> String? { self[key].flatMap { $0.isEmpty ? nil : $0 } }
+}

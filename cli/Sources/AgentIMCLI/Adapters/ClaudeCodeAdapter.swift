@@ -48,7 +48,7 @@ public final class ClaudeCodeAdapter: AgentAdapter, @unchecked Sendable {
         self.sessions = RoomSessionFile(workingDirectory: options.workingDirectory, relativePath: ".claude/.agentim-sessions.json")
         self.scrubber = SecretScrubber.forAdapter(options)
         self.mcpServer = MCPToolServer(context: options.toolContext)
-        self.tuning = ProcessInfo.processInfo.environment.merging(options.environment) { _, own in own }
+        self.tuning = options.tuningEnvironment
         self.state = Locked(State(level: options.permissionLevel))
     }
 
@@ -105,7 +105,7 @@ public final class ClaudeCodeAdapter: AgentAdapter, @unchecked Sendable {
         }
         guard claimed else { return .busy }
         defer { state.withLock { s in if s.running[room] === run { s.running[room] = nil } } }
-        let executable = tuning["AGENTIM_CLAUDE_BIN"].flatMap { $0.isEmpty ? nil : $0 } ?? "claude"
+        let executable = tuning.nonEmpty("AGENTIM_CLAUDE_BIN") ?? "claude"
         return await run.execute(executable: executable, arguments: args, environment: env, prompt: prompt,
                                  timeouts: options.timeouts ?? ProcessTimeouts.fromEnvironment())
     }

@@ -82,7 +82,7 @@ public final class CodexAdapter: AgentAdapter, @unchecked Sendable {
         self.options = options
         self.threads = RoomSessionFile(workingDirectory: options.workingDirectory, relativePath: ".codex/.agentim-threads.json")
         self.scrubber = SecretScrubber.forAdapter(options)
-        self.tuning = ProcessInfo.processInfo.environment.merging(options.environment) { _, own in own }
+        self.tuning = options.tuningEnvironment
         self.state = Locked(State(level: options.permissionLevel))
     }
 
@@ -140,7 +140,7 @@ public final class CodexAdapter: AgentAdapter, @unchecked Sendable {
     func ensureServer(_ key: String, _ room: Room) async throws -> CodexAppServer {
         if let server = state.withLock({ _ in room.server }), !server.hasExited { return server }
         let env = SafeEnvironment.build(passEnv: options.passEnv, overlay: options.environment)
-        let executable = tuning["AGENTIM_CODEX_BIN"].flatMap { $0.isEmpty ? nil : $0 } ?? "codex"
+        let executable = tuning.nonEmpty("AGENTIM_CODEX_BIN") ?? "codex"
         let server = try CodexAppServer(
             executable: executable, environment: env, workingDirectory: options.workingDirectory,
             onRequest: { [weak self] method, params in await self?.serverRequest(key, method, params) ?? [:] },
@@ -166,7 +166,7 @@ public final class CodexAdapter: AgentAdapter, @unchecked Sendable {
         let settings = state.withLock { _ in room.settings }
         let level = state.current.level
         var params: [String: Any] = ["cwd": options.workingDirectory, "approvalPolicy": level == .bypass ? "never" : "on-request"]
-        if let model = settings.model ?? tuning["CODEX_MODEL"].flatMap({ $0.isEmpty ? nil : $0 }) { params["model"] = model }
+        if let model = settings.model ?? tuning.nonEmpty("CODEX_MODEL") { params["model"] = model }
         if let effort = settings.effort { params["reasoningEffort"] = effort }
         if let sandbox = settings.sandbox { params["sandbox"] = sandbox }
         if let network = settings.network { params["networkAccessEnabled"] = network }
@@ -346,7 +346,7 @@ public final class CodexAdapter: AgentAdapter, @unchecked Sendable {
         let settings = room(roomKey ?? "__global__").settings
         var info = AdapterInfo()
         info.slashCommands = Self.slashCommands
-        info.model = settings.model ?? tuning["CODEX_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultModel
+        info.model = settings.model ?? tuning.nonEmpty("CODEX_MODEL") ?? Self.defaultModel
         info.effortLevel = settings.effort
         info.planMode = settings.planMode
         info.availableModels = [Self.defaultModel]
@@ -396,7 +396,7 @@ public final class CodexAdapter: AgentAdapter, @unchecked Sendable {
             restartThread(key, room)
             return CommandResult(success: true, message: "Thread cleared")
         case "model":
-            if args.isEmpty { return CommandResult(success: true, message: "Current model: \(current.model ?? tuning["CODEX_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultModel)") }
+            if args.isEmpty { return CommandResult(success: true, message: "Current model: \(current.model ?? tuning.nonEmpty("CODEX_MODEL") ?? Self.defaultModel)") }
             state.withLock { _ in room.settings.model = args }
             restartThread(key, room)
             return CommandResult(success: true, message: "Model set to \(args). The thread will restart with the next message.")

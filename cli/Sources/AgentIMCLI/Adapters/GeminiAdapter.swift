@@ -36,7 +36,7 @@ public final class GeminiAdapter: AgentAdapter, @unchecked Sendable {
         self.options = options
         self.sessions = RoomSessionFile(workingDirectory: options.workingDirectory, relativePath: ".gemini/.agentim-sessions.json")
         self.scrubber = SecretScrubber.forAdapter(options)
-        self.tuning = ProcessInfo.processInfo.environment.merging(options.environment) { _, own in own }
+        self.tuning = options.tuningEnvironment
         self.state = Locked(State(level: options.permissionLevel))
     }
 
@@ -73,7 +73,7 @@ public final class GeminiAdapter: AgentAdapter, @unchecked Sendable {
     func arguments(prompt: String?, room: RoomSettings, resume: String?) -> [String] {
         let level = state.current.level
         var args = ["-p", prompt ?? " ", "--output-format", "stream-json"]
-        if let model = room.model ?? tuning["GEMINI_MODEL"].flatMap({ $0.isEmpty ? nil : $0 }) { args += ["-m", model] }
+        if let model = room.model ?? tuning.nonEmpty("GEMINI_MODEL") { args += ["-m", model] }
         let mode = level == .bypass ? "yolo" : room.planMode ? "plan" : "default"
         args += ["--approval-mode", mode]
         if let resume { args += ["-r", resume] }
@@ -84,7 +84,7 @@ public final class GeminiAdapter: AgentAdapter, @unchecked Sendable {
         let viaStdin = prompt.utf8.count > Self.maxArgumentPrompt
         let args = arguments(prompt: viaStdin ? nil : prompt, room: settings(room), resume: resume)
         let env = SafeEnvironment.build(passEnv: options.passEnv, overlay: options.environment)
-        let executable = tuning["AGENTIM_GEMINI_BIN"].flatMap { $0.isEmpty ? nil : $0 } ?? "gemini"
+        let executable = tuning.nonEmpty("AGENTIM_GEMINI_BIN") ?? "gemini"
         let child: ChildProcess
         do {
             child = try ChildProcess(executable: executable, arguments: args, environment: env,
@@ -247,7 +247,7 @@ public final class GeminiAdapter: AgentAdapter, @unchecked Sendable {
         let room = settings(roomKey ?? "__global__")
         var info = AdapterInfo()
         info.slashCommands = Self.slashCommands
-        info.model = room.model ?? tuning["GEMINI_MODEL"].flatMap { $0.isEmpty ? nil : $0 }
+        info.model = room.model ?? tuning.nonEmpty("GEMINI_MODEL")
         info.thinkingMode = room.thinking
         info.planMode = room.planMode
         info.availableModels = Self.models
@@ -271,7 +271,7 @@ public final class GeminiAdapter: AgentAdapter, @unchecked Sendable {
             sessions.set(room, nil)
             return CommandResult(success: true, message: "Session compacted (reset)")
         case "model":
-            if args.isEmpty { return CommandResult(success: true, message: "Current model: \(current.model ?? tuning["GEMINI_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "(default)")") }
+            if args.isEmpty { return CommandResult(success: true, message: "Current model: \(current.model ?? tuning.nonEmpty("GEMINI_MODEL") ?? "(default)")") }
             update(room) { $0.model = args }
             return CommandResult(success: true, message: "Model set to \(args)")
         case "cost":
