@@ -9,11 +9,12 @@ import { ConfirmDialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { toast } from '../../components/Toast';
 import { on, send } from '../../realtime/socket';
-import { AGENT_TYPES, type AgentType, type Gateway } from '../../api/agents';
+import { type AgentType, type Gateway } from '../../api/agents';
 import { dateTime } from '../common/format';
 import { parseCredentialList, safeHttpUrl, type CredentialInfo } from './agentView';
 import { GATEWAY_TIMEOUT_MS, usePendingTimer } from './useTimeout';
 import { FormActions } from '../common/FormActions';
+import { AgentTypeField } from './AgentTypeField';
 
 type OAuthState =
   | { step: 'idle' }
@@ -175,15 +176,7 @@ export function CredentialsPanel({ gateway, online }: { gateway: Gateway; online
       </h4>
       {!online && <p className="pg-muted">{t('agents.credentialsOffline')}</p>}
       <div className="pg-row">
-        <Field label={t('agents.agentType')}>
-          <select value={agentType} onChange={(e) => setAgentType(e.target.value as AgentType)}>
-            {AGENT_TYPES.map((ty) => (
-              <option key={ty} value={ty}>
-                {t(`agents.type_${ty}`)}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <AgentTypeField value={agentType} onChange={setAgentType} />
         <Button size="sm" onClick={refresh} disabled={!online}>
           {t('agents.reloadCredentials')}
         </Button>

@@ -7,10 +7,11 @@ import { FormActions } from '../common/FormActions';
 import { Dialog } from '../../components/Dialog';
 import { Field } from '../../components/Field';
 import { on, send } from '../../realtime/socket';
-import { AGENT_TYPES, spawnAgent, type AgentType, type Gateway } from '../../api/agents';
+import { spawnAgent, type AgentType, type Gateway } from '../../api/agents';
 import { errorText } from '../common/errors';
 import { parseCredentialList, type CredentialInfo, type SpawnCredentialChoice } from './agentView';
 import { GATEWAY_TIMEOUT_MS, usePendingTimer } from './useTimeout';
+import { AgentTypeField } from './AgentTypeField';
 
 export function SpawnDialog({ gateway, onClose, onSpawned }: { gateway: Gateway; onClose: () => void; onSpawned: (name: string) => void }) {
   const t = useT();
@@ -79,15 +80,7 @@ export function SpawnDialog({ gateway, onClose, onSpawned }: { gateway: Gateway;
   return (
     <Dialog title={t('agents.spawnTitle', { gateway: gateway.name || gateway.hostname })} onClose={onClose}>
       <form className="pg-form" onSubmit={submit} noValidate>
-        <Field label={t('agents.agentType')}>
-          <select value={agentType} onChange={(e) => setAgentType(e.target.value as AgentType)}>
-            {AGENT_TYPES.map((ty) => (
-              <option key={ty} value={ty}>
-                {t(`agents.type_${ty}`)}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <AgentTypeField value={agentType} onChange={setAgentType} />
         <Field label={t('agents.agentName')}>
           <input type="text" value={name} maxLength={100} required onChange={(e) => setName(e.target.value)} />
         </Field>
