@@ -10,6 +10,7 @@ import { getAdminSettings, saveAdminSettings, SETTING_GROUPS, type SettingItem, 
 import { checkSetting, groupChanges, initialInputValue, labelName, type SettingProblem } from './admin/settingsForm';
 import { errorText } from './common/errors';
 import { usePageStyles } from './common/usePageStyles';
+import { LoadError } from './common/LoadError';
 
 export default function AdminSettingsPage() {
   usePageStyles();
@@ -39,11 +40,7 @@ export default function AdminSettingsPage() {
         <h1 id="adm-settings-title">{t('admin.settingsTitle')}</h1>
       </div>
       <p className="pg-muted">{t('admin.settingsIntro')}</p>
-      {error && (
-        <div className="pg-error-box" role="alert">
-          {error} <Button size="sm" onClick={() => void load()}>{t('common.retry')}</Button>
-        </div>
-      )}
+      <LoadError error={error} onRetry={() => void load()} />
       {!groups && !error && <Spinner />}
       {groups && (
         <nav className="pg-tabs" aria-label={t('admin.settingsGroups')}>

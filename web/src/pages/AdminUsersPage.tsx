@@ -13,6 +13,7 @@ import { errorText } from './common/errors';
 import { dateTime } from './common/format';
 import { usePageStyles } from './common/usePageStyles';
 import { toasted } from './common/toasted';
+import { LoadError } from './common/LoadError';
 
 export default function AdminUsersPage() {
   usePageStyles();
@@ -55,11 +56,7 @@ export default function AdminUsersPage() {
           </Button>
         </div>
       </div>
-      {error && (
-        <div className="pg-error-box" role="alert">
-          {error} <Button size="sm" onClick={() => void load()}>{t('common.retry')}</Button>
-        </div>
-      )}
+      <LoadError error={error} onRetry={() => void load()} />
       {!users && !error && <Spinner />}
       {users && (
         <>

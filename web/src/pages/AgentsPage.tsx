@@ -16,6 +16,7 @@ import { sortAgents } from './agents/agentView';
 import { errorText } from './common/errors';
 import { usePageStyles } from './common/usePageStyles';
 import { toasted } from './common/toasted';
+import { LoadError } from './common/LoadError';
 
 /** At most this many `client:query_agent_info` frames per load (the hub limits frames per user). */
 const INFO_QUERIES = 8;
@@ -91,11 +92,7 @@ export default function AgentsPage() {
           <Button onClick={() => void load()}>{t('agents.refresh')}</Button>
         </div>
       </div>
-      {error && (
-        <div className="pg-error-box" role="alert">
-          {error} <Button size="sm" onClick={() => void load()}>{t('common.retry')}</Button>
-        </div>
-      )}
+      <LoadError error={error} onRetry={() => void load()} />
       {!own && !error && <Spinner />}
       {own && (
         <>

@@ -23,6 +23,7 @@ import { errorText } from './common/errors';
 import { dateTime } from './common/format';
 import { usePageStyles } from './common/usePageStyles';
 import { toasted } from './common/toasted';
+import { LoadError } from './common/LoadError';
 
 type Editing = { provider: Provider | null; type: string; existing?: ServiceAgent };
 
@@ -77,11 +78,7 @@ export default function ServiceAgentsPage() {
         <h1 id="sa-title">{t('serviceAgents.title')}</h1>
       </div>
       <p className="pg-muted">{t('serviceAgents.intro')}</p>
-      {error && (
-        <div className="pg-error-box" role="alert">
-          {error} <Button size="sm" onClick={() => void load()}>{t('common.retry')}</Button>
-        </div>
-      )}
+      <LoadError error={error} onRetry={() => void load()} />
       {!agents && !error && <Spinner />}
       {agents && (
         <section className="pg-section" aria-labelledby="sa-mine">

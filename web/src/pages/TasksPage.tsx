@@ -14,6 +14,7 @@ import { dateTime } from './common/format';
 import { usePageStyles } from './common/usePageStyles';
 import { FormActions } from './common/FormActions';
 import { toasted } from './common/toasted';
+import { LoadError } from './common/LoadError';
 
 function upsert(list: Task[], task: Task): Task[] {
   const i = list.findIndex((x) => x.id === task.id);
@@ -93,11 +94,7 @@ export default function TasksPage() {
           onCancel={() => setShowCreate(false)}
         />
       )}
-      {loadError && (
-        <div className="pg-error-box" role="alert">
-          {loadError} <Button size="sm" onClick={() => void load()}>{t('common.retry')}</Button>
-        </div>
-      )}
+      <LoadError error={loadError} onRetry={() => void load()} />
       {!tasks && !loadError && <Spinner />}
       {tasks && (
         <div className="pg-board">
