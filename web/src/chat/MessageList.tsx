@@ -172,11 +172,19 @@ export function MessageList({ room, state, onReply, onThread }: { room: Room; st
     if (list.length && (currentIndex === null || Math.abs(i - currentIndex) > WINDOW_SLACK)) setView({ id: list[i].id, index: i });
   };
 
+  // Only the reader moving up lets go of the bottom. Content that grows late (highlighting,
+  // images) also fires scroll events, with the bottom further away but the position unchanged or
+  // moved down by scroll anchoring; taking those as "not at the bottom" left a freshly opened
+  // room resting above its newest message whenever the scroll event came before the resize one.
+  const lastTop = useRef(0);
   const onScroll = () => {
     const el = ref.current!;
     const near = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
-    stick.current = near;
-    setAtBottom(near);
+    if (near) stick.current = true;
+    else if (el.scrollTop < lastTop.current) stick.current = false;
+    else if (stick.current) el.scrollTop = el.scrollHeight;
+    lastTop.current = el.scrollTop;
+    setAtBottom(stick.current);
     if (!scrollFrame.current) scrollFrame.current = requestAnimationFrame(updateView);
   };
   useEffect(() => () => cancelAnimationFrame(scrollFrame.current), []);
