@@ -152,6 +152,9 @@ extension EdgeTests {
             #expect(api["ok"] == .bool(false))
             let socketPath = try Tool.curl(["-o", "/dev/null", "-w", "%{http_code}", edge.baseURL + "/ws/elsewhere"])
             #expect(socketPath.stdout == "404")
+            for reserved in ["/internal/revocations", "/internal", "/ws"] {
+                #expect(try Tool.curl(["-o", "/dev/null", "-w", "%{http_code}", edge.baseURL + reserved]).stdout == "404", "\(reserved)")
+            }
             let escape = try Tool.curl(["--path-as-is", edge.baseURL + "/../../../../etc/passwd"])
             #expect(!escape.stdout.contains("root:"), "paths never leave WEB_DIR")
         }

@@ -9,7 +9,7 @@ import Glibc
 
 /// The built web UI (http-api §1.8 "Static files / SPA"): a request nothing else answered is
 /// tried as a file under `WEB_DIR` (default `web/dist` when it exists); any other `GET` outside
-/// `/api/`, `/ws/` and `/uploads/` that names no file (no `/assets/` prefix, no extension) gets
+/// `/api/`, `/ws/`, `/uploads/` and `/internal/` that names no file (no `/assets/` prefix, no extension) gets
 /// `index.html`, so client-side routes load the app, while a missing script stays a 404 rather
 /// than HTML the browser would refuse to run. `index.html` is read per request, so a rebuilt UI
 /// is served without a restart.
@@ -42,8 +42,11 @@ struct WebUI: Sendable {
     static let immutable = "public, max-age=31536000, immutable"
     static let revalidate = "no-cache"
 
+    /// Paths the UI never answers: the API, sockets, uploads, and the services' internal routes
+    /// (never on the public listener, so a 404 there, not the app page).
     static func servesPath(_ path: String) -> Bool {
-        !(path.hasPrefix("/api/") || path.hasPrefix("/ws/") || path.hasPrefix("/uploads/") || path == "/api" || path == "/uploads")
+        for reserved in ["/api", "/ws", "/uploads", "/internal"] where path == reserved || path.hasPrefix(reserved + "/") { return false }
+        return true
     }
 
     /// The response for `request`, or nil when the UI has nothing for it.
