@@ -8,26 +8,77 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import NIOSSL
+import ServiceLifecycle
 
 /// The public listener (DESIGN "The edge"), which replaces the original's nginx: transports
 /// (HTTP/1.1, h2 over TLS, h2c, WebSocket), the middleware chain, the edge's own routes and
-/// the web UI. `agentim-edge` adds the reverse proxy; `agentim-server` mounts the services'
-/// routes on the same router instead.
-public struct Edge: Sendable {
+/// the web UI. `agentim-edge` (`distributed(runtime:)`) adds the reverse proxy to the services
+/// of its `topology`; `agentim-server` mounts the services' routes on the same router instead.
+public struct Edge: HubService {
     public let hub: ClientHub
     let config: HubConfig
     let tls: NIOSSLContext?
     let metrics: EdgeMetrics
     let webUI: WebUI?
+    /// `/api/health`: every process's checks (see `healthAggregator`).
+    let health: @Sendable () async -> HealthReport
+    /// The caller's site role for `/api/admin/metrics`, which the auth service answers.
+    let roleOf: @Sendable (_ userId: String) async throws -> String?
+    /// The services behind this edge when they run in processes of their own.
+    let topology: RemoteTopology?
 
     /// Loads the certificate (when configured) and finds the web UI; a bad certificate
     /// stops the process with one line.
-    public init(hub: ClientHub) throws {
+    public init(hub: ClientHub, health: @escaping @Sendable () async -> HealthReport,
+                roleOf: @escaping @Sendable (_ userId: String) async throws -> String?, topology: RemoteTopology? = nil) throws {
         self.hub = hub
         config = hub.config
         tls = try Self.tlsContext(config)
         metrics = EdgeMetrics(hub: hub)
         webUI = WebUI(directory: config.webDir)
+        self.health = health
+        self.roleOf = roleOf
+        self.topology = topology
+    }
+
+    /// `agentim-edge`: the public listener in front of services reached over internal HTTP.
+    public static func distributed(runtime: Runtime) throws -> Edge {
+        let topology = try RemoteTopology(config: runtime.config)
+        let hub = ClientHub(runtime: runtime, rooms: topology.rooms, agents: topology.agents)
+        let ownChecks: @Sendable () async -> [String: Bool] = { await runtime.healthChecks() }
+        return try Edge(hub: hub, health: healthAggregator(probes: topology.healthProbes + [ownChecks]),
+                        roleOf: topology.roleOf, topology: topology)
+    }
+
+    /// The distributed edge refuses a missing service URL before it connects anywhere.
+    public static func checkEnvironment(_ config: HubConfig) throws {
+        _ = try UpstreamTable(config: config)
+    }
+
+    /// The edge owns no tables.
+    public static var usesDatabase: Bool { false }
+
+    public var runtime: Runtime { hub.runtime }
+
+    /// The socket followers, and the proxy's HTTP client when there is one.
+    public var backgroundServices: [any Service] {
+        hub.services + (topology.map { [$0.service] } ?? [])
+    }
+
+    /// The distributed edge has the auth service's revocations before it serves.
+    public func prepare() async throws {
+        try await topology?.loadRevocations(into: runtime)
+    }
+
+    /// The edge's process: its middleware, the reverse proxy to `topology`, its own routes.
+    public func makeApp() -> HubApp {
+        let router = Router(context: HubRequestContext.self)
+        addMiddleware(to: router)
+        if let topology { router.middlewares.add(topology.proxy(config: config, secure: isSecure)) }
+        addRoutes(to: router)
+        return HubApp(runtime: runtime, router: router, services: backgroundServices, server: server(proxyingTo: topology)) {
+            try await prepare()
+        }
     }
 
     /// Whether clients reach this edge over TLS.
@@ -53,10 +104,9 @@ public struct Edge: Sendable {
     }
 
     /// `/api/health` (aggregated, cached 2 s), `/api/metrics`, `/api/admin/metrics` (the
-    /// caller's role from `roleOf`, which the auth service answers), and the WebSocket paths
-    /// for requests that are not upgrades.
-    public func addRoutes(to router: Router<HubRequestContext>, health: @escaping @Sendable () async -> HealthReport,
-                          roleOf: @escaping @Sendable (_ userId: String) async throws -> String?) {
+    /// caller's role from `roleOf`), and the WebSocket paths for requests that are not upgrades.
+    public func addRoutes(to router: Router<HubRequestContext>) {
+        let health = self.health
         router.get("/api/health") { _, _ -> Response in
             let report = await health()
             return jsonResponse(report, status: report.ok ? .ok : .serviceUnavailable)
@@ -72,7 +122,7 @@ public struct Edge: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: await metrics.exposition())))
         }
-        let admin = AdminMetrics(metrics: metrics, tokens: tokens, redisEnabled: config.redisURL != nil, roleOf: roleOf)
+        let admin = AdminMetrics(metrics: metrics, tokens: tokens, redisEnabled: config.redisURL != nil, roleOf: self.roleOf)
         router.get("/api/admin/metrics") { request, _ in try await admin.respond(request) }
         for endpoint in [SocketEndpoint.client, .gateway] {
             router.get(RouterPath(endpoint.rawValue)) { _, _ -> Response in
