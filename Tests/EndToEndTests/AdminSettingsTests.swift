@@ -87,7 +87,7 @@ struct AdminSettingsTests {
                 == #"{"keys": ["totp.issuer", "ws.maxMessageSize"]}"#)
 
         // A row that no longer decrypts (the key changed) is ignored: the default applies.
-        hub.stop()
+        hub.stopGracefully()
         let rekeyed = try await AuthHub.start(database: hub.database, extra: ["ENCRYPTION_KEY": "a-different-encryption-key-0123456789abcdef"])
         defer { rekeyed.stop() }
         let relisted = try await HTTP.get(rekeyed.base + "/api/admin/settings", token: try await AuthClient.admin(rekeyed.base).accessToken)

@@ -152,7 +152,7 @@ struct AuthSessionTests {
         let newSecret = "the-rotated-secret-that-is-also-long-enough"
         var hub = try await AuthHub.start()
         let session = try await AuthClient.admin(hub.base)
-        hub.stop()
+        hub.stopGracefully()
 
         hub = try await AuthHub.start(database: hub.database, extra: ["JWT_SECRET": newSecret, "JWT_SECRET_PREVIOUS": oldSecret])
         #expect(try await HTTP.get(hub.base + "/api/users/me", token: session.accessToken).status == 200)
@@ -160,7 +160,7 @@ struct AuthSessionTests {
         #expect(refreshed.status == 200, "a refresh token signed with the previous secret still rotates")
         let newAccess = try #require(refreshed.data?["accessToken"]?.stringValue)
         #expect(AuthClient.header(newAccess)?["kid"] != AuthClient.header(session.accessToken)?["kid"], "new tokens use the new secret")
-        hub.stop()
+        hub.stopGracefully()
 
         hub = try await AuthHub.start(database: hub.database, extra: ["JWT_SECRET": newSecret])
         defer { hub.stop() }
@@ -174,7 +174,7 @@ struct AuthSessionTests {
         let admin = try await AuthClient.admin(hub.base)
         try await AuthClient.createUser(hub.base, admin: admin.accessToken, "dave", password: "DavePass123")
         let dave = try await AuthClient.login(hub.base, "dave", "DavePass123")
-        hub.stop()
+        hub.stopGracefully()
 
         // Revoked by another process while this one was down: only the table knows.
         let now = Int64(Date().timeIntervalSince1970 * 1000) + 1000

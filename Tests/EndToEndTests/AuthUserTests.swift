@@ -86,7 +86,7 @@ struct AuthUserTests {
         #expect(await socket.closed() == 1008)
         #expect(try await AuthClient.refresh(base, body: other.refreshToken).status == 401)
         #expect(try await AuthClient.loginReply(base, "gina", "GinaPass123").status == 401)
-        try await Task.sleep(for: .milliseconds(1100))  // revocation is by whole seconds
+        await Wait.nextSecond()  // revocation is by whole seconds
         let fresh = try await AuthClient.login(base, "gina", "NewGina456")
         #expect(try await HTTP.get(base + "/api/users/me", token: fresh.accessToken).status == 200)
         #expect(try hub.sql("SELECT count(*) FROM revoked_tokens WHERE user_id = '\(fresh.userId)'") == "1")

@@ -59,7 +59,7 @@ struct CLIGatewayTests {
         #expect(badCode.status == 1)
         #expect(badCode.stderr.contains("Invalid TOTP code"), "\(badCode.stderr)")
         // A code valid now; wait for the next period if the current one is about to end.
-        if Int(Date().timeIntervalSince1970) % 30 > 25 { try await Task.sleep(for: .seconds(6)) }
+        await Wait.totpPeriod()
         let totp = try await cli.login(base: hub.base, username: "kim", password: "Passw0rdXY", totp: Authenticator.code(base32: secret))
         #expect(totp.status == 0, "totp login: \(totp.stderr)")
         let again = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any])
@@ -171,7 +171,8 @@ struct CLIGatewayTests {
         _ = await client.next(type: "server:message_chunk")
         client.close()
         current.kill9()
-        try await Task.sleep(for: .seconds(2))
+        // The gateway notices the hub gone (and queues what its agent goes on writing).
+        #expect(await Wait.until { cli.log().contains("Disconnected from the hub") }, "\(cli.log())")
         current = try hubProcess.restarted()
         try await current.waitUntilHealthy(path: "/api/health")
         // The reply finishes while the hub is away or just back; it is stored once, complete, in order.
@@ -215,7 +216,7 @@ struct CLIGatewayTests {
         #expect(gateway.isRunning, "agents stay alive in recovery mode")
         // Revocation compares issue times in whole seconds: a login in the same second as the
         // password change would be revoked too.
-        try await Task.sleep(for: .milliseconds(1500))
+        await Wait.nextSecond()
         let token = try await ChatScenario.login(hub.base, "amy", "NewPassw0rdXY")
         #expect(try await cli.login(base: hub.base, username: "amy", password: "NewPassw0rdXY").status == 0)
         _ = try await hub.onlineAgents(["keeper"], token: token)

@@ -44,10 +44,10 @@ struct DistributedAuthTests {
         #expect(try await refusedByRooms != nil, "the rooms service refuses it within a second")
 
         // Processes down during a revocation learn it before they answer again.
-        try await Task.sleep(for: .milliseconds(1100))
+        await Wait.nextSecond()
         let again = try await AuthClient.login(edge1.baseURL, "mia", "MiaReset123")
-        edge2.stop()
-        hub.services["rooms"]?.stop()
+        edge2.stopGracefully()
+        hub.services["rooms"]?.stopGracefully()
         let second = try await HTTP.put(edge1.baseURL + "/api/users/\(miaId)", json: #"{"password":"MiaAgain123"}"#, token: admin.accessToken)
         #expect(second.status == 200)
         try await hub.restart("rooms")

@@ -19,9 +19,13 @@ struct DistributedTopologyTests {
                                    receiverBase: edge2.baseURL, receiverWS: edge2.wsURL)
 
         // A service that is down makes the edge answer 503 with the check false.
-        hub.services["uploads"]?.stop()
-        try await Task.sleep(for: .milliseconds(2100))  // the health cache
-        let degraded = try await HTTP.get(edge2.baseURL + "/api/health")
+        hub.services["uploads"]?.stopGracefully()
+        // The edge caches health for two seconds: ask until it has noticed.
+        var degraded = try await HTTP.get(edge2.baseURL + "/api/health")
+        await Wait.until {
+            degraded = (try? await HTTP.get(edge2.baseURL + "/api/health")) ?? degraded
+            return degraded.status != 200
+        }
         #expect(degraded.status == 503)
         #expect(degraded["checks"]?["filesystem"] == .bool(false))
     }

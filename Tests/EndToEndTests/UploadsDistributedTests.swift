@@ -17,13 +17,13 @@ import Testing
         let file = UploadRequests.noise((12 << 20) - 512, prefix: UploadSamples.png)
         let body = UploadRequests.file(file, type: "image/png", filename: "big.png")
         #expect(body.count <= 12 << 20)
-        let edgeBefore = edgeA.memory.peak >> 10, serviceBefore = topology.uploads[0].memory.peak >> 10
+        let edgeBefore = try edgeA.memory().peak >> 10, serviceBefore = try topology.uploads[0].memory().peak >> 10
         let started = ContinuousClock.now
         let reply = try await UploadRequests.postStreamed(edgeA.baseURL, body: body, token: token)
         let took = ContinuousClock.now - started
         #expect(reply.status == 200, "\(reply.body)")
         #expect(reply.data?["size"]?.numberValue == Double(file.count))
-        let edgePeak = edgeA.memory.peak >> 10, servicePeak = topology.uploads[0].memory.peak >> 10
+        let edgePeak = try edgeA.memory().peak >> 10, servicePeak = try topology.uploads[0].memory().peak >> 10
         print("12 MiB upload through the edge in \(took): edge peak RSS \(edgeBefore) → \(edgePeak) KiB, uploads service peak RSS \(serviceBefore) → \(servicePeak) KiB")
         // Holding the body whole would add at least 12 MiB to a peak; streaming adds buffers only.
         #expect(edgePeak - edgeBefore < 8 << 10, "edge peak grew by \(edgePeak - edgeBefore) KiB")

@@ -151,7 +151,7 @@ import Testing
         #expect(try await UploadRequests.download(hub.base + "/uploads/.incoming", token: carol.token).status == 404)
 
         // A password change revokes carol's tokens: the download says so.
-        try await Task.sleep(for: .milliseconds(1100))  // revocation is second-granular
+        await Wait.nextSecond()  // revocation is second-granular
         let changed = try await HTTP.put(hub.base + "/api/users/me/password", json: #"{"currentPassword":"Passw0rdXY","newPassword":"NewPassw0rd9"}"#, token: carol.token)
         #expect(changed.status == 200, "\(changed.body)")
         let revoked = try await UploadRequests.download(url + "?token=\(carol.token)")

@@ -20,6 +20,7 @@ struct AuthHub {
     }
 
     func stop() { process.stop() }
+    func stopGracefully() { process.stopGracefully() }
 
     @discardableResult
     func sql(_ statement: String) throws -> String { try TestEnvironment.psql(database, statement) }

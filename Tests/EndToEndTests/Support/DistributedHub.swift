@@ -32,7 +32,7 @@ final class DistributedHub: @unchecked Sendable {
     @discardableResult
     func restart(_ name: String) async throws -> HubProcess {
         let old = try #require(services[name])
-        old.stop()
+        old.stopGracefully()
         let process = try HubProcess("agentim-\(name)", port: old.port, environment: common)
         services[name] = process
         try await process.waitUntilHealthy(path: "/internal/health")

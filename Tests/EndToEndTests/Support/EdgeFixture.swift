@@ -168,11 +168,13 @@ enum Tool {
         var stderr: String
     }
 
+    /// Throws when `executable` is not installed: a missing tool must fail the test, not
+    /// look like a tool that answered with an error.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> Output {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
+        process.executableURL = try path(of: executable)
+        process.arguments = arguments
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -190,7 +192,14 @@ enum Tool {
         try run("curl", ["--silent", "--show-error", "--max-time", "20"] + arguments)
     }
 
-    static var available: Bool { (try? run("which", ["curl", "nghttp", "openssl"]).status) == 0 }
+    /// Where `executable` is on PATH.
+    static func path(of executable: String) throws -> URL {
+        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        guard let directory = directories.first(where: { FileManager.default.isExecutableFile(atPath: "\($0)/\(executable)") }) else {
+            throw TestSetupError("\(executable) is not installed (deploy/local/test.sh installs it)")
+        }
+        return URL(fileURLWithPath: "\(directory)/\(executable)")
+    }
 }
 
 /// An HTTP exchange on a raw TCP connection: what a WebSocket client's upgrade request gets
@@ -237,14 +246,19 @@ enum RawHTTP {
 }
 
 extension HubProcess {
-    /// Peak and current resident memory of the process, in bytes (from /proc).
-    var memory: (peak: Int, resident: Int) {
-        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        func field(_ name: String) -> Int {
-            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return 0 }
-            return (line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) * 1024
+    /// Peak and current resident memory of the process, in bytes (from /proc). Throws when
+    /// /proc cannot be read or lacks a field: a memory bound checked against 0 would always hold.
+    func memory() throws -> (peak: Int, resident: Int) {
+        let path = "/proc/\(process.processIdentifier)/status"
+        let status = try String(contentsOfFile: path, encoding: .utf8)
+        func field(_ name: String) throws -> Int {
+            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }),
+                  let kib = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }), kib > 0 else {
+                throw TestSetupError("no \(name) in \(path)")
+            }
+            return kib * 1024
         }
-        return (field("VmHWM"), field("VmRSS"))
+        return (try field("VmHWM"), try field("VmRSS"))
     }
 
     /// Sends SIGTERM and waits up to `timeout` for the exit status.

@@ -57,7 +57,13 @@ final class HubProcess: @unchecked Sendable {
         }
     }
 
-    func stop() {
+    /// Ends the process at once (SIGKILL) and waits for it: a test's teardown. A graceful stop
+    /// takes seconds (every background loop first finishes its blocking bus read, one after
+    /// another) and no teardown asserts on it; a test that needs one calls `stopGracefully()`.
+    func stop() { kill9() }
+
+    /// SIGTERM, and waits until the process has finished its shutdown work.
+    func stopGracefully() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
