@@ -1,6 +1,7 @@
 import Foundation
 
-/// A `/ws/client` frame after parsing, limits and schema checks (websocket §3.2, §5).
+/// A `/ws/client` frame after parsing, limits and schema checks (websocket §3.2, §5, §12,
+/// §14, §16): one case per client type of the protocol, decoded once.
 public enum ClientFrame: Sendable, Equatable {
     case auth(token: String, protocolVersion: String?)
     case ping(ts: Double)
@@ -9,8 +10,22 @@ public enum ClientFrame: Sendable, Equatable {
     case leaveRoom(roomId: String)
     case sendMessage(SendMessage)
     case typing(roomId: String)
-    /// A type of the protocol whose handling lives in a later part of the hub; valid but not acted on here.
-    case deferred(type: String, body: JSONValue)
+    case stopGeneration(roomId: String, agentId: String)
+    case permissionResponse(PermissionAnswer)
+    case agentCommand(AgentCommandRequest)
+    case queryAgentInfo(agentId: String, roomId: String?)
+    /// `request` is the client's object (its `kind` checked), passed on to the gateway as sent.
+    case requestWorkspace(roomId: String, agentId: String, request: JSONValue)
+    case listGatewayCredentials(GatewayRequest)
+    case addGatewayCredential(GatewayRequest)
+    case manageGatewayCredential(GatewayRequest)
+    case startGatewayOAuth(GatewayRequest)
+    case completeGatewayOAuth(GatewayRequest)
+    case rewindRoom(roomId: String, messageId: String)
+    /// A frame of an agent or gateway type whose fields fail its schema. The hub has always
+    /// judged these only after auth and the per-user limit, so the refusal waits until then:
+    /// answered with `reason` as `server:error`, or dropped without answer when it is nil.
+    case refused(type: String, reason: Rejection?)
 
     public struct SendMessage: Sendable, Equatable, Codable {
         public var roomId: String
@@ -29,9 +44,52 @@ public enum ClientFrame: Sendable, Equatable {
         }
     }
 
-    /// Why a frame was refused, with the `server:error` code and text of §3.2.
+    /// `client:permission_response` (websocket §12).
+    public struct PermissionAnswer: Sendable, Equatable {
+        public var requestId: String
+        /// `allow`, `allowAlways` or `deny`.
+        public var decision: String
+        public var denyReason: String?
+
+        public init(requestId: String, decision: String, denyReason: String?) {
+            self.requestId = requestId
+            self.decision = decision
+            self.denyReason = denyReason
+        }
+    }
+
+    /// `client:agent_command` (websocket §14); `args` is empty when the client sent none.
+    public struct AgentCommandRequest: Sendable, Equatable {
+        public var agentId: String
+        public var roomId: String
+        public var command: String
+        public var args: String
+
+        public init(agentId: String, roomId: String, command: String, args: String) {
+            self.agentId = agentId
+            self.roomId = roomId
+            self.command = command
+            self.args = args
+        }
+    }
+
+    /// A credential or OAuth request for one gateway (websocket §16.2). `fields` are the
+    /// frame's other members (not `type`, not `gatewayId`), relayed to the gateway as sent;
+    /// for `client:add_gateway_credential` `mode` is always present (`api` by default).
+    public struct GatewayRequest: Sendable, Equatable {
+        public var gatewayId: String
+        public var fields: [String: JSONValue]
+
+        public init(gatewayId: String, fields: [String: JSONValue]) {
+            self.gatewayId = gatewayId
+            self.fields = fields
+        }
+    }
+
+    /// Why a frame was refused, with the `server:error` code and text of §3.2 (and §16.2's
+    /// missing API key).
     public enum Rejection: Error, Equatable, Sendable {
-        case tooLarge, invalidJSON, tooDeep, tooWide, invalidMessage
+        case tooLarge, invalidJSON, tooDeep, tooWide, invalidMessage, apiKeyRequired
 
         public var code: String {
             switch self {
@@ -39,6 +97,7 @@ public enum ClientFrame: Sendable, Equatable {
             case .invalidJSON: "INVALID_JSON"
             case .tooDeep, .tooWide: "JSON_TOO_DEEP"
             case .invalidMessage: "INVALID_MESSAGE"
+            case .apiKeyRequired: "INVALID_REQUEST"
             }
         }
 
@@ -49,16 +108,10 @@ public enum ClientFrame: Sendable, Equatable {
             case .tooDeep: "JSON nesting depth exceeded"
             case .tooWide: "JSON collection size exceeded"
             case .invalidMessage: "Invalid message format"
+            case .apiKeyRequired: "API key is required for api mode"
             }
         }
     }
-
-    static let deferredTypes: Set<String> = [
-        "client:stop_generation", "client:permission_response", "client:agent_command",
-        "client:query_agent_info", "client:request_workspace", "client:list_gateway_credentials",
-        "client:add_gateway_credential", "client:manage_gateway_credential", "client:start_gateway_oauth",
-        "client:complete_gateway_oauth", "client:rewind_room",
-    ]
 
     public var type: String {
         switch self {
@@ -68,79 +121,18 @@ public enum ClientFrame: Sendable, Equatable {
         case .leaveRoom: "client:leave_room"
         case .sendMessage: "client:send_message"
         case .typing: "client:typing"
-        case .deferred(let type, _): type
-        }
-    }
-
-    public static func parse(_ text: String, maxLength: Int) throws(Rejection) -> ClientFrame {
-        if text.jsLength > maxLength { throw .tooLarge }
-        let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-        } catch {
-            throw .invalidJSON
-        }
-        do {
-            try value.checkShape()
-        } catch .tooDeep {
-            throw .tooDeep
-        } catch {
-            throw .tooWide
-        }
-        return try parse(value)
-    }
-
-    public static func parse(_ value: JSONValue) throws(Rejection) -> ClientFrame {
-        guard case .object(let body) = value, let type = body["type"]?.stringValue else { throw .invalidMessage }
-        func string(_ key: String, _ range: ClosedRange<Int>) throws(Rejection) -> String {
-            guard let text = body[key]?.stringValue, range.contains(text.jsLength) else { throw .invalidMessage }
-            return text
-        }
-        func optionalString(_ key: String, _ range: ClosedRange<Int>) throws(Rejection) -> String? {
-            guard let raw = body[key] else { return nil }
-            guard let text = raw.stringValue, range.contains(text.jsLength) else { throw .invalidMessage }
-            return text
-        }
-        func stringArray(_ key: String, max: Int) throws(Rejection) -> [String]? {
-            guard let raw = body[key] else { return nil }
-            guard let items = raw.arrayValue, items.count <= max else { throw .invalidMessage }
-            var result: [String] = []
-            for item in items {
-                guard let text = item.stringValue else { throw .invalidMessage }
-                result.append(text)
-            }
-            return result
-        }
-        let unbounded = 1...Int.max
-        switch type {
-        case "client:auth":
-            return .auth(token: try string("token", 1...2000), protocolVersion: try optionalString("protocolVersion", 0...Int.max))
-        case "client:ping":
-            guard let ts = body["ts"]?.numberValue else { throw .invalidMessage }
-            return .ping(ts: ts)
-        case "client:join_room":
-            var lastSeq: Int64?
-            if let raw = body["lastSeq"] {
-                guard let number = raw.numberValue, number >= 0, number.rounded() == number, number < 9.0e15 else { throw .invalidMessage }
-                lastSeq = Int64(number)
-            }
-            return .joinRoom(roomId: try string("roomId", unbounded), lastSeq: lastSeq)
-        case "client:leave_room":
-            return .leaveRoom(roomId: try string("roomId", unbounded))
-        case "client:typing":
-            return .typing(roomId: try string("roomId", unbounded))
-        case "client:send_message":
-            let roomId = try string("roomId", unbounded)
-            let content = try string("content", 1...100_000)
-            _ = try stringArray("mentions", max: 50)  // validated, then ignored: the hub parses mentions itself
-            let attachmentIds = try stringArray("attachmentIds", max: 20) ?? []
-            let replyToId = try optionalString("replyToId", 0...Int.max)
-            let clientMessageId = try optionalString("clientMessageId", 1...100)
-            return .sendMessage(SendMessage(roomId: roomId, content: content, replyToId: replyToId,
-                                            attachmentIds: attachmentIds, clientMessageId: clientMessageId))
-        default:
-            guard deferredTypes.contains(type) else { throw .invalidMessage }
-            return .deferred(type: type, body: value)
+        case .stopGeneration: "client:stop_generation"
+        case .permissionResponse: "client:permission_response"
+        case .agentCommand: "client:agent_command"
+        case .queryAgentInfo: "client:query_agent_info"
+        case .requestWorkspace: "client:request_workspace"
+        case .listGatewayCredentials: "client:list_gateway_credentials"
+        case .addGatewayCredential: "client:add_gateway_credential"
+        case .manageGatewayCredential: "client:manage_gateway_credential"
+        case .startGatewayOAuth: "client:start_gateway_oauth"
+        case .completeGatewayOAuth: "client:complete_gateway_oauth"
+        case .rewindRoom: "client:rewind_room"
+        case .refused(let type, _): type
         }
     }
 }

@@ -23,10 +23,10 @@ struct AdminMetrics: Sendable {
     func snapshot() async -> Snapshot {
         let exposition = await metrics.exposition()
         let samples = PrometheusText.samples(exposition)
-        let stats = await metrics.hub.registry.stats
+        let stats = await metrics.hub.clients.registry.stats
         let connections = Snapshot.Connections(
-            clients: stats.clients, gateways: metrics.hub.gatewaySockets.value, onlineUsers: stats.users,
-            connectedAgents: await metrics.hub.gateways.agentCount)
+            clients: stats.clients, gateways: metrics.hub.gateways.count.value, onlineUsers: stats.users,
+            connectedAgents: await metrics.hub.gateways.registry.agentCount)
         var messages: [String: Double] = [:]
         for sample in samples where sample.name == "agentim_messages_total" {
             messages[PrometheusText.key(sample.labels), default: 0] += sample.value

@@ -46,12 +46,12 @@ final class EdgeMetrics: Sendable {
 
     /// The exposition text with the gauges brought up to date.
     func exposition() async -> String {
-        let stats = await hub.registry.stats
+        let stats = await hub.clients.registry.stats
         clientConnections.set(to: Double(stats.clients))
         onlineUsers.set(to: Double(stats.users))
         activeRooms.set(to: Double(stats.rooms))
-        gatewayConnections.set(to: Double(hub.gatewaySockets.value))
-        connectedAgents.set(to: Double(await hub.gateways.agentCount))
+        gatewayConnections.set(to: Double(hub.gateways.count.value))
+        connectedAgents.set(to: Double(await hub.gateways.registry.agentCount))
         heapBytes.set(to: Double(Self.heapBytes()))
         rssBytes.set(to: Double(Self.residentBytes()))
         uptime.reset()

@@ -21,8 +21,8 @@ public struct SocketSessions: Sendable {
 
     func run(_ endpoint: SocketEndpoint, socket: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, logger: Logger) async {
         let session: any SocketSession = switch endpoint {
-        case .client: ClientSession(hub: hub)
-        case .gateway: GatewaySession(hub: hub)
+        case .client: ClientSession(clients: hub.clients, gateways: hub.gateways)
+        case .gateway: GatewaySession(gateways: hub.gateways)
         }
         let configuration = WebSocketHandler.Configuration(
             extensions: [], autoPing: .disabled, closeTimeout: .seconds(5), validateUTF8: true, maxFrameSize: SocketEndpoint.messageCap)

@@ -1,5 +1,6 @@
 import AgentIMBus
 import AgentIMCore
+import AgentIMRuntime
 import AgentIMTokens
 import Foundation
 import Logging
@@ -8,9 +9,9 @@ import Logging
 /// ownership is this edge's (the socket that registered the agent); chunks go straight to
 /// the room's sockets on every edge; everything stored or routed is a command for rooms.
 struct GatewayHandler: Sendable {
-    let hub: ClientHub
+    let runtime: Runtime
+    let registry: GatewayRegistry
     let agents: AgentsDirectory
-    var registry: GatewayRegistry { hub.gateways }
 
     /// Cumulative text one reply may stream (websocket §10.3 step 4).
     static let streamLimit = 10_485_760
@@ -22,7 +23,7 @@ struct GatewayHandler: Sendable {
               ["hostname", "platform", "arch", "nodeVersion"].allSatisfy({ device[$0]?.stringValue != nil }) else { return false }
         let user: AuthenticatedUser
         do {
-            user = try await hub.tokens.verifyAccess(token)
+            user = try await runtime.tokens.verifyAccess(token)
         } catch .wrongType {
             socket.send(text: AgentFrames.gatewayAuthResult(ok: false, error: "Invalid token type"))
             return false
@@ -45,7 +46,7 @@ struct GatewayHandler: Sendable {
             admission = try await agents.gatewayConnected(.init(
                 userId: user.id, gatewayId: gatewayId, deviceInfo: .object(device), ephemeral: fields.bool("ephemeral") ?? false, liveSockets: live))
         } catch {
-            hub.logger.error("gateway auth for \(gatewayId) failed: \(error)")
+            runtime.logger.error("gateway auth for \(gatewayId) failed: \(error)")
             socket.send(text: AgentFrames.gatewayAuthResult(ok: false, error: "Authentication failed"))
             return false
         }
@@ -78,15 +79,15 @@ struct GatewayHandler: Sendable {
                 guard let agentId = fields.string("agentId"), let requestId = fields.string("requestId"),
                       let response = fields["response"], response.objectValue?["kind"]?.stringValue != nil,
                       await registry.owns(socket.id, agent: agentId) else { return }
-                try await hub.deliver(Delivery(audience: .workspaceRequest(requestId), frame: AgentFrames.relay(
+                try await runtime.deliver(Delivery(audience: .workspaceRequest(requestId), frame: AgentFrames.relay(
                     .object(["agentId": .string(agentId), "requestId": .string(requestId), "response": response]), as: "server:workspace_response")))
             case "gateway:rewind_result":
-                hub.logger.info("rewind result from gateway \(gatewayId): \(fields["success"]?.boolValue == true ? "ok" : "failed")")
+                runtime.logger.info("rewind result from gateway \(gatewayId): \(fields["success"]?.boolValue == true ? "ok" : "failed")")
             default:
                 try await ownedAgentFrame(fields, type: type, socket: socket, userId: userId, gatewayId: gatewayId)
             }
         } catch {
-            hub.logger.error("\(type) from gateway \(gatewayId) failed: \(error)")
+            runtime.logger.error("\(type) from gateway \(gatewayId) failed: \(error)")
         }
     }
 
@@ -104,7 +105,7 @@ struct GatewayHandler: Sendable {
         case "gateway:agent_command_result":
             guard let roomId = fields.string("roomId"), let command = fields.string("command", 1...100), let success = fields.bool("success"),
                   case .some(let message) = fields.optionalString("message", max: 10_000) else { return }
-            try await hub.deliver(Delivery(audience: .room(roomId), frame: AgentFrames.agentCommandResult(
+            try await runtime.deliver(Delivery(audience: .room(roomId), frame: AgentFrames.agentCommandResult(
                 agentId: agentId, roomId: roomId, command: command, success: success, message: message)))
         case "gateway:agent_info":
             guard fields["slashCommands"]?.arrayValue != nil, fields["mcpServers"]?.arrayValue != nil,
@@ -113,7 +114,7 @@ struct GatewayHandler: Sendable {
         case "gateway:terminal_data":
             guard let data = fields.string("data", 0...1_000_000), let placement = try await placement(of: agentId, refreshFor: nil) else { return }
             for roomId in placement.rooms {
-                try await hub.deliver(Delivery(audience: .room(roomId), frame: AgentFrames.terminalData(
+                try await runtime.deliver(Delivery(audience: .room(roomId), frame: AgentFrames.terminalData(
                     agentId: agentId, agentName: placement.name, roomId: roomId, data: data)))
             }
         default:
@@ -133,8 +134,8 @@ struct GatewayHandler: Sendable {
         let outcome = try await agents.registerAgent(.init(userId: userId, gatewayId: gatewayId, agent: .object(agent)))
         switch outcome {
         case .registered:
-            try await hub.runtime.publish(BusStream.control, ControlEvent.agentBound(
-                agentId: agentId, socket: SocketAddress(node: hub.node, socket: socket.id)))
+            try await runtime.publish(BusStream.control, ControlEvent.agentBound(
+                agentId: agentId, socket: SocketAddress(node: runtime.nodeId, socket: socket.id)))
         case .removed:
             _ = await registry.unbind(agentId, from: socket.id)
             socket.send(text: AgentFrames.removeAgent(agentId))
@@ -151,7 +152,7 @@ struct GatewayHandler: Sendable {
         guard await registry.stream(messageId, adding: content.jsLength, limit: Self.streamLimit) else {
             return socket.send(text: ServerFrame.error(code: "STREAM_TOO_LARGE", message: "Stream exceeds maximum size"))
         }
-        try await hub.deliver(Delivery(audience: .room(roomId), frame: AgentFrames.messageChunk(
+        try await runtime.deliver(Delivery(audience: .room(roomId), frame: AgentFrames.messageChunk(
             roomId: roomId, agentId: agentId, agentName: placement.name, messageId: messageId, chunk: chunk)))
     }
 
@@ -169,7 +170,7 @@ struct GatewayHandler: Sendable {
         }
         await registry.streamEnded(messageId)
         try await publish(.completed(AgentCompletion(
-            origin: SocketAddress(node: hub.node, socket: socket.id), agentId: agentId, roomId: roomId, messageId: messageId,
+            origin: SocketAddress(node: runtime.nodeId, socket: socket.id), agentId: agentId, roomId: roomId, messageId: messageId,
             fullContent: fullContent, chunks: chunks, conversationId: conversationId, depth: depth, targetAgentName: target)))
     }
 
@@ -196,7 +197,7 @@ struct GatewayHandler: Sendable {
         case "gateway:oauth_url": ("server:gateway_oauth_url", true)
         default: ("server:gateway_oauth_result", true)
         }
-        try await hub.deliver(Delivery(audience: .user(userId), frame: AgentFrames.relay(
+        try await runtime.deliver(Delivery(audience: .user(userId), frame: AgentFrames.relay(
             frame, as: name, adding: addGateway ? ["gatewayId": .string(gatewayId)] : [:])))
     }
 
@@ -205,7 +206,7 @@ struct GatewayHandler: Sendable {
         do {
             try await publish(.wentOffline(agentIds: gone.agents, gatewayId: gone.gatewayId, userId: gone.userId, gatewayClosed: true))
         } catch {
-            hub.logger.error("gateway \(gone.gatewayId) closed, but rooms was not told: \(error)")
+            runtime.logger.error("gateway \(gone.gatewayId) closed, but rooms was not told: \(error)")
         }
     }
 
@@ -224,6 +225,6 @@ struct GatewayHandler: Sendable {
     }
 
     private func publish(_ command: AgentCommand) async throws {
-        try await hub.bus.publish(BusStream.roomsCommands, RoomsCommand.agent(command))
+        try await runtime.bus.publish(BusStream.roomsCommands, RoomsCommand.agent(command))
     }
 }

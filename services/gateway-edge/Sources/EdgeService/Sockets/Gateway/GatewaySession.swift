@@ -21,12 +21,12 @@ struct GatewaySession: SocketSession {
         "gateway:rewind_result", "gateway:task_update", "gateway:terminal_data",
     ]
 
-    let hub: ClientHub
+    let gateways: GatewaySockets
     let socket: GatewaySocket
     private let outbox: AsyncStream<Outgoing>
 
-    init(hub: ClientHub) {
-        self.hub = hub
+    init(gateways: GatewaySockets) {
+        self.gateways = gateways
         let (outbox, send) = AsyncStream.makeStream(of: Outgoing.self)
         self.outbox = outbox
         socket = GatewaySocket(id: Nanoid.make(), send: send)
@@ -37,16 +37,16 @@ struct GatewaySession: SocketSession {
     }
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
-        hub.gatewaySockets.add(1)
-        defer { hub.gatewaySockets.add(-1) }
+        gateways.count.add(1)
+        defer { gateways.count.add(-1) }
         let socket = self.socket
         let outcome = await SocketSessions.serve(
-            inbound: inbound, outbound: outbound, outbox: outbox, send: socket.outbox, authTimeoutMs: hub.authTimeoutMs,
+            inbound: inbound, outbound: outbound, outbox: outbox, send: socket.outbox, authTimeoutMs: gateways.authTimeoutMs,
             isAuthenticated: { socket.isAuthenticated }
         ) { text in
             await handle(text, logger: logger)
         }
-        await hub.gatewayHandler?.closed(socket)
+        await gateways.handler?.closed(socket)
         try outcome.get()
     }
 
@@ -59,19 +59,19 @@ struct GatewaySession: SocketSession {
               let type = frame["type"]?.stringValue, Self.frameTypes.contains(type) else {
             return  // unparseable, too deep or wide, or not a gateway frame: dropped silently
         }
-        hub.countInbound()
+        gateways.inbound.increment()
         switch type {
         case "gateway:ping":
             guard case .number(let ts)? = frame["ts"] else { return }
             socket.send(text: ServerFrame.pong(ts: ts))
         case "gateway:auth":
-            guard let handler = hub.gatewayHandler else {
+            guard let handler = gateways.handler else {
                 logger.warning("gateway:auth on socket \(socket.id): this edge has no agents directory")
                 return
             }
             if await handler.authenticate(frame, on: socket) { socket.markAuthenticated() }
         default:
-            guard socket.isAuthenticated, let handler = hub.gatewayHandler else {
+            guard socket.isAuthenticated, let handler = gateways.handler else {
                 return socket.close(code: 1008, reason: "Not authenticated")
             }
             await handler.handle(frame, type: type, on: socket)
@@ -95,11 +95,4 @@ public struct GatewaySocket: Sendable {
 
     public func send(text: String) { outbox.yield(.text(text)) }
     public func close(code: Int, reason: String) { outbox.yield(.close(code: code, reason: reason)) }
-}
-
-/// Live `/ws/gateway` sockets on this edge (`agentim_ws_gateway_connections`).
-final class GatewaySocketCount: Sendable {
-    private let count = NIOLockedValueBox(0)
-    func add(_ delta: Int) { count.withLockedValue { $0 += delta } }
-    var value: Int { count.withLockedValue { $0 } }
 }

@@ -11,16 +11,21 @@ import WSCore
 /// attempt limiter and 5 s timer, the inbound pipeline, and the hand-off of work to the
 /// rooms service over the bus. Frames of one socket are handled in arrival order.
 struct ClientSession: SocketSession {
-    let hub: ClientHub
+    let clients: ClientSockets
+    /// Agent and gateway requests of this socket go to the gateway side.
+    let gateways: GatewaySockets
     let id = Nanoid.make()
     /// Everything this socket sends goes through here, in order, written by one task.
     private let outbox: AsyncStream<Outgoing>
     private let send: AsyncStream<Outgoing>.Continuation
 
-    init(hub: ClientHub) {
-        self.hub = hub
+    init(clients: ClientSockets, gateways: GatewaySockets) {
+        self.clients = clients
+        self.gateways = gateways
         (outbox, send) = AsyncStream.makeStream(of: Outgoing.self)
     }
+
+    private var runtime: Runtime { clients.runtime }
 
     private final class State: @unchecked Sendable {
         // Touched only by the session's reader loop (and read once by the auth timer).
@@ -37,28 +42,28 @@ struct ClientSession: SocketSession {
     }
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
-        await hub.registry.register(id, outbox: send)
+        await clients.registry.register(id, outbox: send)
         let state = State()
         let send = self.send
         let outcome = await SocketSessions.serve(
-            inbound: inbound, outbound: outbound, outbox: outbox, send: send, authTimeoutMs: hub.authTimeoutMs,
+            inbound: inbound, outbound: outbound, outbox: outbox, send: send, authTimeoutMs: clients.authTimeoutMs,
             isAuthenticated: { state.isAuthenticated }
         ) { text in
             await handle(text, state: state, send: { send.yield($0) })
         }
-        await hub.socketClosed(id)
+        await clients.closed(id)
         try outcome.get()
     }
 
-    private func handle(_ text: String, state: State, send: @Sendable (Outgoing) -> Void) async {
+    private func handle(_ text: String, state: State, send: @escaping @Sendable (Outgoing) -> Void) async {
         func fail(_ code: String, _ message: String) { send(.text(ServerFrame.error(code: code, message: message))) }
         let frame: ClientFrame
         do {
-            frame = try ClientFrame.parse(text, maxLength: hub.config.maxWSMessageSize)
+            frame = try ClientFrame.parse(text, maxLength: clients.config.maxWSMessageSize)
         } catch {
             return fail(error.code, error.message)
         }
-        hub.countInbound()
+        clients.inbound.increment()
         switch frame {
         case .ping(let ts):
             return send(.text(ServerFrame.pong(ts: ts)))
@@ -70,43 +75,41 @@ struct ClientSession: SocketSession {
         guard let user = state.lock.withLock({ state.user }) else {
             return fail("NOT_AUTHENTICATED", "Please authenticate first")
         }
-        guard await hub.allowMessage(from: user.id) else {
+        guard await clients.allowFrame(from: user.id) else {
             return fail("RATE_LIMITED", "Too many messages, please slow down")
         }
+        let agentRequests = ClientAgentRequests(clients: clients, gateways: gateways, socket: id, user: user, send: send)
         do {
             switch frame {
             case .joinRoom(let roomId, let lastSeq):
-                let info = try await hub.rooms.accessInfo(user.id, roomId)
+                let info = try await clients.rooms.accessInfo(user.id, roomId)
                 switch info.access {
                 case "creator", "member":
-                    try await hub.join(socket: id, room: roomId, lastSeq: lastSeq, latestSeq: info.lastSeq)
+                    try await clients.catchUp.join(socket: id, room: roomId, lastSeq: lastSeq, latestSeq: info.lastSeq)
                     // Approvals the room is still waiting on, for a socket that joins late (websocket §12).
-                    for pending in try await hub.agents?.pendingPermissions(roomId) ?? [] { send(.text(pending)) }
+                    for pending in try await gateways.agents?.pendingPermissions(roomId) ?? [] { send(.text(pending)) }
                 case "missing": fail("ROOM_NOT_FOUND", "Room not found")
                 default: fail("NOT_A_MEMBER", "Not a member of this room")
                 }
             case .leaveRoom(let roomId):
-                await hub.registry.leave(id, room: roomId)
+                await clients.registry.leave(id, room: roomId)
             case .sendMessage(let message):
                 let command = RoomsCommand.sendMessage(.init(
-                    commandId: Nanoid.make(), origin: SocketAddress(node: hub.node, socket: id), userId: user.id,
+                    commandId: Nanoid.make(), origin: SocketAddress(node: runtime.nodeId, socket: id), userId: user.id,
                     username: user.username, roomId: message.roomId, content: message.content, replyToId: message.replyToId,
                     attachmentIds: message.attachmentIds, clientMessageId: message.clientMessageId))
-                try await hub.bus.publish(BusStream.roomsCommands, command)
+                try await runtime.bus.publish(BusStream.roomsCommands, command)
             case .typing(let roomId):
-                guard await hub.registry.isJoined(id, room: roomId), hub.typingDebounce.hit("\(user.id):\(roomId)", window: .seconds(1), max: 1) else { return }
-                try await hub.deliver(Delivery(audience: .room(roomId, except: SocketAddress(node: hub.node, socket: id)),
-                                               frame: ServerFrame.typing(roomId: roomId, userId: user.id, username: user.username)))
-            case .deferred(let type, let body):
-                let outbox = self.send
-                try await ClientAgentFrames(hub: hub, socket: id, user: user, fail: { code, message in
-                    outbox.yield(.text(ServerFrame.error(code: code, message: message)))
-                }).handle(type: type, body: body)
+                try await clients.typing.typed(socket: id, user: user, room: roomId)
+            case .refused(_, let reason):
+                if let reason { fail(reason.code, reason.message) }
             case .ping, .auth:
                 break
+            default:
+                try await agentRequests.handle(frame)
             }
         } catch {
-            hub.logger.error("client frame \(frame.type) failed: \(error)")
+            runtime.logger.error("client frame \(frame.type) failed: \(error)")
             fail("INTERNAL_ERROR", "An internal error occurred")
         }
     }
@@ -133,7 +136,7 @@ struct ClientSession: SocketSession {
         state.lastAttempt = now
         let user: AuthenticatedUser
         do {
-            user = try await hub.tokens.verifyAccess(token)
+            user = try await runtime.tokens.verifyAccess(token)
         } catch .wrongType {
             return result(false, error: "Invalid token type")
         } catch .revoked {
@@ -148,14 +151,14 @@ struct ClientSession: SocketSession {
         }
         // The caps are checked and the socket bound in one step, so racing sockets cannot overshoot.
         let first: Bool
-        switch await hub.registry.authenticate(id, userId: user.id, username: user.username,
-                                               perUser: hub.config.maxWSConnectionsPerUser, total: hub.config.maxTotalWSConnections) {
+        switch await clients.registry.authenticate(id, userId: user.id, username: user.username,
+                                                   perUser: clients.config.maxWSConnectionsPerUser, total: clients.config.maxTotalWSConnections) {
         case .tooManyForUser: return result(false, error: "Too many connections")
         case .atCapacity: return result(false, error: "Server at capacity")
         case .admitted(let firstOfUser): first = firstOfUser
         }
         state.lock.withLock { state.user = user }
         result(true, userId: user.id)
-        if first { await hub.userCameOnline(user) }
+        if first { await clients.presence.cameOnline(user) }
     }
 }

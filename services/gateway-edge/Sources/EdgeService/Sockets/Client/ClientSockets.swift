@@ -1,0 +1,47 @@
+import AgentIMCore
+import AgentIMRuntime
+import Metrics
+
+/// The `/ws/client` sockets of this edge and what they share: the registry of sockets and
+/// rooms, presence, typing, catch-up on join, and the per-user limit on frames.
+final class ClientSockets: Sendable {
+    let runtime: Runtime
+    let registry: ClientRegistry
+    let rooms: RoomsDirectory
+    let catchUp: RoomCatchUp
+    let presence: Presence
+    let typing: Typing
+    let limiter: RateLimiter
+    let inbound: Counter
+    /// Milliseconds before an unauthenticated socket is closed with 4001.
+    let authTimeoutMs: Int
+
+    var config: HubConfig { runtime.config }
+
+    init(runtime: Runtime, rooms: RoomsDirectory, limiter: RateLimiter, inbound: Counter, authTimeoutMs: Int) {
+        self.runtime = runtime
+        self.rooms = rooms
+        self.limiter = limiter
+        self.inbound = inbound
+        self.authTimeoutMs = authTimeoutMs
+        registry = ClientRegistry(node: runtime.nodeId)
+        catchUp = RoomCatchUp(registry: registry, rooms: rooms, logger: runtime.logger)
+        presence = Presence(registry: registry, runtime: runtime)
+        typing = Typing(registry: registry, runtime: runtime)
+    }
+
+    /// The per-user limit on client frames (`ws:rate:<userId>`, data-config-security §3.5):
+    /// shared through Redis when present, and not halved in memory.
+    func allowFrame(from userId: String) async -> Bool {
+        let max = config.clientRateLimitMax
+        return await limiter.hit(key: "ws:rate:\(userId)", windowSeconds: config.clientRateLimitWindow, max: max, memoryMax: max).allowed
+    }
+
+    /// A socket is gone: its rooms hear that its user stopped typing, and the user may go offline.
+    func closed(_ id: String) async {
+        let gone = await registry.remove(id)
+        guard let userId = gone.userId, let username = gone.username else { return }
+        await typing.stopped(userId: userId, username: username, rooms: gone.rooms)
+        if gone.wasLast { presence.lastSocketClosed(userId: userId, username: username) }
+    }
+}
