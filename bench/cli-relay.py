@@ -7,7 +7,7 @@ Needs a throwaway PostgreSQL (PGURL=postgresql://postgres@127.0.0.1:PORT), built
 BIN_DIR (default .build/debug; use a release build for real numbers) and `pip install websockets`.
     PGURL=... python3 bench/cli-relay.py [--chunks 20000]
 """
-import argparse, asyncio, json, os, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request
+import argparse, asyncio, json, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 import websockets
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -22,6 +22,95 @@ def http(method, url, body=None, token=None):
     if token: req.add_header("Authorization", "Bearer " + token)
     with urllib.request.urlopen(req, timeout=10) as r:
         return json.loads(r.read() or b"{}")
+
+def cpu_s(pid):
+    """utime + stime of a process in seconds (0 once it is gone)."""
+    try:
+        fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+def children(pid):
+    kids = []
+    try:
+        for tid in os.listdir("/proc/%d/task" % pid):
+            kids += [int(k) for k in open("/proc/%d/task/%s/children" % (pid, tid)).read().split()]
+    except OSError:
+        pass
+    return kids
+
+async def cpu_sampler(pids, seen, stop):
+    """Keeps the last CPU reading of each process (the agent exits before the end) and picks up
+    the gateway's agent child when it appears."""
+    while not stop.is_set():
+        for name, pid in list(pids.items()):
+            if name == "gateway":
+                for kid in children(pid): pids.setdefault("agent", kid)
+            value = cpu_s(pid)
+            if value: seen[name] = value
+        await asyncio.sleep(0.05)
+
+class FakeGatewayHub:
+    """A minimal /ws/gateway endpoint (raw asyncio, no JSON parsing of chunks) so the CLI's own
+    ceiling can be measured without the hub being the bottleneck: it accepts the auth, learns the
+    agent id from the registration, sends one send_to_agent and counts the chunks."""
+    def __init__(self):
+        self.agent_id = asyncio.get_running_loop().create_future()
+        self.done = asyncio.get_running_loop().create_future()
+        self.writer = None
+        self.latencies, self.first, self.last, self.count = [], None, None, 0
+
+    async def serve(self, reader, writer):
+        import base64, hashlib, re
+        head = await reader.readuntil(b"\r\n\r\n")
+        key = re.search(rb"(?i)sec-websocket-key:\s*(\S+)", head).group(1)
+        accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+        writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+        self.writer = writer
+        stamp = re.compile(rb't=(\d+);')
+        buf = b""
+        while True:
+            try: data = await reader.read(1 << 20)
+            except (asyncio.CancelledError, ConnectionError): return
+            if not data: return
+            buf += data
+            pos = 0
+            while len(buf) - pos >= 2:
+                b1 = buf[pos + 1]; n = b1 & 0x7F; at = pos + 2
+                if n == 126:
+                    if len(buf) - at < 2: break
+                    n = int.from_bytes(buf[at:at + 2], "big"); at += 2
+                elif n == 127:
+                    if len(buf) - at < 8: break
+                    n = int.from_bytes(buf[at:at + 8], "big"); at += 8
+                if len(buf) - at < 4 + n: break
+                mask = buf[at:at + 4]; at += 4
+                raw = buf[at:at + n]; pos = at + n
+                text = (int.from_bytes(raw, "little") ^ int.from_bytes((mask * (n // 4 + 1))[:n], "little")).to_bytes(n, "little")
+                self.frame(text)
+            buf = buf[pos:]
+
+    def send(self, obj):
+        data = json.dumps(obj).encode()
+        head = bytes([0x81]) + (bytes([len(data)]) if len(data) < 126 else bytes([126]) + len(data).to_bytes(2, "big"))
+        self.writer.write(head + data)
+
+    def frame(self, text):
+        if b'"gateway:message_chunk"' in text:
+            now = time.time_ns()
+            m = re.search(rb't=(\d+);', text)
+            if m:
+                self.latencies.append((now - int(m.group(1))) / 1e6)
+                self.count += 1
+                self.first = self.first or now
+                self.last = now
+        elif b'"gateway:auth"' in text:
+            self.send({"type": "server:gateway_auth_result", "ok": True})
+        elif b'"gateway:register_agent"' in text and not self.agent_id.done():
+            self.agent_id.set_result(json.loads(text)["agent"]["id"])
+        elif b'"gateway:message_complete"' in text and not self.done.done():
+            self.done.set_result(True)
 
 def rss_kb(pid):
     for line in open("/proc/%d/status" % pid):
@@ -40,6 +129,7 @@ async def client(base_ws, token, room):
 async def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--chunks", type=int, default=20000)
+    ap.add_argument("--cli-only", action="store_true", help="measure the CLI alone against a fake /ws/gateway endpoint")
     ap.add_argument("--bin", default=os.environ.get("BIN_DIR", os.path.join(ROOT, ".build/debug")))
     args = ap.parse_args()
     pg = os.environ["PGURL"]
@@ -82,10 +172,44 @@ async def main():
             ws = await client("ws://127.0.0.1:%d" % port, token, room)
             return gw, ids, room, ws
 
+        if args.cli_only:
+            # The CLI's own ceiling: the same fake agent, but the CLI talks to FakeGatewayHub.
+            fake = FakeGatewayHub()
+            server = await asyncio.start_server(fake.serve, "127.0.0.1", 0)
+            fake_port = server.sockets[0].getsockname()[1]
+            config_path = work + "/.agentim/config.json"
+            config = json.load(open(config_path))
+            config["serverUrl"] = "ws://127.0.0.1:%d/ws/gateway" % fake_port
+            json.dump(config, open(config_path, "w"))
+            genv = dict(cli_env, BENCH_CHUNKS=str(args.chunks), BENCH_DELAY="0")
+            gw = subprocess.Popen([agentim, "gateway", "-y", "-a", "relay:claude-code:" + work], env=genv, stdout=open(work + "/gw.log", "a"), stderr=subprocess.STDOUT)
+            procs.append(gw)
+            agent_id = await asyncio.wait_for(fake.agent_id, 30)
+            await asyncio.sleep(1)
+            pids, cpu, stop = {"gateway": gw.pid}, {}, asyncio.Event()
+            cpu_before = {"gateway": cpu_s(gw.pid), "agent": 0.0, "fake hub": sum(os.times()[:2])}
+            sampler = asyncio.create_task(cpu_sampler(pids, cpu, stop))
+            fake.send({"type": "server:send_to_agent", "agentId": agent_id, "roomId": "bench-room", "messageId": "bench-msg", "content": "go",
+                       "senderName": "admin", "senderType": "user", "routingMode": "direct", "conversationId": "", "depth": 0})
+            await asyncio.wait_for(fake.done, 120)
+            stop.set(); await sampler
+            cpu["fake hub"] = sum(os.times()[:2])
+            lat = sorted(fake.latencies)
+            rate = fake.count / ((fake.last - fake.first) / 1e9) if fake.last and fake.first and fake.last > fake.first else 0
+            print("CLI only (fake hub): chunks %d of %d, %.0f chunks/s, latency p50 %.1f ms, p99 %.1f ms" % (
+                fake.count, args.chunks, rate, lat[len(lat) // 2], lat[int(len(lat) * 0.99) - 1]))
+            print("CPU per chunk: " + ", ".join("%s %.1f us" % (n, (cpu.get(n, 0) - cpu_before[n]) * 1e6 / max(fake.count, 1)) for n in ("agent", "gateway", "fake hub")))
+            gw.terminate(); gw.wait(15)
+            server.close()
+            return
+
         # 1. Throughput and latency: one agent, N chunks as fast as the fake writes them.
         gw, ids, room, ws = await run_gateway(["relay"], args.chunks, 0)
         await asyncio.sleep(2)
         idle_rss = rss_kb(gw.pid)
+        pids, cpu, stop = {"hub": hub.pid, "gateway": gw.pid}, {}, asyncio.Event()
+        cpu_before = {"hub": cpu_s(hub.pid), "gateway": cpu_s(gw.pid), "agent": 0.0, "client": sum(os.times()[:2])}
+        sampler = asyncio.create_task(cpu_sampler(pids, cpu, stop))
         await ws.send(json.dumps({"type": "client:send_message", "roomId": room, "content": "@relay go"}))
         latencies, first, last, count = [], None, None, 0
         while True:
@@ -102,6 +226,8 @@ async def main():
                     last = now
             elif t == "server:message_complete" and frame["message"].get("senderId") == ids["relay"]:
                 break
+        stop.set(); await sampler
+        cpu["client"] = sum(os.times()[:2])
         await ws.close()
         gw.terminate(); gw.wait(15)
         latencies.sort()
@@ -109,6 +235,8 @@ async def main():
         print("chunks received: %d of %d" % (count, args.chunks))
         print("throughput: %.0f chunks/s" % rate)
         print("latency p50 %.1f ms, p99 %.1f ms" % (latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99) - 1]))
+        print("CPU per chunk (from the prompt to the completion): " + ", ".join(
+            "%s %.1f us" % (name, (cpu.get(name, 0) - cpu_before[name]) * 1e6 / max(count, 1)) for name in ("agent", "gateway", "hub", "client")))
         print("CLI RSS idle (one agent, connected): %.1f MB" % (idle_rss / 1024))
 
         # 2. Memory with three agents busy (each streams 3000 chunks 1 ms apart).

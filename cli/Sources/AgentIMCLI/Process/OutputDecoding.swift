@@ -31,30 +31,50 @@ public struct UTF8ChunkDecoder: Sendable {
 }
 
 /// Splits a byte stream into newline-terminated lines (NDJSON framing of the JSON agents).
+/// Each read is scanned once: only an unfinished last line is kept (and copied) between reads.
 public struct LineSplitter: Sendable {
-    private var buffer = Data()
+    private var pending: [UInt8] = []
     public let maxLineBytes: Int
     public init(maxLineBytes: Int = OutputLimits.maxLineBytes) { self.maxLineBytes = maxLineBytes }
 
     public enum Failure: Error { case lineTooLong }
 
     public mutating func feed(_ data: Data) throws -> [String] {
-        buffer.append(data)
         var lines: [String] = []
-        while let newline = buffer.firstIndex(of: 0x0A) {
-            let line = buffer[buffer.startIndex..<newline]
-            lines.append(String(decoding: line, as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: "\r")))
-            buffer = Data(buffer[buffer.index(after: newline)...])
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            guard let base = raw.baseAddress else { return }
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var start = 0
+            while start < bytes.count, let hit = memchr(base + start, 0x0A, bytes.count - start) {
+                let newline = UnsafeRawPointer(hit) - base
+                if pending.isEmpty {
+                    lines.append(Self.line(UnsafeBufferPointer(rebasing: bytes[start..<newline])))
+                } else {
+                    pending.append(contentsOf: bytes[start..<newline])
+                    lines.append(pending.withUnsafeBufferPointer(Self.line))
+                    pending.removeAll(keepingCapacity: pending.capacity <= 1 << 16)
+                }
+                start = newline + 1
+            }
+            pending.append(contentsOf: bytes[start...])
         }
-        if buffer.count > maxLineBytes { throw Failure.lineTooLong }
+        if pending.count > maxLineBytes { throw Failure.lineTooLong }
         return lines
+    }
+
+    /// A line's text without leading or trailing carriage returns.
+    private static func line(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        var lower = 0, upper = bytes.count
+        while lower < upper, bytes[lower] == 0x0D { lower += 1 }
+        while upper > lower, bytes[upper - 1] == 0x0D { upper -= 1 }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[lower..<upper]), as: UTF8.self)
     }
 
     /// A last line without a newline at EOF.
     public mutating func finish() -> String? {
-        defer { buffer = Data() }
-        guard !buffer.isEmpty else { return nil }
-        return String(decoding: buffer, as: UTF8.self)
+        defer { pending = [] }
+        guard !pending.isEmpty else { return nil }
+        return String(decoding: pending, as: UTF8.self)
     }
 }
 

@@ -83,7 +83,6 @@ public enum GatewayFrame {
     private struct Register: Encodable { let type = "gateway:register_agent"; let agent: RegisteredAgent }
     private struct AgentOnly: Encodable { let type: String; let agentId: String }
     private struct Status: Encodable { let type = "gateway:agent_status"; let agentId: String; let status: String; let queueDepth: Int }
-    private struct Chunk: Encodable { let type = "gateway:message_chunk"; let roomId: String; let agentId: String; let messageId: String; let chunk: WireChunk; let targetAgentName: String? }
     private struct Complete: Encodable {
         let type = "gateway:message_complete"; let roomId: String; let agentId: String; let messageId: String; let fullContent: String
         let chunks: [WireChunk]?; let conversationId: String?; let depth: Int?; let targetAgentName: String?
@@ -125,8 +124,28 @@ public enum GatewayFrame {
     public static func status(agentId: String, status: String, queueDepth: Int) -> OutboundFrame {
         frame("gateway:agent_status", Status(agentId: agentId, status: status, queueDepth: queueDepth))
     }
+    /// Written without JSONEncoder: one frame per streamed chunk makes this the hot path (same JSON).
     public static func chunk(roomId: String, agentId: String, messageId: String, chunk: WireChunk, targetAgentName: String? = nil) -> OutboundFrame {
-        frame("gateway:message_chunk", Chunk(roomId: roomId, agentId: agentId, messageId: messageId, chunk: chunk, targetAgentName: targetAgentName))
+        var out: [UInt8] = []
+        out.reserveCapacity(chunk.content.utf8.count + 160)
+        func field(_ name: String, _ value: String) {
+            out.append(contentsOf: name.utf8)
+            JSON.appendQuoted(value, to: &out)
+        }
+        field(#"{"type":"#, "gateway:message_chunk")
+        field(#","roomId":"#, roomId)
+        field(#","agentId":"#, agentId)
+        field(#","messageId":"#, messageId)
+        field(#","chunk":{"type":"#, chunk.type)
+        field(#","content":"#, chunk.content)
+        if let metadata = chunk.metadata {
+            out.append(contentsOf: #","metadata":"#.utf8)
+            out.append(contentsOf: JSON.text(metadata).utf8)
+        }
+        out.append(0x7D)
+        if let targetAgentName { field(#","targetAgentName":"#, targetAgentName) }
+        out.append(0x7D)
+        return OutboundFrame(type: "gateway:message_chunk", text: String(decoding: out, as: UTF8.self))
     }
     public static func complete(roomId: String, agentId: String, messageId: String, fullContent: String, chunks: [WireChunk]?,
                                 conversationId: String?, depth: Int?, targetAgentName: String? = nil) -> OutboundFrame {
