@@ -7,10 +7,17 @@ import NIOCore
 public struct HubRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var remoteAddress: SocketAddress?
+    /// Set by `IdentityMiddleware`; `.anonymous` on routes mounted without it.
+    public var identity: RequestIdentity = .anonymous
+    /// The client's address (`ClientAddress`), set by `IdentityMiddleware`; the socket's peer before.
+    public var clientAddress: String
+    /// How `requireAdmin` reads the caller's current role; set by `IdentityMiddleware`.
+    var roleLookup: RoleLookup?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        clientAddress = remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// Bodies are read by `Request.jsonBody`, which enforces the hub's own limits.

@@ -46,7 +46,7 @@ struct AdminUsersController {
     }
 
     func list(_ request: Request, context: HubRequestContext) async throws -> Response {
-        _ = try await service.requireAdmin(request)
+        try await context.requireAdmin()
         let query = request.uri.queryParameters
         let limit = OffsetPaging.clamp(query.get("limit"), default: 100, range: 1...500)
         let offset = OffsetPaging.clamp(query.get("offset"), default: 0, range: 0...1_000_000_000)
@@ -67,7 +67,7 @@ struct AdminUsersController {
 
     /// Creates an account (the only way accounts come to exist); answers 200, not 201.
     func create(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.requireAdmin(request)
+        let caller = try await context.requireAdmin()
         var reader = FieldReader(try await request.jsonBody())
         let username = reader.string("username", min: 3, max: 50)
         if let username, !UserFields.matches(Self.usernamePattern, username) {
@@ -83,7 +83,7 @@ struct AdminUsersController {
         let user = UserRecord.new(username: username, passwordHash: try await PasswordHasher.hash(password),
                                   displayName: displayName.map(Sanitizer.text) ?? username, role: role)
         guard try await users.insert(user) else { throw APIError(409, "Username already taken") }
-        await service.audit.record(.userCreate, userId: caller.id, targetId: user.id, targetType: "user", ip: service.clientIP(request, context))
+        await service.audit.record(.userCreate, userId: caller.id, targetId: user.id, targetType: "user", ip: context.clientAddress)
         return ok(CreatedUser(id: user.id, username: user.username, displayName: user.displayName, role: user.role,
                               createdAt: Timestamp.format(user.createdAt), updatedAt: Timestamp.format(user.updatedAt)))
     }
@@ -91,9 +91,9 @@ struct AdminUsersController {
     /// Check order (http-api §5.8): validation → target exists → demoting yourself.
     /// A new password ends all the target's sessions, as a self-service change does.
     func update(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let targetId = try context.parameters.id("id")
-        try await service.requireAdmin(caller)
+        try await context.requireAdmin(caller)
         var reader = FieldReader(try await request.jsonBody())
         var changes = UserStore.AdminChanges()
         changes.displayName = UserFields.displayName(&reader).map(Sanitizer.text)
@@ -111,23 +111,23 @@ struct AdminUsersController {
         let revokedAt = try await users.apply(changes, to: targetId, revoker: service.revoker)
         if changes.role != nil { await service.roles.forget(targetId) }
         if let revokedAt { await service.revoker.announce(userId: targetId, revokedAtMs: revokedAt) }
-        await service.audit.record(.userUpdate, userId: caller.id, targetId: targetId, targetType: "user", ip: service.clientIP(request, context))
+        await service.audit.record(.userUpdate, userId: caller.id, targetId: targetId, targetType: "user", ip: context.clientAddress)
         guard let updated = try await users.find(id: targetId) else { throw APIError(404, "User not found") }
         return ok(AdminUserRow(user: updated, includesAvatar: false))
     }
 
     /// Deletes an account and what hangs on it (data-config-security §1.4).
     func delete(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let targetId = try context.parameters.id("id")
-        try await service.requireAdmin(caller)
+        try await context.requireAdmin(caller)
         guard targetId != caller.id else { throw APIError(400, "Cannot delete yourself") }
         guard let target = try await users.find(id: targetId) else { throw APIError(404, "User not found") }
         let revokedAt = try await UserDeletion(database: users.database, revoker: service.revoker).delete(userId: targetId)
         await service.revoker.announce(userId: targetId, revokedAtMs: revokedAt)
         await service.roles.forget(targetId)
         await service.audit.record(.userDelete, userId: caller.id, targetId: targetId, targetType: "user",
-                                   metadata: ["username": .string(target.username)], ip: service.clientIP(request, context))
+                                   metadata: ["username": .string(target.username)], ip: context.clientAddress)
         return okEmpty()
     }
 }

@@ -33,15 +33,16 @@ public struct AuthService: Sendable {
     }
 
     public func addRoutes(to router: Router<HubRequestContext>) {
-        let auth = router.group("/api/auth")
+        let api = router.group().add(middleware: runtime.identityMiddleware(roleOf: { try await role(of: $0) }))
+        let auth = api.group("/api/auth")
         LoginController(service: self).addRoutes(to: auth)
         TOTPController(service: self).addRoutes(to: auth)
         // The OAuth flows are not implemented, so no provider is offered and the web login
         // page shows the password form only (http-api §4: a password deployment returns []).
         auth.get("oauth/providers") { _, _ in ok([String]()) }
-        ProfileController(service: self).addRoutes(to: router.group("/api/users"))
-        AdminUsersController(service: self).addRoutes(to: router.group("/api/users"))
-        SettingsController(service: self).addRoutes(to: router.group("/api/admin/settings"))
+        ProfileController(service: self).addRoutes(to: api.group("/api/users"))
+        AdminUsersController(service: self).addRoutes(to: api.group("/api/users"))
+        SettingsController(service: self).addRoutes(to: api.group("/api/admin/settings"))
     }
 
     /// Routes only other hub processes call (never mounted on the public listener): the
@@ -91,23 +92,6 @@ public struct AuthService: Sendable {
         try await AdminSeeder(config: runtime.config, users: users, logger: runtime.logger).seed()
     }
 
-    /// Requires a valid access token; returns its user.
-    func authenticate(_ request: Request) async throws -> AuthenticatedUserRef {
-        let user = try await runtime.tokens.verifyBearer(request.headers[.authorization])
-        return AuthenticatedUserRef(id: user.id, username: user.username)
-    }
-
-    /// Requires the caller's current role to be `admin` (read from the database, cached 15 s).
-    func requireAdmin(_ request: Request) async throws -> AuthenticatedUserRef {
-        let caller = try await authenticate(request)
-        try await requireAdmin(caller)
-        return caller
-    }
-
-    func requireAdmin(_ caller: AuthenticatedUserRef) async throws {
-        guard try await role(of: caller.id) == "admin" else { throw APIError.adminRequired }
-    }
-
     /// Origins allowed to use the refresh cookie: the `cors.origin` row when an admin set
     /// one, else the configured list, which includes the platform auto-detection the
     /// original applied only at start (and then refused the platform's own origin, §12).
@@ -117,17 +101,6 @@ public struct AuthService: Sendable {
         guard source == .db else { return runtime.config.corsOrigins }
         return value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
-
-    /// Where the request came from, for audit rows.
-    func clientIP(_ request: Request, _ context: HubRequestContext) -> String {
-        ClientAddress.of(request, context: context, trustProxy: runtime.settings.bool("trust.proxy"),
-                         behindEdge: runtime.config.processRole != "server")
-    }
-}
-
-struct AuthenticatedUserRef: Sendable {
-    var id: String
-    var username: String
 }
 
 /// One entry of `/internal/revocations`, read by edges at start.

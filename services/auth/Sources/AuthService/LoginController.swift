@@ -53,7 +53,7 @@ struct LoginController {
         let password = reader.string("password", min: 1)
         try reader.check()
         guard let username, let password else { throw APIError.invalidJSON }
-        let ip = service.clientIP(request, context)
+        let ip = context.clientAddress
 
         // Every refusal costs one argon2 verification and reads the same, so neither the
         // answer nor its timing tells an unknown user from a locked or password-less one.
@@ -142,11 +142,11 @@ struct LoginController {
     /// Ends this session only: its refresh token is deleted; access tokens stay valid until
     /// they expire and sockets stay open (http-api §3.3).
     func logout(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         var token = request.cookie(SessionIssuer.cookieName).flatMap { $0.isEmpty ? nil : $0 }
         if token == nil, let body = await request.optionalJSONBody() { token = body["refreshToken"]?.stringValue }
         if let token { try await service.refreshTokens.delete(userId: caller.id, token: token) }
-        await service.audit.record(.logout, userId: caller.id, ip: service.clientIP(request, context))
+        await service.audit.record(.logout, userId: caller.id, ip: context.clientAddress)
         return withClearedCookie(okEmpty())
     }
 

@@ -38,7 +38,7 @@ struct ProfileController {
     }
 
     func me(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         guard let user = try await users.find(id: caller.id) else { throw APIError(404, "User not found") }
         return ok(Me(user: user))
     }
@@ -46,7 +46,7 @@ struct ProfileController {
     static let avatarPattern = try! NSRegularExpression(pattern: "^/uploads/[a-zA-Z0-9_][a-zA-Z0-9_.-]*$")
 
     func updateMe(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         var reader = FieldReader(try await request.jsonBody())
         let displayName = UserFields.displayName(&reader)
         let avatarUrl = reader.string("avatarUrl", optional: true)
@@ -66,7 +66,7 @@ struct ProfileController {
     /// `PUT /api/users/me/password`: on success every session of the user ends — refresh
     /// tokens deleted, access tokens revoked (the caller's too), sockets closed with 1008.
     func changePassword(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         var reader = FieldReader(try await request.jsonBody())
         let current = reader.string("currentPassword", min: 1)
         let new = reader.string("newPassword")
@@ -78,7 +78,7 @@ struct ProfileController {
         guard await PasswordHasher.verify(current, against: hash) else { throw APIError(400, "Current password is incorrect") }
         let revokedAt = try await users.changePassword(id: user.id, to: try await PasswordHasher.hash(new), revoker: service.revoker)
         await service.revoker.announce(userId: user.id, revokedAtMs: revokedAt)
-        await service.audit.record(.passwordChange, userId: user.id, ip: service.clientIP(request, context))
+        await service.audit.record(.passwordChange, userId: user.id, ip: context.clientAddress)
         return okEmpty()
     }
 
@@ -96,14 +96,14 @@ struct ProfileController {
     }
 
     func search(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let query = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard query.jsLength >= 2 else { return ok([Summary]()) }
         return ok(try await users.search(query, excluding: caller.id).map(Summary.init))
     }
 
     func oauthAccounts(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         return ok(try await users.oauthAccounts(of: caller.id))
     }
 }

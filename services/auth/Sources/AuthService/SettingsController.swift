@@ -60,7 +60,7 @@ struct SettingsController {
     }
 
     func list(_ request: Request, context: HubRequestContext) async throws -> Response {
-        _ = try await service.requireAdmin(request)
+        try await context.requireAdmin()
         do {
             try await settings.reload()  // another auth process may have just written
         } catch {
@@ -81,7 +81,7 @@ struct SettingsController {
     /// Each key is checked and saved on its own: keys that pass are saved even when others
     /// fail, and the answer is then 400 with every problem joined by `; ` and `data.updated`.
     func update(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.requireAdmin(request)
+        let caller = try await context.requireAdmin()
         let (body, bytes) = try await request.jsonBodyAndBytes()
         guard case .object(let changes) = body["changes"] else { throw APIError(400, #"Missing "changes" object"#) }
         let keys = JSONKeyOrder.keys(in: bytes, at: ["changes"]) ?? changes.keys.sorted()
@@ -116,7 +116,7 @@ struct SettingsController {
                 context.logger.error("cannot announce settings change: \(error)")
             }
             await service.audit.record(.settingUpdate, userId: caller.id, targetType: "setting",
-                                       metadata: ["keys": .array(updated.map(JSONValue.string))], ip: service.clientIP(request, context))
+                                       metadata: ["keys": .array(updated.map(JSONValue.string))], ip: context.clientAddress)
         }
         guard errors.isEmpty else {
             return jsonResponse(FailedUpdate(error: errors.joined(separator: "; "), data: Updated(updated: updated)), status: .badRequest)

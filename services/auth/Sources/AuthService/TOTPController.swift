@@ -27,7 +27,7 @@ struct TOTPController {
         let code = reader.string("code", min: 1, max: 20)
         try reader.check()
         guard let challenge, let code else { throw APIError.invalidJSON }
-        let ip = service.clientIP(request, context)
+        let ip = context.clientAddress
         do {
             let claims = try await service.runtime.tokens.claims(of: challenge)
             guard claims.type == .totpChallenge else { throw APIError.invalidTokenType }
@@ -64,12 +64,12 @@ struct TOTPController {
     }
 
     func setup(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         guard let user = try await users.find(id: caller.id) else { throw APIError(404, "User not found") }
         guard !user.totpEnabled else { throw APIError(400, "2FA is already enabled") }
         let secret = TOTP.makeSecret()
         try await users.setPendingTOTPSecret(id: user.id, sealedSecret: try service.runtime.secrets.seal(secret))
-        await service.audit.record(.totpSetup, userId: user.id, ip: service.clientIP(request, context))
+        await service.audit.record(.totpSetup, userId: user.id, ip: context.clientAddress)
         let issuer = service.runtime.settings.string("totp.issuer")
         return ok(SetupResult(secret: secret, uri: TOTP.uri(secret: secret, issuer: issuer.isEmpty ? "AgentIM" : issuer, label: user.username)))
     }
@@ -79,7 +79,7 @@ struct TOTPController {
     }
 
     func verifySetup(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         var reader = FieldReader(try await request.jsonBody())
         let code = reader.string("code")
         if let code, !(code.utf8.count == 6 && code.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 })) {
@@ -95,12 +95,12 @@ struct TOTPController {
         guard TOTP.verify(code, secret: secret) else { throw APIError(400, "Invalid TOTP code") }
         let codes = BackupCodes.make()
         try await users.enableTOTP(id: user.id, backupCodeHashes: try await BackupCodes.hash(codes))
-        await service.audit.record(.totpEnabled, userId: user.id, ip: service.clientIP(request, context))
+        await service.audit.record(.totpEnabled, userId: user.id, ip: context.clientAddress)
         return ok(BackupCodesResult(backupCodes: codes))
     }
 
     func disable(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         var reader = FieldReader(try await request.jsonBody())
         let password = reader.string("password", min: 1)
         try reader.check()
@@ -110,7 +110,7 @@ struct TOTPController {
         guard let hash = user.passwordHash else { throw APIError(400, "Password not set") }
         guard await PasswordHasher.verify(password, against: hash) else { throw APIError(401, "Invalid password") }
         try await users.disableTOTP(id: user.id)
-        await service.audit.record(.totpDisabled, userId: user.id, ip: service.clientIP(request, context))
+        await service.audit.record(.totpDisabled, userId: user.id, ip: context.clientAddress)
         return okEmpty()
     }
 }

@@ -31,7 +31,7 @@ struct BookmarksController {
     struct Page: Encodable, Sendable { var items: [Item]; var nextCursor: String?; var hasMore: Bool }
 
     func list(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let limit = Paging.clamped(request.uri.queryParameters.get("limit"), default: 50, range: 1...100)
         let cursor = request.uri.queryParameters.get("cursor").flatMap(Timestamp.parse).map(Timestamp.format) ?? "infinity"
         var items: [Item] = []
@@ -53,7 +53,7 @@ struct BookmarksController {
     struct Created: Encodable, Sendable { var id: String; var userId: String; var messageId: String; var note: String; var createdAt: String }
 
     func create(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         var reader = FieldReader(try await request.jsonBody())
         let messageId = reader.string("messageId", min: 1, max: 100)
         let note = reader.string("note", max: 500, optional: true) ?? ""
@@ -81,7 +81,7 @@ struct BookmarksController {
     struct DeletedID: Encodable, Sendable { var id: String }
 
     func delete(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
         for try await _ in try await database.query("DELETE FROM bookmarks WHERE id = \(id) AND user_id = \(caller.id) RETURNING 1", logger: logger) {
             return ok(DeletedID(id: id))

@@ -32,7 +32,7 @@ struct MessagesController {
     }
 
     /// `/:id` routes: 404 `Message not found` → 403 `Not a member of this room`.
-    func memberMessage(_ context: HubRequestContext, _ caller: AuthenticatedCaller) async throws -> ChatMessage {
+    func memberMessage(_ context: HubRequestContext, _ caller: Caller) async throws -> ChatMessage {
         let id = try context.parameters.id("id")
         guard let message = try await messages.find(id) else { throw APIError(404, "Message not found") }
         guard try await isMember(caller.id, message.roomId) else { throw APIError(403, "Not a member of this room") }
@@ -40,12 +40,12 @@ struct MessagesController {
     }
 
     func recent(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         return ok(try await messages.recent(for: caller.id))
     }
 
     func markAllRead(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let marked = try await rooms.markRead(userId: caller.id, roomId: nil)
         for room in marked.rooms {
             try await events.read(roomId: room, userId: caller.id, username: caller.username, at: Timestamp.format(marked.at))
@@ -54,7 +54,7 @@ struct MessagesController {
     }
 
     func markRead(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let roomId = try context.parameters.id("roomId")
         guard try await isMember(caller.id, roomId) else { throw APIError(403, "Not a member of this room") }
         let marked = try await rooms.markRead(userId: caller.id, roomId: roomId)
@@ -69,7 +69,7 @@ struct MessagesController {
     }
 
     func history(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let roomId = try context.parameters.id("roomId")
         guard try await isMember(caller.id, roomId) else { throw APIError(403, "Not a member of this room") }
         var query = QueryReader(request)
@@ -86,7 +86,7 @@ struct MessagesController {
     struct EmptySearch: Encodable, Sendable { let items: [ChatMessage] = []; let hasMore = false }
 
     func search(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         var query = QueryReader(request)
         let text = query.string("q", min: 2, max: 500, required: true)?.trimmingCharacters(in: .whitespacesAndNewlines)
         let limit = query.int("limit", default: 20, range: 1...100)
@@ -113,7 +113,7 @@ struct MessagesController {
     }
 
     func edit(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         var reader = FieldReader(try await request.jsonBody())
         let content = reader.string("content", min: 1, max: 100_000)
         try reader.check()
@@ -129,7 +129,7 @@ struct MessagesController {
     }
 
     func delete(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let message = try await memberMessage(context, caller)
         guard message.senderId == caller.id, message.senderType == "user" else {
             throw APIError(403, "Only the sender can delete this message")
@@ -142,7 +142,7 @@ struct MessagesController {
     struct Deleted: Encodable, Sendable { var deleted: Int }
 
     func batchDelete(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         var reader = FieldReader(try await request.jsonBody())
         let ids = reader.stringArray("messageIds", maxItems: 50, maxLength: 100)
         if !reader.has("messageIds") { reader.fail("messageIds", "Required") }
@@ -164,13 +164,13 @@ struct MessagesController {
     }
 
     func editHistory(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let message = try await memberMessage(context, caller)
         return ok(try await messages.edits(of: message.id))
     }
 
     func react(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         _ = try context.parameters.id("id")
         let body = try await request.jsonBody()
         guard let emoji = body["emoji"]?.stringValue, (1...8).contains(emoji.jsLength) else { throw APIError(400, "Invalid emoji") }
@@ -190,7 +190,7 @@ struct MessagesController {
     }
 
     func thread(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let message = try await memberMessage(context, caller)
         let limit = min(max(request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 50, 1), 100)
         let cursor = request.uri.queryParameters.get("cursor").flatMap(Timestamp.parse)
@@ -203,13 +203,13 @@ struct MessagesController {
     struct Count: Encodable, Sendable { var count: Int }
 
     func replyCount(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let message = try await memberMessage(context, caller)
         return ok(Count(count: try await messages.replyCount(message.id)))
     }
 
     func forward(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         var reader = FieldReader(try await request.jsonBody())
         let target = reader.string("targetRoomId", min: 1, max: 100)
         try reader.check()

@@ -25,7 +25,7 @@ struct RoomsController {
     }
 
     func list(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         return ok(try await rooms.list(for: caller.id))
     }
 
@@ -37,7 +37,7 @@ struct RoomsController {
     }
 
     func create(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         var reader = FieldReader(try await request.jsonBody())
         let name = Self.readName(&reader, optional: false)
         let type = reader.oneOf("type", ["private", "group"]) ?? "group"
@@ -76,7 +76,7 @@ struct RoomsController {
     }
 
     func show(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
         guard let room = try await rooms.find(id) else { throw APIError(404, "Room not found") }
         guard try await rooms.role(userId: caller.id, room: room) != nil else { throw APIError(403, "Not a member of this room") }
@@ -92,7 +92,7 @@ struct RoomsController {
     }
 
     func update(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
         var reader = FieldReader(try await request.jsonBody())
         var changes = RoomStore.RoomChanges()
@@ -116,7 +116,7 @@ struct RoomsController {
     }
 
     func delete(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
         guard let room = try await rooms.find(id) else { throw APIError(404, "Room not found") }
         guard room.createdById == caller.id else { throw APIError(403, "Only room creator can delete") }
@@ -133,7 +133,7 @@ struct RoomsController {
     }
 
     func members(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
         guard try await rooms.isMember(userId: caller.id, roomId: id) else { throw APIError(403, "Not a member of this room") }
         let limit = Paging.clamped(request.uri.queryParameters.get("limit"), default: 100, range: 1...500)
@@ -144,7 +144,7 @@ struct RoomsController {
     }
 
     func addMember(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
         var reader = FieldReader(try await request.jsonBody())
         let memberId = reader.string("memberId", min: 1, max: 100)
@@ -170,7 +170,7 @@ struct RoomsController {
     }
 
     func removeMember(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
         let memberId = try context.parameters.require("memberId")
         let room = try await rooms.find(id)
@@ -194,7 +194,7 @@ struct RoomsController {
     struct Cleared: Encodable, Sendable { var clearedAt: String }
 
     func clear(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
         guard try await rooms.hasMember(roomId: id, memberId: caller.id, type: "user") else { throw APIError(404, "Not a member") }
         let now = MessageStore.now()
@@ -207,21 +207,21 @@ struct RoomsController {
     struct Archived: Encodable, Sendable { var archived: Bool }
 
     func pin(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
         guard try await rooms.hasMember(roomId: id, memberId: caller.id, type: "user") else { throw APIError(404, "Not a member") }
         return ok(Pinned(pinned: try await rooms.toggle(.pinned, userId: caller.id, roomId: id)))
     }
 
     func archive(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
         guard try await rooms.hasMember(roomId: id, memberId: caller.id, type: "user") else { throw APIError(404, "Not a member") }
         return ok(Archived(archived: try await rooms.toggle(.archived, userId: caller.id, roomId: id)))
     }
 
     func notificationPref(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
         let body = try await request.jsonBody()
         guard let pref = body["pref"]?.stringValue, ["all", "mentions", "none"].contains(pref) else {

@@ -32,11 +32,12 @@ public struct RoomsService: Sendable {
     }
 
     public func addRoutes(to router: Router<HubRequestContext>) {
-        RoomsController(service: self).addRoutes(to: router.group("/api/rooms"))
-        MessagesController(service: self).addRoutes(to: router.group("/api/messages"))
-        TasksController(service: self).addRoutes(to: router.group("/api/tasks"))
-        BookmarksController(service: self).addRoutes(to: router.group("/api/bookmarks"))
-        AgentsController(service: self).addRoutes(to: router.group("/api/agents"))
+        let api = router.group().add(middleware: runtime.identityMiddleware())
+        RoomsController(service: self).addRoutes(to: api.group("/api/rooms"))
+        MessagesController(service: self).addRoutes(to: api.group("/api/messages"))
+        TasksController(service: self).addRoutes(to: api.group("/api/tasks"))
+        BookmarksController(service: self).addRoutes(to: api.group("/api/bookmarks"))
+        AgentsController(service: self).addRoutes(to: api.group("/api/agents"))
     }
 
     /// Routes only edges call (never mounted on the public listener: they answer without a
@@ -128,27 +129,17 @@ public struct RoomsService: Sendable {
 
     /// Router access check of http-api §6 (404 `Router not found`, 403 `Router not accessible`).
     /// Routers live in the router service's table (every service's migrations create it).
-    func checkRouter(_ routerId: String, caller: AuthenticatedCaller) async throws {
+    func checkRouter(_ routerId: String, caller: Caller) async throws {
         guard try await rooms.routerExists(routerId) else {
             throw APIError(404, "Router not found")
         }
     }
 
     /// An agent may join a room when it exists and is the caller's or visible to the caller (http-api §6.7).
-    func checkAgentForMembership(_ agentId: String, caller: AuthenticatedCaller) async throws {
+    func checkAgentForMembership(_ agentId: String, caller: Caller) async throws {
         guard let agent = try await agents.find(agentId),
               agent.userId == caller.id || agent.visibility == "all" || (agent.visibility == "whitelist" && agent.visibilityList.contains(caller.id)) else {
             throw APIError(404, "Agent not found")
         }
     }
-
-    func authenticate(_ request: Request) async throws -> AuthenticatedCaller {
-        let user = try await runtime.tokens.verifyBearer(request.headers[.authorization])
-        return AuthenticatedCaller(id: user.id, username: user.username)
-    }
-}
-
-struct AuthenticatedCaller: Sendable {
-    var id: String
-    var username: String
 }

@@ -24,14 +24,14 @@ struct TasksController {
     }
 
     func listMine(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let limit = Paging.clamped(request.uri.queryParameters.get("limit"), default: 50, range: 1...100)
         let offset = Paging.clamped(request.uri.queryParameters.get("offset"), default: 0, range: 0...Int.max)
         return ok(try await tasks.list(userId: caller.id, limit: limit, offset: offset))
     }
 
     func listRoom(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let roomId = try context.parameters.id("roomId")
         guard try await isMember(caller.id, roomId) else { throw APIError(403, "Not a member of this room") }
         let limit = Paging.clamped(request.uri.queryParameters.get("limit"), default: 50, range: 1...100)
@@ -57,7 +57,7 @@ struct TasksController {
     }
 
     func create(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let roomId = try context.parameters.id("roomId")
         guard try await isMember(caller.id, roomId) else { throw APIError(403, "Not a member of this room") }
         var reader = FieldReader(try await request.jsonBody())
@@ -84,7 +84,7 @@ struct TasksController {
     }
 
     func update(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
         var reader = FieldReader(try await request.jsonBody())
         let title = Self.readTitle(&reader, optional: true)
@@ -144,7 +144,7 @@ struct TasksController {
     }
 
     func delete(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
         guard let task = try await tasks.find(id) else { throw APIError(404, "Task not found") }
         guard let room = try await rooms.find(task.roomId), let role = try await rooms.role(userId: caller.id, room: room) else {

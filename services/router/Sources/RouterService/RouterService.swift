@@ -33,8 +33,10 @@ public struct RouterService: Sendable {
     }
 
     public func addRoutes(to router: Router<HubRequestContext>) {
-        RoutersController(service: self).addRoutes(to: router.group("/api/routers"))
-        ServiceAgentsController(service: self).addRoutes(to: router.group("/api/service-agents"))
+        let routers = self.routers
+        let api = router.group().add(middleware: runtime.identityMiddleware(roleOf: { try await routers.role(of: $0) }))
+        RoutersController(service: self).addRoutes(to: api.group("/api/routers"))
+        ServiceAgentsController(service: self).addRoutes(to: api.group("/api/service-agents"))
     }
 
     /// The bus consumer of `agentim:cmd:router` (group `router`); every router process runs
@@ -58,20 +60,9 @@ public struct RouterService: Sendable {
         try await runtime.settings.reload()
     }
 
-    func authenticate(_ request: Request) async throws -> Caller {
-        let user = try await runtime.tokens.verifyBearer(request.headers[.authorization])
-        return Caller(id: user.id, username: user.username)
-    }
-
-    func audit(_ request: Request, _ context: HubRequestContext, caller: String, action: String, target: String,
+    func audit(_ context: HubRequestContext, caller: String, action: String, target: String,
                metadata: [String: JSONValue]? = nil) async {
-        let ip = ClientAddress.of(request, context: context, trustProxy: runtime.settings.bool("trust.proxy"),
-                                  behindEdge: runtime.config.processRole != "server")
-        await runtime.audit(AuditEntry(userId: caller, action: action, targetId: target, targetType: "router", metadata: metadata, ipAddress: ip))
+        await runtime.audit(AuditEntry(userId: caller, action: action, targetId: target, targetType: "router",
+                                       metadata: metadata, ipAddress: context.clientAddress))
     }
-}
-
-struct Caller: Sendable {
-    var id: String
-    var username: String
 }

@@ -53,8 +53,9 @@ public struct UploadsService: Sendable {
     }
 
     public func addRoutes(to router: Router<HubRequestContext>) {
-        UploadsController(service: self).addRoutes(to: router)
-        DownloadController(service: self).addRoutes(to: router)
+        let identity = runtime.identityMiddleware()
+        UploadsController(service: self).addRoutes(to: router.group().add(middleware: identity))
+        DownloadController(service: self).addRoutes(to: router.group().add(middleware: identity.acceptingQueryToken()))
     }
 
     /// The orphan sweep (data-config-security §4).

@@ -1,3 +1,4 @@
+import AgentIMHTTP
 import HTTPTypes
 import NIOCore
 import NIOHTTP1

@@ -1,4 +1,5 @@
 import AgentIMCore
+import AgentIMHTTP
 import Foundation
 import HTTPTypes
 import NIOCore

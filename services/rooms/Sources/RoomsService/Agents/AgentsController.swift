@@ -28,19 +28,19 @@ struct AgentsController {
     }
 
     func list(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let page = paging(request)
         return ok(try await store.owned(by: caller.id, limit: page.limit, offset: page.offset).map { $0.rest() })
     }
 
     func shared(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let page = paging(request)
         return ok(try await store.shared(excluding: caller.id, limit: page.limit, offset: page.offset).map { $0.0.rest(ownerName: $0.1) })
     }
 
     func get(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
         guard let agent = try await store.find(id), Self.visible(agent, to: caller.id) else { throw APIError(404, "Agent not found") }
         return ok(agent.rest())
@@ -51,7 +51,7 @@ struct AgentsController {
     }
 
     func update(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
         var reader = FieldReader(try await request.jsonBody())
         let name = reader.string("name", min: 1, max: 100, optional: true)
@@ -74,7 +74,7 @@ struct AgentsController {
     }
 
     func delete(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
         guard let agent = try await store.find(id) else { throw APIError(404, "Agent not found") }
         guard agent.userId == caller.id else { throw APIError(403, "You do not own this agent") }
@@ -83,7 +83,7 @@ struct AgentsController {
     }
 
     func gateways(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         typealias Row = (String, String, String, String?, String?, String?, String?, Date?, Date?, Bool, Date)
         var rows: [JSONValue] = []
         for try await g in try await database.query("""
@@ -105,7 +105,7 @@ struct AgentsController {
     }
 
     func deleteGateway(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let gatewayId = try context.parameters.id("gatewayId")
         guard let owner = try await gatewayOwner(gatewayId) else { throw APIError(404, "Gateway not found") }
         guard owner == caller.id else { throw APIError(403, "You do not own this gateway") }
@@ -151,7 +151,7 @@ struct AgentsController {
 
     /// `POST /api/agents/spawn` (http-api §8.6): forwarded to the gateway; the outcome comes over WS.
     func spawn(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let body = try await request.jsonBody()
         guard let gatewayId = body["gatewayId"]?.stringValue, !gatewayId.isEmpty,
               let agentType = body["agentType"]?.stringValue, !agentType.isEmpty,

@@ -74,11 +74,11 @@ struct RouterStore: Sendable {
         try await database.client.query("DELETE FROM routers WHERE id = \(id)", logger: logger)
     }
 
-    /// The caller's site role, read where the original reads it (per request, from `users`).
-    func isAdmin(_ userId: String) async throws -> Bool {
+    /// A user's site role, read where the original reads it (per request, from `users`, no cache).
+    func role(of userId: String) async throws -> String? {
         let rows = try await database.client.query("SELECT role FROM users WHERE id = \(userId)", logger: logger)
-        for try await role in rows.decode(String.self) { return role == "admin" }
-        return false
+        for try await role in rows.decode(String.self) { return role }
+        return nil
     }
 
     private func collect(_ rows: PostgresRowSequence) async throws -> [RouterRecord] {

@@ -23,8 +23,8 @@ struct RoutersController {
     }
 
     func list(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
-        if try await routers.isAdmin(caller.id) {
+        let caller = try context.requireUser()
+        if try await context.isAdmin(caller) {
             return ok(try await routers.all().map(view))
         }
         let visible = try await routers.personalAndGlobal(of: caller.id).filter { $0.isVisible(to: caller.id) }
@@ -32,12 +32,12 @@ struct RoutersController {
     }
 
     func create(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let input = try RouterInput.read(try await request.jsonBody(), creating: true)
         guard let name = input.name, let scope = input.scope, let baseURL = input.llmBaseUrl, let key = input.llmApiKey,
               let model = input.llmModel else { throw APIError.invalidJSON }
         if await service.urlGuard.isRefused(baseURL) { throw APIError(400, LLMURLGuard.refusal) }
-        if scope == "global", !(try await routers.isAdmin(caller.id)) {
+        if scope == "global", !(try await context.isAdmin(caller)) {
             throw APIError(403, "Admin access required to create global routers")
         }
         let now = Date.nowMilliseconds
@@ -47,7 +47,7 @@ struct RoutersController {
                                   rateLimitMax: input.rateLimitMax ?? 20, visibility: input.visibility ?? "all",
                                   visibilityList: input.visibilityList ?? [], createdAt: now, updatedAt: now)
         try await insertReportingDuplicates(record)
-        await service.audit(request, context, caller: caller.id, action: "router_create", target: record.id)
+        await service.audit(context, caller: caller.id, action: "router_create", target: record.id)
         return ok(view(record), status: .created)
     }
 
@@ -61,25 +61,25 @@ struct RoutersController {
     }
 
     func show(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
-        return ok(view(try await visibleRouter(id, caller: caller.id)))
+        return ok(view(try await visibleRouter(id, caller: caller, context: context)))
     }
 
     /// The router when the caller may see it (admins see all); else 404 `Router not found`.
-    func visibleRouter(_ id: String, caller: String) async throws -> RouterRecord {
+    func visibleRouter(_ id: String, caller: Caller, context: HubRequestContext) async throws -> RouterRecord {
         guard let record = try await routers.find(id) else { throw APIError(404, "Router not found") }
-        if record.isVisible(to: caller) { return record }
-        if try await routers.isAdmin(caller) { return record }
+        if record.isVisible(to: caller.id) { return record }
+        if try await context.isAdmin(caller) { return record }
         throw APIError(404, "Router not found")
     }
 
     func update(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
         let input = try RouterInput.read(try await request.jsonBody(), creating: false)
         guard var record = try await routers.find(id) else { throw APIError(404, "Router not found") }
-        if record.createdById != caller.id, !(try await routers.isAdmin(caller.id)) {
+        if record.createdById != caller.id, !(try await context.isAdmin(caller)) {
             throw APIError(403, "Only the router owner or admin can update")
         }
         if let url = input.llmBaseUrl, await service.urlGuard.isRefused(url) { throw APIError(400, LLMURLGuard.refusal) }
@@ -102,27 +102,27 @@ struct RoutersController {
         } catch where sqlState(of: error) == "23505" {
             throw DuplicateName(what: "router", name: record.name)
         }
-        await service.audit(request, context, caller: caller.id, action: "router_update", target: id)
+        await service.audit(context, caller: caller.id, action: "router_update", target: id)
         return ok(view(record))
     }
 
     func delete(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
         guard let record = try await routers.find(id) else { throw APIError(404, "Router not found") }
-        if record.createdById != caller.id, !(try await routers.isAdmin(caller.id)) {
+        if record.createdById != caller.id, !(try await context.isAdmin(caller)) {
             throw APIError(403, "Only the router owner or admin can delete")
         }
         try await routers.delete(id)
-        await service.audit(request, context, caller: caller.id, action: "router_delete", target: id, metadata: ["name": .string(record.name)])
+        await service.audit(context, caller: caller.id, action: "router_delete", target: id, metadata: ["name": .string(record.name)])
         return okEmpty()
     }
 
     /// http-api §10.6: one tiny completion. Upstream trouble is reported as 200 `{ok:false}`.
     func test(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await service.authenticate(request)
+        let caller = try context.requireUser()
         let id = try context.parameters.id("id")
-        let record = try await visibleRouter(id, caller: caller.id)
+        let record = try await visibleRouter(id, caller: caller, context: context)
         guard let key = service.runtime.secrets.open(record.llmApiKey) else {
             service.runtime.logger.error("router \(id): its API key cannot be decrypted; check ENCRYPTION_KEY")
             throw APIError(500, "Router configuration error")

@@ -21,12 +21,6 @@ struct ServiceAgentsController {
         group.post(":id/validate", use: validate)
     }
 
-    func requireAdmin(_ request: Request) async throws -> Caller {
-        let caller = try await service.authenticate(request)
-        guard try await service.routers.isAdmin(caller.id) else { throw APIError.adminRequired }
-        return caller
-    }
-
     struct ProviderView: Encodable, Sendable {
         var type: String
         var displayName: String
@@ -36,19 +30,19 @@ struct ServiceAgentsController {
     }
 
     func providers(_ request: Request, context: HubRequestContext) async throws -> Response {
-        _ = try await requireAdmin(request)
+        try await context.requireAdmin()
         return ok(ServiceAgentProviders.all.map {
             ProviderView(type: $0.type, displayName: $0.displayName, category: $0.category, description: $0.description, configSchema: $0.configSchema)
         })
     }
 
     func list(_ request: Request, context: HubRequestContext) async throws -> Response {
-        _ = try await requireAdmin(request)
+        try await context.requireAdmin()
         return ok(try await store.all().map { ServiceAgentView(record: $0) })
     }
 
     func show(_ request: Request, context: HubRequestContext) async throws -> Response {
-        _ = try await requireAdmin(request)
+        try await context.requireAdmin()
         let id = try context.parameters.id("id")
         guard let record = try await store.find(id) else { throw APIError(404, "Service agent not found") }
         var config = openConfig(record) ?? [:]
@@ -57,7 +51,7 @@ struct ServiceAgentsController {
     }
 
     func create(_ request: Request, context: HubRequestContext) async throws -> Response {
-        let caller = try await requireAdmin(request)
+        let caller = try await context.requireAdmin()
         let body = try await request.jsonBody()
         if !body.isObject { throw APIError.validation(Self.rootIssues(body)) }
         var issues: [APIError.FieldIssue] = []
@@ -98,7 +92,7 @@ struct ServiceAgentsController {
     }
 
     func update(_ request: Request, context: HubRequestContext) async throws -> Response {
-        _ = try await requireAdmin(request)
+        try await context.requireAdmin()
         let id = try context.parameters.id("id")
         let body = try await request.jsonBody()
         if !body.isObject { throw APIError.validation(Self.rootIssues(body)) }
@@ -142,7 +136,7 @@ struct ServiceAgentsController {
     }
 
     func delete(_ request: Request, context: HubRequestContext) async throws -> Response {
-        _ = try await requireAdmin(request)
+        try await context.requireAdmin()
         let id = try context.parameters.id("id")
         guard try await store.find(id) != nil else { throw APIError(404, "Service agent not found") }
         try await store.delete(id)
@@ -156,7 +150,7 @@ struct ServiceAgentsController {
     }
 
     func validate(_ request: Request, context: HubRequestContext) async throws -> Response {
-        _ = try await requireAdmin(request)
+        try await context.requireAdmin()
         guard let id = context.parameters.get("id"), let record = try await store.find(id) else {
             throw APIError(404, "Service agent not found")
         }

@@ -13,12 +13,12 @@ struct DownloadController {
 
     static let sandbox = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
-    func addRoutes(to router: Router<HubRequestContext>) {
-        router.get("/uploads/**") { request, _ in try await download(request) }
+    func addRoutes(to group: RouterGroup<HubRequestContext>) {
+        group.get("/uploads/**") { request, context in try await download(request, context) }
     }
 
-    func download(_ request: Request) async throws -> Response {
-        try await authenticate(request)
+    func download(_ request: Request, _ context: HubRequestContext) async throws -> Response {
+        try Self.requireReader(context)
         let raw = request.uri.path.dropFirst("/uploads/".count)
         guard request.uri.path.hasPrefix("/uploads/"), let key = StorageKey(raw),
               let info = try await service.storage.info(key) else {
@@ -54,25 +54,11 @@ struct DownloadController {
         }
     }
 
-    /// The `/uploads` guard's token rules, with its own revocation text.
-    func authenticate(_ request: Request) async throws {
-        let header = request.headers[.authorization]
-        let token: String
-        if let header, header.hasPrefix("Bearer ") {
-            token = String(header.dropFirst(7))
-        } else {
-            token = request.uri.queryParameters.get("token") ?? ""
-        }
-        guard !token.isEmpty else { throw APIError.unauthorized }
-        do {
-            _ = try await service.runtime.tokens.verifyAccess(token)
-        } catch {
-            switch error {
-            case .invalid: throw APIError.invalidToken
-            case .wrongType: throw APIError.invalidTokenType
-            case .revoked: throw APIError(401, "Token has been revoked")
-            }
-        }
+    /// The `/uploads` guard: the token rules of every route (header or `?token=`, see
+    /// `IdentityMiddleware`), with its own revocation text.
+    static func requireReader(_ context: HubRequestContext) throws {
+        if case .rejected(.revoked) = context.identity { throw APIError(401, "Token has been revoked") }
+        _ = try context.requireUser()
     }
 
     /// Local storage falls through to the generic 404 as static files did; S3 answers JSON.

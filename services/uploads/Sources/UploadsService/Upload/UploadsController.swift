@@ -8,9 +8,9 @@ import Hummingbird
 struct UploadsController {
     let service: UploadsService
 
-    func addRoutes(to router: Router<HubRequestContext>) {
-        router.post("/api/upload") { request, context in try await upload(request, context) }
-        router.post("/api/upload/avatar") { request, context in try await avatar(request) }
+    func addRoutes(to group: RouterGroup<HubRequestContext>) {
+        group.post("/api/upload") { request, context in try await upload(request, context) }
+        group.post("/api/upload/avatar") { request, context in try await avatar(request, context) }
     }
 
     struct UploadAnswer: Encodable, Sendable {
@@ -22,7 +22,7 @@ struct UploadsController {
     }
 
     func upload(_ request: Request, _ context: HubRequestContext) async throws -> Response {
-        let user = try await service.runtime.tokens.verifyBearer(request.headers[.authorization])
+        let user = try context.requireUser()
         let maxSize = service.runtime.settings.int("upload.maxFileSize")
         let policy = UploadPolicy(maxSize: maxSize, allowedTypes: Set(FileTypeRules.extensions.keys),
                                   tooLarge: FileTypeRules.tooLarge(limit: maxSize), typeNotAllowed: FileTypeRules.typeNotAllowed)
@@ -42,8 +42,7 @@ struct UploadsController {
         await service.runtime.audit(AuditEntry(
             userId: user.id, action: "file_upload", targetId: id, targetType: "file",
             metadata: ["filename": .string(file.filename), "mimeType": .string(file.mimeType), "size": .number(Double(file.size))],
-            ipAddress: ClientAddress.of(request, context: context, trustProxy: service.runtime.settings.bool("trust.proxy"),
-                                        behindEdge: service.runtime.config.processRole != "server")))
+            ipAddress: context.clientAddress))
         return ok(UploadAnswer(id: id, filename: file.filename, mimeType: file.mimeType, size: file.size, url: key.url))
     }
 
@@ -51,8 +50,8 @@ struct UploadsController {
         var avatarUrl: String
     }
 
-    func avatar(_ request: Request) async throws -> Response {
-        let user = try await service.runtime.tokens.verifyBearer(request.headers[.authorization])
+    func avatar(_ request: Request, _ context: HubRequestContext) async throws -> Response {
+        let user = try context.requireUser()
         let policy = UploadPolicy(maxSize: FileTypeRules.avatarMaxSize, allowedTypes: FileTypeRules.avatarTypes,
                                   tooLarge: FileTypeRules.avatarTooLarge, typeNotAllowed: { _ in FileTypeRules.avatarTypeNotAllowed })
         let file = try await service.receiver.receive(request, policy: policy)
