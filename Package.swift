@@ -48,8 +48,10 @@ let package = Package(
         .systemLibrary(name: "CHiredis", path: "shared/Sources/CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CArgon2", path: "shared/Sources/CArgon2", providers: [.apt(["libargon2-dev"])]),
 
+        // The wire types the services and the `agentim` CLI share: Foundation only, so the CLI stays light.
+        .target(name: "AgentIMWire", path: "shared/Sources/AgentIMWire", swiftSettings: strict),
         // Shared libraries every service links.
-        .target(name: "AgentIMCore", dependencies: [logging, nio, .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus")], path: "shared/Sources/AgentIMCore", swiftSettings: strict),
+        .target(name: "AgentIMCore", dependencies: ["AgentIMWire", logging, nio, .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus")], path: "shared/Sources/AgentIMCore", swiftSettings: strict),
         .target(name: "AgentIMRedis", dependencies: ["CHiredis", "AgentIMCore", nio, nioPosix, logging], path: "shared/Sources/AgentIMRedis", swiftSettings: strict),
         .target(name: "AgentIMBus", dependencies: ["AgentIMCore", "AgentIMRedis", logging, lifecycle], path: "shared/Sources/AgentIMBus", swiftSettings: strict),
         .target(name: "AgentIMDatabase", dependencies: ["AgentIMCore", postgres, logging, lifecycle], path: "shared/Sources/AgentIMDatabase", swiftSettings: strict),
