@@ -1,3 +1,4 @@
+import AgentIMWire
 import Foundation
 
 /// Frames about agents, for both endpoints (websocket §7, §8.2), rendered to JSON text.

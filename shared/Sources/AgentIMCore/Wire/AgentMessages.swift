@@ -1,3 +1,4 @@
+import AgentIMWire
 import Foundation
 
 /// Work an edge hands to the rooms service on behalf of a gateway or a client socket

@@ -1,3 +1,4 @@
+import AgentIMWire
 import Foundation
 
 /// One row for the audit log (data-config-security §3.12). The log belongs to auth; other

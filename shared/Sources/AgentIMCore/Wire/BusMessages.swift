@@ -1,3 +1,4 @@
+import AgentIMWire
 import Foundation
 
 /// Names of the streams on the bus (DESIGN "The bus"), namespaced `agentim:`.

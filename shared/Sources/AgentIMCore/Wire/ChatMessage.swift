@@ -1,3 +1,4 @@
+import AgentIMWire
 import Foundation
 
 /// A chat message as both protocols carry it (websocket §4.2, http-api §16).

@@ -1,3 +1,4 @@
+import AgentIMWire
 import Foundation
 
 /// Work between rooms and router (DESIGN "The bus"): rooms asks, router decides, rooms

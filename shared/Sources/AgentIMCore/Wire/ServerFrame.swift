@@ -1,3 +1,4 @@
+import AgentIMWire
 import Foundation
 
 /// Hub → client frames (websocket §7), rendered to the JSON text sent on the socket.
