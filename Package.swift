@@ -81,7 +81,7 @@ let package = Package(
         .executableTarget(name: "agentim-server", dependencies: ["AgentIMSecrets", "EdgeService", "AuthService", "RoomsService", "RouterService", "UploadsService"], path: "services/gateway-edge/Sources/agentim-server", swiftSettings: strict),
 
         // The `agentim` CLI: a thin main over a library the tests drive (cli/).
-        .target(name: "AgentIMCLI", dependencies: [httpClient, nio, nioPosix, logging, .product(name: "WSClient", package: "swift-websocket"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"), .product(name: "NIOFoundationCompat", package: "swift-nio")], path: "cli/Sources/AgentIMCLI", swiftSettings: strict),
+        .target(name: "AgentIMCLI", dependencies: ["AgentIMWire", httpClient, nio, nioPosix, logging, .product(name: "WSClient", package: "swift-websocket"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"), .product(name: "NIOFoundationCompat", package: "swift-nio")], path: "cli/Sources/AgentIMCLI", swiftSettings: strict),
         // Release links the Swift runtime and Foundation statically (the static Foundation needs its C parts named):
         // ~3 MB less resident for an idle gateway (bench/cli-relay.py), and the binary runs without a Swift install.
         .executableTarget(name: "agentim", dependencies: ["AgentIMCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "cli/Sources/agentim", swiftSettings: strict,

@@ -47,30 +47,6 @@ public struct MessageContext: Sendable {
     public var roomKey: String { roomId ?? "__global__" }
 }
 
-/// `server:room_context.context` (websocket.md §4.6), as the prompt builder needs it.
-public struct RoomContext: Sendable, Codable, Equatable {
-    public struct Member: Sendable, Codable, Equatable {
-        public var id: String
-        public var name: String
-        public var type: String            // "user" | "agent"
-        public var agentType: String?
-        public var capabilities: [String]?
-        public var roleDescription: String?
-        public var status: String?
-        public init(id: String, name: String, type: String, agentType: String? = nil, capabilities: [String]? = nil, roleDescription: String? = nil, status: String? = nil) {
-            self.id = id; self.name = name; self.type = type; self.agentType = agentType
-            self.capabilities = capabilities; self.roleDescription = roleDescription; self.status = status
-        }
-    }
-    public var roomId: String
-    public var roomName: String
-    public var systemPrompt: String?
-    public var members: [Member]
-    public init(roomId: String, roomName: String, systemPrompt: String? = nil, members: [Member] = []) {
-        self.roomId = roomId; self.roomName = roomName; self.systemPrompt = systemPrompt; self.members = members
-    }
-}
-
 public enum PermissionLevel: String, Sendable { case interactive, bypass }
 
 /// A tool-use approval an adapter asks for (§10.7); the manager turns it into `gateway:permission_request`.
@@ -122,16 +98,6 @@ public struct CommandResult: Sendable, Equatable {
     public var message: String?
     public init(success: Bool, message: String? = nil) { self.success = success; self.message = message }
     public static let unsupported = CommandResult(success: false, message: "Command not supported by this agent")
-}
-
-public struct SlashCommand: Sendable, Equatable, Codable {
-    public var name: String
-    public var description: String
-    public var usage: String?
-    public var source: String?
-    public init(name: String, description: String, usage: String? = nil, source: String? = nil) {
-        self.name = name; self.description = description; self.usage = usage; self.source = source
-    }
 }
 
 public struct CostSummary: Sendable, Equatable {

@@ -18,19 +18,8 @@ public struct DeviceInfo: Codable, Sendable, Equatable {
 public struct WireChunk: Codable, Sendable, Equatable {
     public var type: String
     public var content: String
-    public var metadata: [String: JSON]?
-    public init(type: String, content: String, metadata: [String: JSON]? = nil) { self.type = type; self.content = content; self.metadata = metadata }
-    public init(_ chunk: AgentChunk) {
-        type = chunk.kind.rawValue
-        content = chunk.content
-        // Metadata values arrive as Swift strings; numbers and booleans that were JSON scalars are kept as such.
-        metadata = chunk.metadata.isEmpty ? nil : chunk.metadata.mapValues { value in
-            if let parsed = JSON.parse(value) {
-                switch parsed { case .number, .bool: return parsed; default: break }
-            }
-            return .string(value)
-        }
-    }
+    public var metadata: [String: JSONValue]?
+    public init(type: String, content: String, metadata: [String: JSONValue]? = nil) { self.type = type; self.content = content; self.metadata = metadata }
 }
 
 public struct RegisteredAgent: Codable, Sendable, Equatable {
@@ -42,12 +31,20 @@ public struct RegisteredAgent: Codable, Sendable, Equatable {
     public var slashCommands: [SlashCommand]?
     public var mcpServers: [String]?
     public var model: String?
+    public init(id: String, name: String, type: String, workingDirectory: String? = nil, capabilities: [String]? = nil,
+                slashCommands: [SlashCommand]? = nil, mcpServers: [String]? = nil, model: String? = nil) {
+        self.id = id; self.name = name; self.type = type; self.workingDirectory = workingDirectory; self.capabilities = capabilities
+        self.slashCommands = slashCommands; self.mcpServers = mcpServers; self.model = model
+    }
 }
 
 public struct ModelOption: Codable, Sendable, Equatable {
     public var value: String
     public var displayName: String
     public var description: String?
+    public init(value: String, displayName: String, description: String? = nil) {
+        self.value = value; self.displayName = displayName; self.description = description
+    }
 }
 
 public struct CredentialRef: Codable, Sendable, Equatable {
@@ -56,24 +53,11 @@ public struct CredentialRef: Codable, Sendable, Equatable {
     public init(id: String, name: String) { self.id = id; self.name = name }
 }
 
-/// One frame ready for the socket: its type decides its queue priority (§8.6).
+/// One frame ready for the socket: its type and its JSON text.
 public struct OutboundFrame: Sendable, Equatable {
     public let type: String
     public let text: String
     public init(type: String, text: String) { self.type = type; self.text = text }
-
-    public enum Priority: Int, Sendable, Comparable {
-        case normal = 0, high = 1, critical = 2
-        public static func < (a: Priority, b: Priority) -> Bool { a.rawValue < b.rawValue }
-    }
-
-    public var priority: Priority {
-        switch type {
-        case "gateway:auth", "gateway:register_agent", "gateway:message_complete", "gateway:permission_request": return .critical
-        case "gateway:message_chunk", "gateway:agent_status": return .high
-        default: return .normal
-        }
-    }
 }
 
 /// Builders for every gateway → hub type.
@@ -87,7 +71,7 @@ public enum GatewayFrame {
         let type = "gateway:message_complete"; let roomId: String; let agentId: String; let messageId: String; let fullContent: String
         let chunks: [WireChunk]?; let conversationId: String?; let depth: Int?; let targetAgentName: String?
     }
-    private struct Permission: Encodable { let type = "gateway:permission_request"; let requestId: String; let agentId: String; let roomId: String; let toolName: String; let toolInput: JSON; let timeoutMs: Int }
+    private struct Permission: Encodable { let type = "gateway:permission_request"; let requestId: String; let agentId: String; let roomId: String; let toolName: String; let toolInput: JSONValue; let timeoutMs: Int }
     private struct CommandResultFrame: Encodable { let type = "gateway:agent_command_result"; let agentId: String; let roomId: String; let command: String; let success: Bool; let message: String? }
     public struct AgentInfoFrame: Encodable, Sendable {
         let type = "gateway:agent_info"
@@ -105,15 +89,23 @@ public enum GatewayFrame {
         public var availableThinkingModes: [String]?
         public var planMode: Bool?
         public var permissionLevel: String
+        public init(agentId: String, roomId: String?, slashCommands: [SlashCommand], mcpServers: [String], model: String?, thinkingMode: String?,
+                    effortLevel: String?, sessionCostUSD: Double?, availableModels: [String]?, availableModelInfo: [ModelOption]?,
+                    availableEffortLevels: [String]?, availableThinkingModes: [String]?, planMode: Bool?, permissionLevel: String) {
+            self.agentId = agentId; self.roomId = roomId; self.slashCommands = slashCommands; self.mcpServers = mcpServers; self.model = model
+            self.thinkingMode = thinkingMode; self.effortLevel = effortLevel; self.sessionCostUSD = sessionCostUSD; self.availableModels = availableModels
+            self.availableModelInfo = availableModelInfo; self.availableEffortLevels = availableEffortLevels
+            self.availableThinkingModes = availableThinkingModes; self.planMode = planMode; self.permissionLevel = permissionLevel
+        }
     }
     private struct SpawnResult: Encodable { let type = "gateway:spawn_result"; let requestId: String; let success: Bool; let agentId: String?; let error: String? }
-    private struct Workspace: Encodable { let type = "gateway:workspace_response"; let agentId: String; let requestId: String; let response: JSON }
-    private struct CredentialList: Encodable { let type = "gateway:credential_list"; let requestId: String; let agentType: String; let credentials: [JSON] }
+    private struct Workspace: Encodable { let type = "gateway:workspace_response"; let agentId: String; let requestId: String; let response: JSONValue }
+    private struct CredentialList: Encodable { let type = "gateway:credential_list"; let requestId: String; let agentType: String; let credentials: [JSONValue] }
     private struct RequestResult: Encodable { let type: String; let requestId: String; let success: Bool; let error: String?; let credential: CredentialRef? }
     private struct OAuthURL: Encodable { let type = "gateway:oauth_url"; let requestId: String; let authUrl: String; let autoCallback: Bool? }
     private struct Rewind: Encodable { let type = "gateway:rewind_result"; let agentId: String; let roomId: String; let success: Bool; let error: String? }
 
-    private static func frame<T: Encodable>(_ type: String, _ value: T) -> OutboundFrame { OutboundFrame(type: type, text: JSON.text(value)) }
+    private static func frame<T: Encodable>(_ type: String, _ value: T) -> OutboundFrame { OutboundFrame(type: type, text: JSONValue.text(value)) }
 
     public static func auth(token: String, gatewayId: String, deviceInfo: DeviceInfo, ephemeral: Bool) -> OutboundFrame {
         frame("gateway:auth", Auth(token: token, gatewayId: gatewayId, deviceInfo: deviceInfo, ephemeral: ephemeral ? true : nil))
@@ -124,13 +116,13 @@ public enum GatewayFrame {
     public static func status(agentId: String, status: String, queueDepth: Int) -> OutboundFrame {
         frame("gateway:agent_status", Status(agentId: agentId, status: status, queueDepth: queueDepth))
     }
-    /// Written without JSONEncoder: one frame per streamed chunk makes this the hot path (same JSON).
+    /// Written without JSONEncoder: one frame per streamed chunk makes this the hot path (same JSONValue).
     public static func chunk(roomId: String, agentId: String, messageId: String, chunk: WireChunk, targetAgentName: String? = nil) -> OutboundFrame {
         var out: [UInt8] = []
         out.reserveCapacity(chunk.content.utf8.count + 160)
         func field(_ name: String, _ value: String) {
             out.append(contentsOf: name.utf8)
-            JSON.appendQuoted(value, to: &out)
+            JSONValue.appendQuoted(value, to: &out)
         }
         field(#"{"type":"#, "gateway:message_chunk")
         field(#","roomId":"#, roomId)
@@ -140,7 +132,7 @@ public enum GatewayFrame {
         field(#","content":"#, chunk.content)
         if let metadata = chunk.metadata {
             out.append(contentsOf: #","metadata":"#.utf8)
-            out.append(contentsOf: JSON.text(metadata).utf8)
+            out.append(contentsOf: JSONValue.text(metadata).utf8)
         }
         out.append(0x7D)
         if let targetAgentName { field(#","targetAgentName":"#, targetAgentName) }
@@ -152,7 +144,7 @@ public enum GatewayFrame {
         frame("gateway:message_complete", Complete(roomId: roomId, agentId: agentId, messageId: messageId, fullContent: fullContent, chunks: chunks,
                                                     conversationId: conversationId, depth: depth, targetAgentName: targetAgentName))
     }
-    public static func permissionRequest(requestId: String, agentId: String, roomId: String, toolName: String, toolInput: JSON, timeoutMs: Int) -> OutboundFrame {
+    public static func permissionRequest(requestId: String, agentId: String, roomId: String, toolName: String, toolInput: JSONValue, timeoutMs: Int) -> OutboundFrame {
         frame("gateway:permission_request", Permission(requestId: requestId, agentId: agentId, roomId: roomId, toolName: toolName, toolInput: toolInput, timeoutMs: timeoutMs))
     }
     public static func commandResult(agentId: String, roomId: String, command: String, success: Bool, message: String?) -> OutboundFrame {
@@ -162,10 +154,10 @@ public enum GatewayFrame {
     public static func spawnResult(requestId: String, success: Bool, agentId: String?, error: String?) -> OutboundFrame {
         frame("gateway:spawn_result", SpawnResult(requestId: requestId, success: success, agentId: agentId, error: error))
     }
-    public static func workspaceResponse(agentId: String, requestId: String, response: JSON) -> OutboundFrame {
+    public static func workspaceResponse(agentId: String, requestId: String, response: JSONValue) -> OutboundFrame {
         frame("gateway:workspace_response", Workspace(agentId: agentId, requestId: requestId, response: response))
     }
-    public static func credentialList(requestId: String, agentType: String, credentials: [JSON]) -> OutboundFrame {
+    public static func credentialList(requestId: String, agentType: String, credentials: [JSONValue]) -> OutboundFrame {
         frame("gateway:credential_list", CredentialList(requestId: requestId, agentType: agentType, credentials: credentials))
     }
     public static func credentialResult(requestId: String, success: Bool, error: String?, credential: CredentialRef?) -> OutboundFrame {

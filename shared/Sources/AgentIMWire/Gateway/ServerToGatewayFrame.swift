@@ -1,72 +1,10 @@
 import Foundation
 
-// Hub → gateway frames (agent-cli.md §9.2, websocket.md §8.2), decoded and validated.
-// A frame that does not decode into its type is dropped by the caller (§8.7).
+// Hub → gateway frames (agent-cli.md §9.2, websocket.md §8.2), decoded and validated by the
+// gateway (the `agentim` CLI). A frame that does not decode into its type is dropped by the
+// caller (§8.7). Named apart from AgentIMCore's `ServerFrame`, which renders hub → client frames.
 
-public struct SendToAgent: Codable, Sendable, Equatable {
-    public var agentId: String
-    public var roomId: String
-    public var messageId: String
-    public var content: String
-    public var senderName: String
-    public var senderType: String
-    public var routingMode: String
-    public var conversationId: String
-    public var depth: Int
-    public init(agentId: String, roomId: String, messageId: String, content: String, senderName: String, senderType: String = "user",
-                routingMode: String = "direct", conversationId: String = "", depth: Int = 0) {
-        self.agentId = agentId; self.roomId = roomId; self.messageId = messageId; self.content = content; self.senderName = senderName
-        self.senderType = senderType; self.routingMode = routingMode; self.conversationId = conversationId; self.depth = depth
-    }
-}
-
-public struct PermissionResponse: Codable, Sendable, Equatable {
-    public var requestId: String
-    public var agentId: String
-    public var decision: String
-    public var denyReason: String?
-}
-
-public struct AgentCommand: Codable, Sendable, Equatable {
-    public var agentId: String
-    public var roomId: String
-    public var command: String
-    public var args: String
-    public var userId: String?
-}
-
-public struct SpawnAgent: Codable, Sendable, Equatable {
-    public var requestId: String
-    public var agentType: String
-    public var name: String
-    public var workingDirectory: String?
-    public var credentialId: String?
-}
-
-public struct WorkspaceRequest: Codable, Sendable, Equatable {
-    public var kind: String
-    public var path: String?
-}
-
-public struct AddCredential: Codable, Sendable, Equatable {
-    public var requestId: String
-    public var agentType: String
-    public var name: String
-    public var mode: String
-    public var apiKey: String?
-    public var baseUrl: String?
-    public var model: String?
-}
-
-public struct ManageCredential: Codable, Sendable, Equatable {
-    public var requestId: String
-    public var agentType: String
-    public var credentialId: String
-    public var action: String
-    public var name: String?
-}
-
-public enum ServerFrame: Sendable, Equatable {
+public enum ServerToGatewayFrame: Sendable, Equatable {
     case gatewayAuthResult(ok: Bool, error: String?)
     case pong(ts: Double)
     case error(code: String, message: String)
@@ -100,7 +38,7 @@ public enum ServerFrame: Sendable, Equatable {
     private struct Rewind: Decodable { let agentId: String; let roomId: String; let messageId: String }
 
     /// Decodes one text frame; nil when it is not JSON, of an unknown type, or invalid.
-    public static func decode(_ text: String) -> ServerFrame? {
+    public static func decode(_ text: String) -> ServerToGatewayFrame? {
         let data = Data(text.utf8)
         let d = JSONDecoder()
         guard let head = try? d.decode(Head.self, from: data) else { return nil }
@@ -140,6 +78,90 @@ public enum ServerFrame: Sendable, Equatable {
         case "server:complete_oauth": return get(CompleteOAuth.self).map { .completeOAuth(requestId: $0.requestId, callbackUrl: $0.callbackUrl) }
         case "server:rewind_agent": return get(Rewind.self).map { .rewindAgent(agentId: $0.agentId, roomId: $0.roomId, messageId: $0.messageId) }
         default: return nil
+        }
+    }
+}
+
+/// The payloads of the hub → gateway frames.
+extension ServerToGatewayFrame {
+    public struct SendToAgent: Codable, Sendable, Equatable {
+        public var agentId: String
+        public var roomId: String
+        public var messageId: String
+        public var content: String
+        public var senderName: String
+        public var senderType: String
+        public var routingMode: String
+        public var conversationId: String
+        public var depth: Int
+        public init(agentId: String, roomId: String, messageId: String, content: String, senderName: String, senderType: String = "user",
+                    routingMode: String = "direct", conversationId: String = "", depth: Int = 0) {
+            self.agentId = agentId; self.roomId = roomId; self.messageId = messageId; self.content = content; self.senderName = senderName
+            self.senderType = senderType; self.routingMode = routingMode; self.conversationId = conversationId; self.depth = depth
+        }
+    }
+
+    public struct PermissionResponse: Codable, Sendable, Equatable {
+        public var requestId: String
+        public var agentId: String
+        public var decision: String
+        public var denyReason: String?
+        public init(requestId: String, agentId: String, decision: String, denyReason: String? = nil) {
+            self.requestId = requestId; self.agentId = agentId; self.decision = decision; self.denyReason = denyReason
+        }
+    }
+
+    public struct AgentCommand: Codable, Sendable, Equatable {
+        public var agentId: String
+        public var roomId: String
+        public var command: String
+        public var args: String
+        public var userId: String?
+        public init(agentId: String, roomId: String, command: String, args: String, userId: String? = nil) {
+            self.agentId = agentId; self.roomId = roomId; self.command = command; self.args = args; self.userId = userId
+        }
+    }
+
+    public struct SpawnAgent: Codable, Sendable, Equatable {
+        public var requestId: String
+        public var agentType: String
+        public var name: String
+        public var workingDirectory: String?
+        public var credentialId: String?
+        public init(requestId: String, agentType: String, name: String, workingDirectory: String? = nil, credentialId: String? = nil) {
+            self.requestId = requestId; self.agentType = agentType; self.name = name; self.workingDirectory = workingDirectory; self.credentialId = credentialId
+        }
+    }
+
+    public struct WorkspaceRequest: Codable, Sendable, Equatable {
+        public var kind: String
+        public var path: String?
+        public init(kind: String, path: String? = nil) {
+            self.kind = kind; self.path = path
+        }
+    }
+
+    public struct AddCredential: Codable, Sendable, Equatable {
+        public var requestId: String
+        public var agentType: String
+        public var name: String
+        public var mode: String
+        public var apiKey: String?
+        public var baseUrl: String?
+        public var model: String?
+        public init(requestId: String, agentType: String, name: String, mode: String, apiKey: String? = nil, baseUrl: String? = nil, model: String? = nil) {
+            self.requestId = requestId; self.agentType = agentType; self.name = name; self.mode = mode; self.apiKey = apiKey; self.baseUrl = baseUrl; self.model = model
+        }
+    }
+
+    public struct ManageCredential: Codable, Sendable, Equatable {
+        public var requestId: String
+        public var agentType: String
+        public var credentialId: String
+        public var action: String
+        public var name: String?
+        public init(requestId: String, agentType: String, credentialId: String, action: String, name: String? = nil) {
+            self.requestId = requestId; self.agentType = agentType; self.credentialId = credentialId; self.action = action; self.name = name
         }
     }
 }
