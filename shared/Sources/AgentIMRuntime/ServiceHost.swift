@@ -28,11 +28,10 @@ public enum ServiceHost {
 
     /// Routes every service process exposes for the platform: readiness, liveness, metrics.
     public static func addInternalRoutes(to router: Router<HubRequestContext>, health: @escaping @Sendable () async -> [String: Bool]) {
-        router.get("/internal/health") { _, _ -> Response in
-            let report = HealthReport(checks: await health())
-            return jsonResponse(report, status: report.ok ? .ok : .serviceUnavailable)
-        }
-        router.get("/internal/live") { _, _ in okEmpty() }
+        var handlers = InternalHandlers()
+        handlers.on(InternalRoutes.health) { _ in HealthReport(checks: await health()) }
+        handlers.on(InternalRoutes.live) { $0 }
+        handlers.mount(on: router)
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: Telemetry.exposition())))

@@ -45,27 +45,25 @@ public struct AuthService: Sendable {
         SettingsController(service: self).addRoutes(to: api.group("/api/admin/settings"))
     }
 
-    /// Routes only other hub processes call (never mounted on the public listener): the
-    /// revocations an edge loads before it serves.
+    /// Calls only other hub processes make (`InternalRoutes`, never on the public listener):
+    /// the revocations an edge loads before it serves, the role behind the edge's
+    /// `/api/admin/metrics`, and the avatar the uploads service stored (`users` is auth's).
+    public var internalHandlers: InternalHandlers {
+        var handlers = InternalHandlers()
+        handlers.on(InternalRoutes.revocations) { _ in
+            await runtime.revocations.snapshot().map { RevocationEntry(userId: $0.key, revokedAtMs: $0.value) }
+        }
+        handlers.on(InternalRoutes.userRole) { try await role(of: $0.userId) }
+        handlers.on(InternalRoutes.recordAvatar) { record in
+            guard record.avatarUrl.hasPrefix("/uploads/") else { throw APIError(400, "avatarUrl must start with /uploads/") }
+            try await recordAvatar(userId: record.userId, avatarUrl: record.avatarUrl)
+            return InternalEmpty()
+        }
+        return handlers
+    }
+
     public func addInternalRoutes(to router: Router<HubRequestContext>) {
-        router.get("/internal/revocations") { _, _ in
-            let snapshot = await runtime.revocations.snapshot()
-            return ok(snapshot.map { RevocationEntry(userId: $0.key, revokedAtMs: $0.value) })
-        }
-        // The edge's admin check for its own admin routes (`/api/admin/metrics`): data is the
-        // role, or null for a user that does not exist.
-        router.get("/internal/users/:id/role") { _, context in
-            ok(try await role(of: try context.parameters.require("id")))
-        }
-        // The uploads service's avatar (http-api §11.2): `users` belongs to auth.
-        router.put("/internal/users/:id/avatar") { request, context in
-            let body = try await request.jsonBody()
-            guard let avatarUrl = body["avatarUrl"]?.stringValue, avatarUrl.hasPrefix("/uploads/") else {
-                throw APIError(400, "avatarUrl must start with /uploads/")
-            }
-            try await recordAvatar(userId: try context.parameters.require("id"), avatarUrl: avatarUrl)
-            return okEmpty()
-        }
+        internalHandlers.mount(on: router)
     }
 
     /// A user's current site role (cached 15 s, as every admin check), nil when there is no such user.
@@ -101,10 +99,4 @@ public struct AuthService: Sendable {
         guard source == .db else { return runtime.config.corsOrigins }
         return value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
-}
-
-/// One entry of `/internal/revocations`, read by edges at start.
-public struct RevocationEntry: Codable, Sendable {
-    public var userId: String
-    public var revokedAtMs: Int64
 }

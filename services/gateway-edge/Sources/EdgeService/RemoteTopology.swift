@@ -11,6 +11,8 @@ import ServiceLifecycle
 public struct RemoteTopology: Sendable {
     public let upstreams: UpstreamTable
     public let client: HTTPClient
+    /// The services' internal routes, over `client`.
+    public let calls: InternalClient
 
     public init(config: HubConfig) throws {
         upstreams = try UpstreamTable(config: config)
@@ -26,6 +28,9 @@ public struct RemoteTopology: Sendable {
         configuration.tracing.tracer = nil  // no spans per proxied request (the hub has no tracing)
         configuration.redirectConfiguration = .disallow
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        calls = .http(upstreams.urls.reduce(into: [:]) { bases, entry in
+            if let service = InternalService(rawValue: entry.key.rawValue) { bases[service] = entry.value }
+        }, client: client)
     }
 
     /// The reverse proxy to the services; `secure` when the edge terminates TLS.
@@ -33,49 +38,37 @@ public struct RemoteTopology: Sendable {
         ReverseProxyMiddleware(upstreams: upstreams, client: client, trustProxy: config.trustProxy, scheme: secure ? "https" : "http")
     }
 
-    public var rooms: RoomsDirectory {
-        RoomsDirectory.remote(upstreams.urls[.rooms]!, client: client)
-    }
+    public var rooms: RoomsDirectory { RoomsDirectory(calls) }
 
-    public var agents: AgentsDirectory {
-        AgentsDirectory.remote(upstreams.urls[.rooms]!, client: client)
-    }
+    public var agents: AgentsDirectory { AgentsDirectory(calls) }
 
     /// A user's site role, asked of the auth service (nil: no such user).
     public var roleOf: @Sendable (_ userId: String) async throws -> String? {
-        let calls = InternalCalls(base: upstreams.urls[.auth]!, client: client)
-        return { userId in try await calls.get("/internal/users/\(InternalCalls.escape(userId))/role", as: String.self) }
+        let calls = self.calls
+        return { userId in try await calls.call(InternalRoutes.userRole, UserRef(userId: userId)) }
     }
 
     /// Every service's `/internal/health`, with the checks each one owns.
     public var healthProbes: [@Sendable () async -> [String: Bool]] {
-        UpstreamTable.Service.allCases.map { service in
-            let owns = service == .uploads ? ["database", "filesystem"] : ["database"]
-            return HealthAggregator.remote(upstreams.urls[service]!.base, owns: owns, client: client)
+        InternalService.allCases.map { service in
+            HealthAggregator.remote(service, owns: service == .uploads ? ["database", "filesystem"] : ["database"], calls: calls)
         }
     }
 
     /// Loads the auth service's revocations before the edge serves; retries while auth starts.
     public func loadRevocations(into runtime: Runtime, attempts: Int = 30) async throws {
-        let url = upstreams.urls[.auth]!.base + "/internal/revocations"
         for attempt in 1...attempts {
             do {
-                let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
-                let body = try await response.body.collect(upTo: 16 << 20)
-                guard response.status == .ok else { throw APIError(502, "auth answered \(response.status.code)") }
-                let entries = try JSONDecoder().decode(RevocationList.self, from: Data(buffer: body)).data
+                let entries = try await calls.call(InternalRoutes.revocations)
                 await runtime.revocations.load(entries.map { ($0.userId, $0.revokedAtMs) })
                 return
             } catch {
-                if attempt == attempts { throw ConfigError("cannot load token revocations from \(url): \(error)") }
+                if attempt == attempts {
+                    throw ConfigError("cannot load token revocations from \(upstreams.urls[.auth]!.base)\(InternalRoutes.revocations.path): \(error)")
+                }
                 try await Task.sleep(for: .seconds(1))
             }
         }
-    }
-
-    struct RevocationList: Decodable {
-        struct Entry: Decodable { var userId: String; var revokedAtMs: Int64 }
-        var data: [Entry]
     }
 
     /// Shuts the HTTP client down with the process.

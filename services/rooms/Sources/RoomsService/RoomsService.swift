@@ -40,61 +40,38 @@ public struct RoomsService: Sendable {
         AgentsController(service: self).addRoutes(to: api.group("/api/agents"))
     }
 
-    /// Routes only edges call (never mounted on the public listener: they answer without a
-    /// user's token): may a user join a room, and what came after a sequence.
+    /// Calls only edges make (`InternalRoutes`, never on the public listener: they answer
+    /// without a user's token): may a user join a room, what came after a sequence, and what
+    /// the gateway sockets need to hear back.
+    public var internalHandlers: InternalHandlers {
+        var handlers = InternalHandlers()
+        handlers.on(InternalRoutes.roomAccess) { try await accessInfo(userId: $0.userId, roomId: $0.roomId) }
+        handlers.on(InternalRoutes.messagesAfter) { query in
+            try await messagesAfter(roomId: query.roomId, seq: query.afterSeq, limit: min(max(query.limit, 1), 1000))
+        }
+        handlers.on(InternalRoutes.pendingPermissions) { try await permissions.pending(roomId: $0.roomId) }
+        handlers.on(InternalRoutes.gatewayConnected) { try await registrar.connect($0) }
+        handlers.on(InternalRoutes.gatewayOnline) { try await gatewayOnline(gatewayId: $0.gatewayId, userId: $0.userId) }
+        handlers.on(InternalRoutes.registerAgent) { try await registrar.register($0) }
+        handlers.on(InternalRoutes.placement) { try await placement(agentId: $0.agentId) }
+        return handlers
+    }
+
     public func addInternalRoutes(to router: Router<HubRequestContext>) {
-        router.get("/internal/rooms/:roomId/access/:userId") { _, context -> Response in
-            let info = try await accessInfo(userId: try context.parameters.require("userId"), roomId: try context.parameters.require("roomId"))
-            return ok(info)
-        }
-        router.get("/internal/rooms/:roomId/messages") { request, context -> Response in
-            let afterSeq = request.uri.queryParameters.get("afterSeq").flatMap { Int64($0) } ?? 0
-            let limit = min(max(request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 500, 1), 1000)
-            return jsonResponse(Envelope(try await messagesAfter(roomId: try context.parameters.require("roomId"), seq: afterSeq, limit: limit)), rest: false)
-        }
-        router.post("/internal/gateways/connect") { request, context -> Response in
-            let login = try await request.decode(as: GatewayLogin.self, context: context)
-            return jsonResponse(Envelope(try await registrar.connect(login)), rest: false)
-        }
-        router.post("/internal/agents/register") { request, context -> Response in
-            let registration = try await request.decode(as: AgentRegistrationRequest.self, context: context)
-            return jsonResponse(Envelope(try await registrar.register(registration)), rest: false)
-        }
-        router.get("/internal/agents/:agentId/placement") { _, context -> Response in
-            jsonResponse(Envelope(try await placement(agentId: try context.parameters.require("agentId"))), rest: false)
-        }
-        router.get("/internal/gateways/:gatewayId/online/:userId") { _, context -> Response in
-            jsonResponse(Envelope(try await gatewayOnline(gatewayId: try context.parameters.require("gatewayId"),
-                                                          userId: try context.parameters.require("userId"))), rest: false)
-        }
-        router.get("/internal/rooms/:roomId/permissions") { _, context -> Response in
-            jsonResponse(Envelope(try await permissions.pending(roomId: try context.parameters.require("roomId"))), rest: false)
-        }
+        internalHandlers.mount(on: router)
     }
 
-    public func gatewayConnected(userId: String, gatewayId: String, deviceInfo: JSONValue, ephemeral: Bool, liveSockets: Int) async throws -> GatewayAdmission {
-        try await registrar.connect(.init(userId: userId, gatewayId: gatewayId, deviceInfo: deviceInfo, ephemeral: ephemeral, liveSockets: liveSockets))
-    }
-
-    public func registerAgent(userId: String, gatewayId: String, agent: JSONValue) async throws -> AgentRegistration {
-        try await registrar.register(.init(userId: userId, gatewayId: gatewayId, agent: agent))
-    }
-
-    public func placement(agentId: String) async throws -> AgentPlacement? {
+    func placement(agentId: String) async throws -> AgentPlacement? {
         guard let agent = try await agents.find(agentId) else { return nil }
         return AgentPlacement(name: agent.name, roomIds: try await agents.rooms(of: agentId), status: agent.status)
     }
 
-    public func gatewayOnline(gatewayId: String, userId: String) async throws -> Bool {
+    func gatewayOnline(gatewayId: String, userId: String) async throws -> Bool {
         let rows = try await agents.database.client.query(
             "SELECT 1 FROM gateways WHERE id = \(gatewayId) AND user_id = \(userId) AND disconnected_at IS NULL AND connected_at IS NOT NULL",
             logger: agents.logger)
         for try await _ in rows { return true }
         return false
-    }
-
-    public func pendingPermissions(roomId: String) async throws -> [String] {
-        try await permissions.pending(roomId: roomId)
     }
 
     /// A single-process hub that restarts has no gateway sockets left: every agent is
@@ -118,12 +95,12 @@ public struct RoomsService: Sendable {
         }
     }
 
-    public func accessInfo(userId: String, roomId: String) async throws -> RoomAccessInfo {
+    func accessInfo(userId: String, roomId: String) async throws -> RoomAccessInfo {
         let info = try await rooms.accessInfo(userId: userId, roomId: roomId)
         return RoomAccessInfo(access: info.access.rawValue, lastSeq: info.lastSeq)
     }
 
-    public func messagesAfter(roomId: String, seq: Int64, limit: Int) async throws -> [ChatMessage] {
+    func messagesAfter(roomId: String, seq: Int64, limit: Int) async throws -> [ChatMessage] {
         try await messages.after(roomId: roomId, seq: seq, limit: limit)
     }
 

@@ -1,7 +1,6 @@
 import AgentIMCore
 import AgentIMHTTP
 import AgentIMRuntime
-import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import NIOCore
@@ -18,17 +17,19 @@ public struct UploadsService: Sendable {
     let storage: any FileStorage
     let attachments: AttachmentStore
     let receiver: UploadReceiver
-    let recordAvatar: AvatarRecorder
+    /// Reaches the auth service, which owns `users`: in this process, or over HTTP at `AUTH_URL`.
+    let calls: InternalClient
 
-    /// `recordAvatar` defaults to auth's internal route at `AUTH_URL` (the distributed topology).
-    public init(runtime: Runtime, recordAvatar: AvatarRecorder? = nil) throws {
+    /// `calls` defaults to the services at the configured URLs (the distributed topology).
+    public init(runtime: Runtime, calls: InternalClient? = nil) throws {
         guard let database = runtime.database else { throw ConfigError("the uploads service needs DATABASE_URL") }
         self.runtime = runtime
         storage = runtime.config.storageProvider == "s3"
             ? try S3FileStorage(config: runtime.config) : LocalFileStorage(directory: runtime.config.uploadDir)
         attachments = AttachmentStore(database: database)
         receiver = UploadReceiver(spoolDirectory: storage.spoolDirectory)
-        self.recordAvatar = recordAvatar ?? Self.remoteAvatarRecorder(authURL: runtime.config.authURL)
+        self.calls = calls ?? .http(config: runtime.config, logger: runtime.logger)
+        try checkStorage()
     }
 
     /// Refuses to start when local storage cannot be written (data-config-security §2.3),
@@ -64,18 +65,8 @@ public struct UploadsService: Sendable {
                      interval: .milliseconds(runtime.config.orphanFileCheckIntervalMs), logger: runtime.logger)]
     }
 
-    /// `PUT <AUTH_URL>/internal/users/<id>/avatar` with `{avatarUrl}`.
-    static func remoteAvatarRecorder(authURL: String?) -> AvatarRecorder {
-        { userId, avatarUrl in
-            guard let authURL else { throw APIError(500, "AUTH_URL is not set: the avatar cannot be recorded") }
-            var request = HTTPClientRequest(url: authURL + "/internal/users/\(userId)/avatar")
-            request.method = .PUT
-            request.headers.add(name: "Content-Type", value: "application/json")
-            let body = try JSONEncoder().encode(["avatarUrl": avatarUrl])
-            request.body = .bytes(ByteBuffer(bytes: body))
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-            _ = try await response.body.collect(upTo: 64 * 1024)
-            guard response.status == .ok else { throw APIError(500, "auth refused the avatar: \(response.status.code)") }
-        }
+    /// Records a user's new avatar URL with the auth service.
+    func recordAvatar(_ userId: String, _ avatarUrl: String) async throws {
+        _ = try await calls.call(InternalRoutes.recordAvatar, AvatarRecord(userId: userId, avatarUrl: avatarUrl))
     }
 }

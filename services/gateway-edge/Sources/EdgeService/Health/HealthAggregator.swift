@@ -1,8 +1,5 @@
 import AgentIMCore
 import AgentIMRuntime
-import AsyncHTTPClient
-import Foundation
-import NIOCore
 
 /// `/api/health` for the whole hub (http-api §2): every process's checks combined, a check
 /// true only when every process reports it true, cached for 2 s.
@@ -28,18 +25,13 @@ actor HealthAggregator {
     }
 
     /// A service's `/internal/health`; when it cannot answer, every check it owns is false.
-    static func remote(_ base: String, owns keys: [String], client: HTTPClient) -> Probe {
+    static func remote(_ service: InternalService, owns keys: [String], calls: InternalClient) -> Probe {
         { @Sendable in
-            do {
-                let response = try await client.execute(HTTPClientRequest(url: base + "/internal/health"), timeout: .seconds(3))
-                let body = try await response.body.collect(upTo: 64 * 1024)
-                let report = try JSONDecoder().decode(HealthReport.self, from: Data(buffer: body))
-                var checks = report.checks
-                for key in keys where checks[key] == nil { checks[key] = false }
-                return checks
-            } catch {
+            guard var checks = try? await calls.call(InternalRoutes.health, on: service).checks else {
                 return Dictionary(uniqueKeysWithValues: keys.map { ($0, false) })
             }
+            for key in keys where checks[key] == nil { checks[key] = false }
+            return checks
         }
     }
 }

@@ -1,30 +1,18 @@
 import AgentIMCore
-import AsyncHTTPClient
+import AgentIMRuntime
 
 /// What the edge asks the rooms service about sockets' rooms: may this user join, where
-/// does the room's sequence stand, and which messages came after a sequence. In one
-/// process the rooms service answers directly; across processes over internal HTTP.
+/// does the room's sequence stand, and which messages came after a sequence.
 public struct RoomsDirectory: Sendable {
-    let accessInfo: @Sendable (_ userId: String, _ roomId: String) async throws -> RoomAccessInfo
-    let messagesAfter: @Sendable (_ roomId: String, _ seq: Int64, _ limit: Int) async throws -> [ChatMessage]
+    let calls: InternalClient
 
-    public init(accessInfo: @escaping @Sendable (_ userId: String, _ roomId: String) async throws -> RoomAccessInfo,
-                messagesAfter: @escaping @Sendable (_ roomId: String, _ seq: Int64, _ limit: Int) async throws -> [ChatMessage]) {
-        self.accessInfo = accessInfo
-        self.messagesAfter = messagesAfter
+    public init(_ calls: InternalClient) { self.calls = calls }
+
+    func accessInfo(_ userId: String, _ roomId: String) async throws -> RoomAccessInfo {
+        try await calls.call(InternalRoutes.roomAccess, RoomMember(roomId: roomId, userId: userId))
     }
 
-    static func remote(_ rooms: ServiceURL, client: HTTPClient) -> RoomsDirectory {
-        let calls = InternalCalls(base: rooms, client: client)
-        return RoomsDirectory(
-            accessInfo: { userId, roomId in
-                guard let info = try await calls.get("/internal/rooms/\(InternalCalls.escape(roomId))/access/\(InternalCalls.escape(userId))", as: RoomAccessInfo.self) else {
-                    throw APIError(502, "rooms service sent no access info")
-                }
-                return info
-            },
-            messagesAfter: { roomId, seq, limit in
-                try await calls.get("/internal/rooms/\(InternalCalls.escape(roomId))/messages?afterSeq=\(seq)&limit=\(limit)", as: [ChatMessage].self) ?? []
-            })
+    func messagesAfter(_ roomId: String, _ seq: Int64, _ limit: Int) async throws -> [ChatMessage] {
+        try await calls.call(InternalRoutes.messagesAfter, RoomMessagesQuery(roomId: roomId, afterSeq: seq, limit: limit))
     }
 }
