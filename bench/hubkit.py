@@ -20,10 +20,14 @@ def import_websockets():
     return websockets
 
 
+EXECUTABLES = ("agentim-server", "agentim-auth", "agentim-rooms", "agentim-router", "agentim-uploads", "agentim-edge")
+
+
 def bin_dir():
-    for config in ("release", "debug"):
-        path = os.path.join(ROOT, ".build", config)
-        if os.path.exists(os.path.join(path, "agentim-server")):
+    """AGENTIM_BIN_DIR, else the release build, else the debug one: the first with every hub executable."""
+    candidates = [os.environ.get("AGENTIM_BIN_DIR")] + [os.path.join(ROOT, ".build", c) for c in ("release", "debug")]
+    for path in filter(None, candidates):
+        if all(os.path.exists(os.path.join(path, exe)) for exe in EXECUTABLES):
             return path
     sys.exit("build the hub first: swift build -c release")
 

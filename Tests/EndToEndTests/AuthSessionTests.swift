@@ -134,17 +134,16 @@ struct AuthSessionTests {
         _ = try await AuthClient.login(base, "carol", "CarolPass123")
         #expect(try hub.sql("SELECT failed_login_attempts FROM users WHERE username = 'carol'") == "0")
 
-        // Unknown users and password-less accounts: the same answer, and an argon2 run each.
+        // Unknown users and password-less accounts: the same answer as a wrong password (that
+        // each costs an argon2 run too is measured by bench/login-timing.py).
         try hub.sql("UPDATE users SET password_hash = NULL WHERE username = 'carol'")
-        let clock = ContinuousClock()
-        let wrongTime = try await clock.measure { _ = try await AuthClient.loginReply(base, "admin", "wrong-password") }
-        let unknownTime = try await clock.measure {
-            let unknown = try await AuthClient.loginReply(base, "nobody-here", "whatever")
-            #expect(unknown.status == 401 && unknown.error == "Invalid credentials")
-        }
+        let wrong = try await AuthClient.loginReply(base, "admin", "wrong-password")
+        #expect(wrong.status == 401 && wrong.error == "Invalid credentials")
+        let unknown = try await AuthClient.loginReply(base, "nobody-here", "whatever")
+        #expect(unknown.status == 401 && unknown.error == "Invalid credentials")
         let passwordless = try await AuthClient.loginReply(base, "carol", "CarolPass123")
         #expect(passwordless.status == 401 && passwordless.error == "Invalid credentials")
-        #expect(unknownTime > wrongTime / 3, "unknown user answered in \(unknownTime), a wrong password in \(wrongTime)")
+        #expect(unknown.body == wrong.body && passwordless.body == wrong.body, "one answer, whatever the cause")
     }
 
     @Test func aRotatedSecretLogsNobodyOutUntilThePreviousOneIsRemoved() async throws {

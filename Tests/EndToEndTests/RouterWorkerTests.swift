@@ -190,15 +190,11 @@ struct RouterWorkerTests {
         let slow = try topology.router("slow")
         let fast = try topology.router("all")
 
-        // Throughput with both alive (the fake LLM answers at once).
-        let warm = (0..<400).map { "w-\($0)" }
-        let started = ContinuousClock.now
-        for (i, id) in warm.enumerated() { try await topology.route(topology.request(id, router: fast, room: "w-\(i % 40)")) }
+        // Both alive: each message decided once (bench/router-throughput.py measures how fast).
+        let warm = (0..<40).map { "w-\($0)" }
+        for (i, id) in warm.enumerated() { try await topology.route(topology.request(id, router: fast, room: "w-\(i % 8)")) }
         let warmDecided = try await topology.waitForDecisions(Set(warm), timeout: .seconds(60))
-        let elapsed = ContinuousClock.now - started
         #expect(warm.allSatisfy { warmDecided[$0]?.count == 1 })
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print("router throughput: \(warm.count) decisions through 2 routers in \(elapsed) = \(Int(Double(warm.count) / seconds))/s")
 
         // Load through a 50 ms LLM; kill one router while it holds pending work.
         let ids = (0..<300).map { "k-\($0)" }
