@@ -33,6 +33,22 @@ struct BusTests {
         #expect(rest.isEmpty)
     }
 
+    /// A capped stream keeps its newest entries (at least `maxLength`, trimmed approximately as
+    /// Redis's `MAXLEN ~`) and reads resume after any kept id, in order.
+    @Test(arguments: buses().map(\.0))
+    func cappedStreamKeepsTheNewestInOrder(kind: String) async throws {
+        let bus = Self.buses().first { $0.0 == kind }!.1
+        let stream = Self.stream()
+        var ids: [String] = []
+        for i in 0..<1_000 { ids.append(try await bus.append(stream, Self.payload("e\(i)"), maxLength: 100)) }
+        let kept = try await bus.read(stream, after: "0-0", count: 10_000, block: .milliseconds(50))
+        #expect(kept.count >= 100 && kept.count < 1_000)
+        #expect(kept.last?.id == ids.last)
+        #expect(kept.map(\.id) == Array(ids.suffix(kept.count)))
+        let next = try await bus.read(stream, after: ids[990], count: 3, block: .milliseconds(50))
+        #expect(next.map { String(decoding: $0.payload, as: UTF8.self) } == ["e991", "e992", "e993"])
+    }
+
     @Test(arguments: buses().map(\.0))
     func blockingReadWakesOnAppend(kind: String) async throws {
         let bus = Self.buses().first { $0.0 == kind }!.1

@@ -34,10 +34,12 @@ public actor InMemoryBus: Bus {
     public func append(_ stream: String, _ payload: Data, maxLength: Int) async throws -> String {
         counter += 1
         let id = "\(counter)-0"
-        var state = streams[stream] ?? Stream()
-        state.entries.append(Stored(number: counter, entry: BusEntry(id: id, payload: payload)))
-        if state.entries.count > maxLength { state.entries.removeFirst(state.entries.count - maxLength) }
-        streams[stream] = state
+        // In place (a copy taken out of the dictionary would copy every entry on each append), and
+        // trimmed in steps of a tenth, like Redis's `MAXLEN ~`, not by one O(n) shift per append.
+        streams[stream, default: Stream()].entries.append(Stored(number: counter, entry: BusEntry(id: id, payload: payload)))
+        if let count = streams[stream]?.entries.count, count > maxLength + maxLength / 10 {
+            streams[stream]?.entries.removeFirst(count - maxLength)
+        }
         if let waiting = waiters.removeValue(forKey: stream) {
             for continuation in waiting.values { continuation.resume() }
         }
@@ -52,8 +54,11 @@ public actor InMemoryBus: Bus {
         let start = Self.number(of: id)
         let deadline = ContinuousClock.now + block
         while true {
-            let found = (streams[stream]?.entries ?? []).lazy.filter { $0.number > start }.prefix(count).map(\.entry)
-            if !found.isEmpty { return Array(found) }
+            if let entries = streams[stream]?.entries {
+                let from = Self.firstIndex(in: entries, after: start)
+                let found = entries[from..<min(from + count, entries.endIndex)]
+                if !found.isEmpty { return found.map(\.entry) }
+            }
             guard ContinuousClock.now < deadline, !Task.isCancelled else { return [] }
             await waitForAppend(stream, until: deadline)
         }
@@ -71,7 +76,8 @@ public actor InMemoryBus: Bus {
             guard var state = streams[stream], var groupState = state.groups[group] else {
                 throw BusError("NOGROUP no such consumer group \(group) for stream \(stream)")
             }
-            let fresh = state.entries.filter { $0.number > groupState.lastDelivered }.prefix(count)
+            let from = Self.firstIndex(in: state.entries, after: groupState.lastDelivered)
+            let fresh = state.entries[from..<min(from + count, state.entries.endIndex)]
             if !fresh.isEmpty {
                 let now = ContinuousClock.now
                 for stored in fresh {
@@ -124,6 +130,16 @@ public actor InMemoryBus: Bus {
 
     private func wake(_ stream: String, _ token: UUID) {
         waiters[stream]?.removeValue(forKey: token)?.resume()
+    }
+
+    /// Index of the first entry numbered above `number` (entries are in ascending order).
+    static func firstIndex(in entries: [Stored], after number: Int) -> Int {
+        var low = entries.startIndex, high = entries.endIndex
+        while low < high {
+            let middle = (low + high) / 2
+            if entries[middle].number > number { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 
     static func number(of id: String) -> Int {
