@@ -140,8 +140,7 @@ extension EdgeTests {
             let lines = output.stdout.split(separator: "\n").map(String.init)
             #expect(lines == ["interim HTTP/1.1 100 Continue", "answer HTTP/1.1 200 OK True", "head HTTP/1.1 200 OK 2 1",
                               "http10 HTTP/1.1 200 OK", "halfclosed 0 True"], "\(output.stdout) \(output.stderr)")
-            try await Task.sleep(for: .milliseconds(500))
-            let abortedAfter = try await HTTP.get(edge.baseURL + "/api/rooms/aborted").data?.numberValue ?? -1
+            let abortedAfter = try await TestUpstream.aborted(through: edge, above: abortedBefore)
             #expect(abortedAfter == abortedBefore + 1, "the service saw the half-closed client's request go away")
         }
 
@@ -256,8 +255,7 @@ extension EdgeTests {
             let abortedBefore = try await HTTP.get(edge.baseURL + "/api/rooms/aborted").data?.numberValue ?? -1
             let reset = try Tool.run("python3", ["-c", script, String(edge.port)])
             #expect(reset.stdout == "answered [3]\n", "\(reset.stdout) \(reset.stderr)")
-            try await Task.sleep(for: .milliseconds(500))
-            let abortedAfter = try await HTTP.get(edge.baseURL + "/api/rooms/aborted").data?.numberValue ?? -1
+            let abortedAfter = try await TestUpstream.aborted(through: edge, above: abortedBefore)
             #expect(abortedAfter == abortedBefore + 1, "the service saw the reset stream's request go away")
 
             // 400 streams, 50 at a time, on one connection, with framework streams among them.

@@ -112,12 +112,11 @@ extension EdgeTests {
             #expect(slow.body == .object(["ok": .bool(false), "error": .string("Gateway timeout")]))
             #expect(ContinuousClock.now - started < .seconds(3))
 
-            try await Task.sleep(for: .milliseconds(300))  // the upstream notices the timed-out request leave, too
-            let abortedBefore = try await HTTP.get(edge.baseURL + "/api/rooms/aborted").data?.numberValue ?? -1
+            // The upstream notices the timed-out request leave, too.
+            let abortedBefore = try await TestUpstream.aborted(through: edge, above: 0)
             let impatient = try Tool.run("curl", ["--silent", "--max-time", "0.5", edge.baseURL + "/api/rooms/slow?sleep=3"])
             #expect(impatient.status == 28, "curl gave up")
-            try await Task.sleep(for: .milliseconds(700))
-            let abortedAfter = try await HTTP.get(edge.baseURL + "/api/rooms/aborted").data?.numberValue ?? -1
+            let abortedAfter = try await TestUpstream.aborted(through: edge, above: abortedBefore)
             #expect(abortedAfter == abortedBefore + 1, "the upstream saw the proxied request go away")
         }
 

@@ -113,6 +113,22 @@ final class TestUpstream: @unchecked Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
+    /// How many proxied requests the upstream saw their client leave, asked through `edge`.
+    static func aborted(through edge: HubProcess) async throws -> Double {
+        try await HTTP.get(edge.baseURL + "/api/rooms/aborted").data?.numberValue ?? -1
+    }
+
+    /// Waits until that count is above `count` (the upstream looks for a gone client every
+    /// 50 ms) or 10 s pass; returns the count then.
+    static func aborted(through edge: HubProcess, above count: Double) async throws -> Double {
+        var seen = try await aborted(through: edge)
+        await Wait.until {
+            seen = (try? await aborted(through: edge)) ?? seen
+            return seen > count
+        }
+        return seen
+    }
+
     func stop() {
         if process.isRunning {
             // SIGKILL: the test runner's threads block SIGTERM, and children inherit the mask.
