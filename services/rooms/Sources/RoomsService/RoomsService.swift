@@ -67,19 +67,14 @@ public struct RoomsService: Sendable {
     }
 
     func gatewayOnline(gatewayId: String, userId: String) async throws -> Bool {
-        let rows = try await agents.database.client.query(
-            "SELECT 1 FROM gateways WHERE id = \(gatewayId) AND user_id = \(userId) AND disconnected_at IS NULL AND connected_at IS NOT NULL",
-            logger: agents.logger)
-        for try await _ in rows { return true }
-        return false
+        try await agents.isGatewayOnline(gatewayId, userId: userId)
     }
 
     /// A single-process hub that restarts has no gateway sockets left: every agent is
     /// offline and every gateway disconnected (data-config-security §2.6 step 5). Not for
     /// the distributed topology, where other edges still hold theirs.
     public func resetAgentsAfterRestart() async throws {
-        try await agents.database.client.query("UPDATE agents SET status = 'offline', updated_at = now() WHERE status <> 'offline'", logger: agents.logger)
-        try await agents.database.client.query("UPDATE gateways SET disconnected_at = now() WHERE disconnected_at IS NULL", logger: agents.logger)
+        try await agents.resetAfterRestart()
     }
 
     /// Background work of a rooms process: the bus consumer and the permission timers.

@@ -1,7 +1,6 @@
 import AgentIMCore
 import AgentIMRuntime
 import Foundation
-import PostgresNIO
 
 /// Who receives a message (websocket §11): a human message goes to the agents it mentions,
 /// or in a broadcast room to those the router chooses; an agent's reply goes on to the
@@ -11,7 +10,7 @@ struct AgentRouting: Sendable {
     let service: RoomsService
     var runtime: Runtime { service.runtime }
     var store: AgentStore { service.agents }
-    var database: PostgresClient { store.database.client }
+    var state: RoutingStore { RoutingStore(database: store.database) }
 
     static let roleRank = ["owner": 2, "admin": 1, "member": 0]
 
@@ -73,8 +72,7 @@ struct AgentRouting: Sendable {
         let depth = agent.queueDepth
         let cooldownMs = depth > 0 ? min(15_000 * depth, 120_000) : 0
         if cooldownMs > 0 {
-            for try await sentAt in try await database.query(
-                "SELECT sent_at FROM agent_sender_sends WHERE sender_id = \(senderId) AND agent_id = \(agent.id)", logger: store.logger).decode(Date.self) {
+            if let sentAt = try await state.lastSend(senderId: senderId, agentId: agent.id) {
                 let elapsed = Int(Date().timeIntervalSince(sentAt) * 1000)
                 if elapsed < cooldownMs {
                     let wait = Int((Double(cooldownMs - elapsed) / 1000).rounded(.up))
@@ -87,7 +85,7 @@ struct AgentRouting: Sendable {
                 }
             }
         }
-        guard try await claimDispatch(messageId: message.id, agentId: agent.id) else { return }
+        guard try await state.claimDispatch(messageId: message.id, agentId: agent.id) else { return }
         try await runtime.deliver(Delivery(audience: .agent(agent.id), frame: AgentFrames.sendToAgent(
             agentId: agent.id, roomId: message.roomId, messageId: message.id, content: message.content, senderName: message.senderName,
             senderType: "user", routingMode: mode, conversationId: conversationId, depth: 0)))
@@ -95,28 +93,14 @@ struct AgentRouting: Sendable {
             try await runtime.deliver(Delivery(audience: .room(message.roomId), frame: AgentEvents.systemNotice(
                 roomId: message.roomId, content: "Agent @\(agent.name) is currently offline and cannot receive messages.")))
         } else if cooldownMs > 0 {
-            try await database.query("""
-                INSERT INTO agent_sender_sends (sender_id, agent_id, sent_at) VALUES (\(senderId), \(agent.id), now())
-                ON CONFLICT (sender_id, agent_id) DO UPDATE SET sent_at = now()
-                """, logger: store.logger)
+            try await state.recordSend(senderId: senderId, agentId: agent.id)
         }
-    }
-
-    /// True the first time for this (message, agent): redelivered commands send nothing twice.
-    private func claimDispatch(messageId: String, agentId: String) async throws -> Bool {
-        for try await _ in try await database.query("""
-            INSERT INTO agent_dispatches (message_id, agent_id) VALUES (\(messageId), \(agentId)) ON CONFLICT DO NOTHING RETURNING agent_id
-            """, logger: store.logger) { return true }
-        return false
     }
 
     /// Mentions of active service agents (case-insensitive, websocket §11.7) go to the router.
     private func callServiceAgents(mentions: [String], message: ChatMessage) async throws {
         guard !mentions.isEmpty else { return }
-        var active: Set<String> = []
-        for try await name in try await database.query("SELECT lower(name) FROM service_agents WHERE status = 'active'", logger: store.logger).decode(String.self) {
-            active.insert(name)
-        }
+        let active = try await state.activeServiceAgentNames()
         for name in mentions where active.contains(name.lowercased()) {
             try await runtime.publish(BusStream.routerCommands, RouterCommand.callServiceAgent(ServiceAgentCall(
                 requestId: "sa-\(message.id)-\(name.lowercased())".prefix(100).description, roomId: message.roomId, messageId: message.id,
@@ -134,10 +118,8 @@ struct AgentRouting: Sendable {
     }
 
     func limits(roomId: String) async throws -> Limits {
-        for try await (depth, window, max) in try await database.query("""
-            SELECT ro.max_chain_depth, ro.rate_limit_window, ro.rate_limit_max FROM rooms r JOIN routers ro ON ro.id = r.router_id WHERE r.id = \(roomId)
-            """, logger: store.logger).decode((Int, Int, Int).self) {
-            return Limits(maxDepth: depth, window: window, max: max)
+        if let router = try await state.routerLimits(roomId: roomId) {
+            return Limits(maxDepth: router.maxDepth, window: router.window, max: router.max)
         }
         let settings = runtime.settings
         if !settings.string("router.llm.baseUrl").isEmpty, !settings.string("router.llm.apiKey").isEmpty {
@@ -149,15 +131,8 @@ struct AgentRouting: Sendable {
 
     /// Counts one completion in the agent's fixed window; false once over the max (§11.3).
     func countCompletion(agentId: String, limits: Limits) async throws -> Bool {
-        let rows = try await database.query("""
-            INSERT INTO agent_rate_windows (agent_id, window_start, count) VALUES (\(agentId), now(), 1)
-            ON CONFLICT (agent_id) DO UPDATE SET
-                count = CASE WHEN agent_rate_windows.window_start <= now() - make_interval(secs => \(limits.window)) THEN 1 ELSE agent_rate_windows.count + 1 END,
-                window_start = CASE WHEN agent_rate_windows.window_start <= now() - make_interval(secs => \(limits.window)) THEN now() ELSE agent_rate_windows.window_start END
-            RETURNING count
-            """, logger: store.logger)
-        for try await count in rows.decode(Int.self) { return count <= limits.max }
-        return true
+        guard let count = try await state.countCompletion(agentId: agentId, window: limits.window) else { return true }
+        return count <= limits.max
     }
 
     /// Agent-to-agent routing after a completion (websocket §11.2).
@@ -166,8 +141,8 @@ struct AgentRouting: Sendable {
         let conversation = conversationId ?? Nanoid.make()
         let depth = depth ?? 0
         guard depth < limits.maxDepth else { return }
-        try await visit(conversation, agentId: sender.id)
-        let visited = try await visitedAgents(conversation)
+        try await state.visit(conversation, agentId: sender.id)
+        let visited = try await state.visitedAgents(conversation)
         let members = try await store.members(of: reply.roomId)
         var sent: Set<String> = []
         for name in names {
@@ -175,31 +150,10 @@ struct AgentRouting: Sendable {
             guard let target = named.first(where: { $0.status == "online" }) ?? named.first,
                   target.id != sender.id, !visited.contains(target.id), !sent.contains(target.id) else { continue }
             sent.insert(target.id)
-            guard try await claimDispatch(messageId: reply.id, agentId: target.id) else { continue }
+            guard try await state.claimDispatch(messageId: reply.id, agentId: target.id) else { continue }
             try await runtime.deliver(Delivery(audience: .agent(target.id), frame: AgentFrames.sendToAgent(
                 agentId: target.id, roomId: reply.roomId, messageId: reply.id, content: reply.content, senderName: sender.name,
                 senderType: "agent", routingMode: "direct", conversationId: conversation, depth: depth + 1)))
         }
-    }
-
-    /// Adds the agent to the conversation's visited set; the set lives 300 s from its last insert.
-    private func visit(_ conversationId: String, agentId: String) async throws {
-        try await database.withTransaction(logger: store.logger) { tx in
-            try await tx.query("""
-                INSERT INTO conversation_visits (conversation_id, agent_id, expires_at) VALUES (\(conversationId), \(agentId), now() + interval '300 seconds')
-                ON CONFLICT (conversation_id, agent_id) DO NOTHING
-                """, logger: store.logger)
-            try await tx.query("""
-                UPDATE conversation_visits SET expires_at = now() + interval '300 seconds' WHERE conversation_id = \(conversationId)
-                """, logger: store.logger)
-        }
-    }
-
-    private func visitedAgents(_ conversationId: String) async throws -> Set<String> {
-        var ids: Set<String> = []
-        for try await id in try await database.query("""
-            SELECT agent_id FROM conversation_visits WHERE conversation_id = \(conversationId) AND expires_at > now()
-            """, logger: store.logger).decode(String.self) { ids.insert(id) }
-        return ids
     }
 }
