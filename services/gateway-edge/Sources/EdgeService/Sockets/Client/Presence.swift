@@ -7,12 +7,7 @@ import AgentIMTokens
 struct Presence: Sendable {
     let registry: ClientRegistry
     let runtime: Runtime
-    private let announced = Announced()
-
-    init(registry: ClientRegistry, runtime: Runtime) {
-        self.registry = registry
-        self.runtime = runtime
-    }
+    let announced = Announced()
 
     func cameOnline(_ user: AuthenticatedUser) async {
         guard await announced.cameOnline(user.id) else { return }
@@ -28,7 +23,7 @@ struct Presence: Sendable {
     }
 
     /// Who this edge has announced online.
-    private actor Announced {
+    actor Announced {
         private var online: Set<String> = []
         func cameOnline(_ userId: String) -> Bool { online.insert(userId).inserted }
         func wentOffline(_ userId: String) -> Bool { online.remove(userId) != nil }

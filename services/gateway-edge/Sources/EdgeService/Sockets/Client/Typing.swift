@@ -7,12 +7,7 @@ import AgentIMTokens
 struct Typing: Sendable {
     let registry: ClientRegistry
     let runtime: Runtime
-    private let debounce = FixedWindows()
-
-    init(registry: ClientRegistry, runtime: Runtime) {
-        self.registry = registry
-        self.runtime = runtime
-    }
+    let debounce = FixedWindows()
 
     func typed(socket: String, user: AuthenticatedUser, room: String) async throws {
         guard await registry.isJoined(socket, room: room), debounce.hit("\(user.id):\(room)", window: .seconds(1), max: 1) else { return }
