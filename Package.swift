@@ -78,7 +78,9 @@ let package = Package(
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"), .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"), .product(name: "NIOHTTPTypesHTTP2", package: "swift-nio-extras"),
             .product(name: "Prometheus", package: "swift-prometheus")], path: "services/gateway-edge/Sources/EdgeService", swiftSettings: strict),
         .executableTarget(name: "agentim-edge", dependencies: ["EdgeService"], path: "services/gateway-edge/Sources/agentim-edge", swiftSettings: strict),
-        .executableTarget(name: "agentim-server", dependencies: ["AgentIMSecrets", "EdgeService", "AuthService", "RoomsService", "RouterService", "UploadsService"], path: "services/gateway-edge/Sources/agentim-server", swiftSettings: strict),
+        // The single-process hub: the same services composed behind one edge (services/server).
+        .target(name: "SingleProcessHub", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMRuntime", "AgentIMSecrets", "EdgeService", "AuthService", "RoomsService", "RouterService", "UploadsService", hummingbird, logging, lifecycle], path: "services/server/Sources/SingleProcessHub", swiftSettings: strict),
+        .executableTarget(name: "agentim-server", dependencies: ["SingleProcessHub", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "services/server/Sources/agentim-server", swiftSettings: strict),
 
         // The `agentim` CLI: a thin main over a library the tests drive (cli/).
         .target(name: "AgentIMCLI", dependencies: ["AgentIMWire", httpClient, nio, nioPosix, logging, .product(name: "WSClient", package: "swift-websocket"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"), .product(name: "NIOFoundationCompat", package: "swift-nio")], path: "cli/Sources/AgentIMCLI", swiftSettings: strict),
@@ -88,9 +90,12 @@ let package = Package(
         .executableTarget(name: "agentim", dependencies: ["AgentIMCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "cli/Sources/agentim", swiftSettings: strict,
             linkerSettings: [.unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "-lCoreFoundation", "-Xlinker", "-l_FoundationICU", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-lFoundationInternationalization", "-Xlinker", "-lFoundationEssentials"], .when(platforms: [.linux], configuration: .release))]),
 
-        .testTarget(name: "SharedTests", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMRedis", "AgentIMTokens", "AgentIMDatabase", "AgentIMRuntime", "AgentIMHTTP", "AgentIMSecrets", "AuthService", hummingbird, logging, postgres, lifecycle], path: "Tests/SharedTests", swiftSettings: strict),
+        .testTarget(name: "SharedTests", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMRedis", "AgentIMTokens", "AgentIMDatabase", "AgentIMRuntime", "AgentIMHTTP", "AgentIMSecrets", "AuthService", hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird"), logging, postgres, lifecycle], path: "Tests/SharedTests", swiftSettings: strict),
         .testTarget(name: "RouterServiceTests", dependencies: ["RouterService", "AgentIMCore"], path: "Tests/RouterServiceTests", swiftSettings: strict),
         .testTarget(name: "UploadsServiceTests", dependencies: ["UploadsService", "AgentIMCore", nio], path: "Tests/UploadsServiceTests", swiftSettings: strict),
+        // Services and the single-process hub built by their own initialisers, served in-process.
+        .testTarget(name: "InProcessTests", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMRuntime", "AuthService", "RoomsService", "RouterService", "UploadsService", "EdgeService", "SingleProcessHub",
+            hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"), logging, postgres], path: "Tests/InProcessTests", swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["AgentIMCore", "AgentIMCLI", "AgentIMBus", "AgentIMRedis", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "HTTPTypes", package: "swift-http-types")], path: "Tests/EndToEndTests", swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["AgentIMCLI", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), .product(name: "Crypto", package: "swift-crypto")], path: "Tests/CLITests", exclude: ["Fakes"], swiftSettings: strict),
     ]

@@ -43,38 +43,26 @@ public enum ServiceHost {
     /// after a restart), and each dropped one waits a second for its retry.
     static let listenBacklog = 4096
 
-    public static func run<R: HTTPResponderBuilder>(
-        _ responder: R, runtime: Runtime, services: [any Service] = [],
-        server: HTTPServerBuilder = .http1(),
-        prepare: @escaping @Sendable () async throws -> Void = {}
-    ) async throws where R.Responder.Context == HubRequestContext {
-        let config = runtime.config
-        let logger = runtime.logger
-        var app = Application(
-            router: responder,
-            server: server,
-            configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil, backlog: listenBacklog),
-            services: runtime.backgroundServices + services,
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? config.port
-                FileHandle.standardOutput.write(Data("agentim-\(config.processRole) listening on http://\(config.host):\(port)\n".utf8))
-            },
-            logger: logger
-        )
-        // Runs once the background services (the database pool) are up, before the port opens:
-        // a process never answers before its schema and revocations are in place.
-        app.beforeServerStarts {
-            do {
-                try await prepare()
-            } catch {
-                fail(error)
-            }
+    /// A whole process: configuration (one line and exit 1 when refused), the runtime, the
+    /// service `build` makes of it, served until SIGTERM/SIGINT. Every `main` is this call.
+    public static func main<S: HubService>(role: String, defaultPort: Int, build: (Runtime) async throws -> S) async {
+        let config = loadConfig(role: role, defaultPort: defaultPort)
+        do {
+            try S.checkEnvironment(config)
+            let runtime = try await Runtime(config: config, usesDatabase: S.usesDatabase, logger: Logger(label: "agentim.\(role)"))
+            try await run(build(runtime).makeApp())
+        } catch {
+            fail(error)
         }
+    }
+
+    public static func run(_ app: HubApp) async throws {
         // SIGTERM/SIGINT: stop accepting, let in-flight requests finish and sockets say goodbye,
         // for at most 10 s (data-config-security §8); then whatever is left is cancelled.
-        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var group = ServiceGroupConfiguration(services: [app.application(exitOnFailure: true)], gracefulShutdownSignals: [.sigterm, .sigint],
+                                              logger: app.runtime.logger)
         group.maximumGracefulShutdownDuration = .seconds(10)
         try await ServiceGroup(configuration: group).run()
-        await runtime.shutdown()
+        await app.runtime.shutdown()
     }
 }

@@ -9,8 +9,8 @@ import ServiceLifecycle
 
 /// Rooms, members and messages (DESIGN: rooms owns rooms, room_members, messages). Serves
 /// `/api/rooms/*` and `/api/messages/*`, and consumes the edges' commands from the bus.
-public struct RoomsService: Sendable {
-    let runtime: Runtime
+public struct RoomsService: HubService {
+    public let runtime: Runtime
     public let rooms: RoomStore
     let messages: MessageStore
     let tasks: TaskStore
@@ -78,7 +78,7 @@ public struct RoomsService: Sendable {
     }
 
     /// Background work of a rooms process: the bus consumer and the permission timers.
-    public var services: [any Service] { [commandWorker, PermissionDesk.Timer(desk: permissions), GatewayCleanup(service: self)] }
+    public var backgroundServices: [any Service] { [commandWorker, PermissionDesk.Timer(desk: permissions), GatewayCleanup(service: self)] }
 
     /// The bus consumer for commands from the edges; one per rooms process, sharing the work.
     public var commandWorker: some Service {

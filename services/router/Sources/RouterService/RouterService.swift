@@ -10,8 +10,8 @@ import ServiceLifecycle
 /// LLM routing of broadcast-mode messages, router configurations and service agents
 /// (DESIGN: router owns routers, service_agents, routing_decisions). Serves `/api/routers/*`
 /// and `/api/service-agents/*`, and consumes rooms' routing and service-agent commands.
-public struct RouterService: Sendable {
-    let runtime: Runtime
+public struct RouterService: HubService {
+    public let runtime: Runtime
     let config: RouterConfig
     let routers: RouterStore
     let serviceAgents: ServiceAgentStore
@@ -19,6 +19,16 @@ public struct RouterService: Sendable {
     let http: OutboundHTTP
     let urlGuard: LLMURLGuard
     let breaker: CircuitBreaker
+
+    /// The router's own settings come from the environment (`RouterConfig`).
+    public init(runtime: Runtime) throws {
+        try self.init(runtime: runtime, config: RouterConfig(environment: .process, production: runtime.config.isProduction))
+    }
+
+    /// Refuses `ROUTER_ALLOW_PRIVATE_URLS=true` in production before the process connects anywhere.
+    public static func checkEnvironment(_ config: HubConfig) throws {
+        _ = try RouterConfig(environment: .process, production: config.isProduction)
+    }
 
     public init(runtime: Runtime, config: RouterConfig) throws {
         guard let database = runtime.database else { throw ConfigError("the router service needs DATABASE_URL") }
@@ -51,7 +61,7 @@ public struct RouterService: Sendable {
     }
 
     /// Everything long-lived this service adds to its process.
-    public var services: [any Service] {
+    public var backgroundServices: [any Service] {
         [commandWorker, http.shutdownService, RoutingDecisionJanitor(database: decisions.database)]
     }
 

@@ -9,11 +9,8 @@ import ServiceLifecycle
 /// Files: uploads, downloads and their cleanup (DESIGN: uploads owns message_attachments and
 /// the files on disk or S3). `addRoutes` mounts the routes on any hub router — its own
 /// process's or the single-process hub's edge; `backgroundServices` holds the orphan sweep.
-public struct UploadsService: Sendable {
-    /// Records a user's new avatar URL with the auth service, which owns `users`.
-    public typealias AvatarRecorder = @Sendable (_ userId: String, _ avatarUrl: String) async throws -> Void
-
-    let runtime: Runtime
+public struct UploadsService: HubService {
+    public let runtime: Runtime
     let storage: any FileStorage
     let attachments: AttachmentStore
     let receiver: UploadReceiver
@@ -34,7 +31,7 @@ public struct UploadsService: Sendable {
 
     /// Refuses to start when local storage cannot be written (data-config-security §2.3),
     /// and creates the upload and spool directories.
-    public func checkStorage() throws {
+    func checkStorage() throws {
         if runtime.config.storageProvider != "s3" && !isWritableDirectory(runtime.config.uploadDir) {
             throw ConfigError("Upload directory is not writable: \(runtime.config.uploadDir)")
         }
@@ -57,6 +54,11 @@ public struct UploadsService: Sendable {
         let identity = runtime.identityMiddleware()
         UploadsController(service: self).addRoutes(to: router.group().add(middleware: identity))
         DownloadController(service: self).addRoutes(to: router.group().add(middleware: identity.acceptingQueryToken()))
+    }
+
+    /// `upload.maxFileSize` may be set by an admin.
+    public func prepare() async throws {
+        try await runtime.settings.reload()
     }
 
     /// The orphan sweep (data-config-security §4).
