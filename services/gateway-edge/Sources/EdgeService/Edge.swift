@@ -22,22 +22,21 @@ public struct Edge: HubService {
     let webUI: WebUI?
     /// `/api/health`: every process's checks (see `healthAggregator`).
     let health: @Sendable () async -> HealthReport
-    /// The caller's site role for `/api/admin/metrics`, which the auth service answers.
+    /// The caller's site role for `/api/admin/metrics`, which the auth service answers (`calls`).
     let roleOf: @Sendable (_ userId: String) async throws -> String?
     /// The services behind this edge when they run in processes of their own.
     let topology: RemoteTopology?
 
     /// Loads the certificate (when configured) and finds the web UI; a bad certificate
-    /// stops the process with one line.
-    public init(hub: ClientHub, health: @escaping @Sendable () async -> HealthReport,
-                roleOf: @escaping @Sendable (_ userId: String) async throws -> String?, topology: RemoteTopology? = nil) throws {
+    /// stops the process with one line. `calls` reaches the other services (the auth service's role lookup).
+    public init(hub: ClientHub, health: @escaping @Sendable () async -> HealthReport, calls: InternalClient, topology: RemoteTopology? = nil) throws {
         self.hub = hub
         config = hub.config
         tls = try Self.tlsContext(config)
         metrics = EdgeMetrics(hub: hub)
         webUI = WebUI(directory: config.webDir)
         self.health = health
-        self.roleOf = roleOf
+        roleOf = { userId in try await calls.call(InternalRoutes.userRole, UserRef(userId: userId)) }
         self.topology = topology
     }
 
@@ -47,7 +46,7 @@ public struct Edge: HubService {
         let hub = ClientHub(runtime: runtime, rooms: topology.rooms, agents: topology.agents)
         let ownChecks: @Sendable () async -> [String: Bool] = { await runtime.healthChecks() }
         return try Edge(hub: hub, health: healthAggregator(probes: topology.healthProbes + [ownChecks]),
-                        roleOf: topology.roleOf, topology: topology)
+                        calls: topology.calls, topology: topology)
     }
 
     /// The distributed edge refuses a missing service URL before it connects anywhere.
@@ -62,7 +61,7 @@ public struct Edge: HubService {
 
     /// The socket followers, and the proxy's HTTP client when there is one.
     public var backgroundServices: [any Service] {
-        hub.services + (topology.map { [$0.service] } ?? [])
+        hub.backgroundServices + (topology.map { [$0.service] } ?? [])
     }
 
     /// The distributed edge has the auth service's revocations before it serves.
