@@ -15,33 +15,10 @@ struct AdminUsersController {
         group.delete(":id", use: delete)
     }
 
-    /// `AdminUserRow` (and, without `avatarUrl`, the update answer): overrides are `null` when unset.
-    struct AdminUserRow: Encodable, Sendable {
-        var user: UserRecord
-        var includesAvatar = true
-
-        enum CodingKeys: String, CodingKey {
-            case id, username, displayName, avatarUrl, role, maxWsConnections, maxGateways, createdAt, updatedAt
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(user.id, forKey: .id)
-            try c.encode(user.username, forKey: .username)
-            try c.encode(user.displayName, forKey: .displayName)
-            if includesAvatar { try c.encode(user.avatarUrl, forKey: .avatarUrl) }
-            try c.encode(user.role, forKey: .role)
-            try c.encode(user.maxWsConnections, forKey: .maxWsConnections)
-            try c.encode(user.maxGateways, forKey: .maxGateways)
-            try c.encode(Timestamp.format(user.createdAt), forKey: .createdAt)
-            try c.encode(Timestamp.format(user.updatedAt), forKey: .updatedAt)
-        }
-    }
-
     /// `{ok, data, total}`: the total sits beside `data` (http-api §5.6).
     struct Page: Encodable, Sendable {
         let ok = true
-        var data: [AdminUserRow]
+        var data: [UserView]
         var total: Int
     }
 
@@ -51,16 +28,7 @@ struct AdminUsersController {
         let limit = OffsetPaging.clamp(query.get("limit"), default: 100, range: 1...500)
         let offset = OffsetPaging.clamp(query.get("offset"), default: 0, range: 0...1_000_000_000)
         let page = try await users.list(limit: limit, offset: offset)
-        return jsonResponse(Page(data: page.users.map { AdminUserRow(user: $0) }, total: page.total))
-    }
-
-    struct CreatedUser: Encodable, Sendable {
-        var id: String
-        var username: String
-        var displayName: String
-        var role: String
-        var createdAt: String
-        var updatedAt: String
+        return jsonResponse(Page(data: page.users.map { UserView.admin($0) }, total: page.total))
     }
 
     static let usernamePattern = try! NSRegularExpression(pattern: "^[a-zA-Z0-9_-]+$")
@@ -84,8 +52,7 @@ struct AdminUsersController {
                                   displayName: displayName.map(Sanitizer.text) ?? username, role: role)
         guard try await users.insert(user) else { throw APIError(409, "Username already taken") }
         await service.audit.record(.userCreate, userId: caller.id, targetId: user.id, targetType: "user", ip: context.clientAddress)
-        return ok(CreatedUser(id: user.id, username: user.username, displayName: user.displayName, role: user.role,
-                              createdAt: Timestamp.format(user.createdAt), updatedAt: Timestamp.format(user.updatedAt)))
+        return ok(UserView.created(user))
     }
 
     /// Check order (http-api §5.8): validation → target exists → demoting yourself.
@@ -113,7 +80,7 @@ struct AdminUsersController {
         if let revokedAt { await service.revoker.announce(userId: targetId, revokedAtMs: revokedAt) }
         await service.audit.record(.userUpdate, userId: caller.id, targetId: targetId, targetType: "user", ip: context.clientAddress)
         guard let updated = try await users.find(id: targetId) else { throw APIError(404, "User not found") }
-        return ok(AdminUserRow(user: updated, includesAvatar: false))
+        return ok(UserView.admin(updated, includesAvatar: false))
     }
 
     /// Deletes an account and what hangs on it (data-config-security §1.4).

@@ -16,25 +16,8 @@ struct LoginController {
         group.post("logout", use: logout)
     }
 
-    /// `LoginUser` of http-api §3: `avatarUrl` is `null`, not absent, when unset.
-    struct LoginUser: Encodable, Sendable {
-        var user: UserRecord
-
-        enum CodingKeys: String, CodingKey { case id, username, displayName, avatarUrl, role, totpEnabled }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(user.id, forKey: .id)
-            try c.encode(user.username, forKey: .username)
-            try c.encode(user.displayName, forKey: .displayName)
-            try c.encode(user.avatarUrl, forKey: .avatarUrl)
-            try c.encode(user.role, forKey: .role)
-            try c.encode(user.totpEnabled, forKey: .totpEnabled)
-        }
-    }
-
     struct LoginResult: Encodable, Sendable {
-        var user: LoginUser
+        var user: UserView
         var accessToken: String
         var refreshToken: String
     }
@@ -93,7 +76,7 @@ struct LoginController {
     func completeLogin(_ user: UserRecord, ip: String) async throws -> Response {
         let pair = try await sessions.startSession(userId: user.id, username: user.username)
         await service.audit.record(.login, userId: user.id, ip: ip)
-        var response = ok(LoginResult(user: LoginUser(user: user), accessToken: pair.accessToken, refreshToken: pair.refreshToken))
+        var response = ok(LoginResult(user: .login(user), accessToken: pair.accessToken, refreshToken: pair.refreshToken))
         response.headers[.setCookie] = sessions.setCookie(pair.refreshToken)
         return response
     }

@@ -17,30 +17,10 @@ struct ProfileController {
         group.get("search", use: search)
     }
 
-    /// `Me` of http-api §5, plus `totpEnabled`, which the web's settings page reads from
-    /// here (the spec's guidance: adding it is safe).
-    struct Me: Encodable, Sendable {
-        var user: UserRecord
-
-        enum CodingKeys: String, CodingKey { case id, username, displayName, avatarUrl, role, createdAt, updatedAt, totpEnabled }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(user.id, forKey: .id)
-            try c.encode(user.username, forKey: .username)
-            try c.encode(user.displayName, forKey: .displayName)
-            try c.encode(user.avatarUrl, forKey: .avatarUrl)
-            try c.encode(user.role, forKey: .role)
-            try c.encode(Timestamp.format(user.createdAt), forKey: .createdAt)
-            try c.encode(Timestamp.format(user.updatedAt), forKey: .updatedAt)
-            try c.encode(user.totpEnabled, forKey: .totpEnabled)
-        }
-    }
-
     func me(_ request: Request, context: HubRequestContext) async throws -> Response {
         let caller = try context.requireUser()
         guard let user = try await users.find(id: caller.id) else { throw APIError(404, "User not found") }
-        return ok(Me(user: user))
+        return ok(UserView.me(user))
     }
 
     static let avatarPattern = try! NSRegularExpression(pattern: "^/uploads/[a-zA-Z0-9_][a-zA-Z0-9_.-]*$")
@@ -60,7 +40,7 @@ struct ProfileController {
         try reader.check()
         try await users.updateProfile(id: caller.id, displayName: displayName.map(Sanitizer.text), avatarUrl: avatarUrl)
         guard let user = try await users.find(id: caller.id) else { throw APIError(404, "User not found") }
-        return ok(Me(user: user))
+        return ok(UserView.me(user))
     }
 
     /// `PUT /api/users/me/password`: on success every session of the user ends — refresh
@@ -82,24 +62,11 @@ struct ProfileController {
         return okEmpty()
     }
 
-    /// `UserSummary`: `{id, username, displayName, avatarUrl}`.
-    struct Summary: Encodable, Sendable {
-        var user: UserRecord
-        enum CodingKeys: String, CodingKey { case id, username, displayName, avatarUrl }
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(user.id, forKey: .id)
-            try c.encode(user.username, forKey: .username)
-            try c.encode(user.displayName, forKey: .displayName)
-            try c.encode(user.avatarUrl, forKey: .avatarUrl)
-        }
-    }
-
     func search(_ request: Request, context: HubRequestContext) async throws -> Response {
         let caller = try context.requireUser()
         let query = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard query.jsLength >= 2 else { return ok([Summary]()) }
-        return ok(try await users.search(query, excluding: caller.id).map(Summary.init))
+        guard query.jsLength >= 2 else { return ok([UserView]()) }
+        return ok(try await users.search(query, excluding: caller.id).map(UserView.summary))
     }
 
     func oauthAccounts(_ request: Request, context: HubRequestContext) async throws -> Response {

@@ -1,5 +1,6 @@
 import AgentIMCore
 import AgentIMDatabase
+import AgentIMHTTP
 import Foundation
 import Logging
 import PostgresNIO
@@ -234,35 +235,23 @@ struct UserStore: Sendable {
             """, logger: logger)
         var accounts: [OAuthAccount] = []
         for try await row in rows.decode((String, String, String, String?, String?, String?, Date, Date).self) {
-            accounts.append(OAuthAccount(id: row.0, provider: row.1, providerAccountId: row.2, email: row.3, displayName: row.4,
-                                         avatarUrl: row.5, createdAt: row.6, updatedAt: row.7))
+            accounts.append(OAuthAccount(id: row.0, provider: row.1, providerAccountId: row.2, email: Nullable(row.3),
+                                         displayName: Nullable(row.4), avatarUrl: Nullable(row.5),
+                                         createdAt: Timestamp.format(row.6), updatedAt: Timestamp.format(row.7)))
         }
         return accounts
     }
 }
 
-/// A row of `oauth_accounts` as `GET /api/users/me/oauth-accounts` shows it (http-api §5.3).
+/// A row of `oauth_accounts` as `GET /api/users/me/oauth-accounts` shows it (http-api §5.3):
+/// unset columns as null.
 struct OAuthAccount: Encodable, Sendable {
     var id: String
     var provider: String
     var providerAccountId: String
-    var email: String?
-    var displayName: String?
-    var avatarUrl: String?
-    var createdAt: Date
-    var updatedAt: Date
-
-    enum CodingKeys: String, CodingKey { case id, provider, providerAccountId, email, displayName, avatarUrl, createdAt, updatedAt }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(provider, forKey: .provider)
-        try c.encode(providerAccountId, forKey: .providerAccountId)
-        try c.encode(email, forKey: .email)
-        try c.encode(displayName, forKey: .displayName)
-        try c.encode(avatarUrl, forKey: .avatarUrl)
-        try c.encode(Timestamp.format(createdAt), forKey: .createdAt)
-        try c.encode(Timestamp.format(updatedAt), forKey: .updatedAt)
-    }
+    var email: Nullable<String>
+    var displayName: Nullable<String>
+    var avatarUrl: Nullable<String>
+    var createdAt: String
+    var updatedAt: String
 }
