@@ -1,4 +1,5 @@
 import AgentIMCore
+import AgentIMHTTP
 import Foundation
 
 /// A row of `routers`. `llmApiKey` holds the stored envelope; it leaves only masked.
@@ -31,33 +32,40 @@ struct RouterRecord: Sendable {
     }
 }
 
-/// The `Router` object of http-api §16, with the key masked.
+/// The `Router` object of http-api §16, with the key masked; no description is `null`.
 struct RouterView: Encodable, Sendable {
-    let record: RouterRecord
-    let maskedKey: String
+    var id: String
+    var name: String
+    var description: Nullable<String>
+    var scope: String
+    var createdById: String
+    var llmBaseUrl: String
+    var llmApiKey: String
+    var llmModel: String
+    var maxChainDepth: Int
+    var rateLimitWindow: Int
+    var rateLimitMax: Int
+    var visibility: String
+    var visibilityList: [String]
+    var createdAt: String
+    var updatedAt: String
 
-    enum CodingKeys: String, CodingKey {
-        case id, name, description, scope, createdById, llmBaseUrl, llmApiKey, llmModel, maxChainDepth,
-             rateLimitWindow, rateLimitMax, visibility, visibilityList, createdAt, updatedAt
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(record.id, forKey: .id)
-        try c.encode(record.name, forKey: .name)
-        try c.encode(record.description, forKey: .description)
-        try c.encode(record.scope, forKey: .scope)
-        try c.encode(record.createdById, forKey: .createdById)
-        try c.encode(record.llmBaseUrl, forKey: .llmBaseUrl)
-        try c.encode(maskedKey, forKey: .llmApiKey)
-        try c.encode(record.llmModel, forKey: .llmModel)
-        try c.encode(record.maxChainDepth, forKey: .maxChainDepth)
-        try c.encode(record.rateLimitWindow, forKey: .rateLimitWindow)
-        try c.encode(record.rateLimitMax, forKey: .rateLimitMax)
-        try c.encode(record.visibility, forKey: .visibility)
-        try c.encode(record.visibilityList, forKey: .visibilityList)
-        try c.encode(Timestamp.format(record.createdAt), forKey: .createdAt)
-        try c.encode(Timestamp.format(record.updatedAt), forKey: .updatedAt)
+    init(record: RouterRecord, maskedKey: String) {
+        id = record.id
+        name = record.name
+        description = Nullable(record.description)
+        scope = record.scope
+        createdById = record.createdById
+        llmBaseUrl = record.llmBaseUrl
+        llmApiKey = maskedKey
+        llmModel = record.llmModel
+        maxChainDepth = record.maxChainDepth
+        rateLimitWindow = record.rateLimitWindow
+        rateLimitMax = record.rateLimitMax
+        visibility = record.visibility
+        visibilityList = record.visibilityList
+        createdAt = Timestamp.format(record.createdAt)
+        updatedAt = Timestamp.format(record.updatedAt)
     }
 }
 

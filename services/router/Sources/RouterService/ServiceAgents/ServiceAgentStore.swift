@@ -1,5 +1,6 @@
 import AgentIMCore
 import AgentIMDatabase
+import AgentIMHTTP
 import Foundation
 import Logging
 import PostgresNIO
@@ -19,28 +20,33 @@ struct ServiceAgentRecord: Sendable {
     var updatedAt: Date
 }
 
-/// `ServiceAgent` of http-api §14 (never the stored config), plus `config` where shown.
+/// `ServiceAgent` of http-api §14 (never the stored config), plus `config` where shown;
+/// no description or avatar is `null`.
 struct ServiceAgentView: Encodable, Sendable {
-    let record: ServiceAgentRecord
-    var config: JSONValue? = nil
+    var id: String
+    var name: String
+    var type: String
+    var category: String
+    var description: Nullable<String>
+    var status: String
+    var avatarUrl: Nullable<String>
+    var createdById: String
+    var createdAt: String
+    var updatedAt: String
+    var config: JSONValue?
 
-    enum CodingKeys: String, CodingKey {
-        case id, name, type, category, description, status, avatarUrl, createdById, createdAt, updatedAt, config
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(record.id, forKey: .id)
-        try c.encode(record.name, forKey: .name)
-        try c.encode(record.type, forKey: .type)
-        try c.encode(record.category, forKey: .category)
-        try c.encode(record.description, forKey: .description)
-        try c.encode(record.status, forKey: .status)
-        try c.encode(record.avatarUrl, forKey: .avatarUrl)
-        try c.encode(record.createdById, forKey: .createdById)
-        try c.encode(Timestamp.format(record.createdAt), forKey: .createdAt)
-        try c.encode(Timestamp.format(record.updatedAt), forKey: .updatedAt)
-        try c.encodeIfPresent(config, forKey: .config)
+    init(record: ServiceAgentRecord, config: JSONValue? = nil) {
+        id = record.id
+        name = record.name
+        type = record.type
+        category = record.category
+        description = Nullable(record.description)
+        status = record.status
+        avatarUrl = Nullable(record.avatarUrl)
+        createdById = record.createdById
+        createdAt = Timestamp.format(record.createdAt)
+        updatedAt = Timestamp.format(record.updatedAt)
+        self.config = config
     }
 }
 
