@@ -5,7 +5,10 @@ CLI's resident memory idle and with three agents busy.
 
 Needs a throwaway PostgreSQL (PGURL=postgresql://postgres@127.0.0.1:PORT), built binaries in
 BIN_DIR (default .build/debug; use a release build for real numbers) and `pip install websockets`.
-    PGURL=... python3 bench/cli-relay.py [--chunks 20000]
+    PGURL=... python3 bench/cli-relay.py [--chunks 20000] [--bin .build/release] [--delay 0.0002] [--cli-only]
+--delay paces the agent (latency without a backlog); --cli-only replaces the hub by a minimal
+/ws/gateway endpoint, for the CLI's own ceiling. Each run also prints the CPU time per chunk of
+every process (agent, gateway, hub or fake hub, the measuring client), which shows the bottleneck.
 """
 import argparse, asyncio, json, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 import websockets
@@ -129,6 +132,7 @@ async def client(base_ws, token, room):
 async def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--chunks", type=int, default=20000)
+    ap.add_argument("--delay", type=float, default=0, help="seconds the agent sleeps between chunks (paced latency; default as fast as it can)")
     ap.add_argument("--cli-only", action="store_true", help="measure the CLI alone against a fake /ws/gateway endpoint")
     ap.add_argument("--bin", default=os.environ.get("BIN_DIR", os.path.join(ROOT, ".build/debug")))
     args = ap.parse_args()
@@ -181,7 +185,7 @@ async def main():
             config = json.load(open(config_path))
             config["serverUrl"] = "ws://127.0.0.1:%d/ws/gateway" % fake_port
             json.dump(config, open(config_path, "w"))
-            genv = dict(cli_env, BENCH_CHUNKS=str(args.chunks), BENCH_DELAY="0")
+            genv = dict(cli_env, BENCH_CHUNKS=str(args.chunks), BENCH_DELAY=str(args.delay))
             gw = subprocess.Popen([agentim, "gateway", "-y", "-a", "relay:claude-code:" + work], env=genv, stdout=open(work + "/gw.log", "a"), stderr=subprocess.STDOUT)
             procs.append(gw)
             agent_id = await asyncio.wait_for(fake.agent_id, 30)
@@ -204,7 +208,7 @@ async def main():
             return
 
         # 1. Throughput and latency: one agent, N chunks as fast as the fake writes them.
-        gw, ids, room, ws = await run_gateway(["relay"], args.chunks, 0)
+        gw, ids, room, ws = await run_gateway(["relay"], args.chunks, args.delay)
         await asyncio.sleep(2)
         idle_rss = rss_kb(gw.pid)
         pids, cpu, stop = {"hub": hub.pid, "gateway": gw.pid}, {}, asyncio.Event()

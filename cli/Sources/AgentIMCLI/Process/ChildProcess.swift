@@ -113,6 +113,9 @@ public final class ChildProcess: @unchecked Sendable {
     private func read(_ fd: Int32, wrap: @escaping @Sendable (Data) -> ChildOutput) throws {
         let io = try DispatchChannel.stream(fd, queue: queue)
         io.setLimit(lowWater: 1)
+        // Read buffers of at most 64 KB (a pipe's size): libdispatch's default (512 KB) is an mmap
+        // and munmap, with its page faults, for every read, most of which bring one line.
+        io.setLimit(highWater: 64 << 10)
         let continuation = outputContinuation
         io.read(offset: 0, length: Int.max, queue: queue) { [weak self] done, data, _ in
             if let data, !data.isEmpty { continuation.yield(wrap(Data(data))) }
