@@ -19,8 +19,9 @@ public protocol HubService: Sendable {
     /// Public routes (`/api/...`): mounted on the service's own process, or behind the
     /// single-process hub's edge.
     func addRoutes(to router: Router<HubRequestContext>)
-    /// Routes only other hub processes call; never mounted on a public listener.
-    func addInternalRoutes(to router: Router<HubRequestContext>)
+    /// Its side of the calls other hub processes make (`InternalRoutes`): mounted on its own
+    /// process's listener, never a public one; called directly inside the single-process hub.
+    var internalHandlers: InternalHandlers { get }
     /// Long-lived work that runs in the process's service group (consumers, timers, sweeps).
     var backgroundServices: [any Service] { get }
     /// Start-up work once the background services (the database pool) run and the schema
@@ -37,7 +38,7 @@ extension HubService {
     public static func checkEnvironment(_ config: HubConfig) throws {}
     public static var usesDatabase: Bool { true }
     public func addRoutes(to router: Router<HubRequestContext>) {}
-    public func addInternalRoutes(to router: Router<HubRequestContext>) {}
+    public var internalHandlers: InternalHandlers { InternalHandlers() }
     public var backgroundServices: [any Service] { [] }
     public func prepare() async throws {}
     public func healthChecks() async -> [String: Bool] { await runtime.healthChecks() }
@@ -72,7 +73,7 @@ public struct HubApp {
         let router = Router(context: HubRequestContext.self)
         router.middlewares.add(ErrorEnvelopeMiddleware(production: runtime.config.isProduction))
         service.addRoutes(to: router)
-        service.addInternalRoutes(to: router)
+        service.internalHandlers.mount(on: router)
         ServiceHost.addInternalRoutes(to: router) { await service.healthChecks() }
         self.init(runtime: runtime, router: router, services: service.backgroundServices) {
             try await runtime.prepareDatabase()

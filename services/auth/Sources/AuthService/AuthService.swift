@@ -62,10 +62,6 @@ public struct AuthService: Sendable {
         return handlers
     }
 
-    public func addInternalRoutes(to router: Router<HubRequestContext>) {
-        internalHandlers.mount(on: router)
-    }
-
     /// A user's current site role (cached 15 s, as every admin check), nil when there is no such user.
     public func role(of userId: String) async throws -> String? {
         let users = self.users

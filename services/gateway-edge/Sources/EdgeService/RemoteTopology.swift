@@ -42,12 +42,6 @@ public struct RemoteTopology: Sendable {
 
     public var agents: AgentsDirectory { AgentsDirectory(calls) }
 
-    /// A user's site role, asked of the auth service (nil: no such user).
-    public var roleOf: @Sendable (_ userId: String) async throws -> String? {
-        let calls = self.calls
-        return { userId in try await calls.call(InternalRoutes.userRole, UserRef(userId: userId)) }
-    }
-
     /// Every service's `/internal/health`, with the checks each one owns.
     public var healthProbes: [@Sendable () async -> [String: Bool]] {
         InternalService.allCases.map { service in

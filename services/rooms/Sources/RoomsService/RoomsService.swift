@@ -57,10 +57,6 @@ public struct RoomsService: HubService {
         return handlers
     }
 
-    public func addInternalRoutes(to router: Router<HubRequestContext>) {
-        internalHandlers.mount(on: router)
-    }
-
     func placement(agentId: String) async throws -> AgentPlacement? {
         guard let agent = try await agents.find(agentId) else { return nil }
         return AgentPlacement(name: agent.name, roomIds: try await agents.rooms(of: agentId), status: agent.status)

@@ -28,10 +28,9 @@ public struct SingleProcessHub: HubService {
         // Internal calls go straight to the owning service's handler in this process.
         let calls = InternalClient.direct(auth.internalHandlers + rooms.internalHandlers)
         uploads = try UploadsService(runtime: runtime, calls: calls)
-        let uploads = self.uploads, auth = self.auth
+        let uploads = self.uploads
         let hub = ClientHub(runtime: runtime, rooms: RoomsDirectory(calls), agents: AgentsDirectory(calls))
-        edge = try Edge(hub: hub, health: Edge.healthAggregator(probes: [{ await uploads.healthChecks() }]),
-                        roleOf: { userId in try await auth.role(of: userId) })
+        edge = try Edge(hub: hub, health: Edge.healthAggregator(probes: [{ await uploads.healthChecks() }]), calls: calls)
     }
 
     public static func checkEnvironment(_ config: HubConfig) throws {
