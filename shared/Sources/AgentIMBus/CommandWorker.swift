@@ -47,7 +47,11 @@ public struct CommandWorker: Service {
                         let stale = try await bus.claimStale(stream, group: group, consumer: consumer, minIdle: retryAfter, count: 100)
                         await handle(stale)
                     }
-                    let fresh = try await bus.readGroup(stream, group: group, consumer: consumer, count: 100, block: .seconds(1))
+                    // Only the blocking read ends early on a graceful shutdown (a handler finishes
+                    // and acknowledges), so a stopping process does not wait out its block.
+                    let fresh = try await cancelWhenGracefulShutdown { [bus, stream, group, consumer] in
+                        try await bus.readGroup(stream, group: group, consumer: consumer, count: 100, block: .seconds(1))
+                    }
                     await handle(fresh)
                 } catch {
                     logger.error("bus read failed on \(stream): \(error)")

@@ -27,7 +27,10 @@ public struct EventFollower: Service {
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 do {
-                    let entries = try await bus.read(stream, after: position, count: 500, block: .seconds(1))
+                    // The blocking read ends early on a graceful shutdown; handlers are not cut.
+                    let entries = try await cancelWhenGracefulShutdown { [bus, stream, position] in
+                        try await bus.read(stream, after: position, count: 500, block: .seconds(1))
+                    }
                     for entry in entries {
                         await handler(entry)
                         position = entry.id

@@ -122,8 +122,14 @@ public actor InMemoryBus: Bus {
             try? await Task.sleep(until: deadline, clock: .continuous)
             await self?.wake(stream, token)
         }
-        await withCheckedContinuation { continuation in
-            waiters[stream, default: [:]][token] = continuation
+        // Cancellation ends the wait too: a consumer stopping for a graceful shutdown must not
+        // sit out the rest of its block.
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                waiters[stream, default: [:]][token] = continuation
+            }
+        } onCancel: {
+            Task { await self.wake(stream, token) }
         }
         timer.cancel()
     }
