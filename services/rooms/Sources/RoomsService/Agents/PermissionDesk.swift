@@ -67,7 +67,8 @@ struct PermissionDesk: Sendable {
                 } catch {
                     desk.logger.warning("permission expiry sweep failed: \(error)")
                 }
-                try? await Task.sleep(for: .milliseconds(500))
+                // A graceful shutdown ends the pause at once (no wait for the next sweep).
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(500)) }
             }
         }
     }
