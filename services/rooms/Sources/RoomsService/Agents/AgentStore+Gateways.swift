@@ -94,4 +94,79 @@ extension AgentStore {
                 """, logger: logger)
         }
     }
+
+    // MARK: gateway sign-in and agent registration (websocket §2.4, §11.5)
+
+    /// The user's own gateway cap (`users.max_gateways`), nil when unset.
+    func gatewayCap(userId: String) async throws -> Int? {
+        for try await value in try await database.client.query("SELECT max_gateways FROM users WHERE id = \(userId)", logger: logger).decode(Int?.self) {
+            return value
+        }
+        return nil
+    }
+
+    /// Stores a signed-in gateway (or marks it connected again); false when the id belongs to another user.
+    func connectGateway(id: String, userId: String, hostname: String, platform: String?, arch: String?, nodeVersion: String?,
+                        ephemeral: Bool) async throws -> Bool {
+        let rows = try await database.client.query("""
+            INSERT INTO gateways (id, user_id, name, hostname, platform, arch, node_version, connected_at, disconnected_at, ephemeral, created_at)
+            VALUES (\(id), \(userId), \(hostname), \(hostname), \(platform), \(arch), \(nodeVersion), now(), NULL, \(ephemeral), now())
+            ON CONFLICT (id) DO UPDATE SET connected_at = now(), disconnected_at = NULL, hostname = EXCLUDED.hostname,
+                platform = EXCLUDED.platform, arch = EXCLUDED.arch, node_version = EXCLUDED.node_version
+            WHERE gateways.user_id = EXCLUDED.user_id
+            RETURNING id
+            """, logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    /// True (once) when the agent was deleted while its gateway was offline; the flag is then gone.
+    func takeDeletedFlag(_ agentId: String) async throws -> Bool {
+        for try await _ in try await database.client.query("DELETE FROM deleted_agents WHERE agent_id = \(agentId) RETURNING agent_id", logger: logger) {
+            return true
+        }
+        return false
+    }
+
+    /// The columns a gateway reports for one of its agents (JSON columns as JSON text).
+    struct Registration: Sendable {
+        var id, name, type, gatewayId: String
+        var workingDirectory: String?
+        var capabilitiesJSON: String?
+        var slashCommandsJSON: String?
+        var mcpServersJSON: String?
+        var model: String?
+    }
+
+    /// Stores the agent online; another online agent of the gateway with its name goes offline
+    /// (a stale copy, §11.5 step 3).
+    func register(_ agent: Registration) async throws {
+        try await database.client.withTransaction(logger: logger) { tx in
+            try await tx.query("""
+                UPDATE agents SET status = 'offline' WHERE gateway_id = \(agent.gatewayId) AND name = \(agent.name) AND id <> \(agent.id) AND status = 'online'
+                """, logger: logger)
+            try await tx.query("""
+                INSERT INTO agents (id, name, type, status, gateway_id, working_directory, capabilities, connection_type, slash_commands,
+                                    mcp_servers, model, last_seen_at, created_at, updated_at)
+                VALUES (\(agent.id), \(agent.name), \(agent.type), 'online', \(agent.gatewayId), \(agent.workingDirectory),
+                        \(agent.capabilitiesJSON)::jsonb, 'cli', \(agent.slashCommandsJSON)::jsonb, \(agent.mcpServersJSON)::jsonb,
+                        \(agent.model), now(), now(), now())
+                ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type, status = 'online',
+                    working_directory = EXCLUDED.working_directory, capabilities = EXCLUDED.capabilities, connection_type = 'cli',
+                    slash_commands = EXCLUDED.slash_commands, mcp_servers = EXCLUDED.mcp_servers, model = EXCLUDED.model,
+                    last_seen_at = now(), updated_at = now(), queue_depth = 0
+                """, logger: logger)
+        }
+    }
+
+    /// Gateways disconnected for more than `days` days.
+    func gatewaysOffline(forMoreThanDays days: Int) async throws -> [String] {
+        var ids: [String] = []
+        for try await id in try await database.client.query("""
+            SELECT id FROM gateways WHERE disconnected_at IS NOT NULL AND disconnected_at < now() - (\(days)::int * interval '1 day')
+            """, logger: logger).decode(String.self) {
+            ids.append(id)
+        }
+        return ids
+    }
 }

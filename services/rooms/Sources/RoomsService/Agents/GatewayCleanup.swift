@@ -25,12 +25,7 @@ struct GatewayCleanup: Service {
     func sweep() async throws -> Int {
         let days = service.runtime.settings.int("cleanup.gatewayMaxOfflineDays")
         let store = service.agents
-        var zombies: [String] = []
-        for try await id in try await store.database.client.query("""
-            SELECT id FROM gateways WHERE disconnected_at IS NOT NULL AND disconnected_at < now() - (\(days)::int * interval '1 day')
-            """, logger: logger).decode(String.self) {
-            zombies.append(id)
-        }
+        let zombies = try await store.gatewaysOffline(forMoreThanDays: days)
         let controller = AgentsController(service: service)
         for gatewayId in zombies {
             try await controller.remove(try await store.agents(onGateway: gatewayId), flagging: .none, deleteGateway: gatewayId)

@@ -43,4 +43,18 @@ extension MessageStore {
             return .stored(message)
         }
     }
+
+    /// The room's last 20 messages, oldest first, as an agent's RoomContext lists them
+    /// (sender name and type, content, time).
+    func recentForContext(roomId: String) async throws -> [(senderName: String, senderType: String, content: String, createdAt: Date)] {
+        var recent: [(senderName: String, senderType: String, content: String, createdAt: Date)] = []
+        for try await row in try await database.client.query("""
+            SELECT sender_name, sender_type, content, created_at FROM (
+                SELECT sender_name, sender_type, content, created_at, seq FROM messages WHERE room_id = \(roomId)
+                ORDER BY created_at DESC, id DESC LIMIT 20) m ORDER BY created_at, seq
+            """, logger: logger).decode((String, String, String, Date).self) {
+            recent.append(row)
+        }
+        return recent
+    }
 }
