@@ -217,7 +217,6 @@ public struct CLICommands: Sendable {
         await session.manager.setSpawnEnvironment { try requests.spawnEnvironment(agentType: $0, credentialId: $1) }
         await session.manager.setCredentialRequests { await requests.answer($0) }
         ResidentMemory.limitMallocArenas()
-        await session.setOnStarted { ResidentMemory.releaseStartupCode() }
         signal(SIGPIPE, SIG_IGN)
         // A handler (not SIG_IGN, which agent children would inherit and then ignore our stop's
         // SIGTERM); the flag is polled, as a handler may do nothing else.

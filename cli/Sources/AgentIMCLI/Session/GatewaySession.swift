@@ -68,10 +68,6 @@ public actor GatewaySession {
 
     public func setOnRegistered(_ hook: @escaping @Sendable (String) async -> Void) { onRegistered = hook }
 
-    /// Called once, when the first connection has authenticated and sent the registrations.
-    private var onStarted: (@Sendable () async -> Void)?
-    public func setOnStarted(_ hook: @escaping @Sendable () async -> Void) { onStarted = hook }
-
     /// Runs until shutdown; returns the exit code (§3.5).
     public func run() async -> Int32 {
         await manager.startSweep()
@@ -169,7 +165,6 @@ public actor GatewaySession {
             prefix = await manager.registrations()
             await connection.authenticated(prefix: prefix, generation: generation)
             if let onRegistered { for id in added { await onRegistered(id) } }
-            if let onStarted { await onStarted() }
         } else {
             log.info("Reconnected to the hub")
             prefix = await manager.registrations()
