@@ -10,8 +10,8 @@ import ServiceLifecycle
 /// users, refresh_tokens, revoked_tokens, oauth_accounts, settings, audit_logs).
 /// `addRoutes` mounts its routes on any hub router: its own process's, or the
 /// single-process hub's edge; `backgroundServices` go into that process's service group.
-public struct AuthService: Sendable {
-    let runtime: Runtime
+public struct AuthService: HubService {
+    public let runtime: Runtime
     let users: UserStore
     let refreshTokens: RefreshTokenStore
     let sessions: SessionIssuer
