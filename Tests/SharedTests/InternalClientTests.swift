@@ -186,6 +186,11 @@ struct InternalClientTests {
             #expect(await Self.failure { try await direct.call(InternalRoutes.pendingPermissions, RoomRef(roomId: "r1")) }
                     == APIError(500, "GET /internal/rooms/:roomId/permissions has no handler in this process"))
         }
+        // An input a GET cannot carry is refused before anything is sent.
+        let nested = InternalRoute<GatewayLogin, Bool>(.get, "/internal/test/nested", owner: .rooms)
+        let login = GatewayLogin(userId: "u1", gatewayId: "g1", deviceInfo: .object([:]), ephemeral: false, liveSockets: 0)
+        #expect(await Self.failure { try await InternalClient.http([.rooms: ServiceURL("http://127.0.0.1:1")!]).call(nested, login) }
+                == APIError(500, "GET /internal/test/nested: deviceInfo is not a query parameter"))
         // Nobody listening, and no URL configured for the owner.
         let refused = InternalClient.http([.rooms: ServiceURL("http://127.0.0.1:1")!])
         #expect(await Self.failure { try await refused.call(InternalRoutes.roomAccess, RoomMember(roomId: "r1", userId: "u1")) } == APIError(502, "Bad gateway"))

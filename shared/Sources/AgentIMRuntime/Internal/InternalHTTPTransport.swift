@@ -60,7 +60,11 @@ struct HTTPTransport: InternalTransport {
         }
         var url = base + segments.joined(separator: "/")
         if !route.hasBody {
-            let query = fields.keys.sorted().compactMap { key in fields[key].flatMap(parameterText).map { "\(escape(key))=\(escape($0))" } }
+            var query: [String] = []
+            for (key, value) in fields.sorted(by: { $0.key < $1.key }) where value != .null {
+                guard let text = parameterText(value) else { throw APIError(500, "\(route.name): \(key) is not a query parameter") }
+                query.append("\(escape(key))=\(escape(text))")
+            }
             if !query.isEmpty { url += "?" + query.joined(separator: "&") }
         }
         var request = HTTPClientRequest(url: url)
