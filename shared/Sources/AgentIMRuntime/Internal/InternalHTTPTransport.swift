@@ -99,9 +99,9 @@ struct HTTPTransport: InternalTransport {
                 guard let first = try await group.next(), let answer = first else { throw TimedOut() }
                 return answer
             }
-        } catch is CancellationError {
-            throw CancellationError()
         } catch {
+            // The caller gave up (its socket closed, the process stops): not the callee's fault.
+            if Task.isCancelled || error is CancellationError { throw CancellationError() }
             let timedOut = error is TimedOut || (error as? HTTPClientError).map { $0 == .deadlineExceeded || $0 == .readTimeout } == true
             logger.warning("internal call \(route) to \(service.rawValue) failed: \(error)")
             throw timedOut ? Self.gatewayTimeout : Self.badGateway
