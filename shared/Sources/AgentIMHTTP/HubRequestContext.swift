@@ -13,6 +13,9 @@ public struct HubRequestContext: RequestContext, RemoteAddressRequestContext {
     public var clientAddress: String
     /// How `requireAdmin` reads the caller's current role; set by `IdentityMiddleware`.
     var roleLookup: RoleLookup?
+    /// The `Authorization` header an earlier `IdentityMiddleware` verified (the edge's, in the
+    /// single-process hub) and its outcome, so the service's own middleware does not verify it again.
+    var verifiedHeader: (header: String, identity: RequestIdentity)?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -37,7 +37,15 @@ public struct IdentityMiddleware: RouterMiddleware {
         context.clientAddress = ClientAddress.resolve(headers: request.headers, peer: context.remoteAddress,
                                                       trustProxy: trustProxy(), behindEdge: behindEdge)
         context.roleLookup = roleOf
-        context.identity = await identify(request)
+        if let header = request.headers[.authorization], let earlier = context.verifiedHeader, earlier.header == header {
+            context.identity = earlier.identity
+        } else {
+            context.identity = await identify(request)
+            // An empty bearer's outcome depends on `acceptsQueryToken`: not shared.
+            if let header = request.headers[.authorization], header.hasPrefix("Bearer "), header.count > 7 {
+                context.verifiedHeader = (header, context.identity)
+            }
+        }
         return try await next(request, context)
     }
 

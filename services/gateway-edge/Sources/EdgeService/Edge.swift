@@ -84,7 +84,7 @@ public struct Edge: HubService {
     public var isSecure: Bool { tls != nil }
 
     /// Middleware in the spec's order, outermost first (http-api §1.8): security headers,
-    /// CORS, request id (and timing), errors, the `api` rate limit, the body limit, the
+    /// CORS, request id (and timing), errors, the caller's identity, the `api` rate limit, the body limit, the
     /// routes' own rate limits; the web UI answers whatever nothing inside did.
     public func addMiddleware(to router: Router<HubRequestContext>) {
         router.middlewares.add(SecurityHeadersMiddleware(production: config.isProduction))
@@ -92,12 +92,15 @@ public struct Edge: HubService {
         router.middlewares.add(RequestIDMiddleware())
         router.middlewares.add(RequestMetricsMiddleware(metrics: metrics))
         router.middlewares.add(ErrorEnvelopeMiddleware(production: config.isProduction))
+        let trustProxy = config.trustProxy
+        let identity = IdentityMiddleware(tokens: hub.tokens, roleOf: roleOf, trustProxy: { trustProxy }, behindEdge: false)
+        router.middlewares.add(EdgeIdentityMiddleware(identity: identity, everyRequest: topology == nil))
         if config.rateLimitsEnabled {
-            router.middlewares.add(RateLimitMiddleware(stage: .api, limiter: hub.limiter, tokens: hub.tokens, trustProxy: config.trustProxy))
+            router.middlewares.add(RateLimitMiddleware(stage: .api, limiter: hub.limiter, trustProxy: trustProxy))
         }
         router.middlewares.add(BodyLimitMiddleware())
         if config.rateLimitsEnabled {
-            router.middlewares.add(RateLimitMiddleware(stage: .route, limiter: hub.limiter, tokens: hub.tokens, trustProxy: config.trustProxy))
+            router.middlewares.add(RateLimitMiddleware(stage: .route, limiter: hub.limiter, trustProxy: trustProxy))
         }
         if let webUI { router.middlewares.add(WebUIMiddleware(ui: webUI)) }
     }
@@ -121,8 +124,8 @@ public struct Edge: HubService {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: await metrics.exposition())))
         }
-        let admin = AdminMetrics(metrics: metrics, tokens: tokens, redisEnabled: config.redisURL != nil, roleOf: self.roleOf)
-        router.get("/api/admin/metrics") { request, _ in try await admin.respond(request) }
+        let admin = AdminMetrics(metrics: metrics, redisEnabled: config.redisURL != nil)
+        router.get("/api/admin/metrics") { _, context in try await admin.respond(context) }
         for endpoint in [SocketEndpoint.client, .gateway] {
             router.get(RouterPath(endpoint.rawValue)) { _, _ -> Response in
                 var response = errorResponse(APIError(426, "Upgrade Required"))

@@ -1,6 +1,5 @@
 import AgentIMCore
 import AgentIMHTTP
-import AgentIMTokens
 import Foundation
 import Hummingbird
 
@@ -9,14 +8,13 @@ import Hummingbird
 /// the Prometheus exposition the edge already keeps, so the hot path records nothing twice.
 struct AdminMetrics: Sendable {
     let metrics: EdgeMetrics
-    let tokens: TokenService
     let redisEnabled: Bool
-    /// The caller's current site role, read by the auth service (nil: no such user).
-    let roleOf: @Sendable (_ userId: String) async throws -> String?
 
-    func respond(_ request: Request) async throws -> Response {
-        let caller = try await tokens.verifyBearer(request.headers[.authorization])
-        guard try await roleOf(caller.id) == "admin" else { throw APIError(403, "Forbidden") }
+    /// The caller from `EdgeIdentityMiddleware`; its current role through the lookup installed
+    /// there (the auth service's). 403 is this route's own `Forbidden`, not `Admin access required`.
+    func respond(_ context: HubRequestContext) async throws -> Response {
+        let caller = try context.requireUser()
+        guard try await context.isAdmin(caller) else { throw APIError(403, "Forbidden") }
         return ok(await snapshot())
     }
 

@@ -1,20 +1,19 @@
 import AgentIMCore
 import AgentIMHTTP
-import AgentIMTokens
 import HTTPTypes
 import Hummingbird
 
 /// The HTTP rate limits of http-api §1.7. Two instances sit in the chain (§1.8): the global
 /// `api` bucket before the body limit, and each route's own bucket after it, where the
 /// original checks authentication first — so per-user buckets count only requests with a
-/// valid access token (the service answers 401 to the others).
+/// valid access token (the service answers 401 to the others). The caller is the one
+/// `EdgeIdentityMiddleware` put in the context; the address follows the edge's own `TRUST_PROXY`.
 struct RateLimitMiddleware: RouterMiddleware {
     typealias Context = HubRequestContext
     enum Stage: Sendable { case api, route }
 
     let stage: Stage
     let limiter: RateLimiter
-    let tokens: TokenService
     let trustProxy: Bool
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -33,8 +32,8 @@ struct RateLimitMiddleware: RouterMiddleware {
         case .ip:
             identity = ClientAddress.resolve(headers: request.headers, peer: context.remoteAddress, trustProxy: trustProxy)
         case .user:
-            guard let user = try? await tokens.verifyBearer(request.headers[.authorization]) else { return try await next(request, context) }
-            identity = RateLimitBucket.identity(forUser: user.id)
+            guard case .verified(let caller) = context.identity else { return try await next(request, context) }
+            identity = RateLimitBucket.identity(forUser: caller.id)
         }
         let verdict = await limiter.hit(bucket, identity: identity)
         guard verdict.allowed else {
