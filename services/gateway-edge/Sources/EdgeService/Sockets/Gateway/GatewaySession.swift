@@ -10,16 +10,8 @@ import WSCore
 /// it do is `GatewayHandler`'s.
 struct GatewaySession: SocketSession {
     /// Frames longer than this (UTF-16 units) get a `server:error` without a code (§3.2).
+    /// Each frame's fields are checked once by `InboundGatewayFrame.parse`.
     static let maxFrameLength = 1_248_576
-
-    /// The gateway → hub types of §1.3; each frame's fields are checked by `GatewayHandler`.
-    static let frameTypes: Set<String> = [
-        "gateway:auth", "gateway:ping", "gateway:register_agent", "gateway:unregister_agent",
-        "gateway:message_chunk", "gateway:message_complete", "gateway:agent_status", "gateway:permission_request",
-        "gateway:agent_command_result", "gateway:agent_info", "gateway:spawn_result", "gateway:workspace_response",
-        "gateway:credential_list", "gateway:credential_result", "gateway:oauth_url", "gateway:oauth_result",
-        "gateway:rewind_result", "gateway:task_update", "gateway:terminal_data",
-    ]
 
     let gateways: GatewaySockets
     let socket: GatewaySocket
@@ -54,27 +46,28 @@ struct GatewaySession: SocketSession {
         if text.jsLength > Self.maxFrameLength {
             return socket.send(text: #"{"type":"server:error","message":"Message exceeds maximum size"}"#)
         }
-        guard let frame = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
-              (try? frame.checkShape()) != nil,
-              let type = frame["type"]?.stringValue, Self.frameTypes.contains(type) else {
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
+              (try? value.checkShape()) != nil, let frame = InboundGatewayFrame.parse(value) else {
             return  // unparseable, too deep or wide, or not a gateway frame: dropped silently
         }
         gateways.inbound.increment()
-        switch type {
-        case "gateway:ping":
-            guard case .number(let ts)? = frame["ts"] else { return }
+        switch frame {
+        case .ping(let ts):
             socket.send(text: ServerFrame.pong(ts: ts))
-        case "gateway:auth":
+        case .malformed("gateway:ping"):
+            return
+        case .auth, .malformed("gateway:auth"):
             guard let handler = gateways.handler else {
                 logger.warning("gateway:auth on socket \(socket.id): this edge has no agents directory")
                 return
             }
-            if await handler.authenticate(frame, on: socket) { socket.markAuthenticated() }
+            guard case .auth(let auth) = frame else { return }
+            if await handler.authenticate(auth, on: socket) { socket.markAuthenticated() }
         default:
             guard socket.isAuthenticated, let handler = gateways.handler else {
                 return socket.close(code: 1008, reason: "Not authenticated")
             }
-            await handler.handle(frame, type: type, on: socket)
+            await handler.handle(frame, on: socket)
         }
     }
 }
