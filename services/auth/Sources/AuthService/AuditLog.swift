@@ -39,13 +39,7 @@ struct AuditLog: Sendable {
     /// Stores an entry once: a redelivered command finds its id taken and changes nothing.
     /// The user may be gone by then (deleted after acting); the row then keeps a null user.
     func store(_ entry: AuditEntry) async throws {
-        let at = Date(timeIntervalSince1970: Double(entry.createdAtMs) / 1000)
-        try await database.client.query("""
-            INSERT INTO audit_logs (id, user_id, action, target_id, target_type, metadata, ip_address, created_at)
-            VALUES (\(entry.id), (SELECT id FROM users WHERE id = \(entry.userId)), \(entry.action), \(entry.targetId),
-                    \(entry.targetType), \(Self.cappedMetadata(entry.metadata))::jsonb, \(entry.ipAddress), \(at))
-            ON CONFLICT (id) DO NOTHING
-            """, logger: logger)
+        try await AuditStore(database: database).insert(entry, metadata: Self.cappedMetadata(entry.metadata))
     }
 
     /// The consumer of the other services' audit rows; auth processes share the work.

@@ -39,14 +39,11 @@ struct AuthMaintenance: Service {
     }
 
     func sweepTokens() async throws {
-        try await database.client.query("DELETE FROM refresh_tokens WHERE expires_at < now()", logger: logger)
-        try await database.client.query("DELETE FROM revoked_tokens WHERE expires_at < now()", logger: logger)
+        try await RefreshTokenStore(database: database).deleteExpired()
+        try await RevokedTokenStore(database: database).deleteExpired()
     }
 
     func sweepAuditLog() async throws {
-        let days = settings.int("cleanup.auditRetentionDays")
-        try await database.client.query("""
-            DELETE FROM audit_logs WHERE created_at <= now() - make_interval(days => \(Int32(clamping: days)))
-            """, logger: logger)
+        try await AuditStore(database: database).deleteOlderThan(days: settings.int("cleanup.auditRetentionDays"))
     }
 }

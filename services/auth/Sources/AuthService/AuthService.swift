@@ -26,7 +26,7 @@ public struct AuthService: HubService {
         users = UserStore(database: database)
         refreshTokens = RefreshTokenStore(database: database)
         sessions = SessionIssuer(config: runtime.config, settings: runtime.settings, tokens: runtime.tokens, refreshTokens: refreshTokens)
-        revoker = TokenRevoker(runtime: runtime)
+        revoker = TokenRevoker(runtime: runtime, store: RevokedTokenStore(database: database))
         audit = AuditLog(database: database)
         roles = AdminRoleCache()
         settingsStore = SettingsStore(database: database, secrets: runtime.secrets)

@@ -52,6 +52,10 @@ struct RefreshTokenStore: Sendable {
         try await database.client.query("DELETE FROM refresh_tokens WHERE user_id = \(userId) AND token_hash = \(Self.digest(token))", logger: logger)
     }
 
+    func deleteExpired() async throws {
+        try await database.client.query("DELETE FROM refresh_tokens WHERE expires_at < now()", logger: logger)
+    }
+
     private func insert(_ connection: PostgresConnection, userId: String, token: String, expiresAt: Date) async throws {
         try await connection.query("""
             INSERT INTO refresh_tokens (id, user_id, token_hash, expires_at, created_at)

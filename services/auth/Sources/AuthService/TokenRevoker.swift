@@ -11,18 +11,16 @@ import PostgresNIO
 /// where every process updates its cache and every edge closes the user's sockets.
 struct TokenRevoker: Sendable {
     let runtime: Runtime
+    let store: RevokedTokenStore
     var logger: Logger { runtime.logger }
 
     /// Writes the row inside `connection`'s transaction; returns the revocation time (ms).
-    /// `token_hash` holds the time as a decimal string, as the original's table does.
+    /// The row lives as long as an access token issued now.
     func persist(userId: String, on connection: PostgresConnection) async throws -> Int64 {
         let revokedAtMs = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
         let lifetime = runtime.settings.seconds("jwt.accessExpiry", fallback: 900)
-        let revokedAt = Date(timeIntervalSince1970: Double(revokedAtMs) / 1000)
-        try await connection.query("""
-            INSERT INTO revoked_tokens (id, user_id, token_hash, revoked_at, expires_at)
-            VALUES (\(Nanoid.make()), \(userId), \(String(revokedAtMs)), \(revokedAt), \(revokedAt.addingTimeInterval(TimeInterval(lifetime))))
-            """, logger: logger)
+        let expiresAt = Date(timeIntervalSince1970: Double(revokedAtMs) / 1000).addingTimeInterval(TimeInterval(lifetime))
+        try await store.insert(userId: userId, revokedAtMs: revokedAtMs, expiresAt: expiresAt, on: connection)
         return revokedAtMs
     }
 

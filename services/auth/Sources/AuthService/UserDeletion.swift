@@ -20,40 +20,12 @@ struct UserDeletion: Sendable {
     let revoker: TokenRevoker
     var logger: Logger { database.logger }
 
-    /// Statements per table, in order; `$1` is the user id.
-    static let steps: [(table: String, statements: [String])] = [
-        ("rooms", ["DELETE FROM rooms WHERE created_by_id = $1"]),
-        ("tasks", ["DELETE FROM tasks WHERE created_by_id = $1",
-                   "UPDATE tasks SET assignee_id = NULL, assignee_type = NULL WHERE assignee_id = $1"]),
-        ("room_members", ["DELETE FROM room_members WHERE member_id = $1 AND member_type = 'user'"]),
-        ("message_attachments", ["DELETE FROM message_attachments WHERE uploaded_by = $1 AND message_id IS NULL",
-                                 "UPDATE message_attachments SET uploaded_by = NULL WHERE uploaded_by = $1"]),
-        ("service_agents", ["DELETE FROM service_agents WHERE created_by_id = $1"]),
-    ]
-
     /// Returns the revocation time to announce once the transaction has committed.
     func delete(userId: String) async throws -> Int64 {
         try await database.client.withTransaction(logger: logger) { tx in
             let revokedAt = try await revoker.persist(userId: userId, on: tx)
-            let present = try await existingTables(Self.steps.map(\.table), on: tx)
-            for step in Self.steps where present.contains(step.table) {
-                for statement in step.statements {
-                    var bindings = PostgresBindings()
-                    bindings.append(userId)
-                    try await tx.query(PostgresQuery(unsafeSQL: statement, binds: bindings), logger: logger)
-                }
-            }
-            try await tx.query("DELETE FROM users WHERE id = \(userId)", logger: logger)
+            try await UserStore(database: database).deleteAccount(id: userId, on: tx)
             return revokedAt
         }
-    }
-
-    private func existingTables(_ names: [String], on tx: PostgresConnection) async throws -> Set<String> {
-        var found = Set<String>()
-        let rows = try await tx.query("""
-            SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ANY(\(names))
-            """, logger: logger)
-        for try await name in rows.decode(String.self) { found.insert(name) }
-        return found
     }
 }

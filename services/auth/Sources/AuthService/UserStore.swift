@@ -191,6 +191,43 @@ struct UserStore: Sendable {
         return try await revoker.persist(userId: id, on: tx)
     }
 
+    // MARK: Account deletion
+
+    /// The steps of deleting an account other than the user row, per table and in order
+    /// (`UserDeletion` says why each is there); `$1` is the user id.
+    static let deletionSteps: [(table: String, statements: [String])] = [
+        ("rooms", ["DELETE FROM rooms WHERE created_by_id = $1"]),
+        ("tasks", ["DELETE FROM tasks WHERE created_by_id = $1",
+                   "UPDATE tasks SET assignee_id = NULL, assignee_type = NULL WHERE assignee_id = $1"]),
+        ("room_members", ["DELETE FROM room_members WHERE member_id = $1 AND member_type = 'user'"]),
+        ("message_attachments", ["DELETE FROM message_attachments WHERE uploaded_by = $1 AND message_id IS NULL",
+                                 "UPDATE message_attachments SET uploaded_by = NULL WHERE uploaded_by = $1"]),
+        ("service_agents", ["DELETE FROM service_agents WHERE created_by_id = $1"]),
+    ]
+
+    /// Deletes the account's rows inside the caller's transaction `tx`: each step whose
+    /// table exists, then the user row (the cascading foreign keys take the rest).
+    func deleteAccount(id: String, on tx: PostgresConnection) async throws {
+        let present = try await existingTables(Self.deletionSteps.map(\.table), on: tx)
+        for step in Self.deletionSteps where present.contains(step.table) {
+            for statement in step.statements {
+                var bindings = PostgresBindings()
+                bindings.append(id)
+                try await tx.query(PostgresQuery(unsafeSQL: statement, binds: bindings), logger: logger)
+            }
+        }
+        try await tx.query("DELETE FROM users WHERE id = \(id)", logger: logger)
+    }
+
+    private func existingTables(_ names: [String], on tx: PostgresConnection) async throws -> Set<String> {
+        var found = Set<String>()
+        let rows = try await tx.query("""
+            SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ANY(\(names))
+            """, logger: logger)
+        for try await name in rows.decode(String.self) { found.insert(name) }
+        return found
+    }
+
     // MARK: TOTP
 
     /// Stores a new pending secret (setup start), replacing any earlier pending one.

@@ -8,7 +8,7 @@ struct RoomEvents: Sendable {
     let runtime: Runtime
     let rooms: RoomStore
 
-    struct RoomUpdate: Encodable { let type = "server:room_update"; let room: Room; let members: [RoomMember] }
+    struct RoomUpdate: Encodable { let type = "server:room_update"; let room: RoomView; let members: [RoomMemberView] }
     struct RoomRemoved: Encodable { let type = "server:room_removed"; let roomId: String }
     struct RoomCleared: Encodable { let type = "server:room_cleared"; let roomId: String; let clearedAt: String }
     struct ReadReceipt: Encodable { let type = "server:read_receipt"; let roomId: String; let userId: String; let username: String; let lastReadAt: String }
@@ -24,7 +24,7 @@ struct RoomEvents: Sendable {
     func roomUpdated(_ roomId: String) async throws {
         guard let room = try await rooms.find(roomId) else { return }
         let members = try await rooms.members(roomId: roomId, limit: 500, offset: 0)
-        try await runtime.deliver(Delivery(audience: .room(roomId), frame: Self.frame(RoomUpdate(room: room, members: members))))
+        try await runtime.deliver(Delivery(audience: .room(roomId), frame: Self.frame(RoomUpdate(room: room.view(.socket), members: members.map { $0.view(.socket) }))))
     }
 
     /// The user's sockets leave the room and are told so.

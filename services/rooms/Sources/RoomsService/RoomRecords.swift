@@ -1,8 +1,20 @@
 import AgentIMCore
+import AgentIMHTTP
 import Foundation
 
-/// A room (http-api §16). REST renders nullable columns as `null`.
-struct Room: Encodable, Sendable {
+/// How a record is written: REST bodies carry unset nullable columns as `null`, as the
+/// original does; WebSocket frames leave them out (websocket §3.4).
+enum Rendering: Sendable {
+    case rest, socket
+
+    /// `value` as this rendering writes a nullable column: `null` (REST) or absent (WebSocket) when unset.
+    func nullable<T: Encodable & Sendable>(_ value: T?) -> Nullable<T>? {
+        self == .rest || value != nil ? Nullable(value) : nil
+    }
+}
+
+/// A row of `rooms`.
+struct Room: Sendable {
     var id: String
     var name: String
     var type: String
@@ -14,45 +26,51 @@ struct Room: Encodable, Sendable {
     var createdAt: Date
     var updatedAt: Date
 
-    enum CodingKeys: String, CodingKey {
-        case id, name, type, broadcastMode, systemPrompt, routerId, agentCommandRole, createdById, createdAt, updatedAt
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(name, forKey: .name)
-        try c.encode(type, forKey: .type)
-        try c.encode(broadcastMode, forKey: .broadcastMode)
-        // REST bodies carry nulls as the original does; WebSocket frames omit them (websocket §3.4),
-        // except `routerId`, which the clients accept as null.
-        if encoder.isREST { try c.encode(systemPrompt, forKey: .systemPrompt) } else { try c.encodeIfPresent(systemPrompt, forKey: .systemPrompt) }
-        try c.encode(routerId, forKey: .routerId)
-        try c.encode(agentCommandRole, forKey: .agentCommandRole)
-        try c.encode(createdById, forKey: .createdById)
-        try c.encode(Timestamp.format(createdAt), forKey: .createdAt)
-        try c.encode(Timestamp.format(updatedAt), forKey: .updatedAt)
+    func view(_ rendering: Rendering) -> RoomView {
+        RoomView(id: id, name: name, type: type, broadcastMode: broadcastMode, systemPrompt: rendering.nullable(systemPrompt),
+                 routerId: Nullable(routerId), agentCommandRole: agentCommandRole, createdById: createdById,
+                 createdAt: Timestamp.format(createdAt), updatedAt: Timestamp.format(updatedAt))
     }
 }
 
+/// A room as answers and frames show it (http-api §16). The list and detail answers add
+/// their fields to the room's; a field they do not set is absent.
+struct RoomView: Encodable, Sendable {
+    var id: String
+    var name: String
+    var type: String
+    var broadcastMode: Bool
+    var systemPrompt: Nullable<String>?
+    /// `null` when unset in frames too: the clients accept it.
+    var routerId: Nullable<String>
+    var agentCommandRole: String
+    var createdById: String
+    var createdAt: String
+    var updatedAt: String
+    /// `RoomListItem`: the caller's pin and archive state, `null` when unset.
+    var pinnedAt: Nullable<String>?
+    var archivedAt: Nullable<String>?
+    /// The room detail: its first members and how many there are.
+    var members: [RoomMemberView]?
+    var totalMembers: Int?
+}
+
 /// `RoomListItem`: the room plus the caller's pin and archive state.
-struct RoomListItem: Encodable, Sendable {
+struct RoomListItem: Sendable {
     var room: Room
     var pinnedAt: Date?
     var archivedAt: Date?
 
-    enum CodingKeys: String, CodingKey { case pinnedAt, archivedAt }
-
-    func encode(to encoder: any Encoder) throws {
-        try room.encode(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(pinnedAt.map(Timestamp.format), forKey: .pinnedAt)
-        try c.encode(archivedAt.map(Timestamp.format), forKey: .archivedAt)
+    func view(_ rendering: Rendering) -> RoomView {
+        var view = room.view(rendering)
+        view.pinnedAt = Nullable(pinnedAt.map(Timestamp.format))
+        view.archivedAt = Nullable(archivedAt.map(Timestamp.format))
+        return view
     }
 }
 
-/// `RoomMemberRow` (http-api §16).
-struct RoomMember: Encodable, Sendable {
+/// A row of `room_members`.
+struct RoomMember: Sendable {
     var roomId: String
     var memberId: String
     var memberType: String
@@ -67,36 +85,33 @@ struct RoomMember: Encodable, Sendable {
     /// Only in the members listing: the user's display name or the agent's name.
     var displayName: String? = nil
 
-    enum CodingKeys: String, CodingKey {
-        case roomId, memberId, memberType, role, roleDescription, notificationPref, pinnedAt, archivedAt, lastReadAt, clearedAt, joinedAt, displayName
+    func view(_ rendering: Rendering) -> RoomMemberView {
+        RoomMemberView(roomId: roomId, memberId: memberId, memberType: memberType, role: role,
+                       roleDescription: rendering.nullable(roleDescription), pinnedAt: rendering.nullable(pinnedAt.map(Timestamp.format)),
+                       archivedAt: rendering.nullable(archivedAt.map(Timestamp.format)),
+                       lastReadAt: rendering.nullable(lastReadAt.map(Timestamp.format)),
+                       clearedAt: rendering.nullable(clearedAt.map(Timestamp.format)),
+                       notificationPref: notificationPref, joinedAt: Timestamp.format(joinedAt), displayName: displayName)
     }
+}
 
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(roomId, forKey: .roomId)
-        try c.encode(memberId, forKey: .memberId)
-        try c.encode(memberType, forKey: .memberType)
-        try c.encode(role, forKey: .role)
-        let optional: [(CodingKeys, String?)] = [
-            (.roleDescription, roleDescription), (.pinnedAt, pinnedAt.map(Timestamp.format)),
-            (.archivedAt, archivedAt.map(Timestamp.format)), (.lastReadAt, lastReadAt.map(Timestamp.format)),
-            (.clearedAt, clearedAt.map(Timestamp.format)),
-        ]
-        for (key, value) in optional {
-            if encoder.isREST { try c.encode(value, forKey: key) } else { try c.encodeIfPresent(value, forKey: key) }
-        }
-        try c.encode(notificationPref, forKey: .notificationPref)
-        try c.encode(Timestamp.format(joinedAt), forKey: .joinedAt)
-        if let displayName { try c.encode(displayName, forKey: .displayName) }
-    }
+/// `RoomMemberRow` (http-api §16).
+struct RoomMemberView: Encodable, Sendable {
+    var roomId: String
+    var memberId: String
+    var memberType: String
+    var role: String
+    var roleDescription: Nullable<String>?
+    var pinnedAt: Nullable<String>?
+    var archivedAt: Nullable<String>?
+    var lastReadAt: Nullable<String>?
+    var clearedAt: Nullable<String>?
+    var notificationPref: String
+    var joinedAt: String
+    var displayName: String?
 }
 
 /// What a user may do with a room, as the edge asks before joining a socket to it.
 public enum RoomAccess: String, Codable, Sendable {
     case creator, member, none, missing
-}
-
-extension Encoder {
-    /// True when rendering a REST body (nulls kept), false for WebSocket frames (nulls omitted).
-    var isREST: Bool { userInfo[MessageShape.restKey] as? Bool == true }
 }

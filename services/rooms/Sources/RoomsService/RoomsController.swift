@@ -26,7 +26,7 @@ struct RoomsController {
 
     func list(_ request: Request, context: HubRequestContext) async throws -> Response {
         let caller = try context.requireUser()
-        return ok(try await rooms.list(for: caller.id))
+        return ok(try await rooms.list(for: caller.id).map { $0.view(.rest) })
     }
 
     /// `name` rules shared by create and update: 1–100 chars, not only whitespace.
@@ -57,22 +57,7 @@ struct RoomsController {
                         systemPrompt: systemPrompt, routerId: routerId, agentCommandRole: agentCommandRole,
                         createdById: caller.id, createdAt: now, updatedAt: now)
         try await rooms.create(room, memberIds: members)
-        return ok(room, status: .created)
-    }
-
-    struct RoomDetail: Encodable, Sendable {
-        var room: Room
-        var members: [RoomMember]
-        var totalMembers: Int
-
-        enum CodingKeys: String, CodingKey { case members, totalMembers }
-
-        func encode(to encoder: any Encoder) throws {
-            try room.encode(to: encoder)
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(members, forKey: .members)
-            try c.encode(totalMembers, forKey: .totalMembers)
-        }
+        return ok(room.view(.rest), status: .created)
     }
 
     func show(_ request: Request, context: HubRequestContext) async throws -> Response {
@@ -80,8 +65,11 @@ struct RoomsController {
         let id = try context.parameters.id("id")
         guard let room = try await rooms.find(id) else { throw APIError(404, "Room not found") }
         guard try await rooms.role(userId: caller.id, room: room) != nil else { throw APIError(403, "Not a member of this room") }
-        return ok(RoomDetail(room: room, members: try await rooms.members(roomId: id, limit: 100, offset: 0),
-                             totalMembers: try await rooms.countMembers(roomId: id)))
+        // The detail is the room with its first members and their count.
+        var detail = room.view(.rest)
+        detail.members = try await rooms.members(roomId: id, limit: 100, offset: 0).map { $0.view(.rest) }
+        detail.totalMembers = try await rooms.countMembers(roomId: id)
+        return ok(detail)
     }
 
     /// The caller's role in a room, counting the creator as owner; nil when not a member or no room.
@@ -112,7 +100,7 @@ struct RoomsController {
         try await events.roomUpdated(id)
         try await service.registrar.contextChanged(id)
         guard let room = try await rooms.find(id) else { throw APIError(404, "Room not found") }
-        return ok(room)
+        return ok(room.view(.rest))
     }
 
     func delete(_ request: Request, context: HubRequestContext) async throws -> Response {
@@ -127,7 +115,7 @@ struct RoomsController {
 
     struct MemberPage: Encodable, Sendable {
         let ok = true
-        var data: [RoomMember]
+        var data: [RoomMemberView]
         var pagination: Pagination
         struct Pagination: Encodable, Sendable { var limit: Int; var offset: Int; var total: Int }
     }
@@ -139,7 +127,7 @@ struct RoomsController {
         let limit = Paging.clamped(request.uri.queryParameters.get("limit"), default: 100, range: 1...500)
         let offset = Paging.clamped(request.uri.queryParameters.get("offset"), default: 0, range: 0...Int.max)
         let members = try await rooms.membersWithNames(roomId: id, limit: limit, offset: offset)
-        return jsonResponse(MemberPage(data: members, pagination: .init(limit: limit, offset: offset,
+        return jsonResponse(MemberPage(data: members.map { $0.view(.rest) }, pagination: .init(limit: limit, offset: offset,
                                                                           total: try await rooms.countMembers(roomId: id))))
     }
 

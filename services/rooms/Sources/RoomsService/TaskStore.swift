@@ -1,11 +1,12 @@
 import AgentIMCore
 import AgentIMDatabase
+import AgentIMHTTP
 import Foundation
 import Logging
 import PostgresNIO
 
-/// A task (http-api §16); REST renders nullable columns as `null`.
-struct RoomTask: Encodable, Sendable {
+/// A row of `tasks`.
+struct RoomTask: Sendable {
     var id: String
     var roomId: String
     var title: String
@@ -19,26 +20,28 @@ struct RoomTask: Encodable, Sendable {
     var createdAt: Date
     var updatedAt: Date
 
-    enum CodingKeys: String, CodingKey {
-        case id, roomId, title, description, status, result, dueDate, assigneeId, assigneeType, createdById, createdAt, updatedAt
+    func view(_ rendering: Rendering) -> RoomTaskView {
+        RoomTaskView(id: id, roomId: roomId, title: title, description: description, status: status,
+                     result: rendering.nullable(result), dueDate: rendering.nullable(dueDate.map(Timestamp.format)),
+                     assigneeId: rendering.nullable(assigneeId), assigneeType: rendering.nullable(assigneeType),
+                     createdById: createdById, createdAt: Timestamp.format(createdAt), updatedAt: Timestamp.format(updatedAt))
     }
+}
 
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(roomId, forKey: .roomId)
-        try c.encode(title, forKey: .title)
-        try c.encode(description, forKey: .description)
-        try c.encode(status, forKey: .status)
-        let optional: [(CodingKeys, String?)] = [(.result, result), (.dueDate, dueDate.map(Timestamp.format)),
-                                                  (.assigneeId, assigneeId), (.assigneeType, assigneeType)]
-        for (key, value) in optional {
-            if encoder.isREST { try c.encode(value, forKey: key) } else { try c.encodeIfPresent(value, forKey: key) }
-        }
-        try c.encode(createdById, forKey: .createdById)
-        try c.encode(Timestamp.format(createdAt), forKey: .createdAt)
-        try c.encode(Timestamp.format(updatedAt), forKey: .updatedAt)
-    }
+/// A task as answers and frames show it (http-api §16).
+struct RoomTaskView: Encodable, Sendable {
+    var id: String
+    var roomId: String
+    var title: String
+    var description: String
+    var status: String
+    var result: Nullable<String>?
+    var dueDate: Nullable<String>?
+    var assigneeId: Nullable<String>?
+    var assigneeType: Nullable<String>?
+    var createdById: String
+    var createdAt: String
+    var updatedAt: String
 }
 
 /// `tasks` in PostgreSQL; rooms alone writes it.

@@ -27,7 +27,7 @@ struct TasksController {
         let caller = try context.requireUser()
         let limit = Paging.clamped(request.uri.queryParameters.get("limit"), default: 50, range: 1...100)
         let offset = Paging.clamped(request.uri.queryParameters.get("offset"), default: 0, range: 0...Int.max)
-        return ok(try await tasks.list(userId: caller.id, limit: limit, offset: offset))
+        return ok(try await tasks.list(userId: caller.id, limit: limit, offset: offset).map { $0.view(.rest) })
     }
 
     func listRoom(_ request: Request, context: HubRequestContext) async throws -> Response {
@@ -36,7 +36,7 @@ struct TasksController {
         guard try await isMember(caller.id, roomId) else { throw APIError(403, "Not a member of this room") }
         let limit = Paging.clamped(request.uri.queryParameters.get("limit"), default: 50, range: 1...100)
         let offset = Paging.clamped(request.uri.queryParameters.get("offset"), default: 0, range: 0...Int.max)
-        return ok(try await tasks.list(roomId: roomId, limit: limit, offset: offset))
+        return ok(try await tasks.list(roomId: roomId, limit: limit, offset: offset).map { $0.view(.rest) })
     }
 
     /// `dueDate`: an ISO 8601 date-time in UTC `Z` form.
@@ -80,7 +80,7 @@ struct TasksController {
                             status: "pending", result: nil, dueDate: dueDate, assigneeId: assigneeId, assigneeType: type,
                             createdById: caller.id, createdAt: now, updatedAt: now)
         try await tasks.insert(task)
-        return ok(task, status: .created)
+        return ok(task.view(.rest), status: .created)
     }
 
     func update(_ request: Request, context: HubRequestContext) async throws -> Response {
@@ -140,7 +140,7 @@ struct TasksController {
         if let dueDate { task.dueDate = dueDate }
         task.updatedAt = MessageStore.now()
         try await tasks.save(task)
-        return ok(task)
+        return ok(task.view(.rest))
     }
 
     func delete(_ request: Request, context: HubRequestContext) async throws -> Response {

@@ -114,10 +114,10 @@ struct AgentCommandHandler: Sendable {
         if let result, !result.isEmpty { task.description = result }
         task.updatedAt = Date()
         try await service.tasks.save(task)
-        try await runtime.deliver(Delivery(audience: .room(task.roomId), frame: RoomEvents.frame(TaskUpdateFrame(task: task))))
+        try await runtime.deliver(Delivery(audience: .room(task.roomId), frame: RoomEvents.frame(TaskUpdateFrame(task: task.view(.socket)))))
     }
 
-    struct TaskUpdateFrame: Encodable { let type = "server:task_update"; let task: RoomTask }
+    struct TaskUpdateFrame: Encodable { let type = "server:task_update"; let task: RoomTaskView }
 
     private func announceStatus(_ agentId: String) async throws {
         guard let agent = try await store.find(agentId) else { return }

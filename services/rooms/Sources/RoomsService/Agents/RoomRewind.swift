@@ -47,16 +47,3 @@ struct RoomRewind: Sendable {
             roomId: roomId, messageId: messageId, removedMessageIds: removed, messageContent: target.content))))
     }
 }
-
-extension MessageStore {
-    /// Deletes the room's messages created at or after `createdAt` (attachments cascade); returns their ids.
-    func removeFrom(roomId: String, createdAt: String) async throws -> [String] {
-        try await database.client.withTransaction(logger: logger) { tx in
-            var ids: [String] = []
-            for try await id in try await tx.query("""
-                DELETE FROM messages WHERE room_id = \(roomId) AND created_at >= \(createdAt)::timestamptz RETURNING id
-                """, logger: logger).decode(String.self) { ids.append(id) }
-            return ids
-        }
-    }
-}

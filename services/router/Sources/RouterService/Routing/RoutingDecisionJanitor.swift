@@ -13,8 +13,7 @@ struct RoutingDecisionJanitor: Service {
             try? await Task.sleep(for: .seconds(60))
             while !Task.isCancelled {
                 do {
-                    try await database.client.query("DELETE FROM routing_decisions WHERE decided_at < now() - interval '1 day'",
-                                                    logger: database.logger)
+                    try await RoutingDecisionStore(database: database).deleteDecidedBeforeYesterday()
                 } catch is CancellationError {
                     return
                 } catch {

@@ -58,4 +58,9 @@ struct RoutingDecisionStore: Sendable {
             UPDATE routing_decisions SET published_at = now(), claimed_until = NULL WHERE message_id = \(messageId)
             """, logger: logger)
     }
+
+    /// Deletes the decisions made more than a day ago (`RoutingDecisionJanitor`).
+    func deleteDecidedBeforeYesterday() async throws {
+        try await database.client.query("DELETE FROM routing_decisions WHERE decided_at < now() - interval '1 day'", logger: logger)
+    }
 }
