@@ -117,5 +117,6 @@ extension Runtime {
     public func prepareDatabase() async throws {
         try await migrateIfEnabled()
         try await loadRevocationsFromDatabase()
+        await schemaReady.open()
     }
 }

@@ -25,6 +25,8 @@ public final class Runtime: Sendable {
     public let secrets: SecretBox
     /// Runtime settings: the `settings` table over the environment over the defaults.
     public let settings: RuntimeSettings
+    /// Open once the schema and revocations are in place (`prepareDatabase`); at once without a database.
+    public let schemaReady: StartupGate
 
     /// Opens connections and checks reachability; throws `ConfigError` with one clear line.
     public init(config: HubConfig, usesDatabase: Bool, logger: Logger) async throws {
@@ -50,6 +52,7 @@ public final class Runtime: Sendable {
         secrets = SecretBox(encryptionKey: config.encryptionKey)
         settings = RuntimeSettings(environment: .process, production: config.isProduction, secrets: secrets,
                                    database: database, logger: logger)
+        schemaReady = StartupGate(open: database == nil)
     }
 
     /// For the single-process hub: one runtime shared by every mounted service.
@@ -64,6 +67,7 @@ public final class Runtime: Sendable {
         revocations = other.revocations
         secrets = other.secrets
         settings = other.settings
+        schemaReady = other.schemaReady
     }
 
     /// Long-lived pieces to run in the process's service group, before any service that uses them.

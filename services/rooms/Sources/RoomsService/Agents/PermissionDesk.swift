@@ -61,6 +61,8 @@ struct PermissionDesk: Sendable {
     struct Timer: Service {
         let desk: PermissionDesk
         func run() async throws {
+            // The first sweep waits for the schema: on a fresh database the pool runs before the migrations.
+            try? await cancelWhenGracefulShutdown { await desk.runtime.schemaReady.wait() }
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 do {
                     try await desk.expire()
