@@ -8,7 +8,7 @@ struct AgentEvents: Sendable {
 
     /// `server:agent_status` to each room the agent is a member of, one frame per room.
     func status(_ agent: AgentStore.Agent, rooms: [String]) async throws {
-        let frame = AgentFrames.agentStatus(agent.statusSubset)
+        let frame = AgentFrames.agentStatus(agent.statusSubset.json)
         for roomId in rooms { try await runtime.deliver(Delivery(audience: .room(roomId), frame: frame)) }
     }
 

@@ -1,5 +1,6 @@
 import AgentIMCore
 import AgentIMDatabase
+import AgentIMHTTP
 import Foundation
 import Logging
 import PostgresNIO
@@ -28,44 +29,64 @@ struct AgentStore: Sendable {
         var device: (hostname: String?, platform: String?, arch: String?, nodeVersion: String?)?
 
         /// The REST `Agent` (http-api §16): nullable columns as null, optional lists omitted.
-        func rest(ownerName: String? = nil) -> JSONValue {
-            var object = statusFields
-            object["visibility"] = .string(visibility)
-            object["visibilityList"] = .array(visibilityList.map(JSONValue.string))
-            object["gatewayId"] = .string(gatewayId)
-            object["workingDirectory"] = workingDirectory.map(JSONValue.string) ?? .null
-            if let capabilities { object["capabilities"] = .array(capabilities.map(JSONValue.string)) }
-            object["connectionType"] = .string(connectionType)
-            object["lastSeenAt"] = lastSeenAt.map { .string(Timestamp.format($0)) } ?? .null
-            object["createdAt"] = .string(Timestamp.format(createdAt))
-            object["updatedAt"] = .string(Timestamp.format(updatedAt))
-            if let device {
-                object["deviceInfo"] = .object([
-                    "hostname": .string(device.hostname ?? ""), "platform": .string(device.platform ?? ""),
-                    "arch": .string(device.arch ?? ""), "nodeVersion": .string(device.nodeVersion ?? ""),
-                ])
+        func rest(ownerName: String? = nil) -> AgentView {
+            var view = statusSubset
+            view.visibility = visibility
+            view.visibilityList = visibilityList
+            view.gatewayId = gatewayId
+            view.workingDirectory = Nullable(workingDirectory)
+            view.capabilities = capabilities
+            view.connectionType = connectionType
+            view.lastSeenAt = Nullable(lastSeenAt.map(Timestamp.format))
+            view.createdAt = Timestamp.format(createdAt)
+            view.updatedAt = Timestamp.format(updatedAt)
+            view.deviceInfo = device.map {
+                AgentView.DeviceInfo(hostname: $0.hostname ?? "", platform: $0.platform ?? "", arch: $0.arch ?? "", nodeVersion: $0.nodeVersion ?? "")
             }
-            if let ownerName { object["ownerName"] = .string(ownerName) }
-            return .object(object)
+            view.ownerName = ownerName
+            return view
         }
 
         /// `server:agent_status.agent` (websocket §4.4 subset).
-        var statusSubset: JSONValue { .object(statusFields) }
-
-        private var statusFields: [String: JSONValue] {
-            var object: [String: JSONValue] = ["id": .string(id), "name": .string(name), "type": .string(type), "status": .string(status)]
-            if let slashCommands { object["slashCommands"] = slashCommands }
-            if let mcpServers { object["mcpServers"] = .array(mcpServers.map(JSONValue.string)) }
-            if let model { object["model"] = .string(model) }
-            return object
+        var statusSubset: AgentView {
+            AgentView(id: id, name: name, type: type, status: status, slashCommands: slashCommands, mcpServers: mcpServers, model: model)
         }
 
-        /// The full Agent of `server:agent_info` (websocket §4.4), optional fields omitted.
+        /// The full Agent of `server:agent_info` (websocket §4.4): the REST agent with its
+        /// unset fields omitted rather than null. A JSON value, because the gateway's
+        /// reported settings are merged into it.
         var info: JSONValue {
-            guard case .object(var object) = rest() else { return .null }
-            for (key, value) in object where value == .null { object[key] = nil }
-            return .object(object)
+            var view = rest()
+            if view.slashCommands == .null { view.slashCommands = nil }
+            if workingDirectory == nil { view.workingDirectory = nil }
+            if lastSeenAt == nil { view.lastSeenAt = nil }
+            return view.json
         }
+    }
+
+    /// An agent as answers and frames show it; the status frame sets only the first fields,
+    /// the REST answer all but `ownerName`, which only the shared listing adds.
+    struct AgentView: Encodable, Sendable {
+        struct DeviceInfo: Encodable, Sendable { var hostname, platform, arch, nodeVersion: String }
+
+        var id, name, type, status: String
+        var slashCommands: JSONValue?
+        var mcpServers: [String]?
+        var model: String?
+        var visibility: String?
+        var visibilityList: [String]?
+        var gatewayId: String?
+        var workingDirectory: Nullable<String>?
+        var capabilities: [String]?
+        var connectionType: String?
+        var lastSeenAt: Nullable<String>?
+        var createdAt: String?
+        var updatedAt: String?
+        var deviceInfo: DeviceInfo?
+        var ownerName: String?
+
+        /// This view as a JSON value, for the frame builders that take one.
+        var json: JSONValue { (try? JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(self))) ?? .null }
     }
 
     static let columns = """
