@@ -3,7 +3,6 @@ import AgentIMCore
 import AgentIMDatabase
 import Foundation
 import Logging
-import PostgresNIO
 import ServiceLifecycle
 
 /// The actions the auth service itself records (data-config-security §3.12).
