@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// Entries with the same `partition` key (a room) are handled one after another in stream
 /// order; different keys run concurrently, so one slow room does not hold up the others and
 /// commits overlap instead of queueing behind each other's fsync.
-public struct CommandWorker: Service {
+public struct CommandWorker: Service, CustomStringConvertible {
     public typealias Handler = @Sendable (BusEntry) async throws -> Void
     public typealias Partition = @Sendable (BusEntry) -> String
 
@@ -36,6 +36,9 @@ public struct CommandWorker: Service {
         self.logger = logger
     }
 
+    /// How the shutdown watchdog names it.
+    public var description: String { "CommandWorker(\(stream), group \(group))" }
+
     public func run() async throws {
         try await bus.createGroup(stream, group: group)
         var lastClaim = ContinuousClock.now - retryAfter
@@ -53,6 +56,17 @@ public struct CommandWorker: Service {
                         try await bus.readGroup(stream, group: group, consumer: consumer, count: 100, block: .seconds(1))
                     }
                     await handle(fresh)
+                } catch where RedisBus.isMissingGroup(error) {
+                    // Redis restarted empty (or the stream was deleted): Redis is not the system of
+                    // record, so the group is re-created, from `0` so that commands appended since
+                    // the reset are not skipped (nothing older survived), and the loop goes on.
+                    logger.warning("consumer group \(group) on \(stream) is gone (\(error)); re-creating it")
+                    do {
+                        try await bus.createGroup(stream, group: group)
+                    } catch {
+                        logger.error("re-creating consumer group \(group) on \(stream) failed: \(error)")
+                        try? await Task.sleep(for: .milliseconds(500))
+                    }
                 } catch {
                     logger.error("bus read failed on \(stream): \(error)")
                     try? await Task.sleep(for: .milliseconds(500))

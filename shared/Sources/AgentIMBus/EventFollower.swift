@@ -4,7 +4,7 @@ import ServiceLifecycle
 
 /// Reads every entry of a fan-out stream (no group), from the newest entry at start on,
 /// handing each to `handler` in order. Each edge and each process that caches runs one.
-public struct EventFollower: Service {
+public struct EventFollower: Service, CustomStringConvertible {
     public typealias Handler = @Sendable (BusEntry) async -> Void
 
     let bus: any Bus
@@ -21,6 +21,9 @@ public struct EventFollower: Service {
         self.logger = logger
     }
 
+    /// How the shutdown watchdog names it.
+    public var description: String { "EventFollower(\(stream))" }
+
     public func run() async throws {
         var position: String
         if let startID { position = startID } else { position = try await bus.lastID(stream) }
@@ -35,11 +38,51 @@ public struct EventFollower: Service {
                         await handler(entry)
                         position = entry.id
                     }
+                    if entries.isEmpty, let reset = try await streamWasReset(after: position) {
+                        logger.warning("stream \(stream) was reset (newest entry \(reset), last seen \(position)); following the new stream from its start")
+                        position = "0-0"
+                    }
                 } catch {
                     logger.error("bus read failed on \(stream): \(error)")
                     try? await Task.sleep(for: .milliseconds(500))
                 }
             }
         } onGracefulShutdown: {}
+    }
+
+    /// After an idle read: the stream's newest id when it is older than `position` (the stream
+    /// vanished, as when Redis restarted empty, or was re-created with lower ids), else nil. A
+    /// follower reading after an id the new stream will not reach for a while would miss
+    /// everything; the new stream holds nothing it delivered, so it restarts from `0-0`.
+    private func streamWasReset(after position: String) async throws -> String? {
+        guard let seen = StreamID(position), seen > StreamID.zero else { return nil }
+        let newest = try await bus.lastID(stream)
+        guard let current = StreamID(newest), current < seen else { return nil }
+        return newest
+    }
+}
+
+/// A stream entry id `<milliseconds>-<sequence>`, ordered as Redis orders them.
+struct StreamID: Comparable {
+    static let zero = StreamID(milliseconds: 0, sequence: 0)
+    let milliseconds: UInt64
+    let sequence: UInt64
+
+    init(milliseconds: UInt64, sequence: UInt64) {
+        self.milliseconds = milliseconds
+        self.sequence = sequence
+    }
+
+    init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard let milliseconds = parts.first.flatMap({ UInt64($0) }) else { return nil }
+        self.milliseconds = milliseconds
+        if parts.count == 1 { sequence = 0 }
+        else if parts.count == 2, let sequence = UInt64(parts[1]) { self.sequence = sequence }
+        else { return nil }
+    }
+
+    static func < (lhs: StreamID, rhs: StreamID) -> Bool {
+        (lhs.milliseconds, lhs.sequence) < (rhs.milliseconds, rhs.sequence)
     }
 }

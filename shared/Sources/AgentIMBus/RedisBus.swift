@@ -56,6 +56,17 @@ public struct RedisBus: Bus {
         return list.compactMap(Self.entry)
     }
 
+    /// Whether a group command failed because the stream or its group no longer exists: `NOGROUP`
+    /// (Redis restarted empty, or the key was deleted) or `UNBLOCKED` (the key vanished while an
+    /// XREADGROUP was blocked on it).
+    public static func isMissingGroup(_ error: any Error) -> Bool {
+        let message: String
+        if let error = error as? RedisError { message = error.message }
+        else if let error = error as? BusError { message = error.message }
+        else { return false }
+        return message.hasPrefix("NOGROUP") || message.hasPrefix("UNBLOCKED")
+    }
+
     /// XREAD/XREADGROUP reply: `[[stream, [[id, [field, value, …]], …]]]` or null on timeout.
     static func entries(fromStreams reply: RedisValue) -> [BusEntry] {
         guard let streams = reply.array else { return [] }

@@ -83,13 +83,14 @@ public struct HubApp {
 
     /// The Hummingbird application of this process on HOST/PORT. `exitOnFailure` (processes)
     /// turns a failed start-up into the one-line fatal exit; tests get the error thrown.
-    public func application(exitOnFailure: Bool = false) -> Application<RouterResponder<HubRequestContext>> {
+    /// `parts` (processes) records which background services are still running, for the shutdown watchdog.
+    public func application(exitOnFailure: Bool = false, parts: RunningParts? = nil) -> Application<RouterResponder<HubRequestContext>> {
         let config = runtime.config
         var app = Application(
             router: router,
             server: server,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil, backlog: ServiceHost.listenBacklog),
-            services: runtime.backgroundServices + services,
+            services: (runtime.backgroundServices + services).map { service in parts.map { TrackedService(service, parts: $0) } ?? service },
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? config.port
                 FileHandle.standardOutput.write(Data("agentim-\(config.processRole) listening on http://\(config.host):\(port)\n".utf8))
