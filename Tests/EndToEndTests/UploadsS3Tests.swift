@@ -2,13 +2,17 @@ import AgentIMCore
 import Foundation
 import Testing
 
-/// The S3 backend against a real S3-speaking server (moto), with two agentim-uploads
-/// processes sharing the bucket, each behind its own edge.
+/// The S3 backend against a real S3-speaking server that verifies SigV4 signatures (moto with
+/// IAM authentication on), with two agentim-uploads processes sharing the bucket, each behind its
+/// own edge; and a hub whose secret key is wrong.
 @Suite(.serialized) struct UploadsS3Tests {
     @Test func twoReplicasShareOneBucket() async throws {
         let s3 = try await S3Server()
         defer { s3.stop() }
-        var storage = s3.environment
+        // The server really checks signatures: an unsigned read is refused (moto answers 403, or
+        // 500 when its auth layer trips over the missing header); a wrong secret is the next test.
+        #expect(try await UploadRequests.download(s3.endpoint + "/\(s3.bucket)?list-type=2").status != 200)
+        var storage = s3.environment()
         storage["ORPHAN_FILE_CHECK_INTERVAL"] = "1000"
         let topology = try await UploadsTopology(replicas: 2, storage: storage)
         defer { topology.stop() }
@@ -70,5 +74,33 @@ import Testing
         while ContinuousClock.now < deadline, try await s3.keys().contains(orphanKey) { try await Task.sleep(for: .milliseconds(250)) }
         #expect(try await !s3.keys().contains(orphanKey))
         #expect(try TestEnvironment.psql(topology.database, "SELECT count(*) FROM message_attachments WHERE url = '\(url)'") == "0")
+    }
+
+    /// A wrong secret key: health asks the bucket and says `filesystem: false` (503), and reads and
+    /// writes fail as server errors (500 with a logged "forbidden"), never as "File not found";
+    /// the object stays in the bucket.
+    @Test func wrongSecretKeyIsUnhealthyAndNeverNotFound() async throws {
+        let s3 = try await S3Server()
+        defer { s3.stop() }
+        #expect(try await s3.put("kept.png", UploadSamples.png, type: "image/png") == 200)
+        let hub = try HubProcess("agentim-server", environment: [
+            "DATABASE_URL": try TestEnvironment.freshDatabase(), "ADMIN_PASSWORD": ChatScenario.adminPassword,
+            "JWT_SECRET": SingleProcessHubTests.secret, "REDIS_URL": "", "NODE_ENV": "test",
+        ].merging(s3.environment(secret: "not-the-secret-key")) { $1 })
+        defer { hub.stop() }
+        try await hub.waitUntilHealthy(path: "/api/health", status: 503)
+        let health = try await HTTP.get(hub.baseURL + "/api/health")
+        #expect(health["ok"] == .bool(false))
+        #expect(health["checks"] == .object(["database": .bool(true), "filesystem": .bool(false)]))
+
+        let token = try await ChatScenario.login(hub.baseURL, "admin", ChatScenario.adminPassword)
+        let upload = try await UploadRequests.post(hub.baseURL, body: UploadRequests.file(UploadSamples.png, type: "image/png"), token: token)
+        #expect(upload.status == 500, "\(upload.body)")
+        let kept = try await UploadRequests.download(hub.baseURL + "/uploads/kept.png", token: token)
+        #expect(kept.status == 500 && kept.json?["ok"] == .bool(false), "\(kept.status)")
+        #expect(kept.json?["error"]?.stringValue != "File not found")
+        #expect(kept.json?["errorId"]?.stringValue?.isEmpty == false)
+        #expect(hub.log.contains("forbidden"))
+        #expect(try await s3.keys() == ["kept.png"])
     }
 }

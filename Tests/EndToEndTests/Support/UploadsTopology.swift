@@ -49,11 +49,16 @@ final class UploadsTopology: @unchecked Sendable {
     }
 }
 
-/// moto's standalone S3 server on a free loopback port, with one bucket.
+/// moto's standalone S3 server on a free loopback port, with one bucket, verifying SigV4:
+/// `INITIAL_NO_AUTH_ACTION_COUNT=3` lets three unsigned IAM calls create a user, its policy and
+/// its access key; every later request must be signed by a known key with the right secret
+/// (a wrong secret gets 403). The test's own reads and writes go through boto3 (moto's dependency).
 final class S3Server: @unchecked Sendable {
     let port = TestEnvironment.freePort()
     let bucket = "agentim-test"
     let process = Process()
+    private(set) var accessKeyId = ""
+    private(set) var secretAccessKey = ""
 
     init() async throws {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("moto-\(port).log")
@@ -63,6 +68,9 @@ final class S3Server: @unchecked Sendable {
         let onPath = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
             .contains { FileManager.default.isExecutableFile(atPath: "\($0)/moto_server") }
         process.arguments = (onPath ? ["moto_server"] : ["python3", "-m", "moto.server"]) + ["-H", "127.0.0.1", "-p", String(port)]
+        var env = ProcessInfo.processInfo.environment
+        env["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
+        process.environment = env
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
@@ -70,36 +78,90 @@ final class S3Server: @unchecked Sendable {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             guard process.isRunning else { throw TestSetupError("moto_server exited: install it with pip install 'moto[server]'") }
-            if let reply = try? await HTTP.send("PUT", endpoint + "/" + bucket, body: nil, token: nil), reply.status == 200 { return }
+            if Self.accepts(port: port) { break }
             try await Task.sleep(for: .milliseconds(200))
         }
-        throw TestSetupError("moto_server did not answer on \(port)")
+        let credentials = try boto("setup").split(separator: " ").map(String.init)
+        guard credentials.count == 2 else { throw TestSetupError("moto setup failed: \(credentials)") }
+        accessKeyId = credentials[0]
+        secretAccessKey = credentials[1]
     }
 
     var endpoint: String { "http://127.0.0.1:\(port)" }
 
-    /// The uploads replicas' environment for this bucket.
-    var environment: [String: String] {
+    /// The uploads replicas' environment for this bucket (`secret` replaces the right one).
+    func environment(secret: String? = nil) -> [String: String] {
         ["STORAGE_PROVIDER": "s3", "S3_BUCKET": bucket, "S3_ENDPOINT": endpoint, "S3_REGION": "us-east-1",
-         "S3_ACCESS_KEY_ID": "AKIDTEST", "S3_SECRET_ACCESS_KEY": "test-secret-key"]
+         "S3_ACCESS_KEY_ID": accessKeyId, "S3_SECRET_ACCESS_KEY": secret ?? secretAccessKey]
     }
 
-    /// Keys in the bucket under `prefix`, read directly (moto does not ask for a signature).
+    /// Keys in the bucket under `prefix`, read with the right credentials.
     func keys(prefix: String = "") async throws -> [String] {
-        let download = try await UploadRequests.download(endpoint + "/\(bucket)?list-type=2&prefix=\(prefix)")
-        let xml = String(decoding: download.bytes, as: UTF8.self)
-        return xml.components(separatedBy: "<Key>").dropFirst().compactMap { $0.components(separatedBy: "</Key>").first }
+        try boto("keys", prefix).split(separator: "\n").map(String.init)
     }
 
-    /// Stores an object directly, as another writer of the bucket would.
+    /// Stores an object with the right credentials, as another writer of the bucket would.
     func put(_ key: String, _ bytes: [UInt8], type: String) async throws -> Int {
-        var request = HTTPClientRequest(url: endpoint + "/\(bucket)/\(key)")
-        request.method = .PUT
-        request.headers.add(name: "Content-Type", value: type)
-        request.body = .bytes(ByteBuffer(bytes: bytes))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        _ = try await response.body.collect(upTo: 1 << 20)
-        return Int(response.status.code)
+        Int(try boto("put", key, type, input: Data(bytes))) ?? 0
+    }
+
+    static let script = """
+    import sys, time, json, boto3, botocore.exceptions as bx
+    ep, bucket, mode, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+    def client(kind, key, secret):
+        return boto3.client(kind, endpoint_url=ep, region_name="us-east-1", aws_access_key_id=key, aws_secret_access_key=secret)
+    if mode == "setup":
+        iam = client("iam", "bootstrap", "bootstrap")
+        iam.create_user(UserName="agentim")
+        iam.put_user_policy(UserName="agentim", PolicyName="s3", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+        key = iam.create_access_key(UserName="agentim")["AccessKey"]
+        client("s3", key["AccessKeyId"], key["SecretAccessKey"]).create_bucket(Bucket=bucket)
+        print(key["AccessKeyId"], key["SecretAccessKey"])
+        sys.exit(0)
+    s3 = client("s3", args[0], args[1])
+    if mode == "keys":
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=args[2]):
+            for item in page.get("Contents", []): print(item["Key"])
+    elif mode == "put":
+        reply = s3.put_object(Bucket=bucket, Key=args[2], ContentType=args[3], Body=sys.stdin.buffer.read())
+        print(reply["ResponseMetadata"]["HTTPStatusCode"])
+    """
+
+    /// Runs `script` in `mode` (with the right credentials unless setting up) and returns its output.
+    private func boto(_ mode: String, _ arguments: String..., input: Data = Data()) throws -> String {
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let credentials = mode == "setup" ? [] : [accessKeyId, secretAccessKey]
+        python.arguments = ["python3", "-c", Self.script, endpoint, bucket, mode] + credentials + arguments
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        python.standardInput = stdin
+        python.standardOutput = stdout
+        python.standardError = stderr
+        try python.run()
+        stdin.fileHandleForWriting.write(input)
+        try stdin.fileHandleForWriting.close()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
+        python.waitUntilExit()
+        guard python.terminationStatus == 0 else {
+            throw TestSetupError("boto3 \(mode) failed: \(String(decoding: errors, as: UTF8.self).suffix(800))")
+        }
+        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Whether something listens on the loopback `port` (a bare connect: any HTTP request would
+    /// use up one of the three unsigned calls).
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = UInt16(port).bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 
     /// SIGKILL: the werkzeug server behind moto_server does not always stop on SIGTERM.

@@ -43,7 +43,8 @@ public struct UploadsService: HubService {
         }
     }
 
-    /// `filesystem`: true for S3, else whether the upload directory is writable.
+    /// `filesystem`: for S3 whether the bucket answers a signed `HEAD` (cached a few seconds),
+    /// else whether the upload directory is writable.
     public func healthChecks() async -> [String: Bool] {
         var checks = await runtime.healthChecks()
         checks["filesystem"] = await storage.isWritable()

@@ -34,4 +34,9 @@ protocol FileStorage: Sendable {
 struct StorageError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+
+    /// The bucket refused a signed request: wrong credentials or a policy that denies it.
+    static func forbidden(_ method: String, _ key: StorageKey) -> StorageError {
+        StorageError("S3 \(method) \(key) forbidden (403): the credentials or the bucket policy refuse access")
+    }
 }

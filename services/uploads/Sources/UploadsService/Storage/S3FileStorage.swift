@@ -19,6 +19,7 @@ struct S3FileStorage: FileStorage {
     let pathPrefix: String
     let spoolDirectory: String
     let client: HTTPClient
+    let probe = S3BucketProbe()
     static let timeout = TimeAmount.seconds(120)
 
     init(config: HubConfig, client: HTTPClient = .shared) throws {
@@ -75,6 +76,7 @@ struct S3FileStorage: FileStorage {
             let response = try await client.execute(put, timeout: Self.timeout)
             let answer = try await response.body.collect(upTo: 64 * 1024)
             guard response.status == .ok else {
+                if response.status == .forbidden || response.status == .unauthorized { throw StorageError.forbidden("PUT", key) }
                 throw StorageError("S3 PUT \(key) answered \(response.status.code): \(String(buffer: answer).prefix(300))")
             }
         }
@@ -84,7 +86,10 @@ struct S3FileStorage: FileStorage {
     func info(_ key: StorageKey) async throws -> StoredFileInfo? {
         let response = try await client.execute(request(.HEAD, path: objectPath(key)), timeout: Self.timeout)
         _ = try await response.body.collect(upTo: 64 * 1024)
-        if response.status == .notFound || response.status == .forbidden { return nil }
+        // Only 404 means missing: a 403 (bad credentials, revoked policy) must never pass for
+        // "File not found", or files seem to vanish; it surfaces as a 500 with a logged cause.
+        if response.status == .notFound { return nil }
+        if response.status == .forbidden || response.status == .unauthorized { throw StorageError.forbidden("HEAD", key) }
         guard response.status == .ok, let size = response.headers.first(name: "content-length").flatMap(Int.init) else {
             throw StorageError("S3 HEAD \(key) answered \(response.status.code)")
         }
@@ -98,6 +103,7 @@ struct S3FileStorage: FileStorage {
         return ResponseBody(contentLength: range.count) { writer in
             let response = try await client.execute(get, timeout: Self.timeout)
             guard response.status == .ok || response.status == .partialContent else {
+                if response.status == .forbidden || response.status == .unauthorized { throw StorageError.forbidden("GET", key) }
                 throw StorageError("S3 GET \(key) answered \(response.status.code)")
             }
             for try await chunk in response.body { try await writer.write(chunk) }
@@ -128,7 +134,8 @@ struct S3FileStorage: FileStorage {
         return keys
     }
 
-    func isWritable() async -> Bool { true }
+    /// Asks the bucket (cached a few seconds, see `S3BucketProbe`).
+    func isWritable() async -> Bool { await probe.healthy(self) }
 
     /// The texts of `<name>…</name>` in a ListObjectsV2 answer (keys here never need entity decoding).
     static func elements(_ name: String, in xml: String) -> [String] {
