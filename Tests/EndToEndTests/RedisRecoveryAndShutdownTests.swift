@@ -17,27 +17,9 @@ struct RedisRecoveryAndShutdownTests {
         let redis = try RedisClient(redisURL)
         defer { Task { await redis.shutdown() } }
 
-        let adminToken = try await ChatScenario.login(hub.baseURL, "admin", ChatScenario.adminPassword)
-        let created = try await HTTP.post(hub.baseURL + "/api/users",
-                                          json: #"{"username":"bob","password":"BobPass123","displayName":"Bob"}"#, token: adminToken)
-        let bobId = try #require(created.data?["id"]?.stringValue, "create user: \(created.body)")
-        let bobToken = try await ChatScenario.login(hub.baseURL, "bob", "BobPass123")
-        let room = try await HTTP.post(hub.baseURL + "/api/rooms", json: #"{"name":"Lobby"}"#, token: adminToken)
-        let roomId = try #require(room.data?["id"]?.stringValue, "create room: \(room.body)")
-        let added = try await HTTP.post(hub.baseURL + "/api/rooms/\(roomId)/members",
-                                        json: #"{"memberId":"\#(bobId)","memberType":"user"}"#, token: adminToken)
-        #expect(added.status == 201, "add member: \(added.body)")
-
-        let alice = TestSocket(url: hub.wsURL)
-        let bob = TestSocket(url: hub.wsURL)
-        defer { alice.close(); bob.close() }
-        #expect(await alice.authenticate(adminToken)?["ok"] == .bool(true))
-        #expect(await bob.authenticate(bobToken)?["ok"] == .bool(true))
-        for socket in [alice, bob] {
-            socket.send(["type": "client:join_room", "roomId": roomId])
-            socket.send(["type": "client:ping", "ts": 1])
-            #expect(await socket.next(type: "server:pong") != nil)
-        }
+        let room = try await ChatScenario.room(senderBase: hub.baseURL, senderWS: hub.wsURL, receiverBase: hub.baseURL, receiverWS: hub.wsURL)
+        defer { room.close() }
+        let (roomId, alice, bob, bobToken) = (room.id, room.alice, room.bob, room.bobToken)
         alice.send(["type": "client:send_message", "roomId": roomId, "content": "before", "mentions": []])
         let before = await bob.next(type: "server:new_message")
         #expect(before?["message"]?["content"]?.stringValue == "before")
@@ -100,25 +82,9 @@ struct RedisRecoveryAndShutdownTests {
         try await edge1.waitUntilHealthy(path: "/api/health")
         try await edge2.waitUntilHealthy(path: "/api/health")
 
-        let adminToken = try await ChatScenario.login(edge1.baseURL, "admin", ChatScenario.adminPassword)
-        let created = try await HTTP.post(edge1.baseURL + "/api/users",
-                                          json: #"{"username":"bob","password":"BobPass123","displayName":"Bob"}"#, token: adminToken)
-        let bobId = try #require(created.data?["id"]?.stringValue, "create user: \(created.body)")
-        let bobToken = try await ChatScenario.login(edge2.baseURL, "bob", "BobPass123")
-        let room = try await HTTP.post(edge1.baseURL + "/api/rooms", json: #"{"name":"Lobby"}"#, token: adminToken)
-        let roomId = try #require(room.data?["id"]?.stringValue, "create room: \(room.body)")
-        _ = try await HTTP.post(edge1.baseURL + "/api/rooms/\(roomId)/members",
-                                json: #"{"memberId":"\#(bobId)","memberType":"user"}"#, token: adminToken)
-        let alice = TestSocket(url: edge1.wsURL)
-        let bob = TestSocket(url: edge2.wsURL)
-        defer { alice.close(); bob.close() }
-        #expect(await alice.authenticate(adminToken)?["ok"] == .bool(true))
-        #expect(await bob.authenticate(bobToken)?["ok"] == .bool(true))
-        for socket in [alice, bob] {
-            socket.send(["type": "client:join_room", "roomId": roomId])
-            socket.send(["type": "client:ping", "ts": 1])
-            #expect(await socket.next(type: "server:pong") != nil)
-        }
+        let room = try await ChatScenario.room(senderBase: edge1.baseURL, senderWS: edge1.wsURL, receiverBase: edge2.baseURL, receiverWS: edge2.wsURL)
+        defer { room.close() }
+        let (roomId, alice, bob, bobToken) = (room.id, room.alice, room.bob, room.bobToken)
         alice.send(["type": "client:send_message", "roomId": roomId, "content": "before", "mentions": []])
         #expect(await bob.next(type: "server:new_message")?["message"]?["content"]?.stringValue == "before")
 

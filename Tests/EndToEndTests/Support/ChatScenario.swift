@@ -13,8 +13,18 @@ enum ChatScenario {
         return try #require(reply.data?["accessToken"]?.stringValue)
     }
 
-    /// Runs the scenario; `senderBase`/`receiverBase` may be different edges.
-    static func run(senderBase: String, senderWS: String, receiverBase: String, receiverWS: String) async throws {
+    /// Admin (alice) and a new user bob, both members of a new room, each with an authenticated
+    /// socket that has joined it. The caller closes the sockets.
+    struct Room {
+        let id: String
+        let adminToken: String
+        let bobToken: String
+        let alice: TestSocket
+        let bob: TestSocket
+        func close() { alice.close(); bob.close() }
+    }
+
+    static func room(senderBase: String, senderWS: String, receiverBase: String, receiverWS: String) async throws -> Room {
         let adminToken = try await login(senderBase, "admin", adminPassword)
         let created = try await HTTP.post(senderBase + "/api/users",
                                           json: #"{"username":"bob","password":"BobPass123","displayName":"Bob"}"#, token: adminToken)
@@ -31,7 +41,6 @@ enum ChatScenario {
 
         let alice = TestSocket(url: senderWS)
         let bob = TestSocket(url: receiverWS)
-        defer { alice.close(); bob.close() }
         #expect(await alice.authenticate(adminToken)?["ok"] == .bool(true))
         #expect(await bob.authenticate(bobToken)?["ok"] == .bool(true))
         alice.send(["type": "client:join_room", "roomId": roomId])
@@ -41,6 +50,14 @@ enum ChatScenario {
             socket.send(["type": "client:ping", "ts": 1])
             #expect(await socket.next(type: "server:pong") != nil)
         }
+        return Room(id: roomId, adminToken: adminToken, bobToken: bobToken, alice: alice, bob: bob)
+    }
+
+    /// Runs the scenario; `senderBase`/`receiverBase` may be different edges.
+    static func run(senderBase: String, senderWS: String, receiverBase: String, receiverWS: String) async throws {
+        let room = try await room(senderBase: senderBase, senderWS: senderWS, receiverBase: receiverBase, receiverWS: receiverWS)
+        defer { room.close() }
+        let (roomId, alice, bob, bobToken) = (room.id, room.alice, room.bob, room.bobToken)
 
         alice.send(["type": "client:send_message", "roomId": roomId, "content": "hello @bob <script>x()</script>", "mentions": []])
         let received = try #require(await bob.next(type: "server:new_message"), "bob got no server:new_message")
