@@ -15,11 +15,9 @@ struct CLIAgentPermissionTests {
         let (hub, process) = try await Fixture.singleProcess()
         defer { process.stop() }
         let amy = try await hub.user("amy")
-        let cli = try CLIRunner()
+        let cli = try await CLIRunner.loggedIn(base: hub.base, fakeAgent: nil, environment: [
+            "AGENTIM_CLAUDE_BIN": Self.fakeClaude, "FAKE_CLAUDE_MODE": "permission", "FAKE_WAIT": "30", "AGENTIM_PERMISSION_TIMEOUT_MS": "3000"])
         defer { cli.stopAll() }
-        cli.extraEnvironment = ["AGENTIM_CLAUDE_BIN": Self.fakeClaude, "FAKE_CLAUDE_MODE": "permission", "FAKE_WAIT": "30",
-                                "AGENTIM_PERMISSION_TIMEOUT_MS": "3000"]
-        #expect(try await cli.login(base: hub.base, username: "amy", password: "Passw0rdXY").status == 0)
         let work = cli.home.appendingPathComponent("work").path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let gateway = try cli.start(["gateway", "-a", "careful:claude-code:\(work)"])
@@ -56,10 +54,8 @@ struct CLIAgentPermissionTests {
         let edge2 = try await topology.startEdge()
         let viaEdge2 = try await Fixture(base: edge2.baseURL, ws: edge2.wsURL)
         let amy = try await viaEdge2.user("amy")
-        let cli = try CLIRunner()
+        let cli = try await CLIRunner.loggedIn(base: edge1.baseURL, fakeAgent: (0.02, 2))
         defer { cli.stopAll() }
-        try cli.installFakeAgent(lines: 2)
-        #expect(try await cli.login(base: edge1.baseURL, username: "amy", password: "Passw0rdXY").status == 0)
         let gateway = try cli.start(["gateway", "-a", "far:echoer"])
         defer { gateway.terminate() }
         let id = try #require(try await viaEdge2.onlineAgents(["far"], token: amy.token)["far"])

@@ -74,10 +74,8 @@ struct CLIGatewayTests {
         let (hub, process) = try await Fixture.singleProcess()
         defer { process.stop() }
         let amy = try await hub.user("amy")
-        let cli = try CLIRunner()
+        let cli = try await CLIRunner.loggedIn(base: hub.base)
         defer { cli.stopAll() }
-        try cli.installFakeAgent(lines: 3)
-        #expect(try await cli.login(base: hub.base, username: "amy", password: "Passw0rdXY").status == 0)
         let work = cli.home.appendingPathComponent("work").path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let gateway = try cli.start(["gateway", "-a", "coder:echoer:\(work)", "-a", "helper:echoer", "-a", "broken"])
@@ -125,10 +123,8 @@ struct CLIGatewayTests {
         let (hub, process) = try await Fixture.singleProcess()
         defer { process.stop() }
         let amy = try await hub.user("amy")
-        let cli = try CLIRunner()
+        let cli = try await CLIRunner.loggedIn(base: hub.base, fakeAgent: (0.3, 6))
         defer { cli.stopAll() }
-        try cli.installFakeAgent(delay: 0.3, lines: 6)
-        #expect(try await cli.login(base: hub.base, username: "amy", password: "Passw0rdXY").status == 0)
         let gateway = try cli.start(["gateway", "-a", "slow:echoer"])
         defer { gateway.terminate() }
         let id = try #require(try await hub.onlineAgents(["slow"], token: amy.token)["slow"])
@@ -157,10 +153,8 @@ struct CLIGatewayTests {
         defer { current.stop() }
         let hub = try await Fixture(base: hubProcess.baseURL, ws: hubProcess.wsURL)
         let amy = try await hub.user("amy")
-        let cli = try CLIRunner()
+        let cli = try await CLIRunner.loggedIn(base: hub.base, fakeAgent: (0.25, 12))
         defer { cli.stopAll() }
-        try cli.installFakeAgent(delay: 0.25, lines: 12)
-        #expect(try await cli.login(base: hub.base, username: "amy", password: "Passw0rdXY").status == 0)
         let gateway = try cli.start(["gateway", "-a", "steady:echoer"])
         defer { gateway.terminate() }
         let id = try #require(try await hub.onlineAgents(["steady"], token: amy.token)["steady"])
@@ -199,10 +193,8 @@ struct CLIGatewayTests {
         let (hub, process) = try await Fixture.singleProcess()
         defer { process.stop() }
         let amy = try await hub.user("amy")
-        let cli = try CLIRunner()
+        let cli = try await CLIRunner.loggedIn(base: hub.base)
         defer { cli.stopAll() }
-        try cli.installFakeAgent()
-        #expect(try await cli.login(base: hub.base, username: "amy", password: "Passw0rdXY").status == 0)
         let gateway = try cli.start(["gateway", "-a", "keeper:echoer"])
         defer { gateway.terminate() }
         _ = try await hub.onlineAgents(["keeper"], token: amy.token)
@@ -227,10 +219,8 @@ struct CLIGatewayTests {
         let (hub, process) = try await Fixture.singleProcess()
         defer { process.stop() }
         let amy = try await hub.user("amy")
-        let cli = try CLIRunner()
+        let cli = try await CLIRunner.loggedIn(base: hub.base)
         defer { cli.stopAll() }
-        try cli.installFakeAgent()
-        #expect(try await cli.login(base: hub.base, username: "amy", password: "Passw0rdXY").status == 0)
         let started = try await cli.run(["gateway", "-d", "-a", "bg:echoer"])
         #expect(started.status == 0, "daemon start: \(started.stderr)")
         let pidText = try #require(started.stdout.split(separator: "\n").first { $0.contains("pid") })

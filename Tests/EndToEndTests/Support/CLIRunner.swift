@@ -105,6 +105,18 @@ final class CLIRunner: @unchecked Sendable {
         try JSONSerialization.data(withJSONObject: adapters).write(to: agentimHome.appendingPathComponent("adapters.json"))
     }
 
+    /// A CLI home with the fake agent installed (unless `fakeAgent` is nil), logged in to `base`:
+    /// how every gateway test begins. The caller stops what it starts with `stopAll()`.
+    static func loggedIn(base: String, username: String = "amy", password: String = "Passw0rdXY",
+                         fakeAgent: (delay: Double, lines: Int)? = (0.02, 3),
+                         environment: [String: String] = [:]) async throws -> CLIRunner {
+        let cli = try CLIRunner()
+        cli.extraEnvironment = environment
+        if let fakeAgent { try cli.installFakeAgent(delay: fakeAgent.delay, lines: fakeAgent.lines) }
+        #expect(try await cli.login(base: base, username: username, password: password).status == 0, "agentim login")
+        return cli
+    }
+
     func stopAll() {
         for process in background where process.isRunning {
             process.terminate()
