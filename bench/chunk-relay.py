@@ -198,14 +198,8 @@ def main():
         print(f"binaries: {hubkit.bin_dir()}; PostgreSQL :{pg}, Redis :{redis}; clients={args.clients} chunks={args.chunks} "
               f"size={args.size} B, paced run at {args.rate} chunks/s")
         for mode in hubkit.modes(args.mode):
-            topology = hubkit.Topology(mode, pg, redis, "chunks")
-            try:
+            with hubkit.running(mode, pg, redis, "chunks") as topology:
                 asyncio.run(run(topology, args.clients, args.chunks, args.size, args.rate))
-            except Exception:
-                print(topology.logs())
-                raise
-            finally:
-                topology.stop()
 
 
 if __name__ == "__main__":

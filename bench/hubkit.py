@@ -88,6 +88,20 @@ def modes(choice):
     return ["single", "distributed"] if choice == "both" else [choice]
 
 
+@contextlib.contextmanager
+def running(mode, pg, redis, db_prefix):
+    """A Topology for the duration of the block: its processes' logs printed if the block fails,
+    its processes stopped however it ends."""
+    topology = Topology(mode, pg, redis, db_prefix)
+    try:
+        yield topology
+    except Exception:
+        print(topology.logs())
+        raise
+    finally:
+        topology.stop()
+
+
 class Topology:
     """A running hub on a fresh database `<db_prefix>_<mode>_<time>`. `edges` lists the ports
     clients connect to (one for "single", two for "distributed"); `base` is the first edge's URL.

@@ -37,8 +37,7 @@ def main():
     parser.add_argument("--samples", type=int, default=20)
     args = parser.parse_args()
     with hubkit.services() as (pg, redis):
-        topology = hubkit.Topology("single", pg, redis, "bench_login")
-        try:
+        with hubkit.running("single", pg, redis, "bench_login") as topology:
             admin = topology.login("admin", ADMIN_PASSWORD)["accessToken"]
             for name in ("timed", "nopass"):
                 http("POST", topology.base + "/api/users", {"username": name, "password": USER_PASSWORD}, admin)
@@ -65,11 +64,6 @@ def main():
             for case, values in times.items():
                 median = statistics.median(values)
                 print(f"  {case:17} {median * 1000:7.1f} ms ({min(values) * 1000:.1f}-{max(values) * 1000:.1f})  {median / reference:.2f}x")
-        except Exception:
-            print(topology.logs())
-            raise
-        finally:
-            topology.stop()
 
 
 if __name__ == "__main__":

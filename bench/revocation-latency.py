@@ -136,14 +136,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     with hubkit.services() as (pg, redis):
-        topology = hubkit.Topology("distributed", pg, redis, "bench_revocation")
-        try:
+        with hubkit.running("distributed", pg, redis, "bench_revocation") as topology:
             asyncio.run(run(topology, args.rounds))
-        except Exception:
-            print(topology.logs())
-            raise
-        finally:
-            topology.stop()
 
 
 if __name__ == "__main__":
