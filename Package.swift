@@ -11,6 +11,7 @@ let hummingbirdCore: Target.Dependency = .product(name: "HummingbirdCore", packa
 let postgres: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
 let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let httpClient: Target.Dependency = .product(name: "AsyncHTTPClient", package: "async-http-client")
+let tracing: Target.Dependency = .product(name: "Tracing", package: "swift-distributed-tracing")
 
 let package = Package(
     name: "agentim",
@@ -42,6 +43,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        // OTLP/HTTP only: the gRPC exporter's packages stay out of the build.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // C libraries from Debian, wrapped as Swift modules.
@@ -51,14 +55,14 @@ let package = Package(
         // The wire types the services and the `agentim` CLI share: Foundation only, so the CLI stays light.
         .target(name: "AgentIMWire", path: "shared/Sources/AgentIMWire", swiftSettings: strict),
         // Shared libraries every service links.
-        .target(name: "AgentIMCore", dependencies: ["AgentIMWire", logging, nio, .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus")], path: "shared/Sources/AgentIMCore", swiftSettings: strict),
+        .target(name: "AgentIMCore", dependencies: ["AgentIMWire", logging, nio, tracing, .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus")], path: "shared/Sources/AgentIMCore", swiftSettings: strict),
         .target(name: "AgentIMRedis", dependencies: ["CHiredis", "AgentIMCore", nio, nioPosix, logging], path: "shared/Sources/AgentIMRedis", swiftSettings: strict),
         .target(name: "AgentIMBus", dependencies: ["AgentIMCore", "AgentIMRedis", logging, lifecycle], path: "shared/Sources/AgentIMBus", swiftSettings: strict),
         .target(name: "AgentIMDatabase", dependencies: ["AgentIMCore", postgres, logging, lifecycle], path: "shared/Sources/AgentIMDatabase", swiftSettings: strict),
         .target(name: "AgentIMTokens", dependencies: ["AgentIMCore", "AgentIMBus", .product(name: "Crypto", package: "swift-crypto")], path: "shared/Sources/AgentIMTokens", swiftSettings: strict),
         .target(name: "AgentIMSecrets", dependencies: ["AgentIMCore", .product(name: "Crypto", package: "swift-crypto")], path: "shared/Sources/AgentIMSecrets", swiftSettings: strict),
         .target(name: "AgentIMHTTP", dependencies: ["AgentIMCore", "AgentIMTokens", hummingbird, logging], path: "shared/Sources/AgentIMHTTP", swiftSettings: strict),
-        .target(name: "AgentIMRuntime", dependencies: ["AgentIMCore", "AgentIMRedis", "AgentIMBus", "AgentIMDatabase", "AgentIMTokens", "AgentIMHTTP", "AgentIMSecrets", postgres, hummingbird, hummingbirdCore, logging, lifecycle, httpClient], path: "shared/Sources/AgentIMRuntime", swiftSettings: strict),
+        .target(name: "AgentIMRuntime", dependencies: ["AgentIMCore", "AgentIMRedis", "AgentIMBus", "AgentIMDatabase", "AgentIMTokens", "AgentIMHTTP", "AgentIMSecrets", postgres, hummingbird, hummingbirdCore, logging, lifecycle, httpClient, tracing, .product(name: "OTel", package: "swift-otel")], path: "shared/Sources/AgentIMRuntime", swiftSettings: strict),
 
         // Services: a library with the logic, a thin executable.
         .target(name: "AuthService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", "AgentIMSecrets", "CArgon2", hummingbird, postgres, lifecycle, .product(name: "Crypto", package: "swift-crypto")], path: "services/auth/Sources/AuthService", swiftSettings: strict),

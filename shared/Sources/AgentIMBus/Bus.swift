@@ -4,9 +4,13 @@ import Foundation
 public struct BusEntry: Sendable, Equatable {
     public var id: String
     public var payload: Data
-    public init(id: String, payload: Data) {
+    /// The W3C trace context of the span that appended it, when tracing was on there
+    /// (`Traces`); entries from older processes or without tracing have none.
+    public var traceparent: String?
+    public init(id: String, payload: Data, traceparent: String? = nil) {
         self.id = id
         self.payload = payload
+        self.traceparent = traceparent
     }
 }
 

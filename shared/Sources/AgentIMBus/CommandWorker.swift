@@ -1,3 +1,4 @@
+import AgentIMCore
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -89,7 +90,9 @@ public struct CommandWorker: Service, CustomStringConvertible {
                 group.addTask {
                     for entry in lane {
                         do {
-                            try await handler(entry)
+                            try await Traces.consuming("process \(stream)", traceparent: entry.traceparent) {
+                                try await handler(entry)
+                            }
                             try await bus.ack(stream, group: self.group, ids: [entry.id])
                         } catch {
                             logger.error("command \(entry.id) on \(stream) failed, left pending for retry: \(error)")

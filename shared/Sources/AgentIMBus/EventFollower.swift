@@ -1,3 +1,4 @@
+import AgentIMCore
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -35,7 +36,7 @@ public struct EventFollower: Service, CustomStringConvertible {
                         try await bus.read(stream, after: position, count: 500, block: .seconds(1))
                     }
                     for entry in entries {
-                        await handler(entry)
+                        await Traces.consuming("receive \(stream)", traceparent: entry.traceparent) { await handler(entry) }
                         position = entry.id
                     }
                     if entries.isEmpty, let reset = try await streamWasReset(after: position) {

@@ -1,3 +1,4 @@
+import AgentIMCore
 import Foundation
 
 /// The bus inside one process, for the single-process hub without Redis. Same semantics
@@ -36,7 +37,7 @@ public actor InMemoryBus: Bus {
         let id = "\(counter)-0"
         // In place (a copy taken out of the dictionary would copy every entry on each append), and
         // trimmed in steps of a tenth, like Redis's `MAXLEN ~`, not by one O(n) shift per append.
-        streams[stream, default: Stream()].entries.append(Stored(number: counter, entry: BusEntry(id: id, payload: payload)))
+        streams[stream, default: Stream()].entries.append(Stored(number: counter, entry: BusEntry(id: id, payload: payload, traceparent: Traces.currentTraceparent())))
         if let count = streams[stream]?.entries.count, count > maxLength + maxLength / 10 {
             streams[stream]?.entries.removeFirst(count - maxLength)
         }

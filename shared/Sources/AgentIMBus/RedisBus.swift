@@ -1,17 +1,25 @@
+import AgentIMCore
 import AgentIMRedis
 import Foundation
 
-/// The bus on Redis streams. Each entry carries its payload in the field `d`.
+/// The bus on Redis streams. Each entry carries its payload in the field `d`, and the
+/// appending span's W3C trace context in `traceparent` when tracing is on (readers ignore
+/// fields they do not know, so old and new processes share a stream).
 public struct RedisBus: Bus {
     let redis: RedisClient
 
     public init(redis: RedisClient) { self.redis = redis }
 
     public func append(_ stream: String, _ payload: Data, maxLength: Int) async throws -> String {
-        let reply = try await redis.sendBytes([
+        var command: [[UInt8]] = [
             Array("XADD".utf8), Array(stream.utf8), Array("MAXLEN".utf8), Array("~".utf8),
             Array(String(maxLength).utf8), Array("*".utf8), Array("d".utf8), Array(payload),
-        ])
+        ]
+        if let traceparent = Traces.currentTraceparent() {
+            command.append(Array("traceparent".utf8))
+            command.append(Array(traceparent.utf8))
+        }
+        let reply = try await redis.sendBytes(command)
         guard let id = reply.string else { throw RedisError("XADD returned no id") }
         return id
     }
@@ -80,13 +88,17 @@ public struct RedisBus: Bus {
 
     static func entry(_ value: RedisValue) -> BusEntry? {
         guard let parts = value.array, parts.count == 2, let id = parts[0].string, let fields = parts[1].array else { return nil }
+        var payload: Data?
+        var traceparent: String?
         var index = 0
         while index + 1 < fields.count {
-            if fields[index].string == "d", case .bulk(let bytes) = fields[index + 1] {
-                return BusEntry(id: id, payload: Data(bytes))
+            switch fields[index].string {
+            case "d": if case .bulk(let bytes) = fields[index + 1] { payload = Data(bytes) }
+            case "traceparent": traceparent = fields[index + 1].string
+            default: break
             }
             index += 2
         }
-        return nil
+        return payload.map { BusEntry(id: id, payload: $0, traceparent: traceparent) }
     }
 }

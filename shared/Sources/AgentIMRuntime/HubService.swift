@@ -71,7 +71,10 @@ public struct HubApp {
     public init(backend service: some HubService) {
         let runtime = service.runtime
         let router = Router(context: HubRequestContext.self)
+        // A server span continuing the caller's W3C trace context, only when tracing is on.
+        if Traces.isEnabled { router.middlewares.add(TracingMiddleware()) }
         router.middlewares.add(ErrorEnvelopeMiddleware(production: runtime.config.isProduction))
+        router.middlewares.add(ErrorReportingMiddleware(reporter: runtime.errors))
         service.addRoutes(to: router)
         service.internalHandlers.mount(on: router)
         ServiceHost.addInternalRoutes(to: router) { await service.healthChecks() }

@@ -27,6 +27,8 @@ public final class Runtime: Sendable {
     public let settings: RuntimeSettings
     /// Open once the schema and revocations are in place (`prepareDatabase`); at once without a database.
     public let schemaReady: StartupGate
+    /// Unhandled errors and 5xx answers to Sentry (`SENTRY_DSN`), off the request path.
+    public let errors: ErrorReporter
 
     /// Opens connections and checks reachability; throws `ConfigError` with one clear line.
     public init(config: HubConfig, usesDatabase: Bool, logger: Logger) async throws {
@@ -52,6 +54,7 @@ public final class Runtime: Sendable {
         secrets = SecretBox(encryptionKey: config.encryptionKey)
         settings = RuntimeSettings(environment: .process, production: config.isProduction, secrets: secrets,
                                    database: database, logger: logger)
+        errors = try ErrorReporter.start(config: config, settings: settings, serverName: nodeId, logger: logger)
         schemaReady = StartupGate(open: database == nil)
     }
 
@@ -68,6 +71,7 @@ public final class Runtime: Sendable {
         secrets = other.secrets
         settings = other.settings
         schemaReady = other.schemaReady
+        errors = other.errors
     }
 
     /// Long-lived pieces to run in the process's service group, before any service that uses them.
@@ -75,6 +79,7 @@ public final class Runtime: Sendable {
         var services: [any Service] = []
         if let database { services.append(database.service) }
         services.append(ControlFollower(runtime: self))
+        services.append(errors.sender)
         return services
     }
 

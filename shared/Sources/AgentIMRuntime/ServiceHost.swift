@@ -13,7 +13,9 @@ public enum ServiceHost {
     public static func loadConfig(role: String, defaultPort: Int) -> HubConfig {
         do {
             let config = try HubConfig(environment: .process, role: role, defaultPort: defaultPort)
+            let tracing = try TracingBootstrap.plan(role: role, environment: .process)
             Telemetry.bootstrap(logLevel: config.logLevel)
+            if let tracing { TracingBootstrap.exporter = try TracingBootstrap.start(tracing) }
             return config
         } catch {
             fail(error)
@@ -66,7 +68,9 @@ public enum ServiceHost {
         // before 10 s have passed.
         let watchdog = ShutdownWatchdog(timeout: exitDeadline, logger: app.runtime.logger)
         let server = TrackedService(app.application(exitOnFailure: true, parts: watchdog.parts), parts: watchdog.parts, name: "HTTP server")
-        var group = ServiceGroupConfiguration(services: [server, ShutdownWatchdogService(watchdog: watchdog)],
+        // The span exporter comes first, so it stops last and sends the shutdown's spans.
+        let exporter = TracingBootstrap.exporter.map { [TrackedService($0, parts: watchdog.parts, name: "OTLP span exporter")] as [any Service] } ?? []
+        var group = ServiceGroupConfiguration(services: exporter + [server, ShutdownWatchdogService(watchdog: watchdog)],
                                               gracefulShutdownSignals: [.sigterm, .sigint], logger: app.runtime.logger)
         group.maximumGracefulShutdownDuration = .seconds(8)
         try await ServiceGroup(configuration: group).run()

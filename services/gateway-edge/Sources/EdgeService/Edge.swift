@@ -90,8 +90,10 @@ public struct Edge: HubService {
         router.middlewares.add(SecurityHeadersMiddleware(production: config.isProduction))
         router.middlewares.add(HubCORSMiddleware(origins: config.corsOrigins, production: config.isProduction))
         router.middlewares.add(RequestIDMiddleware())
+        if Traces.isEnabled { router.middlewares.add(TracingMiddleware(recordingHeaders: [RequestIDMiddleware.header])) }
         router.middlewares.add(RequestMetricsMiddleware(metrics: metrics))
         router.middlewares.add(ErrorEnvelopeMiddleware(production: config.isProduction))
+        router.middlewares.add(ErrorReportingMiddleware(reporter: runtime.errors))
         let trustProxy = config.trustProxy
         let identity = IdentityMiddleware(tokens: hub.tokens, roleOf: roleOf, trustProxy: { trustProxy }, behindEdge: false)
         router.middlewares.add(EdgeIdentityMiddleware(identity: identity, everyRequest: topology == nil))

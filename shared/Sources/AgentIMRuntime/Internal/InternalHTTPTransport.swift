@@ -16,10 +16,18 @@ struct HTTPTransport: InternalTransport {
     static let gatewayTimeout = APIError(504, "Gateway timeout")
 
     func call<Input, Output>(_ route: InternalRoute<Input, Output>, _ input: Input, service: InternalService) async throws -> Output {
+        // A client span whose W3C context the callee's tracing middleware continues (no-op when tracing is off).
+        try await Traces.span("\(route.method.rawValue) \(service.rawValue) \(route.name)", kind: .client) {
+            try await send(route, input, service: service)
+        }
+    }
+
+    private func send<Input, Output>(_ route: InternalRoute<Input, Output>, _ input: Input, service: InternalService) async throws -> Output {
         guard let base = bases[service] else {
             throw APIError(500, "\(service.urlSetting) is not set: \(route.name) cannot be called")
         }
-        let request = try Self.request(route, input, base: base.base)
+        var request = try Self.request(route, input, base: base.base)
+        for (name, value) in Traces.currentHeaders() { request.headers.replaceOrAdd(name: name, value: value) }
         let (status, body) = try await exchange(request, within: min(route.timeout ?? timeout, timeout), route: route.name, service: service)
         do {
             return try Self.read(route, status: status, body: body)

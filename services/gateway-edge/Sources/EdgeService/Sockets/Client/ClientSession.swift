@@ -79,38 +79,41 @@ struct ClientSession: SocketSession {
             return fail("RATE_LIMITED", "Too many messages, please slow down")
         }
         let agentRequests = ClientAgentRequests(clients: clients, gateways: gateways, socket: id, user: user, send: send)
-        do {
-            switch frame {
-            case .joinRoom(let roomId, let lastSeq):
-                let info = try await clients.rooms.accessInfo(user.id, roomId)
-                switch info.access {
-                case "creator", "member":
-                    try await clients.catchUp.join(socket: id, room: roomId, lastSeq: lastSeq, latestSeq: info.lastSeq)
-                    // Approvals the room is still waiting on, for a socket that joins late (websocket §12).
-                    for pending in try await gateways.agents?.pendingPermissions(roomId) ?? [] { send(.text(pending)) }
-                case "missing": fail("ROOM_NOT_FOUND", "Room not found")
-                default: fail("NOT_A_MEMBER", "Not a member of this room")
+        // One span per frame (a no-op without tracing): the root of the trace a `client:send_message` starts.
+        await Traces.span(frame.type, kind: .server) {
+            do {
+                switch frame {
+                case .joinRoom(let roomId, let lastSeq):
+                    let info = try await clients.rooms.accessInfo(user.id, roomId)
+                    switch info.access {
+                    case "creator", "member":
+                        try await clients.catchUp.join(socket: id, room: roomId, lastSeq: lastSeq, latestSeq: info.lastSeq)
+                        // Approvals the room is still waiting on, for a socket that joins late (websocket §12).
+                        for pending in try await gateways.agents?.pendingPermissions(roomId) ?? [] { send(.text(pending)) }
+                    case "missing": fail("ROOM_NOT_FOUND", "Room not found")
+                    default: fail("NOT_A_MEMBER", "Not a member of this room")
+                    }
+                case .leaveRoom(let roomId):
+                    await clients.registry.leave(id, room: roomId)
+                case .sendMessage(let message):
+                    let command = RoomsCommand.sendMessage(.init(
+                        commandId: Nanoid.make(), origin: SocketAddress(node: runtime.nodeId, socket: id), userId: user.id,
+                        username: user.username, roomId: message.roomId, content: message.content, replyToId: message.replyToId,
+                        attachmentIds: message.attachmentIds, clientMessageId: message.clientMessageId))
+                    try await runtime.bus.publish(BusStream.roomsCommands, command)
+                case .typing(let roomId):
+                    try await clients.typing.typed(socket: id, user: user, room: roomId)
+                case .refused(_, let reason):
+                    if let reason { fail(reason.code, reason.message) }
+                case .ping, .auth:
+                    break
+                default:
+                    try await agentRequests.handle(frame)
                 }
-            case .leaveRoom(let roomId):
-                await clients.registry.leave(id, room: roomId)
-            case .sendMessage(let message):
-                let command = RoomsCommand.sendMessage(.init(
-                    commandId: Nanoid.make(), origin: SocketAddress(node: runtime.nodeId, socket: id), userId: user.id,
-                    username: user.username, roomId: message.roomId, content: message.content, replyToId: message.replyToId,
-                    attachmentIds: message.attachmentIds, clientMessageId: message.clientMessageId))
-                try await runtime.bus.publish(BusStream.roomsCommands, command)
-            case .typing(let roomId):
-                try await clients.typing.typed(socket: id, user: user, room: roomId)
-            case .refused(_, let reason):
-                if let reason { fail(reason.code, reason.message) }
-            case .ping, .auth:
-                break
-            default:
-                try await agentRequests.handle(frame)
+            } catch {
+                runtime.logger.error("client frame \(frame.type) failed: \(error)")
+                fail("INTERNAL_ERROR", "An internal error occurred")
             }
-        } catch {
-            runtime.logger.error("client frame \(frame.type) failed: \(error)")
-            fail("INTERNAL_ERROR", "An internal error occurred")
         }
     }
 
