@@ -9,11 +9,12 @@ public enum Telemetry {
 
     public static func bootstrap(logLevel: String) {
         let level = Logger.Level(rawValue: logLevel == "warn" ? "warning" : (logLevel == "fatal" ? "critical" : logLevel)) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+        // The provider puts `trace_id`/`span_id` on lines written inside a span (tracing on only).
+        LoggingSystem.bootstrap({ label, provider in
+            var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
             handler.logLevel = level
             return handler
-        }
+        }, metadataProvider: Traces.loggingMetadataProvider)
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
     }
 
