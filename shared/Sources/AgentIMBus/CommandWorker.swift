@@ -92,6 +92,8 @@ public struct CommandWorker: Service, CustomStringConvertible {
                         do {
                             try await Traces.consuming("process \(stream)", traceparent: entry.traceparent) {
                                 try await handler(entry)
+                                // Inside the span: with tracing on, the line carries the trace id.
+                                logger.debug("command \(entry.id) on \(stream) handled")
                             }
                             try await bus.ack(stream, group: self.group, ids: [entry.id])
                         } catch {

@@ -49,11 +49,15 @@ public enum ServiceHost {
     /// service `build` makes of it, served until SIGTERM/SIGINT. Every `main` is this call.
     public static func main<S: HubService>(role: String, defaultPort: Int, build: (Runtime) async throws -> S) async {
         let config = loadConfig(role: role, defaultPort: defaultPort)
+        var started: Runtime?
         do {
             try S.checkEnvironment(config)
             let runtime = try await Runtime(config: config, usesDatabase: S.usesDatabase, logger: Logger(label: "agentim.\(role)"))
+            started = runtime
             try await run(build(runtime).makeApp())
         } catch {
+            // A process that dies of an error tells Sentry first (bounded: it is exiting).
+            await started?.errors.sendNow(ErrorReporter.Report(message: "agentim-\(role) exits: \(error)", errorType: String(describing: type(of: error))))
             fail(error)
         }
     }

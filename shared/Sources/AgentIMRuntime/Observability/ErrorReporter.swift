@@ -94,6 +94,12 @@ public final class ErrorReporter: Sendable {
         }
     }
 
+    /// Sends `report` now, bypassing the queue: for a process about to exit.
+    public func sendNow(_ report: Report) async {
+        guard isEnabled else { return }
+        await send(report)
+    }
+
     func send(_ report: Report) async {
         guard let dsn = dsn.withLock({ $0 }) else { return }
         let envelope = Self.envelope(report, dsn: dsn, serviceName: serviceName, environment: environment, serverName: serverName)

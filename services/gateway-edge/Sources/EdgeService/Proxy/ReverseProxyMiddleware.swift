@@ -35,6 +35,8 @@ struct ReverseProxyMiddleware: RouterMiddleware {
         guard let head = try? HTTPRequestHead(request.head) else { return errorResponse(APIError(400, "Bad request")) }
         outbound.headers = ProxyHeaders.upstream(head, requestId: request.headers[RequestIDMiddleware.header] ?? Nanoid.make(length: 12),
                                                  peer: context.remoteAddress, trustProxy: trustProxy, scheme: scheme)
+        // The edge's request span goes on in the service (nothing when tracing is off).
+        for (name, value) in Traces.currentHeaders() { outbound.headers.replaceOrAdd(name: name, value: value) }
         if request.method != .get && request.method != .head {
             let length = request.headers[.contentLength].flatMap(Int64.init)
             outbound.body = .stream(request.body, length: length.map { .known($0) } ?? .unknown)
