@@ -1,0 +1,581 @@
+#!/usr/bin/env python3
+"""Benchmark (not a test): group-chat fan-out, the hub against ejabberd in the same run.
+
+N clients in R rooms; S of them send at a fixed rate, open loop (a sender never waits for
+deliveries: the n-th message leaves at start + n/rate, or at once when the sender is behind).
+Every member of a room, the sender included (both servers echo), must receive each message of
+the room once. Reported per system and round: loss, duplicates, p50/p99/max latency (send to
+receipt, the sender's timestamp travels in the message body), deliveries per CPU-second of
+every server process (the hub's tree, PostgreSQL's tree and Redis for the hub; ejabberd's
+tree), and the generator's own CPU. Rounds alternate (hub, ejabberd, hub, ...); medians and
+the ratio hub / ejabberd close the report.
+
+The peer is Debian's ejabberd (apt-get install ejabberd) run as a throwaway node on a loopback
+port (bench/ejabberd/ejabberd.yml.template): MUC rooms, mod_mam archiving every room message,
+shapers, max_fsm_queue and MUC intervals lifted. XMPP is spoken raw over asyncio (in-band
+registration, SASL PLAIN, bind, MUC join), and bodies are picked out of the stream with a
+regular expression so that the client stays cheap.
+
+Shapes (--shape):
+  small     200 clients, 20 rooms, 20 senders x 5 msg/s   (1,000 deliveries/s)
+  large     1,000 clients, 100 rooms, 100 senders x 2 msg/s (2,000 deliveries/s)
+  overload  100 clients, 50 rooms, 100 senders x 50 msg/s for 15 s (5,000 msg/s offered):
+            messages delivered by 10 s after the window, p50, and (hub) seconds to exit after SIGTERM.
+
+    python3 bench/fanout.py --shape small --rounds 3 [--hub-bin DIR[=label] ...] [--archive mnesia|sql]
+
+--hub-bin may repeat (e.g. the build before and after a change): each is its own system in the
+rotation. Without it, hubkit's choice (AGENTIM_BIN_DIR, .build/release, .build/debug)."""
+import argparse, asyncio, base64, json, multiprocessing, os, re, resource, shutil, signal, socket
+import statistics, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # hubkit.py sits here
+import hubkit
+from hubkit import ADMIN_PASSWORD, http
+
+SHAPES = {
+    "small": dict(clients=200, rooms=20, senders=20, rate=5.0, seconds=10, grace=5),
+    "large": dict(clients=1000, rooms=100, senders=100, rate=2.0, seconds=10, grace=5),
+    "overload": dict(clients=100, rooms=50, senders=100, rate=50.0, seconds=15, grace=10),
+}
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+XMPP_DOMAIN = "localhost"
+MUC_DOMAIN = "conference.localhost"
+
+
+# --- CPU accounting ---------------------------------------------------------------------------
+
+def listening_pid(port):
+    """The pid of the process with a TCP socket listening on 127.0.0.1:port (or any address)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split()
+            if parts[3] == "0A" and int(parts[1].split(":")[1], 16) == int(port):
+                inodes.add(parts[9])
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    return int(pid)
+        except OSError:
+            continue
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+def tree(root):
+    """root and all its descendants."""
+    children = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = open(f"/proc/{pid}/stat").read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(pid))
+    result, todo = [], [root]
+    while todo:
+        pid = todo.pop(); result.append(pid); todo.extend(children.get(pid, []))
+    return result
+
+
+def cpu_seconds(roots):
+    """utime+stime (with reaped children's) of every process in the trees of `roots`."""
+    total = 0
+    for root in roots:
+        for pid in tree(root):
+            try:
+                stat = open(f"/proc/{pid}/stat").read()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            total += sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
+    return total / CLK_TCK
+
+
+# --- one client process (many clients each) --------------------------------------------------
+
+BODY = re.compile(rb"<body>([^<]*)</body>")
+REGISTERED = re.compile(rb"<iq[^>]*id=['\"]reg['\"][^>]*(/>|>.*?</iq>)", re.S)
+
+
+class Tally:
+    """What one generator process saw: per receiver the keys it got (for duplicates)."""
+
+    def __init__(self, round_id):
+        self.round_id = round_id
+        self.latencies = []
+        self.deliveries = 0
+        self.duplicates = 0
+        self.late = 0  # received after the collection deadline (overload)
+        self.sent = {}  # room index -> messages sent
+        self.offered = 0
+        self.deadline = None
+
+    def receive(self, seen, content, now):
+        # content: "<round>|<room>|<sender>|<n>|<monotonic send time>"
+        parts = content.split("|")
+        if len(parts) != 5 or parts[0] != self.round_id:
+            return
+        key = (parts[2], parts[3])
+        if key in seen:
+            self.duplicates += 1
+            return
+        seen.add(key)
+        if self.deadline is not None and now > self.deadline:
+            self.late += 1
+            return
+        self.deliveries += 1
+        self.latencies.append(now - float(parts[4]))
+
+
+async def hub_client(spec, tally, timing, ready):
+    import websockets
+    ws = await websockets.connect(spec["url"], max_size=None, compression=None, ping_interval=None)
+    await ws.send(json.dumps({"type": "client:auth", "token": spec["token"]}))
+    await ws.recv()
+    await ws.send(json.dumps({"type": "client:join_room", "roomId": spec["room"]}))
+    ready()
+    seen = set()
+
+    async def reader():
+        async for raw in ws:
+            frame = json.loads(raw)
+            if frame.get("type") == "server:new_message":
+                tally.receive(seen, frame["message"]["content"], time.monotonic())
+
+    async def send(content):
+        await ws.send(json.dumps({"type": "client:send_message", "roomId": spec["room"], "content": content}))
+
+    reading = asyncio.create_task(reader())
+    await timing.wait()
+    await sender(spec, tally, timing.values["start"], send)
+    await asyncio.sleep(max(0, timing.values["stop"] - time.monotonic()))
+    reading.cancel()
+    await ws.close()
+
+
+class XMPP:
+    """Just enough client-side XMPP: stream, in-band registration, SASL PLAIN, bind, MUC."""
+
+    def __init__(self, reader, writer):
+        self.reader, self.writer, self.buffer = reader, writer, b""
+
+    async def until(self, marker):
+        while marker not in self.buffer:
+            data = await self.reader.read(65536)
+            if not data:
+                raise RuntimeError(f"XMPP stream closed waiting for {marker!r}: {self.buffer[-300:]!r}")
+            self.buffer += data
+        head, _, self.buffer = self.buffer.partition(marker)
+        return head + marker
+
+    async def until_match(self, pattern):
+        while not pattern.search(self.buffer):
+            data = await self.reader.read(65536)
+            if not data:
+                raise RuntimeError(f"XMPP stream closed: {self.buffer[-300:]!r}")
+            self.buffer += data
+
+    def open_stream(self):
+        self.writer.write(f"<?xml version='1.0'?><stream:stream to='{XMPP_DOMAIN}' xmlns='jabber:client' "
+                          f"xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>".encode())
+
+    @staticmethod
+    async def login(port, user, password):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        x = XMPP(reader, writer)
+        x.open_stream()
+        await x.until(b"</stream:features>")
+        x.writer.write(f"<iq type='set' id='reg'><query xmlns='jabber:iq:register'><username>{user}</username>"
+                       f"<password>{password}</password></query></iq>".encode())
+        await x.until_match(REGISTERED)  # registered now, or already (conflict): either way log in
+        x.buffer = b""
+        plain = base64.b64encode(f"\0{user}\0{password}".encode()).decode()
+        x.writer.write(f"<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>{plain}</auth>".encode())
+        reply = await x.until(b"/>")
+        while b"success" not in reply and b"failure" not in reply:
+            reply = await x.until(b"/>")
+        if b"failure" in reply:
+            raise RuntimeError(f"XMPP login of {user} failed: {reply!r}")
+        x.buffer = b""
+        x.open_stream()
+        await x.until(b"</stream:features>")
+        x.writer.write(b"<iq type='set' id='bind'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>b</resource></bind></iq>")
+        await x.until(b"</iq>")
+        x.buffer = b""
+        return x
+
+    def join(self, room, nick):
+        self.writer.write(f"<presence to='{room}@{MUC_DOMAIN}/{nick}'><x xmlns='http://jabber.org/protocol/muc'>"
+                          f"<history maxstanzas='0'/></x></presence>".encode())
+
+
+async def xmpp_client(spec, tally, timing, ready):
+    x = await XMPP.login(spec["port"], spec["user"], "benchpass")
+    x.join(spec["room"], spec["user"])
+    await x.until(b"110")  # the room's presence for ourselves (status 110): joined
+    ready()
+    seen = set()
+
+    async def reader():
+        buffer = x.buffer
+        while True:
+            data = await x.reader.read(262144)
+            if not data:
+                return
+            buffer += data
+            now = time.monotonic()
+            end = 0
+            for match in BODY.finditer(buffer):
+                tally.receive(seen, match.group(1).decode(), now)
+                end = match.end()
+            buffer = buffer[end:] if end else buffer[-2048:]
+
+    counter = 0
+
+    async def send(content):
+        nonlocal counter
+        counter += 1
+        x.writer.write(f"<message to='{spec['room']}@{MUC_DOMAIN}' type='groupchat' id='m{counter}'><body>{content}</body></message>".encode())
+        if x.writer.transport.get_write_buffer_size() > 65536:
+            await x.writer.drain()
+
+    reading = asyncio.create_task(reader())
+    await timing.wait()
+    await sender(spec, tally, timing.values["start"], send)
+    await asyncio.sleep(max(0, timing.values["stop"] - time.monotonic()))
+    reading.cancel()
+    x.writer.close()
+
+
+async def sender(spec, tally, start, send):
+    """Open loop: message n leaves at start + n/rate (at once when behind)."""
+    if not spec["sends"]:
+        return
+    rate, count = spec["rate"], int(spec["rate"] * spec["seconds"])
+    await asyncio.sleep(max(0, start - time.monotonic()) + (hash(spec["name"]) % 1000) / 1000 / rate)
+    begin = time.monotonic()
+    for n in range(count):
+        due = begin + n / rate
+        delay = due - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tally.offered += 1
+        await send(f"{tally.round_id}|{spec['room_index']}|{spec['name']}|{n}|{time.monotonic():.6f}")
+        tally.sent[spec["room_index"]] = tally.sent.get(spec["room_index"], 0) + 1
+
+
+def worker(kind, specs, round_id, conn):
+    """One generator process: connects its clients, reports ready, waits for (start, stop, deadline)."""
+    async def main():
+        tally = Tally(round_id)
+        joined = 0
+        all_joined = asyncio.Event()
+
+        def ready():
+            nonlocal joined
+            joined += 1
+            if joined == len(specs):
+                all_joined.set()
+
+        timing = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        client = hub_client if kind == "hub" else xmpp_client
+
+        async def staged():
+            # Connect in small waves so that set-up does not storm the server.
+            tasks = []
+            for i, spec in enumerate(specs):
+                tasks.append(asyncio.create_task(client(spec, tally, timing, ready)))
+                if i % 25 == 24:
+                    await asyncio.sleep(0.05)
+            return tasks
+
+        tasks = await staged()
+        await asyncio.wait_for(all_joined.wait(), timeout=120)
+        conn.send("ready")
+        timing.values = await loop.run_in_executor(None, conn.recv)
+        tally.deadline = timing.values.get("deadline")
+        timing.set()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        errors = [repr(r) for r in results if isinstance(r, BaseException)]
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        conn.send(dict(latencies=tally.latencies, deliveries=tally.deliveries, duplicates=tally.duplicates,
+                       late=tally.late, sent=tally.sent, offered=tally.offered, errors=errors[:3],
+                       cpu=usage.ru_utime + usage.ru_stime))
+    asyncio.run(main())
+
+
+# --- systems ------------------------------------------------------------------------------------
+
+class HubSystem:
+    def __init__(self, label, bin_dir, pg, redis, shape):
+        self.label, self.kind, self.pg, self.redis, self.shape = label, "hub", pg, redis, shape
+        os.environ["AGENTIM_BIN_DIR"] = bin_dir
+        self.topology = hubkit.Topology("single", pg, redis, "fanout")
+        self.topology.env_bin = bin_dir
+        self.setup()
+
+    def setup(self):
+        t, s = self.topology, self.shape
+        admin = t.login("admin", ADMIN_PASSWORD)["accessToken"]
+        users = t.create_users(admin, s["clients"])
+        self.rooms = []
+        for r in range(s["rooms"]):
+            members = [u["user"]["id"] for i, u in enumerate(users) if i % s["rooms"] == r]
+            self.rooms.append(http("POST", t.base + "/api/rooms", {"name": f"r{r}", "memberIds": members}, admin)["data"]["id"])
+        self.users = users
+
+    def specs(self):
+        s = self.shape
+        return [dict(name=f"c{i}", url=f"ws://127.0.0.1:{self.topology.edges[0]}/ws/client", token=u["accessToken"],
+                     room=self.rooms[i % s["rooms"]], room_index=i % s["rooms"], sends=i < s["senders"],
+                     rate=s["rate"], seconds=s["seconds"]) for i, u in enumerate(self.users)]
+
+    def cpu_roots(self):
+        return [p.pid for p in self.topology.procs] + [listening_pid(self.pg), listening_pid(self.redis)]
+
+    def stop(self):
+        """SIGTERM; returns seconds until every hub process exited (None if it had to be killed after 12 s)."""
+        begin = time.monotonic()
+        for p in self.topology.procs:
+            p.terminate()
+        took = 0.0
+        for p in self.topology.procs:
+            try:
+                p.wait(timeout=max(0.1, 12 - (time.monotonic() - begin)))
+                took = time.monotonic() - begin
+            except subprocess.TimeoutExpired:
+                p.kill(); p.wait(); took = None
+        shutil.rmtree(self.topology.upload, ignore_errors=True)
+        return took
+
+
+class EjabberdSystem:
+    def __init__(self, archive, shape, pg):
+        self.label, self.kind, self.shape = f"ejabberd+mam({archive})", "xmpp", shape
+        self.archive, self.pg = archive, pg
+        self.dir = tempfile.mkdtemp(prefix="fanout-ejabberd-"); os.chmod(self.dir, 0o755)
+        self.port = hubkit.free_port()
+        sql = ""
+        if archive == "sql":
+            db = f"ejabberd_{int(time.time())}"
+            subprocess.check_call(["psql", f"postgresql://postgres@127.0.0.1:{pg}/postgres", "-qc", f"CREATE DATABASE {db}"])
+            schema = "/usr/share/ejabberd/sql/pg.sql"
+            if not os.path.exists(schema):
+                schema = next(os.path.join(d, f) for d, _, fs in os.walk("/usr") for f in fs if f == "pg.sql" and "ejabberd" in d)
+            subprocess.check_call(["psql", "-q", f"postgresql://postgres@127.0.0.1:{pg}/{db}", "-f", schema], stdout=subprocess.DEVNULL)
+            sql = (f"sql_type: pgsql\nsql_server: 127.0.0.1\nsql_port: {pg}\nsql_database: {db}\nsql_username: postgres\n"
+                   f"sql_password: ''\nsql_pool_size: 10\n")
+        template = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "ejabberd", "ejabberd.yml.template")).read()
+        config = template.replace("@C2S_PORT@", str(self.port)).replace("@ARCHIVE@", archive).replace("@SQL@", sql)
+        for sub in ("spool", "logs"):
+            os.makedirs(os.path.join(self.dir, sub))
+        open(os.path.join(self.dir, "ejabberd.yml"), "w").write(config)
+        subprocess.check_call(["chown", "-R", "ejabberd:ejabberd", self.dir])
+        self.node = f"fanout{self.port}@localhost"
+        # Our own ejabberdctl.cfg: Debian's names the system config, which would win over --config.
+        open(os.path.join(self.dir, "ejabberdctl.cfg"), "w").write('ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"\n')
+        self.ctl = ["ejabberdctl", "--ctl-config", os.path.join(self.dir, "ejabberdctl.cfg"), "--config", os.path.join(self.dir, "ejabberd.yml"), "--spool", os.path.join(self.dir, "spool"),
+                    "--logs", os.path.join(self.dir, "logs"), "--node", self.node]
+        self.proc = subprocess.Popen(self.ctl + ["foreground"], stdout=open(os.path.join(self.dir, "out.log"), "w"),
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + 90
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if time.time() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError("ejabberd did not start: " + open(os.path.join(self.dir, "out.log")).read()[-3000:])
+                time.sleep(0.5)
+        self.beam = listening_pid(self.port)
+        self.setup()
+
+    def setup(self):
+        """Creates the rooms (instant, persistent, archived) from one owner connection."""
+        async def create():
+            x = await XMPP.login(self.port, "owner", "benchpass")
+            for r in range(self.shape["rooms"]):
+                x.join(f"r{r}", "owner")
+                await x.until(b"110")
+                x.writer.write(f"<iq type='set' id='cfg{r}' to='r{r}@{MUC_DOMAIN}'><query xmlns='http://jabber.org/protocol/muc#owner'>"
+                               f"<x xmlns='jabber:x:data' type='submit'/></query></iq>".encode())
+                await x.until(f"id='cfg{r}'".encode())
+                x.buffer = b""
+            x.writer.close()
+        asyncio.run(create())
+
+    def archived(self, room="r0"):
+        """How many messages the room's archive holds (MAM query, RSM count)."""
+        async def count():
+            x = await XMPP.login(self.port, "owner", "benchpass")
+            x.writer.write(f"<iq type='set' id='mamcount' to='{room}@{MUC_DOMAIN}'><query xmlns='urn:xmpp:mam:2'>"
+                           f"<set xmlns='http://jabber.org/protocol/rsm'><max>0</max></set></query></iq>".encode())
+            await x.until_match(re.compile(rb"<count>\d+</count>"))
+            x.writer.close()
+            return int(re.search(rb"<count>(\d+)</count>", x.buffer).group(1))
+        return asyncio.run(count())
+
+    def specs(self):
+        s = self.shape
+        return [dict(name=f"c{i}", port=self.port, user=f"u{i}", room=f"r{i % s['rooms']}", room_index=i % s["rooms"],
+                     sends=i < s["senders"], rate=s["rate"], seconds=s["seconds"]) for i in range(s["clients"])]
+
+    def cpu_roots(self):
+        return [self.beam] + ([listening_pid(self.pg)] if self.archive == "sql" else [])
+
+    def stop(self):
+        begin = time.monotonic()
+        try:
+            os.kill(self.beam, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        took = None
+        try:
+            self.proc.wait(timeout=12); took = time.monotonic() - begin
+        except subprocess.TimeoutExpired:
+            # su starts its own session: the VM is killed by its pid, the wrapper by its group.
+            for kill in (lambda: os.kill(self.beam, signal.SIGKILL), lambda: os.killpg(self.proc.pid, signal.SIGKILL)):
+                try:
+                    kill()
+                except ProcessLookupError:
+                    pass
+            self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return took
+
+
+# --- a round ------------------------------------------------------------------------------------
+
+def run_round(system, shape, processes, round_id):
+    specs = system.specs()
+    ctx = multiprocessing.get_context("fork")
+    pipes, procs = [], []
+    for w in range(processes):
+        parent, child = ctx.Pipe()
+        p = ctx.Process(target=worker, args=(system.kind, specs[w::processes], round_id, child), daemon=True)
+        p.start(); pipes.append(parent); procs.append(p)
+    for conn in pipes:
+        if not conn.poll(180):
+            raise RuntimeError(f"{system.label}: clients did not connect")
+        assert conn.recv() == "ready"
+    time.sleep(1.0)  # the last joins settle
+    roots = system.cpu_roots()
+    cpu_before = cpu_seconds(roots)
+    start = time.monotonic() + 0.5
+    stop = start + shape["seconds"] + shape["grace"] + 1
+    timing = dict(start=start, stop=stop, deadline=start + shape["seconds"] + shape["grace"] if shape.get("overload") else None)
+    for conn in pipes:
+        conn.send(timing)
+    results = []
+    for conn in pipes:
+        if not conn.poll(shape["seconds"] + shape["grace"] + 120):
+            raise RuntimeError(f"{system.label}: a generator process hung")
+        results.append(conn.recv())
+    cpu_after = cpu_seconds(roots)
+    for p in procs:
+        p.join(5)
+    sent = {}
+    for r in results:
+        for room, n in r["sent"].items():
+            sent[room] = sent.get(room, 0) + n
+    members = {r: sum(1 for i in range(shape["clients"]) if i % shape["rooms"] == r) for r in range(shape["rooms"])}
+    expected = sum(n * members[room] for room, n in sent.items())
+    latencies = sorted(l for r in results for l in r["latencies"])
+    deliveries = sum(r["deliveries"] for r in results)
+    server_cpu = cpu_after - cpu_before
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
+    return dict(system=system.label, sent=sum(sent.values()), offered=sum(r["offered"] for r in results), expected=expected,
+                deliveries=deliveries, late=sum(r["late"] for r in results), duplicates=sum(r["duplicates"] for r in results),
+                loss=expected - deliveries - sum(r["late"] for r in results),
+                p50=pct(0.5), p99=pct(0.99), max=latencies[-1] * 1000 if latencies else float("nan"),
+                server_cpu=server_cpu, per_cpu=deliveries / server_cpu if server_cpu else float("nan"),
+                client_cpu=sum(r["cpu"] for r in results), errors=[e for r in results for e in r["errors"]][:3])
+
+
+def show(r, shape):
+    line = (f"  {r['system']:26s} sent {r['sent']:6d} deliveries {r['deliveries']:7d}/{r['expected']:7d} "
+            f"loss {r['loss']:5d} dup {r['duplicates']:4d}  p50 {r['p50']:8.1f} ms p99 {r['p99']:8.1f} ms max {r['max']:8.1f} ms  "
+            f"server CPU {r['server_cpu']:6.2f} s -> {r['per_cpu']:7.0f} deliveries/CPU-s  client CPU {r['client_cpu']:5.2f} s")
+    if shape.get("overload"):
+        line += f"  late {r['late']}  exit after SIGTERM: {r.get('exit')}"
+    if r["errors"]:
+        line += f"  errors {r['errors']}"
+    print(line, flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--shape", choices=list(SHAPES), default="small")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--processes", type=int, default=2, help="generator processes")
+    parser.add_argument("--hub-bin", action="append", default=[], help="DIR or DIR=label; repeatable")
+    parser.add_argument("--archive", choices=["mnesia", "sql"], default="mnesia")
+    parser.add_argument("--no-ejabberd", action="store_true")
+    parser.add_argument("--no-hub", action="store_true")
+    parser.add_argument("--seconds", type=float)
+    args = parser.parse_args()
+    shape = dict(SHAPES[args.shape], overload=args.shape == "overload")
+    if args.seconds:
+        shape["seconds"] = args.seconds
+    hubs = []
+    for item in args.hub_bin or [hubkit.bin_dir()]:
+        path, _, label = item.partition("=")
+        hubs.append((os.path.abspath(path), label or f"hub({os.path.basename(path.rstrip('/'))})"))
+    # Lift the hub's per-socket send limit to its ceiling (1,000 frames per second).
+    os.environ.update(CLIENT_RATE_LIMIT_WINDOW="1", CLIENT_RATE_LIMIT_MAX="1000")
+    print(f"shape {args.shape}: {shape}; generator processes {args.processes}", flush=True)
+    results = {}
+    with hubkit.services(durable=True) as (pg, redis):
+        print(f"PostgreSQL (fsync on) :{pg}, Redis :{redis}", flush=True)
+        makers = [] if args.no_hub else [
+            (label, (lambda path=path, label=label: HubSystem(label, path, pg, redis, shape))) for path, label in hubs]
+        if not args.no_ejabberd:
+            makers.append((f"ejabberd+mam({args.archive})", lambda: EjabberdSystem(args.archive, shape, pg)))
+        persistent = {}
+        try:
+            for n in range(args.rounds):
+                for label, make in makers:
+                    if label not in persistent:
+                        persistent[label] = make()
+                    system = persistent[label]
+                    r = run_round(system, shape, args.processes, f"R{n}")
+                    if shape["overload"]:
+                        # Overload leaves its mark: a fresh system each round, and the exit time measured.
+                        r["exit"] = system.stop()
+                        del persistent[label]
+                    results.setdefault(label, []).append(r)
+                    show(r, shape)
+                    if isinstance(system, EjabberdSystem):
+                        sent_r0 = sum(1 for i in range(shape["senders"]) if i % shape["rooms"] == 0) * int(shape["rate"] * shape["seconds"])
+                        print(f"    archive check: room r0 holds {system.archived()} messages after {n + 1} round(s) of {sent_r0}", flush=True)
+        finally:
+            for system in persistent.values():
+                system.stop()
+    print("\nmedians:")
+    medians = {}
+    for label, rs in results.items():
+        m = {k: statistics.median(r[k] for r in rs) for k in ("p50", "p99", "max", "per_cpu", "loss", "duplicates", "deliveries", "client_cpu", "server_cpu")}
+        medians[label] = m
+        print(f"  {label:26s} p50 {m['p50']:8.1f} ms  p99 {m['p99']:8.1f} ms  max {m['max']:8.1f} ms  {m['per_cpu']:7.0f} deliveries/CPU-s  "
+              f"deliveries {m['deliveries']:.0f} loss {m['loss']:.0f} dup {m['duplicates']:.0f}  server CPU {m['server_cpu']:.2f} s  client CPU {m['client_cpu']:.2f} s")
+    peer = next((label for label in medians if label.startswith("ejabberd")), None)
+    if peer:
+        for label, m in medians.items():
+            if label != peer:
+                p = medians[peer]
+                print(f"  ratio {label} / {peer}: p99 x{m['p99'] / p['p99']:.2f}, p50 x{m['p50'] / p['p50']:.2f}, "
+                      f"deliveries per CPU-s x{m['per_cpu'] / p['per_cpu']:.2f}, deliveries x{m['deliveries'] / max(1, p['deliveries']):.2f}")
+
+
+if __name__ == "__main__":
+    main()
