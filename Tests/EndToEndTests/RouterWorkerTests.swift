@@ -175,7 +175,7 @@ struct RouterWorkerTests {
         guard case .serviceAgentFailed(let broken)? = replies["c-broken"] else { Issue.record("no failure for c-broken"); return }
         #expect(broken.serviceAgentName == "Broken" && broken.error.hasPrefix("OpenAI API error (500)"))
         guard case .serviceAgentFailed(let video)? = replies["c-video"] else { Issue.record("no failure for c-video"); return }
-        #expect(video.error.contains("not supported"))
+        #expect(video.error.hasPrefix("Runway API error (404)"), "the runway API called at the agent's base URL: \(video.error)")
         #expect(replies["c-sleeper"] == nil && replies["c-nobody"] == nil)
         let sent = try #require(try await topology.llm.last()["body"])
         #expect(sent["max_tokens"] == .number(64) && sent["model"] == .string("m"))

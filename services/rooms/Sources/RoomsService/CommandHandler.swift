@@ -80,7 +80,14 @@ struct CommandHandler: Sendable {
         let outcome = try await service.messages.storeAgentReply(
             id: reply.requestId, roomId: reply.roomId, agentId: reply.serviceAgentId, agentName: reply.serviceAgentName,
             content: reply.content, chunks: nil)
-        guard case .stored(let message) = outcome else { return }
+        let media = reply.attachmentIds ?? []
+        guard case .stored(var message) = outcome else {
+            // A redelivered reply: its media may not have been linked before a crash.
+            if case .overwritten(let message) = outcome { _ = try await service.messages.linkGeneratedMedia(media, to: message.id) }
+            return
+        }
+        let linked = try await service.messages.linkGeneratedMedia(media, to: message.id)
+        if !linked.isEmpty { message.attachments = linked }
         try await service.runtime.deliver(Delivery(audience: .room(message.roomId), frame: ServerFrame.newMessage(message), seq: message.seq))
     }
 

@@ -19,10 +19,14 @@ public struct RouterService: HubService {
     let http: OutboundHTTP
     let urlGuard: LLMURLGuard
     let breaker: CircuitBreaker
+    /// Reaches the uploads service (service agents' media): in this process, or at `UPLOADS_URL`.
+    let calls: InternalClient
+    /// Service-agent calls in flight, outside the command worker (they may poll for minutes).
+    let jobs: ServiceAgentJobs
 
     /// The router's own settings come from the environment (`RouterConfig`).
-    public init(runtime: Runtime) throws {
-        try self.init(runtime: runtime, config: RouterConfig(environment: .process, production: runtime.config.isProduction))
+    public init(runtime: Runtime, calls: InternalClient? = nil) throws {
+        try self.init(runtime: runtime, config: RouterConfig(environment: .process, production: runtime.config.isProduction), calls: calls)
     }
 
     /// Refuses `ROUTER_ALLOW_PRIVATE_URLS=true` in production before the process connects anywhere.
@@ -30,7 +34,8 @@ public struct RouterService: HubService {
         _ = try RouterConfig(environment: .process, production: config.isProduction)
     }
 
-    public init(runtime: Runtime, config: RouterConfig) throws {
+    /// `calls` defaults to the services at the configured URLs (the distributed topology).
+    public init(runtime: Runtime, config: RouterConfig, calls: InternalClient? = nil) throws {
         guard let database = runtime.database else { throw ConfigError("the router service needs DATABASE_URL") }
         self.runtime = runtime
         self.config = config
@@ -40,6 +45,8 @@ public struct RouterService: HubService {
         http = OutboundHTTP()
         urlGuard = LLMURLGuard(allowPrivate: config.allowPrivateURLs)
         breaker = CircuitBreaker(openFor: .milliseconds(config.breakerOpenMs))
+        self.calls = calls ?? .http(config: runtime.config, logger: runtime.logger)
+        jobs = ServiceAgentJobs()
     }
 
     public func addRoutes(to router: Router<HubRequestContext>) {

@@ -24,10 +24,10 @@ public struct SingleProcessHub: HubService {
         self.runtime = runtime
         auth = try AuthService(runtime: runtime)
         rooms = try RoomsService(runtime: runtime)
-        router = try RouterService(runtime: runtime)
         // Internal calls go straight to the owning service's handler in this process.
         let calls = InternalClient.direct(auth.internalHandlers + rooms.internalHandlers)
         uploads = try UploadsService(runtime: runtime, calls: calls)
+        router = try RouterService(runtime: runtime, calls: .direct(uploads.internalHandlers))
         let uploads = self.uploads
         let hub = ClientHub(runtime: runtime, rooms: RoomsDirectory(calls), agents: AgentsDirectory(calls))
         edge = try Edge(hub: hub, health: Edge.healthAggregator(probes: [{ await uploads.healthChecks() }]), calls: calls)

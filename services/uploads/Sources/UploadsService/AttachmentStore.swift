@@ -16,7 +16,7 @@ struct AttachmentStore: Sendable {
         var mimeType: String
         var size: Int
         var url: String
-        var uploadedBy: String
+        var uploadedBy: String?
     }
 
     func insert(_ upload: Upload) async throws {

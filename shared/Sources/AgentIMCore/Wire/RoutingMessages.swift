@@ -114,13 +114,18 @@ public struct ServiceAgentReply: Codable, Sendable, Equatable {
     public var serviceAgentId: String
     public var serviceAgentName: String
     public var content: String
+    /// Media the uploads service stored for this reply (`InternalRoutes.storeGeneratedMedia`),
+    /// linked to the message when rooms stores it; absent for text.
+    public var attachmentIds: [String]?
 
-    public init(requestId: String, roomId: String, serviceAgentId: String, serviceAgentName: String, content: String) {
+    public init(requestId: String, roomId: String, serviceAgentId: String, serviceAgentName: String, content: String,
+                attachmentIds: [String]? = nil) {
         self.requestId = requestId
         self.roomId = roomId
         self.serviceAgentId = serviceAgentId
         self.serviceAgentName = serviceAgentName
         self.content = content
+        self.attachmentIds = attachmentIds
     }
 }
 

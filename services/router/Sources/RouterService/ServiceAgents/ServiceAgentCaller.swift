@@ -1,99 +1,159 @@
 import AgentIMBus
 import AgentIMCore
+import Crypto
 import Foundation
 
 /// Answers `RouterCommand.callServiceAgent` (websocket §11.7): finds the active service agent
-/// the mention names and calls its provider; the reply or the failure goes back to rooms,
-/// which stores the reply under the call's `requestId` (so a redelivered call stores one).
+/// the mention names and calls its provider outside the command worker (`ServiceAgentJobs`).
+/// Text and media go back to rooms as a reply stored under the call's `requestId` (media as
+/// one attachment the uploads service stored); a failed call as a notice `@<name>: <error>`.
+/// Slow providers answer a task: a status message is posted, the task polled within the
+/// provider's bound, and its end (result or `Generation failed: …`) posted as the reply.
 struct ServiceAgentCaller: Sendable {
     let service: RouterService
-
-    static let timeout: Duration = .seconds(60)
 
     func answer(_ call: ServiceAgentCall) async throws {
         guard let agent = try await service.serviceAgents.active(named: call.mentionName) else {
             service.runtime.logger.debug("no active service agent named \(call.mentionName)")
             return
         }
-        let outcome: Result<String, CallFailure>
-        if let text = service.runtime.secrets.open(agent.configEncrypted),
-           case .object(let config)? = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) {
-            outcome = await invoke(agent, config: config, call: call)
-        } else {
-            outcome = .failure(CallFailure(message: "Failed to decrypt config"))
+        let caller = self
+        switch await service.jobs.start(call.requestId, { await caller.run(agent, call) }) {
+        case .started, .duplicate: break
+        case .full: try await fail(agent, call, "Too many service agent calls in progress; try again later")
         }
-        let command: RoomsCommand
-        switch outcome {
-        case .success(let content):
-            command = .serviceAgentReplied(ServiceAgentReply(requestId: call.requestId, roomId: call.roomId, serviceAgentId: agent.id,
-                                                             serviceAgentName: agent.name, content: content))
+    }
+
+    /// The whole call, from the provider's first answer to the room's message.
+    func run(_ agent: ServiceAgentRecord, _ call: ServiceAgentCall) async {
+        do {
+            let backend: any ProviderBackend
+            switch makeBackend(agent) {
+            case .success(let made): backend = made
+            case .failure(let failure): return try await fail(agent, call, failure.message)
+            }
+            let outcome: ProviderOutcome
+            do throws(ProviderFailure) {
+                outcome = try await backend.invoke(prompt: call.content, senderName: call.senderName)
+            } catch {
+                return try await fail(agent, call, error.message)
+            }
+            switch outcome {
+            case .text(let text):
+                try await reply(agent, call, content: text)
+            case .media(let media):
+                do {
+                    let stored = try await MediaDownload(service: service).store(media)
+                    try await reply(agent, call, content: media.caption ?? "Generation complete", attachments: [stored.id])
+                } catch let failure as ProviderFailure {
+                    try await fail(agent, call, failure.message)
+                }
+            case .pending(let task):
+                try await follow(task, of: backend, agent, call)
+            }
+        } catch {
+            service.runtime.logger.error("service agent \(agent.name) could not answer \(call.requestId): \(error)")
+        }
+    }
+
+    /// Posts the task's status message, polls until it ends or runs out of time, posts the end.
+    func follow(_ task: PendingTask, of backend: any ProviderBackend, _ agent: ServiceAgentRecord, _ call: ServiceAgentCall) async throws {
+        try await reply(agent, call, id: Self.statusMessageId(call.requestId), content: task.statusMessage)
+        let interval = service.config.serviceAgentPollMs.map { Duration.milliseconds($0) } ?? task.interval
+        let maxWait = service.config.serviceAgentMaxWaitMs.map { Duration.milliseconds($0) } ?? task.maxWait
+        let deadline = ContinuousClock.now + maxWait
+        var ending: Result<ProviderMedia?, ProviderFailure>?
+        var text = ""
+        while ending == nil {
+            let left = deadline - ContinuousClock.now
+            if left <= .zero { ending = .failure(ProviderFailure("Generation timed out")); break }
+            try await Task.sleep(for: min(interval, left))
+            if ContinuousClock.now >= deadline { ending = .failure(ProviderFailure("Generation timed out")); break }
+            do throws(ProviderFailure) {
+                switch try await backend.poll(taskId: task.taskId) {
+                case .pending: continue
+                case .text(let content): text = content; ending = .success(nil)
+                case .media(let media): ending = .success(media)
+                }
+            } catch {
+                ending = .failure(error)
+            }
+        }
+        switch ending {
+        case .success(let media?):
+            do {
+                let stored = try await MediaDownload(service: service).store(media)
+                try await reply(agent, call, content: media.caption ?? "Generation complete", attachments: [stored.id])
+            } catch let failure as ProviderFailure {
+                try await reply(agent, call, content: "Generation failed: \(failure.message)")
+            }
+        case .success(nil):
+            try await reply(agent, call, content: text.isEmpty ? "Generation complete" : text)
         case .failure(let failure):
-            service.runtime.logger.warning("service agent \(agent.name) failed on \(call.requestId): \(failure.message)")
-            command = .serviceAgentFailed(ServiceAgentFailure(requestId: call.requestId, roomId: call.roomId,
-                                                              serviceAgentName: agent.name, error: failure.message))
-        }
-        try await service.runtime.publish(BusStream.roomsCommands, command)
-    }
-
-    struct CallFailure: Error {
-        var message: String
-    }
-
-    func invoke(_ agent: ServiceAgentRecord, config: [String: JSONValue], call: ServiceAgentCall) async -> Result<String, CallFailure> {
-        guard agent.type == "openai-chat" else {
-            return .failure(CallFailure(message: "Provider \"\(agent.type)\" is not supported by this hub yet"))
-        }
-        if let problem = ServiceAgentProviders.provider(agent.type)?.issues(config).first {
-            return .failure(CallFailure(message: "Invalid provider config: \(problem.field): \(problem.message)"))
-        }
-        return await openAIChat(config, call: call)
-    }
-
-    /// `openai-chat`: `{model, messages: [system?, user "[sender]: content"], max_tokens}` to
-    /// `{baseUrl}/chat/completions`, 60 s.
-    func openAIChat(_ config: [String: JSONValue], call: ServiceAgentCall) async -> Result<String, CallFailure> {
-        let baseURL = config["baseUrl"]?.stringValue ?? ""
-        if let refusal = privateNetworkRefusal(baseURL) { return .failure(CallFailure(message: refusal)) }
-        var messages: [JSONValue] = []
-        if let prompt = config["systemPrompt"]?.stringValue, !prompt.isEmpty {
-            messages.append(.object(["role": .string("system"), "content": .string(prompt)]))
-        }
-        messages.append(.object(["role": .string("user"), "content": .string("[\(call.senderName)]: \(call.content)")]))
-        let body: JSONValue = .object([
-            "model": config["model"] ?? .string(""),
-            "messages": .array(messages),
-            "max_tokens": config["maxTokens"] ?? .number(4096),
-        ])
-        do {
-            let answer = try await service.http.send(ChatCompletion.url(baseURL), bearer: config["apiKey"]?.stringValue ?? "",
-                                                     body: try JSONEncoder().encode(body), timeout: Self.timeout)
-            guard (200..<300).contains(answer.status) else {
-                let detail = String(decoding: answer.body.prefix(500), as: UTF8.self)
-                return .failure(CallFailure(message: "OpenAI API error (\(answer.status)): \(detail)"))
-            }
-            guard let value = try? JSONDecoder().decode(JSONValue.self, from: answer.body) else {
-                return .failure(CallFailure(message: "OpenAI API returned an unreadable answer"))
-            }
-            if case .array(let choices)? = value["choices"], let content = choices.first?["message"]?["content"]?.stringValue {
-                return .success(content)
-            }
-            return .success("")
-        } catch OutboundHTTP.Failure.timedOut {
-            return .failure(CallFailure(message: "OpenAI API did not answer within 60s"))
-        } catch {
-            return .failure(CallFailure(message: "Connection to the OpenAI API failed"))
+            service.runtime.logger.warning("service agent \(agent.name) task \(task.taskId) failed: \(failure.message)")
+            try await reply(agent, call, content: "Generation failed: \(failure.message)")
+        case nil:
+            break
         }
     }
 
-    /// `POST /:id/validate` for `openai-chat`: `GET {baseUrl}/models` answers 2xx.
-    func checkOpenAIChat(_ config: [String: JSONValue]) async -> ServiceAgentsController.Validation {
-        let baseURL = config["baseUrl"]?.stringValue ?? ""
-        if let refusal = privateNetworkRefusal(baseURL) { return .init(valid: false, error: refusal) }
-        do {
-            let answer = try await service.http.send(baseURL + "/models", bearer: config["apiKey"]?.stringValue ?? "", body: nil, timeout: .seconds(10))
-            return (200..<300).contains(answer.status) ? .init(valid: true) : .init(valid: false, error: "API returned \(answer.status)")
-        } catch {
-            return .init(valid: false, error: "\(error)")
+    func reply(_ agent: ServiceAgentRecord, _ call: ServiceAgentCall, id: String? = nil, content: String, attachments: [String]? = nil) async throws {
+        try await service.runtime.publish(BusStream.roomsCommands, RoomsCommand.serviceAgentReplied(ServiceAgentReply(
+            requestId: id ?? call.requestId, roomId: call.roomId, serviceAgentId: agent.id, serviceAgentName: agent.name,
+            content: content, attachmentIds: attachments)))
+    }
+
+    func fail(_ agent: ServiceAgentRecord, _ call: ServiceAgentCall, _ message: String) async throws {
+        service.runtime.logger.warning("service agent \(agent.name) failed on \(call.requestId): \(message)")
+        try await service.runtime.publish(BusStream.roomsCommands, RoomsCommand.serviceAgentFailed(ServiceAgentFailure(
+            requestId: call.requestId, roomId: call.roomId, serviceAgentName: agent.name, error: message)))
+    }
+
+    /// The status message's id, derived from the call's so a repeated post stores one.
+    static func statusMessageId(_ requestId: String) -> String {
+        let digest = SHA256.hash(data: Data(("status:" + requestId).utf8))
+        let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-")
+        return String(digest.prefix(21).map { alphabet[Int($0) & 63] })
+    }
+
+    // MARK: providers
+
+    /// The provider's backend for `agent`, its config decrypted and checked.
+    func makeBackend(_ agent: ServiceAgentRecord) -> Result<any ProviderBackend, ProviderFailure> {
+        guard let text = service.runtime.secrets.open(agent.configEncrypted),
+              case .object(let config)? = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
+            return .failure(ProviderFailure("Failed to decrypt config"))
+        }
+        return backend(type: agent.type, config: config)
+    }
+
+    func backend(type: String, config: [String: JSONValue]) -> Result<any ProviderBackend, ProviderFailure> {
+        guard let provider = ServiceAgentProviders.provider(type) else {
+            return .failure(ProviderFailure("Provider \"\(type)\" has no API to call"))
+        }
+        if let problem = provider.issues(config).first {
+            return .failure(ProviderFailure("Invalid provider config: \(problem.field): \(problem.message)"))
+        }
+        let settings = ProviderSettings(provider, config: config)
+        if let refusal = privateNetworkRefusal(settings.baseURL) { return .failure(ProviderFailure(refusal)) }
+        let client = service.http.client
+        switch type {
+        case "openai-chat": return .success(ChatCompletionsBackend(settings: settings, http: ProviderHTTP(client: client, api: "OpenAI API"), isPerplexity: false))
+        case "perplexity": return .success(ChatCompletionsBackend(settings: settings, http: ProviderHTTP(client: client, api: "Perplexity API"), isPerplexity: true))
+        case "openai-image": return .success(OpenAIImageBackend(settings: settings, http: ProviderHTTP(client: client, api: "OpenAI Image API")))
+        case "elevenlabs": return .success(ElevenLabsBackend(settings: settings, http: ProviderHTTP(client: client, api: "ElevenLabs API")))
+        case "runway": return .success(RunwayBackend(settings: settings, http: ProviderHTTP(client: client, api: "Runway API")))
+        case "stability-audio": return .success(StabilityAudioBackend(settings: settings, http: ProviderHTTP(client: client, api: "Stability Audio API")))
+        case "meshy": return .success(MeshyBackend(settings: settings, http: ProviderHTTP(client: client, api: "Meshy API")))
+        default: return .failure(ProviderFailure("Provider \"\(type)\" has no API to call"))
+        }
+    }
+
+    /// `POST /:id/validate`: the provider's own cheap request with this config.
+    func validate(type: String, config: [String: JSONValue]) async -> ServiceAgentsController.Validation {
+        switch backend(type: type, config: config) {
+        case .success(let backend): return await backend.validate()
+        case .failure(let failure): return .init(valid: false, error: failure.message)
         }
     }
 

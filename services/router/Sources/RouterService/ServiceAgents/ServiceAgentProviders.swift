@@ -14,6 +14,9 @@ struct ConfigField: Sendable {
     var rule: Rule
     var defaultValue: JSONValue? = nil
     var optional = false
+    /// Whether `configSchema` lists it. The base URLs of providers whose schema (http-api
+    /// §14) has none are accepted and checked, but not advertised.
+    var advertised = true
 
     var required: Bool { defaultValue == nil && !optional }
 
@@ -79,8 +82,8 @@ struct ServiceAgentProvider: Sendable {
     var configSchema: JSONValue {
         .object([
             "type": .string("object"),
-            "properties": .object(Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.schema) })),
-            "required": .array(fields.filter(\.required).map { .string($0.name) }),
+            "properties": .object(Dictionary(uniqueKeysWithValues: fields.filter(\.advertised).map { ($0.name, $0.schema) })),
+            "required": .array(fields.filter { $0.required && $0.advertised }.map { .string($0.name) }),
         ])
     }
 
@@ -98,6 +101,12 @@ enum ServiceAgentProviders {
 
     static let apiKey = ConfigField(name: "apiKey", rule: .string(min: 1))
 
+    /// A provider's API root, its public endpoint unless the config names another (a proxy,
+    /// a local test server).
+    static func hiddenBaseURL(_ url: String) -> ConfigField {
+        ConfigField(name: "baseUrl", rule: .string(url: true), defaultValue: .string(url), advertised: false)
+    }
+
     static let all: [ServiceAgentProvider] = [
         ServiceAgentProvider(type: "openai-chat", displayName: "OpenAI Chat", category: "chat",
                              description: "OpenAI-compatible chat completions API", fields: [
@@ -109,6 +118,7 @@ enum ServiceAgentProviders {
         ]),
         ServiceAgentProvider(type: "perplexity", displayName: "Perplexity Search", category: "search",
                              description: "AI-powered search with citations via Perplexity API", fields: [
+            hiddenBaseURL("https://api.perplexity.ai"),
             apiKey,
             ConfigField(name: "model", rule: .string(min: 1), defaultValue: .string("sonar")),
             ConfigField(name: "systemPrompt", rule: .string(max: 10_000), optional: true),
@@ -124,6 +134,7 @@ enum ServiceAgentProviders {
         ]),
         ServiceAgentProvider(type: "elevenlabs", displayName: "ElevenLabs Text-to-Speech", category: "audio",
                              description: "Convert text to natural-sounding speech via ElevenLabs", fields: [
+            hiddenBaseURL("https://api.elevenlabs.io/v1"),
             apiKey,
             ConfigField(name: "voiceId", rule: .string(min: 1), defaultValue: .string("21m00Tcm4TlvDq8ikWAM")),
             ConfigField(name: "modelId", rule: .string(min: 1), defaultValue: .string("eleven_multilingual_v2")),
@@ -134,6 +145,7 @@ enum ServiceAgentProviders {
         ]),
         ServiceAgentProvider(type: "runway", displayName: "Runway Video Generation", category: "video",
                              description: "Generate videos from text prompts via Runway API", fields: [
+            hiddenBaseURL("https://api.dev.runwayml.com/v1"),
             apiKey,
             ConfigField(name: "model", rule: .string(min: 1), defaultValue: .string("gen4_turbo")),
             ConfigField(name: "duration", rule: .oneOf(["5", "10"]), defaultValue: .string("5")),
@@ -141,12 +153,14 @@ enum ServiceAgentProviders {
         ]),
         ServiceAgentProvider(type: "stability-audio", displayName: "Stability Audio", category: "music",
                              description: "Generate music and audio from text prompts via Stability AI", fields: [
+            hiddenBaseURL("https://api.stability.ai/v2beta"),
             apiKey,
             ConfigField(name: "durationSeconds", rule: .number(integer: false, min: 1, max: 300), defaultValue: .number(30)),
             ConfigField(name: "outputFormat", rule: .oneOf(["mp3", "wav"]), defaultValue: .string("mp3")),
         ]),
         ServiceAgentProvider(type: "meshy", displayName: "Meshy 3D Generation", category: "3d",
                              description: "Generate 3D models from text prompts via Meshy API", fields: [
+            hiddenBaseURL("https://api.meshy.ai/openapi/v2"),
             apiKey,
             ConfigField(name: "artStyle", rule: .oneOf(["realistic", "cartoon", "low-poly", "sculpture", "pbr"]), defaultValue: .string("realistic")),
             ConfigField(name: "topology", rule: .oneOf(["quad", "triangle"]), defaultValue: .string("quad")),

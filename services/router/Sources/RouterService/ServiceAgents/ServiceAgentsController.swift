@@ -162,10 +162,7 @@ struct ServiceAgentsController {
         if !problems.isEmpty {
             return ok(Validation(valid: false, error: problems.map { "\($0.field): \($0.message)" }.joined(separator: "; ")))
         }
-        if provider.type == "openai-chat" {
-            return ok(await ServiceAgentCaller(service: service).checkOpenAIChat(config))
-        }
-        return ok(Validation(valid: true))
+        return ok(await ServiceAgentCaller(service: service).validate(type: provider.type, config: config))
     }
 
     // MARK: config

@@ -30,6 +30,11 @@ enum FileTypeRules {
         case ".md": return "text/markdown"
         case ".csv": return "text/csv"
         case ".json": return "application/json"
+        // Service agents' media (stored by `GeneratedMediaIntake`).
+        case ".mp3": return "audio/mpeg"
+        case ".wav": return "audio/wav"
+        case ".mp4": return "video/mp4"
+        case ".glb": return "model/gltf-binary"
         default: return "application/octet-stream"
         }
     }
