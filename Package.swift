@@ -69,7 +69,7 @@ let package = Package(
         .executableTarget(name: "agentim-auth", dependencies: ["AuthService"], path: "services/auth/Sources/agentim-auth", swiftSettings: strict),
         // Login throughput against the argon2id cost (services/auth/bench); not a test.
         .executableTarget(name: "agentim-auth-bench", dependencies: ["AuthService", httpClient], path: "services/auth/Sources/agentim-auth-bench", swiftSettings: strict),
-        .target(name: "RoomsService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", hummingbird, postgres, lifecycle], path: "services/rooms/Sources/RoomsService", swiftSettings: strict),
+        .target(name: "RoomsService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", hummingbird, postgres, lifecycle, httpClient, .product(name: "Crypto", package: "swift-crypto"), .product(name: "Metrics", package: "swift-metrics")], path: "services/rooms/Sources/RoomsService", swiftSettings: strict),
         .executableTarget(name: "agentim-rooms", dependencies: ["RoomsService"], path: "services/rooms/Sources/agentim-rooms", swiftSettings: strict),
         .target(name: "RouterService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", "AgentIMSecrets", hummingbird, postgres, lifecycle, nio, nioPosix, httpClient], path: "services/router/Sources/RouterService", swiftSettings: strict),
         .executableTarget(name: "agentim-router", dependencies: ["RouterService"], path: "services/router/Sources/agentim-router", swiftSettings: strict),

@@ -17,6 +17,7 @@ public struct RoomsService: HubService {
     let events: RoomEvents
     let agents: AgentStore
     let agentEvents: AgentEvents
+    let pushSubscriptions: PushSubscriptionStore
     var permissions: PermissionDesk { PermissionDesk(service: self) }
     var registrar: AgentRegistrar { AgentRegistrar(service: self) }
 
@@ -29,6 +30,7 @@ public struct RoomsService: HubService {
         events = RoomEvents(runtime: runtime, rooms: rooms)
         agents = AgentStore(database: database)
         agentEvents = AgentEvents(runtime: runtime)
+        pushSubscriptions = PushSubscriptionStore(database: database)
     }
 
     public func addRoutes(to router: Router<HubRequestContext>) {
@@ -38,6 +40,7 @@ public struct RoomsService: HubService {
         TasksController(service: self).addRoutes(to: api.group("/api/tasks"))
         BookmarksController(service: self).addRoutes(to: api.group("/api/bookmarks"))
         AgentsController(service: self).addRoutes(to: api.group("/api/agents"))
+        PushController(service: self, store: pushSubscriptions).addRoutes(to: api.group("/api/push"))
     }
 
     /// Calls only edges make (`InternalRoutes`, never on the public listener: they answer
@@ -74,7 +77,12 @@ public struct RoomsService: HubService {
     }
 
     /// Background work of a rooms process: the bus consumer and the permission timers.
-    public var backgroundServices: [any Service] { [commandWorker, PermissionDesk.Timer(desk: permissions), GatewayCleanup(service: self)] }
+    public var backgroundServices: [any Service] { [commandWorker, PermissionDesk.Timer(desk: permissions), GatewayCleanup(service: self), PushSender(service: self)] }
+
+    /// Web Push reads the VAPID settings (kept current by `settingsChanged` control events).
+    public func prepare() async throws {
+        try await runtime.settings.reload()
+    }
 
     /// The bus consumer for commands from the edges; one per rooms process, sharing the work.
     public var commandWorker: some Service {

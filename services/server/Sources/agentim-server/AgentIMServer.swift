@@ -4,13 +4,13 @@ import ArgumentParser
 import Logging
 import SingleProcessHub
 
-/// `agentim-server [serve]`, `agentim-server migrate`, `agentim-server reencrypt`.
+/// `agentim-server [serve]`, `agentim-server migrate`, `agentim-server reencrypt`, `agentim-server vapid-keys`.
 @main
 struct AgentIMServer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agentim-server",
         abstract: "The AgentIM hub in one process.",
-        subcommands: [Serve.self, Migrate.self, Reencrypt.self],
+        subcommands: [Serve.self, Migrate.self, Reencrypt.self, VapidKeys.self],
         defaultSubcommand: Serve.self)
 }
 

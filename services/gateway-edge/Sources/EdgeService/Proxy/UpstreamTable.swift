@@ -5,8 +5,8 @@ public struct UpstreamTable: Sendable {
     public enum Service: String, Sendable, CaseIterable { case auth, rooms, router, uploads }
 
     static let prefixes: [(String, Service)] = [
-        ("/api/auth", .auth), ("/api/users", .auth), ("/api/admin/settings", .auth), ("/api/push", .auth),
-        ("/api/rooms", .rooms), ("/api/messages", .rooms), ("/api/agents", .rooms), ("/api/tasks", .rooms),
+        ("/api/auth", .auth), ("/api/users", .auth), ("/api/admin/settings", .auth),
+        ("/api/push", .rooms), ("/api/rooms", .rooms), ("/api/messages", .rooms), ("/api/agents", .rooms), ("/api/tasks", .rooms),
         ("/api/bookmarks", .rooms),
         ("/api/routers", .router), ("/api/service-agents", .router),
         ("/api/upload", .uploads), ("/uploads", .uploads),

@@ -161,6 +161,7 @@ struct ClientSession: SocketSession {
         case .admitted(let firstOfUser): first = firstOfUser
         }
         state.lock.withLock { state.user = user }
+        if first { await clients.presenceLease.arrived(user.id) }
         result(true, userId: user.id)
         if first { await clients.presence.cameOnline(user) }
     }

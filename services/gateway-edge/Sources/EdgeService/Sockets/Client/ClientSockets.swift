@@ -10,6 +10,8 @@ final class ClientSockets: Sendable {
     let rooms: RoomsDirectory
     let catchUp: RoomCatchUp
     let presence: Presence
+    /// This edge's leases on the shared presence board (read by the Web Push sender).
+    let presenceLease: PresenceLease
     let typing: Typing
     let limiter: RateLimiter
     let inbound: Counter
@@ -27,6 +29,7 @@ final class ClientSockets: Sendable {
         registry = ClientRegistry(node: runtime.nodeId)
         catchUp = RoomCatchUp(registry: registry, rooms: rooms, logger: runtime.logger)
         presence = Presence(registry: registry, runtime: runtime)
+        presenceLease = PresenceLease(registry: registry, runtime: runtime)
         typing = Typing(registry: registry, runtime: runtime)
     }
 
@@ -42,6 +45,9 @@ final class ClientSockets: Sendable {
         let gone = await registry.remove(id)
         guard let userId = gone.userId, let username = gone.username else { return }
         await typing.stopped(userId: userId, username: username, rooms: gone.rooms)
-        if gone.wasLast { presence.lastSocketClosed(userId: userId, username: username) }
+        if gone.wasLast {
+            await presenceLease.left(userId)
+            presence.lastSocketClosed(userId: userId, username: username)
+        }
     }
 }
