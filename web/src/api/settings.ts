@@ -13,6 +13,8 @@ export interface SettingItem {
   labelKey: string;
   descKey: string;
   source: 'db' | 'env' | 'default';
+  /** When a saved value takes effect: at once on every server process, or at their next start. */
+  applies?: 'live' | 'restart';
 }
 export type SettingsGroups = Record<string, SettingItem[]>;
 

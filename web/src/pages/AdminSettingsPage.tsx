@@ -270,6 +270,14 @@ function SettingRow({
         {control}
         <div id={`${id}-src`} className="pg-muted">
           <span className="pg-badge pg-source">{t(`admin.source_${item.source}`)}</span>
+          {item.applies === 'restart' && (
+            <>
+              {' '}
+              <span className="pg-badge pg-applies" title={t('admin.appliesRestartHint')}>
+                {t('admin.appliesRestart')}
+              </span>
+            </>
+          )}
         </div>
         {problem && (
           <div id={`${id}-err`} className="pg-error" role="alert">

@@ -57,6 +57,8 @@ const strings: Record<string, string> = {
   source_db: 'Saved here',
   source_env: 'From environment',
   source_default: 'Default',
+  appliesRestart: 'Applies after a restart',
+  appliesRestartHint: 'A saved value takes effect when the server processes next start.',
   range: 'range {min}–{max}',
   secretKeep: 'Type a new value to replace it',
   secretEmpty: 'Not set — type a value',

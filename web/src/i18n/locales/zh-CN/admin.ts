@@ -57,6 +57,8 @@ const strings: Record<string, string> = {
   source_db: '已在此保存',
   source_env: '来自环境变量',
   source_default: '默认值',
+  appliesRestart: '重启后生效',
+  appliesRestartHint: '保存的值将在服务器进程下次启动时生效。',
   range: '范围 {min}–{max}',
   secretKeep: '输入新值以替换',
   secretEmpty: '未设置——请输入值',
