@@ -62,6 +62,8 @@ public enum TracingBootstrap {
         configuration.traces.enabled = true
         configuration.traces.otlpExporter.`protocol` = .httpProtobuf
         configuration.diagnosticLogger = .custom(Logger(label: "agentim.otel"))
+        // Export failures, not a line per OTEL_* variable read (OTEL_LOG_LEVEL still wins).
+        configuration.diagnosticLogLevel = .warning
         let (tracer, service) = try OTel.makeTracingBackend(configuration: configuration)
         InstrumentationSystem.bootstrap(tracer)
         Traces.enable()
