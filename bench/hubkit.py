@@ -69,11 +69,17 @@ def wait_healthy(url, timeout=90):
 
 
 @contextlib.contextmanager
-def services(durable=False):
+def services(durable=False, redis_appendonly=False, keep=None):
     """Throwaway PostgreSQL and Redis for the duration of the block; yields (pg_port, redis_port).
-    durable=True keeps PostgreSQL's fsync on (for benchmarks that measure persisted writes)."""
+    durable=True keeps PostgreSQL's fsync on (for benchmarks that measure persisted writes);
+    redis_appendonly=True gives Redis an append-only file (a restart keeps its streams).
+    keep, a dict, receives the data directories ("work", "pg_dir", "redis_dir") for callers
+    that stop and start the servers themselves (Tests/chaos)."""
     work = tempfile.mkdtemp(); os.chmod(work, 0o755)  # readable by the postgres user when run as root
-    ports = shell(f"start_postgres {work}/pg{' durable' if durable else ''}; start_redis {work}/redis; "
+    if keep is not None:
+        keep.update(work=work, pg_dir=f"{work}/pg/pg", redis_dir=f"{work}/redis")
+    ports = shell(f"start_postgres {work}/pg{' durable' if durable else ''}; "
+                  f"start_redis {work}/redis{' appendonly' if redis_appendonly else ''}; "
                   "echo $PGPORT $REDISPORT").split()
     pg, redis = ports[-2], ports[-1]
     try:

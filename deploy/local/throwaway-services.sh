@@ -64,12 +64,14 @@ stop_postgres() {
   [ -n "${PG_DIR:-}" ] && as_pg_owner "$PGBIN/pg_ctl" -D "$PG_DIR" -m fast -w stop >/dev/null 2>&1 || true
 }
 
-# start_redis DIR: exports REDISPORT.
+# start_redis DIR [appendonly]: exports REDISPORT. With `appendonly` Redis keeps an
+# append-only file in DIR, so a restart on the same DIR (and REDISPORT) comes back with its data.
 start_redis() {
-  local dir=$1
+  local dir=$1 aof=no
+  [ "${2:-}" = appendonly ] && aof=yes
   mkdir -p "$dir"
   REDISPORT=${REDISPORT:-$(free_port)}
-  redis-server --port "$REDISPORT" --bind 127.0.0.1 --daemonize yes --save "" --appendonly no \
+  redis-server --port "$REDISPORT" --bind 127.0.0.1 --daemonize yes --save "" --appendonly "$aof" \
     --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
   for _ in $(seq 1 50); do redis-cli -p "$REDISPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
   export REDISPORT
