@@ -149,10 +149,11 @@ class Tally:
 
 async def hub_client(spec, tally, timing, ready):
     import websockets
-    ws = await websockets.connect(spec["url"], max_size=None, compression=None, ping_interval=None)
-    await ws.send(json.dumps({"type": "client:auth", "token": spec["token"]}))
-    await ws.recv()
-    await ws.send(json.dumps({"type": "client:join_room", "roomId": spec["room"]}))
+    async with timing.gate:  # a few handshakes at a time: set-up must not storm the server
+        ws = await websockets.connect(spec["url"], max_size=None, compression=None, ping_interval=None)
+        await ws.send(json.dumps({"type": "client:auth", "token": spec["token"]}))
+        await ws.recv()
+        await ws.send(json.dumps({"type": "client:join_room", "roomId": spec["room"]}))
     ready()
     seen = set()
 
@@ -201,6 +202,16 @@ class XMPP:
 
     @staticmethod
     async def login(port, user, password):
+        for attempt in range(10):
+            try:
+                return await asyncio.wait_for(XMPP.login_once(port, user, password), 15)
+            except (OSError, asyncio.TimeoutError):
+                if attempt == 9:
+                    raise
+                await asyncio.sleep(0.5 * (attempt + 1))
+
+    @staticmethod
+    async def login_once(port, user, password):
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         x = XMPP(reader, writer)
         x.open_stream()
@@ -230,9 +241,10 @@ class XMPP:
 
 
 async def xmpp_client(spec, tally, timing, ready):
-    x = await XMPP.login(spec["port"], spec["user"], "benchpass")
-    x.join(spec["room"], spec["user"])
-    await x.until(b"110")  # the room's presence for ourselves (status 110): joined
+    async with timing.gate:  # a few handshakes at a time: set-up must not storm the server
+        x = await XMPP.login(spec["port"], spec["user"], "benchpass")
+        x.join(spec["room"], spec["user"])
+        await x.until(b"110")  # the room's presence for ourselves (status 110): joined
     ready()
     seen = set()
 
@@ -298,6 +310,7 @@ def worker(kind, specs, round_id, conn):
                 all_joined.set()
 
         timing = asyncio.Event()
+        timing.gate = asyncio.Semaphore(10)
         loop = asyncio.get_running_loop()
         client = hub_client if kind == "hub" else xmpp_client
 
@@ -311,9 +324,18 @@ def worker(kind, specs, round_id, conn):
             return tasks
 
         tasks = await staged()
-        await asyncio.wait_for(all_joined.wait(), timeout=120)
+        deadline = time.monotonic() + 180
+        while not all_joined.is_set():
+            failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception()]
+            if failed:
+                raise RuntimeError(f"{len(failed)} clients failed to connect, e.g. {failed[0].exception()!r}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{joined}/{len(specs)} clients joined")
+            await asyncio.sleep(0.2)
         conn.send("ready")
         timing.values = await loop.run_in_executor(None, conn.recv)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cpu_at_start = usage.ru_utime + usage.ru_stime
         tally.deadline = timing.values.get("deadline")
         timing.set()
         results = await asyncio.gather(*tasks, return_exceptions=True)
@@ -321,7 +343,7 @@ def worker(kind, specs, round_id, conn):
         usage = resource.getrusage(resource.RUSAGE_SELF)
         conn.send(dict(latencies=tally.latencies, deliveries=tally.deliveries, duplicates=tally.duplicates,
                        late=tally.late, sent=tally.sent, offered=tally.offered, errors=errors[:3],
-                       cpu=usage.ru_utime + usage.ru_stime))
+                       cpu=usage.ru_utime + usage.ru_stime - cpu_at_start))
     asyncio.run(main())
 
 
