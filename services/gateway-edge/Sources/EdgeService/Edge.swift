@@ -128,6 +128,7 @@ public struct Edge: HubService {
         }
         let admin = AdminMetrics(metrics: metrics, redisEnabled: config.redisURL != nil)
         router.get("/api/admin/metrics") { _, context in try await admin.respond(context) }
+        APIDocs.addRoutes(to: router)
         for endpoint in [SocketEndpoint.client, .gateway] {
             router.get(RouterPath(endpoint.rawValue)) { _, _ -> Response in
                 var response = errorResponse(APIError(426, "Upgrade Required"))
