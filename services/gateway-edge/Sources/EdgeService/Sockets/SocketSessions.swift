@@ -54,14 +54,20 @@ extension SocketSessions {
     /// order; the 5 s auth timer closes with 4001 (websocket §2.2); the reader hands each
     /// message to `handle` in arrival order. Returns how reading ended: a transport error
     /// (too large, bad UTF-8) is thrown on by the session so the socket closes with its code.
+    ///
+    /// When reading ends, the writer first drains what is queued (up to `drainTimeout`): a close
+    /// the session decided (1008 for a frame before gateway auth) must reach the peer even when
+    /// the next frame broke the transport (invalid UTF-8); cancelled mid-write, that close was
+    /// lost, the library's own close was then refused as a second one, and the peer saw no close
+    /// frame at all, only the connection dropped 5 s later (found by Tests/fuzz).
     static func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, outbox: AsyncStream<Outgoing>,
                       send: AsyncStream<Outgoing>.Continuation, authTimeoutMs: Int, isAuthenticated: @escaping @Sendable () -> Bool,
-                      handle: (String) async -> Void) async -> Result<Void, any Error> {
+                      drainTimeout: Duration = .seconds(2), handle: (String) async -> Void) async -> Result<Void, any Error> {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await Outgoing.write(outbox, to: outbound) }
-            group.addTask {
+            let authTimer = Task {
                 try? await Task.sleep(for: .milliseconds(authTimeoutMs))
-                if !isAuthenticated() { send.yield(.close(code: 4001, reason: "Authentication timeout")) }
+                if !Task.isCancelled, !isAuthenticated() { send.yield(.close(code: 4001, reason: "Authentication timeout")) }
             }
             var outcome = Result<Void, any Error>.success(())
             do {
@@ -71,7 +77,10 @@ extension SocketSessions {
             } catch {
                 outcome = .failure(error)
             }
+            authTimer.cancel()
             send.finish()
+            group.addTask { try? await Task.sleep(for: drainTimeout) }
+            await group.next()  // the writer drained the outbox, or the drain deadline passed
             group.cancelAll()
             return outcome
         }
