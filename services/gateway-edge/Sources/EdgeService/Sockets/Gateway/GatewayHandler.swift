@@ -58,6 +58,11 @@ struct GatewayHandler: Sendable {
 
     /// A frame after `gateway:auth` (`.malformed` ones are dropped), from a socket that signed in.
     func handle(_ frame: InboundGatewayFrame, on socket: GatewaySocket) async {
+        // One span per frame (a no-op without tracing): the root of the trace an agent's message starts.
+        await Traces.span(frame.type, kind: .server) { await dispatch(frame, on: socket) }
+    }
+
+    private func dispatch(_ frame: InboundGatewayFrame, on socket: GatewaySocket) async {
         guard let (userId, gatewayId) = await registry.owner(of: socket.id) else { return }
         do {
             switch frame {
