@@ -65,7 +65,7 @@ let package = Package(
         .target(name: "AgentIMRuntime", dependencies: ["AgentIMCore", "AgentIMRedis", "AgentIMBus", "AgentIMDatabase", "AgentIMTokens", "AgentIMHTTP", "AgentIMSecrets", postgres, hummingbird, hummingbirdCore, logging, lifecycle, httpClient, tracing, .product(name: "OTel", package: "swift-otel")], path: "shared/Sources/AgentIMRuntime", swiftSettings: strict),
 
         // Services: a library with the logic, a thin executable.
-        .target(name: "AuthService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", "AgentIMSecrets", "CArgon2", hummingbird, postgres, lifecycle, .product(name: "Crypto", package: "swift-crypto")], path: "services/auth/Sources/AuthService", swiftSettings: strict),
+        .target(name: "AuthService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", "AgentIMSecrets", "AgentIMRedis", "CArgon2", hummingbird, postgres, lifecycle, httpClient, .product(name: "Crypto", package: "swift-crypto")], path: "services/auth/Sources/AuthService", swiftSettings: strict),
         .executableTarget(name: "agentim-auth", dependencies: ["AuthService"], path: "services/auth/Sources/agentim-auth", swiftSettings: strict),
         // Login throughput against the argon2id cost (services/auth/bench); not a test.
         .executableTarget(name: "agentim-auth-bench", dependencies: ["AuthService", httpClient], path: "services/auth/Sources/agentim-auth-bench", swiftSettings: strict),

@@ -12,6 +12,7 @@ enum AuditAction: String, Sendable {
     case settingUpdate = "setting_update"
     case totpSetup = "totp_setup", totpEnabled = "totp_enabled", totpDisabled = "totp_disabled"
     case totpVerifyFailed = "totp_verify_failed"
+    case oauthLink = "oauth_link", oauthUnlink = "oauth_unlink"
 }
 
 /// `audit_logs`: who did what, from where. Auth writes its own rows directly and stores

@@ -19,6 +19,8 @@ public struct AuthService: HubService {
     let audit: AuditLog
     let roles: AdminRoleCache
     let settingsStore: SettingsStore
+    let oauth: OAuthSetup
+    let totpReplay: TOTPReplayGuard
 
     public init(runtime: Runtime) throws {
         guard let database = runtime.database else { throw ConfigError("the auth service needs DATABASE_URL") }
@@ -30,6 +32,13 @@ public struct AuthService: HubService {
         audit = AuditLog(database: database)
         roles = AdminRoleCache()
         settingsStore = SettingsStore(database: database, secrets: runtime.secrets)
+        oauth = try OAuthSetup(runtime: runtime, database: database)
+        totpReplay = TOTPReplayGuard(redis: runtime.redis)
+    }
+
+    /// Refuses a bad OAuth provider URL (`OAuthEndpoints`) before the process connects anywhere.
+    public static func checkEnvironment(_ config: HubConfig) throws {
+        _ = try OAuthEndpoints(environment: .process)
     }
 
     public func addRoutes(to router: Router<HubRequestContext>) {
@@ -37,9 +46,7 @@ public struct AuthService: HubService {
         let auth = api.group("/api/auth")
         LoginController(service: self).addRoutes(to: auth)
         TOTPController(service: self).addRoutes(to: auth)
-        // The OAuth flows are not implemented, so no provider is offered and the web login
-        // page shows the password form only (http-api §4: a password deployment returns []).
-        auth.get("oauth/providers") { _, _ in ok([String]()) }
+        OAuthController(service: self).addRoutes(to: auth)
         ProfileController(service: self).addRoutes(to: api.group("/api/users"))
         AdminUsersController(service: self).addRoutes(to: api.group("/api/users"))
         SettingsController(service: self).addRoutes(to: api.group("/api/admin/settings"))
@@ -77,7 +84,7 @@ public struct AuthService: HubService {
     /// and the consumer of the other services' audit rows.
     public var backgroundServices: [any Service] {
         [AuthMaintenance(database: audit.database, settings: runtime.settings, logger: runtime.logger),
-         audit.worker(bus: runtime.bus, consumer: runtime.nodeId)]
+         audit.worker(bus: runtime.bus, consumer: runtime.nodeId)] + [oauth.sweeper(logger: runtime.logger)].compactMap { $0 }
     }
 
     /// Start-up work before the service answers: settings, then admin seeding (every start, §2.5).

@@ -36,16 +36,18 @@ struct SessionIssuer: Sendable {
         return pair
     }
 
-    func setCookie(_ token: String) -> String {
-        cookie(value: token, maxAge: refreshLifetime)
+    /// `SameSite=Strict` for the JSON logins; the OAuth callback uses `Lax`, since the
+    /// browser arrives there from the provider's site (data-config-security §3.3).
+    func setCookie(_ token: String, sameSite: String = "Strict") -> String {
+        cookie(value: token, maxAge: refreshLifetime, sameSite: sameSite)
     }
 
     func clearCookie() -> String {
         cookie(value: "", maxAge: 0)
     }
 
-    private func cookie(value: String, maxAge: Int) -> String {
-        var parts = ["\(Self.cookieName)=\(value)", "Max-Age=\(maxAge)", "Path=/api/auth", "HttpOnly", "SameSite=Strict"]
+    private func cookie(value: String, maxAge: Int, sameSite: String = "Strict") -> String {
+        var parts = ["\(Self.cookieName)=\(value)", "Max-Age=\(maxAge)", "Path=/api/auth", "HttpOnly", "SameSite=\(sameSite)"]
         if config.isProduction { parts.append("Secure") }
         return parts.joined(separator: "; ")
     }

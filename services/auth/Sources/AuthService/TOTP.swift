@@ -33,14 +33,19 @@ enum TOTP {
 
     /// Whether `code` is valid for the base32 `secret` now, within the allowed drift.
     static func verify(_ code: String, secret: String, at time: Date = Date()) -> Bool {
+        matchingStep(code, secret: secret, at: time) != nil
+    }
+
+    /// The time step whose code `code` is, among the steps accepted at `time`; nil when none.
+    static func matchingStep(_ code: String, secret: String, at time: Date = Date()) -> Int64? {
         guard code.utf8.count == digits, code.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-              let key = Base32.decode(secret) else { return false }
+              let key = Base32.decode(secret) else { return nil }
         let step = Int64(max(0, time.timeIntervalSince1970) / period)
-        var matched = false
+        var matched: Int64?
         // Every step is computed and compared, so timing does not tell which one matched.
         for delta in -drift...drift where step + Int64(delta) >= 0 {
             let candidate = Self.code(secret: key, step: UInt64(step + Int64(delta)))
-            matched = constantTimeEquals(candidate, code) || matched
+            if constantTimeEquals(candidate, code) { matched = step + Int64(delta) }
         }
         return matched
     }

@@ -48,9 +48,12 @@ struct TOTPController {
         }
     }
 
-    /// A current TOTP code, else an unused backup code, which is then consumed.
+    /// A current TOTP code not used before, else an unused backup code, which is then consumed.
     private func accepts(_ code: String, secret: String, user: UserRecord) async throws -> Bool {
-        if TOTP.verify(code, secret: secret) { return true }
+        if let step = TOTP.matchingStep(code, secret: secret) {
+            // A replayed code reads as a wrong one (http-api §3.4 has no other text).
+            return try await service.totpReplay.claim(userId: user.id, step: step)
+        }
         guard let stored = user.totpBackupCodes,
               let hashes = try? JSONCoding.decode([String].self, from: Data(stored.utf8)),
               let remaining = await BackupCodes.consume(code, from: hashes) else { return false }
