@@ -60,7 +60,7 @@ struct AuthDatabaseTests {
 
             let settings = RuntimeSettings(environment: Environment([:]), production: false, secrets: SecretBox(encryptionKey: nil),
                                            database: database, logger: Self.logger)
-            let maintenance = AuthMaintenance(database: database, settings: settings, logger: Self.logger)
+            let maintenance = AuthMaintenance(database: database, settings: settings, schemaReady: StartupGate(open: true), logger: Self.logger)
             try await maintenance.sweepTokens()
             try await maintenance.sweepAuditLog()
 

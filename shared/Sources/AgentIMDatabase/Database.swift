@@ -14,8 +14,33 @@ public struct Database: Sendable {
                                                          password: url.password, database: url.database, tls: .disable)
         configuration.options.maximumConnections = poolSize
         configuration.options.connectionIdleTimeout = .seconds(30)
+        // A name of this pool's own, so `poolUsage` can find its connections among the server's.
+        applicationName = "agentim-" + Nanoid.make(length: 12)
+        configuration.options.additionalStartupParameters = [("application_name", applicationName)]
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
+        self.poolSize = poolSize
+    }
+
+    /// The `application_name` of this pool's connections.
+    public let applicationName: String
+    public let poolSize: Int
+
+    /// This pool's connections as PostgreSQL counts them: open, and busy (not idle) other
+    /// than the one asking. nil when the database does not answer.
+    public func poolUsage() async -> (open: Int, inUse: Int)? {
+        do {
+            let rows = try await withTimeout(.seconds(3)) {
+                try await client.query("""
+                    SELECT count(*)::int, (count(*) FILTER (WHERE state <> 'idle'))::int FROM pg_stat_activity
+                    WHERE application_name = \(applicationName)
+                    """, logger: logger)
+            }
+            for try await (open, busy) in rows.decode((Int, Int).self) { return (open, max(0, busy - 1)) }
+            return nil
+        } catch {
+            return nil
+        }
     }
 
     /// Runs the pool; must be running before the first query (TOOLCHAIN gotcha).

@@ -73,11 +73,13 @@ public struct HubApp {
         let router = Router(context: HubRequestContext.self)
         // A server span continuing the caller's W3C trace context, only when tracing is on.
         if Traces.isEnabled { router.middlewares.add(TracingMiddleware()) }
+        // The service's own request durations (its bus backlog and pool use are refreshed by `/metrics`).
+        router.middlewares.add(RequestDurationMiddleware(durations: RequestDurations()))
         router.middlewares.add(ErrorEnvelopeMiddleware(production: runtime.config.isProduction))
         router.middlewares.add(ErrorReportingMiddleware(reporter: runtime.errors))
         service.addRoutes(to: router)
         service.internalHandlers.mount(on: router)
-        ServiceHost.addInternalRoutes(to: router) { await service.healthChecks() }
+        ServiceHost.addInternalRoutes(to: router, health: { await service.healthChecks() }, metrics: { await RuntimeMetrics.exposition(runtime) })
         self.init(runtime: runtime, router: router, services: service.backgroundServices) {
             try await runtime.prepareDatabase()
             try await service.prepare()
@@ -93,7 +95,7 @@ public struct HubApp {
             router: router,
             server: server,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil, backlog: ServiceHost.listenBacklog),
-            services: (runtime.backgroundServices + services).map { service in parts.map { TrackedService(service, parts: $0) } ?? service },
+            services: (runtime.backgroundServices + services.map { AfterSchema(base: $0, gate: runtime.schemaReady) }).map { service in parts.map { TrackedService(service, parts: $0) } ?? service },
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? config.port
                 FileHandle.standardOutput.write(Data("agentim-\(config.processRole) listening on http://\(config.host):\(port)\n".utf8))
@@ -121,6 +123,7 @@ extension Runtime {
     public func prepareDatabase() async throws {
         try await migrateIfEnabled()
         try await loadRevocationsFromDatabase()
+        try await settings.reload()
         await schemaReady.open()
     }
 }

@@ -56,6 +56,11 @@ public final class Runtime: Sendable {
                                    database: database, logger: logger)
         errors = try ErrorReporter.start(config: config, settings: settings, serverName: nodeId, logger: logger)
         schemaReady = StartupGate(open: database == nil)
+        // `log.level` stored by an admin wins over LOG_LEVEL, on every process, without a restart.
+        let configuredLevel = config.logLevel
+        settings.onChange { settings in
+            LiveLogLevel.set(LiveLogLevel.parse(settings.storedValue("log.level") ?? configuredLevel) ?? .info)
+        }
     }
 
     /// For the single-process hub: one runtime shared by every mounted service.

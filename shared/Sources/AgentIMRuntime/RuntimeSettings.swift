@@ -22,6 +22,12 @@ public final class RuntimeSettings: Sendable {
     let logger: Logger
     /// Plaintext values of the rows that decrypt and validate.
     private let stored = Mutex<[String: String]>([:])
+    /// Where a process without a database (the distributed edge) gets the stored values: the auth service.
+    private let remote = Mutex<(@Sendable () async throws -> [String: String])?>(nil)
+    /// Tasks waiting in `nextChange()`, and how many reloads happened (so a waiter never misses one).
+    private let changes = Mutex<(generation: Int, waiters: [Int: CheckedContinuation<Void, Never>], next: Int)>((0, [:], 0))
+    /// Called after every load, for settings applied by a push rather than read at each use.
+    private let observers = Mutex<[@Sendable (RuntimeSettings) -> Void]>([])
 
     public init(environment: Environment, production: Bool, secrets: SecretBox, database: Database?, logger: Logger) {
         self.environment = environment
@@ -34,7 +40,10 @@ public final class RuntimeSettings: Sendable {
     /// Re-reads every row of `settings`. A row that cannot be decrypted or no longer
     /// validates is skipped with a warning, so the environment or default applies instead.
     public func reload() async throws {
-        guard let database else { return }
+        guard let database else {
+            if let load = remote.withLock({ $0 }) { apply(try await load()) }
+            return
+        }
         var values: [String: String] = [:]
         let rows = try await database.client.query("SELECT key, value FROM settings", logger: logger)
         for try await (key, raw) in rows.decode((String, String).self) {
@@ -49,7 +58,65 @@ public final class RuntimeSettings: Sendable {
             }
             values[key] = value
         }
-        stored.withLock { $0 = values }
+        apply(values)
+    }
+
+    /// Makes the settings of a process without a database come from `load` (the non-sensitive
+    /// stored values, from the auth service), at `reload` and after every change event.
+    public func loadRemotely(_ load: @escaping @Sendable () async throws -> [String: String]) {
+        remote.withLock { $0 = load }
+    }
+
+    /// The stored values that validate, as `reload` found them; wakes `nextChange()` waiters.
+    public func apply(_ values: [String: String]) {
+        let valid = values.filter { key, value in SettingsRegistry.definition(key)?.problem(with: value) == nil }
+        stored.withLock { $0 = valid }
+        // Observers first: a timer woken below logs at the level a change just set.
+        for observer in observers.withLock({ $0 }) { observer(self) }
+        logger.debug("settings loaded: \(valid.count) stored value(s)")
+        let waiters = changes.withLock { state in
+            state.generation += 1
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Runs `observer` after every load of the stored values (at start and after each change
+    /// anywhere): for a setting applied by re-initialising something (log level, Sentry, Web Push).
+    public func onChange(_ observer: @escaping @Sendable (RuntimeSettings) -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    /// The value an admin stored for `key`, nil when none is (the caller's own fallback applies).
+    public func storedValue(_ key: String) -> String? {
+        stored.withLock { $0[key] }
+    }
+
+    /// The stored values of the keys that are not sensitive (what an edge may be sent).
+    public func storedPublicValues() -> [String: String] {
+        stored.withLock { $0 }.filter { SettingsRegistry.definition($0.key)?.sensitive == false }
+    }
+
+    /// Returns after the next reload (or at once when the task is cancelled): timers that
+    /// sleep for a setting's interval wake here to re-read it.
+    public func nextChange() async {
+        let id = changes.withLock { state -> Int in
+            state.next += 1
+            return state.next
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = changes.withLock { state -> Bool in
+                    if Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            changes.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
     }
 
     /// The effective value and where it came from.

@@ -29,14 +29,16 @@ public enum ServiceHost {
     }
 
     /// Routes every service process exposes for the platform: readiness, liveness, metrics.
-    public static func addInternalRoutes(to router: Router<HubRequestContext>, health: @escaping @Sendable () async -> [String: Bool]) {
+    /// `metrics` renders `/metrics` (by default the registry as it stands).
+    public static func addInternalRoutes(to router: Router<HubRequestContext>, health: @escaping @Sendable () async -> [String: Bool],
+                                         metrics: @escaping @Sendable () async -> String = { Telemetry.exposition() }) {
         var handlers = InternalHandlers()
         handlers.on(InternalRoutes.health) { _ in HealthReport(checks: await health()) }
         handlers.on(InternalRoutes.live) { $0 }
         handlers.mount(on: router)
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: Telemetry.exposition())))
+                     body: .init(byteBuffer: ByteBuffer(string: await metrics())))
         }
     }
 

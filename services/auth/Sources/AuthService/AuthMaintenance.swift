@@ -12,6 +12,7 @@ import ServiceLifecycle
 struct AuthMaintenance: Service {
     let database: Database
     let settings: RuntimeSettings
+    let schemaReady: StartupGate
     let logger: Logger
 
     func run() async throws {
@@ -21,21 +22,12 @@ struct AuthMaintenance: Service {
         }
     }
 
-    /// Runs `job` every `intervalKey` milliseconds until shutdown.
+    /// Runs `job` every `intervalKey` milliseconds until shutdown, rescheduled when the setting changes.
     private func every(_ intervalKey: String, _ job: @Sendable () async throws -> Void) async {
-        while true {
-            do {
-                let interval = Duration.milliseconds(settings.int(intervalKey))
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            } catch {
-                return  // cancelled or shutting down
-            }
-            do {
-                try await job()
-            } catch {
-                logger.error("periodic \(intervalKey) job failed: \(error)")
-            }
-        }
+        // The first run comes one interval after start (a day is the longest interval).
+        let timer = SettingTimer(settings: settings, key: intervalKey, configuredMs: settings.int(intervalKey), firstRun: .seconds(86_400),
+                                 schemaReady: schemaReady, logger: logger, name: "periodic \(intervalKey) job")
+        await timer.run(job)
     }
 
     func sweepTokens() async throws {

@@ -61,6 +61,10 @@ public struct AuthService: HubService {
             await runtime.revocations.snapshot().map { RevocationEntry(userId: $0.key, revokedAtMs: $0.value) }
         }
         handlers.on(InternalRoutes.userRole) { try await role(of: $0.userId) }
+        handlers.on(InternalRoutes.settings) { _ in
+            try await runtime.settings.reload()  // the caller heard of a change this process may not have read yet
+            return runtime.settings.storedPublicValues()
+        }
         handlers.on(InternalRoutes.recordAvatar) { record in
             guard record.avatarUrl.hasPrefix("/uploads/") else { throw APIError(400, "avatarUrl must start with /uploads/") }
             try await recordAvatar(userId: record.userId, avatarUrl: record.avatarUrl)
@@ -83,7 +87,7 @@ public struct AuthService: HubService {
     /// Long-lived work of the auth service: the periodic clean-ups (data-config-security §4)
     /// and the consumer of the other services' audit rows.
     public var backgroundServices: [any Service] {
-        [AuthMaintenance(database: audit.database, settings: runtime.settings, logger: runtime.logger),
+        [AuthMaintenance(database: audit.database, settings: runtime.settings, schemaReady: runtime.schemaReady, logger: runtime.logger),
          audit.worker(bus: runtime.bus, consumer: runtime.nodeId)] + [oauth.sweeper(logger: runtime.logger)].compactMap { $0 }
     }
 

@@ -27,6 +27,8 @@ struct SettingsController {
         var labelKey: String
         var descKey: String
         var source: RuntimeSettings.Source
+        /// `live`: every process uses a saved value within moments; `restart`: from the next start.
+        var applies: SettingDefinition.Applies
 
         init(_ definition: SettingDefinition, value: String, source: RuntimeSettings.Source) {
             key = definition.key
@@ -39,6 +41,7 @@ struct SettingsController {
             labelKey = definition.labelKey
             descKey = definition.descKey
             self.source = source
+            applies = definition.applies
         }
     }
 

@@ -64,9 +64,10 @@ public struct Edge: HubService {
         hub.backgroundServices + (topology.map { [$0.service] } ?? [])
     }
 
-    /// The distributed edge has the auth service's revocations before it serves.
+    /// The distributed edge has the auth service's revocations and settings before it serves.
     public func prepare() async throws {
         try await topology?.loadRevocations(into: runtime)
+        try await topology?.loadSettings(into: runtime)
     }
 
     /// The edge's process: its middleware, the reverse proxy to `topology`, its own routes.
@@ -117,9 +118,9 @@ public struct Edge: HubService {
         }
         let metrics = self.metrics
         let tokens = hub.tokens
-        let authEnabled = config.metricsAuthEnabled
+        let settings = runtime.settings
         router.get("/api/metrics") { request, _ -> Response in
-            if authEnabled, let refusal = await Self.metricsRefusal(request.headers[.authorization], tokens: tokens) {
+            if settings.bool("metrics.authEnabled"), let refusal = await Self.metricsRefusal(request.headers[.authorization], tokens: tokens) {
                 return Response(status: .unauthorized, headers: [.contentType: "text/plain; charset=utf-8"],
                                 body: .init(byteBuffer: ByteBuffer(string: refusal)))
             }

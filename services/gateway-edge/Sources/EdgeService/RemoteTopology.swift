@@ -65,6 +65,14 @@ public struct RemoteTopology: Sendable {
         }
     }
 
+    /// The runtime settings an admin stored, from the auth service (the edge has no database):
+    /// now, and again after every change event (`ControlFollower` reloads them).
+    public func loadSettings(into runtime: Runtime) async throws {
+        let calls = self.calls
+        runtime.settings.loadRemotely { try await calls.call(InternalRoutes.settings) }
+        try await runtime.settings.reload()
+    }
+
     /// Shuts the HTTP client down with the process.
     public var service: some Service { ClientShutdown(client: client) }
 

@@ -4,19 +4,19 @@ import Logging
 import ServiceLifecycle
 
 /// Removes uploads never linked to a message (data-config-security §3.11, §4): first 10 s
-/// after start, then every `ORPHAN_FILE_CHECK_INTERVAL`: unlinked uploads older than an
+/// after start, then every `cleanup.orphanFileInterval` (live; `ORPHAN_FILE_CHECK_INTERVAL` seeds it): unlinked uploads older than an
 /// hour lose their row, then their file. Every uploads replica runs it; deleting twice is harmless.
 struct OrphanSweep: Service {
     static let maxAge = Duration.seconds(3600)
     static let firstRun = Duration.seconds(10)
 
     let attachments: AttachmentStore
-    let storage: any FileStorage
-    let interval: Duration
-    let logger: Logger
+    let storage: StorageHolder
+    let timer: SettingTimer
+    var logger: Logger { timer.logger }
 
     func run() async throws {
-        await PeriodicJob.run(firstRun: Self.firstRun, interval: interval, logger: logger, name: "orphan upload sweep") {
+        await timer.run {
             let removed = try await sweep()
             if removed > 0 { logger.info("removed \(removed) orphan upload(s)") }
         }
@@ -28,7 +28,7 @@ struct OrphanSweep: Service {
         for url in urls {
             guard let key = StorageKey(url: url) else { continue }  // a URL no file can have
             do {
-                try await storage.delete(key)
+                try await storage.current.delete(key)
             } catch {
                 logger.warning("orphan upload \(key): row removed, file not: \(error)")
             }

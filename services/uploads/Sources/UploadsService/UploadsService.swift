@@ -11,9 +11,11 @@ import ServiceLifecycle
 /// process's or the single-process hub's edge; `backgroundServices` holds the orphan sweep.
 public struct UploadsService: HubService {
     public let runtime: Runtime
-    let storage: any FileStorage
+    /// The backend (`storage.*` applies at the next start: see `StorageHolder`).
+    let storageHolder: StorageHolder
+    var storage: any FileStorage { storageHolder.current }
+    var receiver: UploadReceiver { storageHolder.receiver }
     let attachments: AttachmentStore
-    let receiver: UploadReceiver
     /// Reaches the auth service, which owns `users`: in this process, or over HTTP at `AUTH_URL`.
     let calls: InternalClient
 
@@ -21,10 +23,8 @@ public struct UploadsService: HubService {
     public init(runtime: Runtime, calls: InternalClient? = nil) throws {
         guard let database = runtime.database else { throw ConfigError("the uploads service needs DATABASE_URL") }
         self.runtime = runtime
-        storage = runtime.config.storageProvider == "s3"
-            ? try S3FileStorage(config: runtime.config) : LocalFileStorage(directory: runtime.config.uploadDir)
+        storageHolder = try StorageHolder(config: runtime.config)
         attachments = AttachmentStore(database: database)
-        receiver = UploadReceiver(spoolDirectory: storage.spoolDirectory)
         self.calls = calls ?? .http(config: runtime.config, logger: runtime.logger)
         try checkStorage()
     }
@@ -57,15 +57,18 @@ public struct UploadsService: HubService {
         DownloadController(service: self).addRoutes(to: router.group().add(middleware: identity.acceptingQueryToken()))
     }
 
-    /// `upload.maxFileSize` may be set by an admin.
+    /// `upload.maxFileSize` may be set by an admin; so may the storage backend, taken here.
     public func prepare() async throws {
         try await runtime.settings.reload()
+        await storageHolder.applyStoredSettings(config: runtime.config, settings: runtime.settings, logger: runtime.logger)
     }
 
     /// The orphan sweep (data-config-security §4).
     public var backgroundServices: [any Service] {
-        [OrphanSweep(attachments: attachments, storage: storage,
-                     interval: .milliseconds(runtime.config.orphanFileCheckIntervalMs), logger: runtime.logger)]
+        let timer = SettingTimer(settings: runtime.settings, key: "cleanup.orphanFileInterval",
+                                 configuredMs: runtime.config.orphanFileCheckIntervalMs, firstRun: OrphanSweep.firstRun,
+                                 schemaReady: runtime.schemaReady, logger: runtime.logger, name: "orphan upload sweep")
+        return [OrphanSweep(attachments: attachments, storage: storageHolder, timer: timer)]
     }
 
     /// Records a user's new avatar URL with the auth service.

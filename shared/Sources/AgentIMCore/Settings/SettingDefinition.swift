@@ -5,6 +5,10 @@ import Foundation
 public struct SettingDefinition: Sendable {
     public enum Kind: String, Sendable, Codable { case string, number, boolean, enumeration = "enum" }
 
+    /// When a saved value takes effect: on every process within the bus's latency, or when
+    /// the processes that use it next start (the admin page says which).
+    public enum Applies: String, Sendable, Codable { case live, restart }
+
     /// Groups in the order the admin page shows them.
     public enum Group: String, Sendable, CaseIterable {
         case general, security, storage, rateLimit, connections, aiRouter, pushNotifications, maintenance
@@ -21,6 +25,7 @@ public struct SettingDefinition: Sendable {
     public let min: Int?
     public let max: Int?
     public let sensitive: Bool
+    public var applies: Applies { SettingsRegistry.appliedAtRestart.contains(key) ? .restart : .live }
     /// `adminSettings.<label>`; the description key appends `Desc`.
     public let labelKey: String
     public var descKey: String { labelKey + "Desc" }

@@ -77,6 +77,14 @@ public enum SettingsRegistry {
         .init("sentry.dsn", .maintenance, .string, "", env: "SENTRY_DSN", label: "sentryDsn"),
     ]
 
+    /// Keys read once when a process starts. The storage backend is chosen, checked and
+    /// given its spool directory at start; switching it under running uploads would leave
+    /// transfers half in one backend and half in the other.
+    static let appliedAtRestart: Set<String> = [
+        "storage.provider", "storage.s3.bucket", "storage.s3.region", "storage.s3.endpoint",
+        "storage.s3.accessKeyId", "storage.s3.secretAccessKey",
+    ]
+
     static let byKey: [String: SettingDefinition] = Dictionary(uniqueKeysWithValues: all.map { ($0.key, $0) })
 
     public static func definition(_ key: String) -> SettingDefinition? { byKey[key] }

@@ -8,13 +8,10 @@ public enum Telemetry {
     public static let registry = PrometheusCollectorRegistry()
 
     public static func bootstrap(logLevel: String) {
-        let level = Logger.Level(rawValue: logLevel == "warn" ? "warning" : (logLevel == "fatal" ? "critical" : logLevel)) ?? .info
+        LiveLogLevel.set(LiveLogLevel.parse(logLevel) ?? .info)
         // The provider puts `trace_id`/`span_id` on lines written inside a span (tracing on only).
-        LoggingSystem.bootstrap({ label, provider in
-            var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
-            handler.logLevel = level
-            return handler
-        }, metadataProvider: Traces.loggingMetadataProvider)
+        LoggingSystem.bootstrap({ label, provider in LiveLevelLogHandler(label: label, metadataProvider: provider) },
+                               metadataProvider: Traces.loggingMetadataProvider)
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
     }
 

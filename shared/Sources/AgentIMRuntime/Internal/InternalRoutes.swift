@@ -31,6 +31,9 @@ public enum InternalRoutes {
     /// The avatar the uploads service stored (http-api §11.2): `users` belongs to auth.
     public static let recordAvatar = InternalRoute<AvatarRecord, InternalEmpty>(.put, "/internal/users/:userId/avatar", owner: .auth)
 
+    /// The non-sensitive runtime settings an admin stored (key → value), for the edge, which has no database.
+    public static let settings = InternalRoute<InternalEmpty, [String: String]>(.get, "/internal/settings", owner: .auth)
+
     // MARK: every service
 
     /// Readiness: the process's checks, 200 when all hold and 503 otherwise (the body either way).

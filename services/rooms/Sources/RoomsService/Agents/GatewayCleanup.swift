@@ -3,7 +3,8 @@ import AgentIMRuntime
 import Logging
 import ServiceLifecycle
 
-/// The zombie-gateway job (data-config-security §4): every `GATEWAY_CLEANUP_INTERVAL`, first
+/// The zombie-gateway job (data-config-security §4): every `cleanup.gatewayInterval` (live;
+/// `GATEWAY_CLEANUP_INTERVAL` seeds it), first
 /// after 30 s, gateways disconnected for longer than `cleanup.gatewayMaxOfflineDays` are
 /// deleted with their agents; the agents leave their rooms, which get `server:room_update`
 /// and a fresh `room_context`. Their ids are not flagged: a gateway that comes back much later
@@ -14,8 +15,10 @@ struct GatewayCleanup: Service {
     var logger: Logger { service.agents.logger }
 
     func run() async throws {
-        let interval = Duration.milliseconds(service.runtime.config.gatewayCleanupIntervalMs)
-        await PeriodicJob.run(firstRun: Self.firstRun, interval: interval, logger: logger, name: "zombie gateway cleanup") {
+        let runtime = service.runtime
+        let timer = SettingTimer(settings: runtime.settings, key: "cleanup.gatewayInterval", configuredMs: runtime.config.gatewayCleanupIntervalMs,
+                                 firstRun: Self.firstRun, schemaReady: runtime.schemaReady, logger: logger, name: "zombie gateway cleanup")
+        await timer.run {
             let removed = try await sweep()
             if removed > 0 { logger.info("deleted \(removed) gateway(s) offline past cleanup.gatewayMaxOfflineDays") }
         }

@@ -63,7 +63,7 @@ struct DownloadController {
 
     /// Local storage falls through to the generic 404 as static files did; S3 answers JSON.
     func notFound() -> Response {
-        if service.runtime.config.storageProvider == "s3" { return errorResponse(APIError(404, "File not found")) }
+        if service.storageHolder.provider == "s3" { return errorResponse(APIError(404, "File not found")) }
         return Response(status: .notFound, headers: [.contentType: "text/plain; charset=UTF-8"], body: .init(byteBuffer: ByteBuffer(string: "404 Not Found")))
     }
 

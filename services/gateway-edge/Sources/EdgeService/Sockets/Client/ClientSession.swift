@@ -59,7 +59,7 @@ struct ClientSession: SocketSession {
         func fail(_ code: String, _ message: String) { send(.text(ServerFrame.error(code: code, message: message))) }
         let frame: ClientFrame
         do {
-            frame = try ClientFrame.parse(text, maxLength: clients.config.maxWSMessageSize)
+            frame = try ClientFrame.parse(text, maxLength: clients.runtime.settings.int("ws.maxMessageSize"))
         } catch {
             return fail(error.code, error.message)
         }
@@ -155,7 +155,8 @@ struct ClientSession: SocketSession {
         // The caps are checked and the socket bound in one step, so racing sockets cannot overshoot.
         let first: Bool
         switch await clients.registry.authenticate(id, userId: user.id, username: user.username,
-                                                   perUser: clients.config.maxWSConnectionsPerUser, total: clients.config.maxTotalWSConnections) {
+                                                   perUser: clients.runtime.settings.int("ws.maxConnectionsPerUser"),
+                                                   total: clients.runtime.settings.int("ws.maxTotalConnections")) {
         case .tooManyForUser: return result(false, error: "Too many connections")
         case .atCapacity: return result(false, error: "Server at capacity")
         case .admitted(let firstOfUser): first = firstOfUser

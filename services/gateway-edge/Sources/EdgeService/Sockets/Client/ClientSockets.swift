@@ -35,9 +35,11 @@ final class ClientSockets: Sendable {
 
     /// The per-user limit on client frames (`ws:rate:<userId>`, data-config-security §3.5):
     /// shared through Redis when present, and not halved in memory.
+    /// `rateLimit.client.*` are read per frame: a saved change applies to the next frame.
     func allowFrame(from userId: String) async -> Bool {
-        let max = config.clientRateLimitMax
-        return await limiter.hit(key: "ws:rate:\(userId)", windowSeconds: config.clientRateLimitWindow, max: max, memoryMax: max).allowed
+        let settings = runtime.settings
+        let max = settings.int("rateLimit.client.max")
+        return await limiter.hit(key: "ws:rate:\(userId)", windowSeconds: settings.int("rateLimit.client.window"), max: max, memoryMax: max).allowed
     }
 
     /// A socket is gone: its rooms hear that its user stopped typing, and the user may go offline.

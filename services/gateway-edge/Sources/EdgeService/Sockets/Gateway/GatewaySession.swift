@@ -13,6 +13,17 @@ struct GatewaySession: SocketSession {
     /// Each frame's fields are checked once by `InboundGatewayFrame.parse`.
     static let maxFrameLength = 1_248_576
 
+    /// The original's hard cap unless `ws.gatewayMessageSize` was stored by an admin or set
+    /// through `MAX_GATEWAY_MESSAGE_SIZE`: its 262,144 default was never enforced, and
+    /// enforcing it would refuse chunks the original's CLIs send (websocket §3.3).
+    var maxFrameLength: Int {
+        let settings = gateways.runtime.settings
+        guard let definition = SettingsRegistry.definition("ws.gatewayMessageSize"), settings.resolve(definition).source != .default else {
+            return Self.maxFrameLength
+        }
+        return settings.int("ws.gatewayMessageSize")
+    }
+
     let gateways: GatewaySockets
     let socket: GatewaySocket
     private let outbox: AsyncStream<Outgoing>
@@ -43,7 +54,7 @@ struct GatewaySession: SocketSession {
     }
 
     private func handle(_ text: String, logger: Logger) async {
-        if text.jsLength > Self.maxFrameLength {
+        if text.jsLength > maxFrameLength {
             return socket.send(text: #"{"type":"server:error","message":"Message exceeds maximum size"}"#)
         }
         guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),

@@ -1,0 +1,45 @@
+import AgentIMCore
+import AgentIMRedis
+
+/// What every process's metrics endpoint brings up to date before it renders: the process
+/// gauges, its database pool's connections, and the backlog of the consumer groups this
+/// process's role reads (from Redis).
+public enum RuntimeMetrics {
+    /// The consumer groups each process role runs (`CommandWorker`s): stream and group.
+    static func groups(of role: String) -> [(stream: String, group: String)] {
+        let all: [String: [(String, String)]] = [
+            "auth": [(BusStream.auditCommands, "auth")],
+            "rooms": [(BusStream.roomsCommands, "rooms"), (BusStream.events, "push")],
+            "router": [("agentim:cmd:router", "router")],
+        ]
+        if role == "server" { return all.values.flatMap { $0 } }
+        return all[role] ?? []
+    }
+
+    public static func refresh(_ runtime: Runtime) async {
+        ProcessGauges.shared.refresh()
+        if let database = runtime.database, let usage = await database.poolUsage() {
+            PoolGauges.shared.set(open: usage.open, inUse: usage.inUse, maximum: database.poolSize)
+        }
+        guard let redis = runtime.redis else { return }
+        let wanted = groups(of: runtime.config.processRole)
+        for stream in Set(wanted.map(\.stream)) {
+            guard let reply = try? await redis.send("XINFO", "GROUPS", stream), let groups = reply.array else { continue }
+            for group in groups {
+                guard let fields = group.array else { continue }
+                var info: [String: RedisValue] = [:]
+                for index in stride(from: 0, to: fields.count - 1, by: 2) {
+                    if let name = fields[index].string { info[name] = fields[index + 1] }
+                }
+                guard let name = info["name"]?.string, wanted.contains(where: { $0.stream == stream && $0.group == name }) else { continue }
+                BusGauges.shared.set(stream: stream, group: name, pending: info["pending"]?.int ?? 0, lag: info["lag"]?.int ?? 0)
+            }
+        }
+    }
+
+    /// The Prometheus text of this process with everything brought up to date.
+    public static func exposition(_ runtime: Runtime) async -> String {
+        await refresh(runtime)
+        return Telemetry.exposition()
+    }
+}
