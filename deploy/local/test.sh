@@ -41,6 +41,7 @@ python3 -c "import yaml" 2>/dev/null || python3 -m pip install -q pyyaml
 { command -v moto_server && python3 -c "import boto3"; } >/dev/null 2>&1 \
   || python3 -m pip install -q --disable-pip-version-check 'moto[server]' boto3 2>/dev/null
 python3 -c "import opentelemetry.proto" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check opentelemetry-proto  # the observability tests' OTLP receiver
+python3 -c "import cryptography" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check cryptography  # Web Push tests' push service
 python3 deploy/local/topology_and_ops_test.py
 # Suites run one after another: each starts real hub processes, and 2 cores shared by
 # parallel suites (argon2 logins, migrations) make their timeouts flaky.
