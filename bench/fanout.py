@@ -326,9 +326,10 @@ def worker(kind, specs, round_id, conn):
         tasks = await staged()
         deadline = time.monotonic() + 180
         while not all_joined.is_set():
-            failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception()]
+            failed = [(spec["name"], t) for spec, t in zip(specs, tasks) if t.done() and not t.cancelled() and t.exception()]
             if failed:
-                raise RuntimeError(f"{len(failed)} clients failed to connect, e.g. {failed[0].exception()!r}")
+                raise RuntimeError(f"{len(failed)} clients failed to connect ({', '.join(name for name, _ in failed[:10])}), "
+                                   f"e.g. {failed[0][1].exception()!r}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{joined}/{len(specs)} clients joined")
             await asyncio.sleep(0.2)
@@ -427,7 +428,9 @@ class EjabberdSystem:
         self.ctl = ["ejabberdctl", "--ctl-config", os.path.join(self.dir, "ejabberdctl.cfg"), "--config", os.path.join(self.dir, "ejabberd.yml"), "--spool", os.path.join(self.dir, "spool"),
                     "--logs", os.path.join(self.dir, "logs"), "--node", self.node]
         self.proc = subprocess.Popen(self.ctl + ["foreground"], stdout=open(os.path.join(self.dir, "out.log"), "w"),
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+                                     stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=raise_file_limit,
+                                     # As the ejabberd user itself: through su, PAM would reset the descriptor limit.
+                                     user="ejabberd", group="ejabberd", env=dict(os.environ, HOME="/var/lib/ejabberd"))
         deadline = time.time() + 90
         while True:
             try:
@@ -494,6 +497,12 @@ class EjabberdSystem:
         return took
 
 
+def raise_file_limit():
+    """A socket per client: 1,000 clients need more descriptors than the usual soft limit of 1,024."""
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 # --- a round ------------------------------------------------------------------------------------
 
 def run_round(system, shape, processes, round_id):
@@ -511,6 +520,7 @@ def run_round(system, shape, processes, round_id):
     time.sleep(1.0)  # the last joins settle
     roots = system.cpu_roots()
     cpu_before = cpu_seconds(roots)
+    parts_before = [cpu_seconds([root]) for root in roots]
     start = time.monotonic() + 0.5
     stop = start + shape["seconds"] + shape["grace"] + 1
     timing = dict(start=start, stop=stop, deadline=start + shape["seconds"] + shape["grace"] if shape.get("overload") else None)
@@ -522,6 +532,7 @@ def run_round(system, shape, processes, round_id):
             raise RuntimeError(f"{system.label}: a generator process hung")
         results.append(conn.recv())
     cpu_after = cpu_seconds(roots)
+    parts = [round(cpu_seconds([root]) - before, 2) for root, before in zip(roots, parts_before)]
     for p in procs:
         p.join(5)
     sent = {}
@@ -540,14 +551,14 @@ def run_round(system, shape, processes, round_id):
                 deliveries=deliveries, late=sum(r["late"] for r in results), duplicates=sum(r["duplicates"] for r in results),
                 loss=expected - deliveries - sum(r["late"] for r in results),
                 p50=pct(0.5), p99=pct(0.99), max=latencies[-1] * 1000 if latencies else float("nan"),
-                server_cpu=server_cpu, per_cpu=deliveries / server_cpu if server_cpu else float("nan"),
+                server_cpu=server_cpu, server_cpu_parts=parts, per_cpu=deliveries / server_cpu if server_cpu else float("nan"),
                 client_cpu=sum(r["cpu"] for r in results), errors=[e for r in results for e in r["errors"]][:3])
 
 
 def show(r, shape):
     line = (f"  {r['system']:26s} sent {r['sent']:6d} deliveries {r['deliveries']:7d}/{r['expected']:7d} "
             f"loss {r['loss']:5d} dup {r['duplicates']:4d}  p50 {r['p50']:8.1f} ms p99 {r['p99']:8.1f} ms max {r['max']:8.1f} ms  "
-            f"server CPU {r['server_cpu']:6.2f} s -> {r['per_cpu']:7.0f} deliveries/CPU-s  client CPU {r['client_cpu']:5.2f} s")
+            f"server CPU {r['server_cpu']:6.2f} s {r['server_cpu_parts']} -> {r['per_cpu']:7.0f} deliveries/CPU-s  client CPU {r['client_cpu']:5.2f} s")
     if shape.get("overload"):
         line += f"  late {r['late']}  exit after SIGTERM: {r.get('exit')}"
     if r["errors"]:
@@ -565,10 +576,13 @@ def main():
     parser.add_argument("--no-ejabberd", action="store_true")
     parser.add_argument("--no-hub", action="store_true")
     parser.add_argument("--seconds", type=float)
+    parser.add_argument("--rate", type=float, help="messages per second per sender (overrides the shape's)")
     args = parser.parse_args()
     shape = dict(SHAPES[args.shape], overload=args.shape == "overload")
     if args.seconds:
         shape["seconds"] = args.seconds
+    if args.rate is not None:
+        shape["rate"] = args.rate
     hubs = []
     for item in args.hub_bin or [hubkit.bin_dir()]:
         path, _, label = item.partition("=")
@@ -579,6 +593,11 @@ def main():
     results = {}
     with hubkit.services(durable=True) as (pg, redis):
         print(f"PostgreSQL (fsync on) :{pg}, Redis :{redis}", flush=True)
+        if os.environ.get("FANOUT_LOG_STATEMENTS"):
+            # Diagnosis: every statement into PostgreSQL's log, copied to this file at the end.
+            subprocess.check_call(["psql", "-q", f"postgresql://postgres@127.0.0.1:{pg}/postgres", "-c",
+                                   "ALTER SYSTEM SET log_statement = 'all'", "-c", "SELECT pg_reload_conf()"], stdout=subprocess.DEVNULL)
+            data_dir = subprocess.check_output(["psql", "-Atq", f"postgresql://postgres@127.0.0.1:{pg}/postgres", "-c", "SHOW data_directory"], text=True).strip()
         makers = [] if args.no_hub else [
             (label, (lambda path=path, label=label: HubSystem(label, path, pg, redis, shape))) for path, label in hubs]
         if not args.no_ejabberd:
@@ -603,6 +622,8 @@ def main():
         finally:
             for system in persistent.values():
                 system.stop()
+            if os.environ.get("FANOUT_LOG_STATEMENTS"):
+                shutil.copy(os.path.join(os.path.dirname(data_dir), "pg.log"), os.environ["FANOUT_LOG_STATEMENTS"])
     print("\nmedians:")
     medians = {}
     for label, rs in results.items():
