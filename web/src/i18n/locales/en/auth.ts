@@ -21,6 +21,8 @@ const strings: Record<string, string> = {
   'error.state_mismatch': 'The sign-in attempt could not be verified. Please try again.',
   'error.user_not_found': 'No account belongs to that sign-in.',
   'error.oauth_failed': 'Sign-in with the external provider failed.',
+  'error.account_linked_to_another_user': 'That account is already linked to another user.',
+  'error.already_linked': 'You already have an account of that provider linked.',
   'error.generic': 'Sign-in failed: {code}',
   sessionExpired: 'Your session has ended. Please sign in again.',
 };

@@ -21,6 +21,8 @@ const strings: Record<string, string> = {
   'error.state_mismatch': '无法验证本次登录，请重试。',
   'error.user_not_found': '没有与该登录对应的账号。',
   'error.oauth_failed': '外部登录失败。',
+  'error.account_linked_to_another_user': '该账号已关联到其他用户。',
+  'error.already_linked': '你已关联了该提供方的账号。',
   'error.generic': '登录失败：{code}',
   sessionExpired: '会话已结束，请重新登录。',
 };
