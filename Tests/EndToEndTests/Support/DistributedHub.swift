@@ -11,12 +11,13 @@ final class DistributedHub: @unchecked Sendable {
     private(set) var services: [String: HubProcess] = [:]
     private(set) var edges: [HubProcess] = []
 
-    init() throws {
+    /// `extra`: more environment for every process (tracing, error reporting).
+    init(extra: [String: String] = [:]) throws {
         let redis = try #require(TestEnvironment.redis, "AGENTIM_TEST_REDIS is not set")
         database = try TestEnvironment.freshDatabase()
         let upload = FileManager.default.temporaryDirectory.appendingPathComponent("agentim-up-\(UUID().uuidString)").path
         common = ["DATABASE_URL": database, "REDIS_URL": redis, "JWT_SECRET": Self.secret,
-                  "ADMIN_PASSWORD": ChatScenario.adminPassword, "UPLOAD_DIR": upload]
+                  "ADMIN_PASSWORD": ChatScenario.adminPassword, "UPLOAD_DIR": upload].merging(extra) { $1 }
     }
 
     /// Starts auth, rooms, router and uploads (migrations run in all at once: the advisory
