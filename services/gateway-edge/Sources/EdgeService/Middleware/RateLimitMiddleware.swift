@@ -41,7 +41,14 @@ struct RateLimitMiddleware: RouterMiddleware {
             for (name, value) in verdict.headers { response.headers[name] = value }
             return response
         }
-        var response = try await next(request, context)
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as APIError {
+            // A route's refusal (a failed login's 401) is thrown past this middleware in the
+            // single-process hub; it carries the headers like any other answer, as behind the proxy.
+            response = errorResponse(error)
+        }
         // The innermost limiter's headers win (data-config-security §3.5).
         for (name, value) in verdict.headers where response.headers[name] == nil { response.headers[name] = value }
         return response
