@@ -137,11 +137,20 @@ struct MessageStore: Sendable {
     }
 
     /// Messages after `seq`, oldest first: catch-up after a reconnect and gap filling.
+    /// A replayed message stands in for the live announcement the socket missed, so it carries
+    /// what that carried: the sender's `clientMessageId` (its acknowledgement) and attachments.
     func after(roomId: String, seq: Int64, limit: Int) async throws -> [ChatMessage] {
-        try await Self.messages(database.client.query("""
-            SELECT \(unescaped: Self.columns) FROM messages WHERE room_id = \(roomId) AND seq > \(seq)
+        let rows = try await database.client.query("""
+            SELECT \(unescaped: Self.columns), client_message_id FROM messages WHERE room_id = \(roomId) AND seq > \(seq)
             ORDER BY seq LIMIT \(limit)
-            """, logger: logger))
+            """, logger: logger)
+        var found: [ChatMessage] = []
+        for try await row in rows.decode((String, String, String, String, String, String, String, String?, String, String?, Date, Date?, Int64?, String?).self) {
+            var message = Self.message((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11, row.12))
+            message.clientMessageId = row.13
+            found.append(message)
+        }
+        return try await decorated(found)
     }
 
     /// A page of history, newest first (http-api §7.4): `after` wins over `cursor`;
