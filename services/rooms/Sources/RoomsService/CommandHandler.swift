@@ -69,7 +69,7 @@ struct CommandHandler: Sendable {
             // case the first announcement was lost with a crashed process; the retrying socket
             // gets it directly, as the acknowledgement it asked for.
             try await service.runtime.deliver(Delivery(audience: .room(message.roomId), frame: ServerFrame.newMessage(message), seq: message.seq))
-            try await service.runtime.deliver(Delivery(audience: .socket(send.origin), frame: ServerFrame.newMessage(message)))
+            try await service.runtime.deliver(Delivery(audience: .socket(send.origin), frame: ServerFrame.newMessage(message), seq: message.seq))
             // Routing may not have run before a crash; each (message, agent) is sent once regardless.
             try await AgentRouting(service: service).routeHuman(message, senderId: send.userId, origin: send.origin)
         }

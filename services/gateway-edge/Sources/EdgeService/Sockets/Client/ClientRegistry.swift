@@ -153,9 +153,15 @@ actor ClientRegistry {
         case .user(let userId):
             for id in byUser[userId] ?? [] { sockets[id]?.outbox.yield(.text(delivery.frame)) }
         case .socket(let address):
-            // Replies to one socket (errors, a retry's acknowledgement) are not sequenced.
+            // Replies to one socket (errors) are not sequenced. A retry's acknowledgement carries
+            // its message's seq: a socket joined to that room gets it in sequence (so not twice,
+            // when the room's announcement reached it first); any other socket gets it as is.
             guard address.node == node else { return [] }
-            sockets[address.socket]?.outbox.yield(.text(delivery.frame))
+            if let seq = delivery.seq, let room = Self.room(of: delivery.frame), sockets[address.socket]?.rooms[room] != nil {
+                if let gap = sequenced(address.socket, room: room, seq: seq, frame: delivery.frame) { gaps.append(gap) }
+            } else {
+                sockets[address.socket]?.outbox.yield(.text(delivery.frame))
+            }
         case .all:
             for (_, socket) in sockets where socket.userId != nil { socket.outbox.yield(.text(delivery.frame)) }
         case .agent, .gateway, .workspaceRequest:
@@ -182,6 +188,16 @@ actor ClientRegistry {
         }
         sockets[id]?.rooms[room] = cursor
         return gap
+    }
+
+    private struct MessageFrame: Decodable {
+        struct Message: Decodable { let roomId: String }
+        let message: Message
+    }
+
+    /// The room of a `server:new_message` frame.
+    static func room(of frame: String) -> String? {
+        try? JSONDecoder().decode(MessageFrame.self, from: Data(frame.utf8)).message.roomId
     }
 
     /// Where the socket stands, for a fill that starts now.
