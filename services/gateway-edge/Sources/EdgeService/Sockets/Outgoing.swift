@@ -20,6 +20,26 @@ enum Outgoing: Sendable {
     }
 }
 
+extension Outgoing {
+    /// Frames a client socket may have waiting to be written. A socket that stops reading while
+    /// its rooms are busy would otherwise hold every frame sent since in the edge's memory.
+    static let clientBacklog = 512
+    /// The close a socket gets when its backlog overflowed; it reconnects and catches up by seq.
+    static let tooSlow = Outgoing.close(code: 1013, reason: "Client too slow")
+}
+
+extension AsyncStream.Continuation where Element == Outgoing {
+    /// Queues a frame for a client socket whose stream buffers the newest `clientBacklog`
+    /// frames. When that overflows (the peer does not read), the socket is closed with 1013
+    /// after what is still queued, and takes nothing more: its memory stays bounded.
+    func send(_ item: Outgoing) {
+        if case .dropped = yield(item) {
+            yield(Outgoing.tooSlow)
+            finish()
+        }
+    }
+}
+
 extension WebSocketMessage {
     /// The frame's text. Binary frames are not part of the protocol; like the original,
     /// their bytes are read as text and then judged as any frame.

@@ -106,7 +106,7 @@ actor ClientRegistry {
 
     /// Sends to the user's sockets here that joined `room`.
     func send(toUser userId: String, joined room: String, _ frame: String) {
-        for id in byUser[userId] ?? [] where sockets[id]?.rooms[room] != nil { sockets[id]?.outbox.yield(.text(frame)) }
+        for id in byUser[userId] ?? [] where sockets[id]?.rooms[room] != nil { sockets[id]?.outbox.send(.text(frame)) }
     }
 
     /// Drops every socket of `userId` from `room` (removed from the room, or the room deleted).
@@ -134,7 +134,7 @@ actor ClientRegistry {
     }
 
     func send(_ id: String, _ item: Outgoing) {
-        sockets[id]?.outbox.yield(item)
+        sockets[id]?.outbox.send(item)
     }
 
     /// Hands a delivery to the sockets of its audience that live on this edge. Returns the
@@ -147,11 +147,11 @@ actor ClientRegistry {
                 if let seq = delivery.seq {
                     if let gap = sequenced(id, room: room, seq: seq, frame: delivery.frame) { gaps.append(gap) }
                 } else {
-                    sockets[id]?.outbox.yield(.text(delivery.frame))
+                    sockets[id]?.outbox.send(.text(delivery.frame))
                 }
             }
         case .user(let userId):
-            for id in byUser[userId] ?? [] { sockets[id]?.outbox.yield(.text(delivery.frame)) }
+            for id in byUser[userId] ?? [] { sockets[id]?.outbox.send(.text(delivery.frame)) }
         case .socket(let address):
             // Replies to one socket (errors) are not sequenced. A retry's acknowledgement carries
             // its message's seq: a socket joined to that room gets it in sequence (so not twice,
@@ -160,10 +160,10 @@ actor ClientRegistry {
             if let seq = delivery.seq, let room = Self.room(of: delivery.frame), sockets[address.socket]?.rooms[room] != nil {
                 if let gap = sequenced(address.socket, room: room, seq: seq, frame: delivery.frame) { gaps.append(gap) }
             } else {
-                sockets[address.socket]?.outbox.yield(.text(delivery.frame))
+                sockets[address.socket]?.outbox.send(.text(delivery.frame))
             }
         case .all:
-            for (_, socket) in sockets where socket.userId != nil { socket.outbox.yield(.text(delivery.frame)) }
+            for (_, socket) in sockets where socket.userId != nil { socket.outbox.send(.text(delivery.frame)) }
         case .agent, .gateway, .workspaceRequest:
             break  // gateway sockets: GatewayRegistry; workspace answers: GatewaySockets.workspaceRequests
         }
@@ -177,7 +177,7 @@ actor ClientRegistry {
         cursor.pending[seq] = frame
         if !cursor.filling {
             while let next = cursor.pending.removeValue(forKey: cursor.lastSeq + 1) {
-                sockets[id]?.outbox.yield(.text(next))
+                sockets[id]?.outbox.send(.text(next))
                 cursor.lastSeq += 1
             }
         }
@@ -210,7 +210,7 @@ actor ClientRegistry {
         guard var cursor = sockets[id]?.rooms[room] else { return }
         for message in messages where message.seq > cursor.lastSeq { cursor.pending[message.seq] = message.frame }
         for seq in cursor.pending.keys.sorted() where seq > cursor.lastSeq {
-            sockets[id]?.outbox.yield(.text(cursor.pending[seq]!))
+            sockets[id]?.outbox.send(.text(cursor.pending[seq]!))
             cursor.lastSeq = seq
         }
         if let latestSeq, latestSeq > cursor.lastSeq { cursor.lastSeq = latestSeq }
@@ -222,8 +222,8 @@ actor ClientRegistry {
     /// Closes every socket of `userId` with 1008 after `SESSION_REVOKED` (websocket §15.4).
     func revoke(userId: String) {
         for id in byUser[userId] ?? [] {
-            sockets[id]?.outbox.yield(.text(ServerFrame.error(code: "SESSION_REVOKED", message: "Session revoked")))
-            sockets[id]?.outbox.yield(.close(code: 1008, reason: "Session revoked"))
+            sockets[id]?.outbox.send(.text(ServerFrame.error(code: "SESSION_REVOKED", message: "Session revoked")))
+            sockets[id]?.outbox.send(.close(code: 1008, reason: "Session revoked"))
         }
     }
 }

@@ -22,7 +22,7 @@ struct ClientSession: SocketSession {
     init(clients: ClientSockets, gateways: GatewaySockets) {
         self.clients = clients
         self.gateways = gateways
-        (outbox, send) = AsyncStream.makeStream(of: Outgoing.self)
+        (outbox, send) = AsyncStream.makeStream(of: Outgoing.self, bufferingPolicy: .bufferingNewest(Outgoing.clientBacklog))
     }
 
     private var runtime: Runtime { clients.runtime }
