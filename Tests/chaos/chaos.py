@@ -23,7 +23,7 @@ sockets opened at once; a slow-headers client holding many connections.
 Prints the table (fault, messages sent, stored, delivered, duplicates, time to recover) and
 writes it as markdown to --report; exits 1 when an invariant failed. Uses .build/debug
 (--release: .build/release); needs PostgreSQL and Redis binaries (deploy/local/throwaway-services.sh)."""
-import argparse, asyncio, concurrent.futures, json, math, os, resource, signal, subprocess, sys, tempfile, time
+import argparse, asyncio, concurrent.futures, json, math, os, resource, shutil, signal, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -289,18 +289,25 @@ class Suite:
             busy = await asyncio.to_thread(hubkit.http, "POST", f"{self.base}/api/rooms",
                                            {"name": f"busy-{int(time.time())}", "memberIds": [self.load.members[0].user_id]}, admin)
             room = busy["data"]["id"]
-            await asyncio.to_thread(rest, "POST", f"{self.base}/api/rooms/{room}/members", admin,
-                                    {"memberId": "chaos-blaster", "memberType": "agent"})
-            slow = await asyncio.to_thread(SlowReader, edge.port, admin, room)
-            canary = await websockets.connect(f"ws://127.0.0.1:{edge.port}/ws/client", max_size=None, ping_interval=None)
-            await canary.send(json.dumps({"type": "client:auth", "token": canary_token}))
-            await canary.send(json.dumps({"type": "client:join_room", "roomId": room}))
             gw = await websockets.connect(f"ws://127.0.0.1:{self.cluster.edges[1]}/ws/gateway", max_size=None, ping_interval=None)
             await gw.send(json.dumps({"type": "gateway:auth", "token": admin, "gatewayId": "chaos-blast-gw", "protocolVersion": "1",
                                       "deviceInfo": {"hostname": "b", "platform": "linux", "arch": "x64", "nodeVersion": "v20"}}))
             await gw.send(json.dumps({"type": "gateway:register_agent", "agent": {"id": "chaos-blaster", "name": "blaster", "type": "generic"}}))
             await gw.send(json.dumps({"type": "gateway:ping", "ts": 1}))
             while json.loads(await gw.recv()).get("type") != "server:pong":
+                pass
+            for _ in range(50):  # the agent exists once its gateway registered it
+                status, _ = await asyncio.to_thread(rest, "POST", f"{self.base}/api/rooms/{room}/members", admin,
+                                                    {"memberId": "chaos-blaster", "memberType": "agent"})
+                if status in (200, 201):
+                    break
+                await asyncio.sleep(0.2)
+            slow = await asyncio.to_thread(SlowReader, edge.port, admin, room)
+            canary = await websockets.connect(f"ws://127.0.0.1:{edge.port}/ws/client", max_size=None, ping_interval=None)
+            await canary.send(json.dumps({"type": "client:auth", "token": canary_token}))
+            await canary.send(json.dumps({"type": "client:join_room", "roomId": room}))
+            await canary.send(json.dumps({"type": "client:ping", "ts": 1}))
+            while json.loads(await canary.recv()).get("type") != "server:pong":
                 pass
             got = {"chunks": 0, "bytes": 0}
 
@@ -529,12 +536,17 @@ def main():
     signal.signal(signal.SIGTERM, exit_on_signal)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # inherited by the edges and the crowd processes
-    binaries = os.path.join(ROOT, ".build", "release" if args.release else "debug")
+    built = os.path.join(ROOT, ".build", "release" if args.release else "debug")
+    # Restarts must run what the run started with, not what a build in the shared tree put
+    # there since: the executables are copied aside first.
+    binaries = tempfile.mkdtemp(prefix="agentim-chaos-bin.")
+    for kind in ("auth", "rooms", "router", "uploads", "edge"):
+        shutil.copy2(os.path.join(built, f"agentim-{kind}"), binaries)
     t0 = time.time()
     dirs = {}
     with hubkit.services(redis_appendonly=True, keep=dirs) as (pg, redis):
         cluster = Cluster(pg, redis, dirs, binaries, {})
-        log(f"PostgreSQL :{pg}, Redis :{redis} (appendonly), binaries {binaries}, logs {cluster.logs}")
+        log(f"PostgreSQL :{pg}, Redis :{redis} (appendonly), binaries from {built}, logs {cluster.logs}")
         suite = None
         try:
             cluster.start()
@@ -544,6 +556,7 @@ def main():
             cluster.stop()
             if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(pg)], capture_output=True).returncode != 0:
                 cluster.pg_start()  # a fault left it down; services() expects to stop it
+    shutil.rmtree(binaries, ignore_errors=True)
     rows = suite.rows if suite else []
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     text = table(rows)

@@ -129,7 +129,7 @@ class Member:
             if message.get("senderId") == self.user_id and cmid in self.pending:
                 sent = self.pending.pop(cmid)
                 sent.acked_at, sent.message_id = now, mid
-            if kind == "server:message_complete":
+            if message.get("senderId") == AGENT_ID:  # live as message_complete, replayed as new_message
                 sent = self.load.agent_pending.pop(mid, None)
                 if sent:
                     sent.acked_at, sent.message_id = now, mid
