@@ -60,11 +60,16 @@ extension Request {
         }
         guard buffer.readableBytes > 0 else { throw APIError.invalidJSON }
         let bytes = Data(buffer: buffer)
+        let value: JSONValue
         do {
-            return (try JSONDecoder().decode(JSONValue.self, from: bytes), bytes)
+            value = try JSONDecoder().decode(JSONValue.self, from: bytes)
         } catch {
             throw APIError.invalidJSON
         }
+        if let field = value.pathOfNULCharacter() {
+            throw APIError.validation([.init(field: field, message: "String must not contain NUL characters")])
+        }
+        return (value, bytes)
     }
 
     /// Like `jsonBody`, but an absent or broken body is `nil` instead of an error (for optional bodies).
