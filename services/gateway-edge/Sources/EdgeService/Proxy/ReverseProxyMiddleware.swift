@@ -38,8 +38,17 @@ struct ReverseProxyMiddleware: RouterMiddleware {
         // The edge's request span goes on in the service (nothing when tracing is off).
         for (name, value) in Traces.currentHeaders() { outbound.headers.replaceOrAdd(name: name, value: value) }
         if request.method != .get && request.method != .head {
-            let length = request.headers[.contentLength].flatMap(Int64.init)
-            outbound.body = .stream(request.body, length: length.map { .known($0) } ?? .unknown)
+            if UpstreamTable.service(for: request.uri.path) == .uploads {
+                let length = request.headers[.contentLength].flatMap(Int64.init)
+                outbound.body = .stream(request.body, length: length.map { .known($0) } ?? .unknown)
+            } else {
+                // Collected first (the body limit caps it at 1 MiB): streamed, an upstream that
+                // answered before reading it all left AsyncHTTPClient still pulling the body while
+                // the server drained the same connection for its next request, two readers of one
+                // iterator, and swift-nio's trap killed the edge (found by Tests/fuzz: a burst of
+                // PATCH/PUT/TRACE with JSON bodies to /api/auth/* on one keep-alive connection).
+                outbound.body = .bytes(try await request.body.collect(upTo: 16 << 20))
+            }
         }
 
         let upstreamResponse: HTTPClientResponse
