@@ -3055,6 +3055,14 @@ public enum OpenAPIDocument {
             },
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
           },
+          "400": {
+            "description": "Bad request: `Invalid parameter: gatewayId`",
+            "headers": {
+              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
+              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
+            },
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+          },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {
             "description": "Forbidden: `You do not own this gateway`",
@@ -3080,8 +3088,8 @@ public enum OpenAPIDocument {
             "name": "gatewayId",
             "in": "path",
             "required": true,
-            "description": "A gateway id (not checked)",
-            "schema": {"type": "string"}
+            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: gatewayId`",
+            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
           }
         ]
       }
@@ -3735,7 +3743,15 @@ public enum OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
-          "429": {"$ref": "#/components/responses/TooManyRequests"}
+          "429": {"$ref": "#/components/responses/TooManyRequests"},
+          "500": {
+            "description": "Quirk kept from the original (http-api.md): a second router of the same name by the same creator: `a router named \"<name>\" already exists for this user`",
+            "headers": {
+              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
+              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
+            },
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+          }
         },
         "description": "Access: user. Rate-limit buckets: api.",
         "requestBody": {
@@ -3878,7 +3894,15 @@ public enum OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
-          "429": {"$ref": "#/components/responses/TooManyRequests"}
+          "429": {"$ref": "#/components/responses/TooManyRequests"},
+          "500": {
+            "description": "Quirk kept from the original (http-api.md): a second router of the same name by the same creator: `a router named \"<name>\" already exists for this user`",
+            "headers": {
+              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
+              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
+            },
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+          }
         },
         "description": "Access: user. Rate-limit buckets: api.",
         "parameters": [
@@ -4591,7 +4615,15 @@ public enum OpenAPIDocument {
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/AdminRequired"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
-          "429": {"$ref": "#/components/responses/TooManyRequests"}
+          "429": {"$ref": "#/components/responses/TooManyRequests"},
+          "500": {
+            "description": "Quirk kept from the original (http-api.md): a second service agent of the same name by the same creator: `a service agent named \"<name>\" already exists for this user`",
+            "headers": {
+              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
+              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
+            },
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+          }
         },
         "description": "Access: admin. Rate-limit buckets: api.",
         "requestBody": {
@@ -4737,7 +4769,15 @@ public enum OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
           },
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
-          "429": {"$ref": "#/components/responses/TooManyRequests"}
+          "429": {"$ref": "#/components/responses/TooManyRequests"},
+          "500": {
+            "description": "Quirk kept from the original (http-api.md): a second service agent of the same name by the same creator: `a service agent named \"<name>\" already exists for this user`",
+            "headers": {
+              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
+              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
+            },
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+          }
         },
         "description": "Access: admin. Rate-limit buckets: api.",
         "parameters": [
