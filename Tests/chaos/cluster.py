@@ -2,7 +2,7 @@
 deploy/local/throwaway-services.sh, a balancer in front of each service's replicas
 (balancer.py), and the processes — auth, two rooms, two routers, two uploads, two edges —
 watched by a supervisor that restarts whatever exits, and records any exit it did not cause."""
-import asyncio, os, signal, subprocess, sys, tempfile, time, urllib.request
+import asyncio, concurrent.futures, os, signal, subprocess, sys, tempfile, time, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -166,7 +166,10 @@ class Cluster:
             await asyncio.sleep(0.1)
 
     def edges_health(self):
-        return [http_status(f"http://127.0.0.1:{port}/api/health") for port in self.edges]
+        """Each edge's /api/health status (None: no answer within 5 s; a service's database check
+        itself waits up to 3 s for PostgreSQL)."""
+        with concurrent.futures.ThreadPoolExecutor(len(self.edges)) as pool:
+            return list(pool.map(lambda port: http_status(f"http://127.0.0.1:{port}/api/health", timeout=5), self.edges))
 
     # Datastores -------------------------------------------------------------------------------
 

@@ -29,8 +29,12 @@ async def one_socket(websockets, port, token, opened, hold_until, result):
         return
     try:
         await ws.send(json.dumps({"type": "client:auth", "token": token}))
-        frame = json.loads(await asyncio.wait_for(ws.recv(), 60))
-        if frame.get("type") != "server:auth_result" or not frame.get("ok"):
+        while True:
+            frame = json.loads(await asyncio.wait_for(ws.recv(), 60))
+            if frame.get("type") == "server:auth_result":
+                break
+            result["other_frames"][frame.get("type")] = result["other_frames"].get(frame.get("type"), 0) + 1
+        if not frame.get("ok"):
             result["auth_failed"][frame.get("error", "?")] = result["auth_failed"].get(frame.get("error", "?"), 0) + 1
             return
         result["authed"] += 1
@@ -52,7 +56,7 @@ async def one_socket(websockets, port, token, opened, hold_until, result):
 async def sockets(ports, count, tokens, hold):
     websockets = hubkit.import_websockets()
     result = {"count": count, "authed": 0, "alive_after_hold": 0, "last_auth": None,
-              "connect_failed": {}, "auth_failed": {}, "dropped": {}}
+              "connect_failed": {}, "auth_failed": {}, "dropped": {}, "other_frames": {}}
     opened = time.time()
     hold_until = opened + hold
     await asyncio.gather(*(one_socket(websockets, ports[i % len(ports)], tokens[i % len(tokens)], opened, hold_until, result)
