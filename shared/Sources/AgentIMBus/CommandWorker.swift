@@ -14,6 +14,9 @@ import ServiceLifecycle
 public struct CommandWorker: Service, CustomStringConvertible {
     public typealias Handler = @Sendable (BusEntry) async throws -> Void
     public typealias Partition = @Sendable (BusEntry) -> String
+    /// Handles one partition's entries of a read together, in order; returns the ids that are
+    /// done (acknowledged in one call). The rest stay pending, to come back through `handler`.
+    public typealias LaneHandler = @Sendable ([BusEntry]) async -> [String]
 
     let bus: any Bus
     let stream: String
@@ -22,11 +25,12 @@ public struct CommandWorker: Service, CustomStringConvertible {
     let retryAfter: Duration
     let handler: Handler
     let partition: Partition
+    let lanes: LaneHandler?
     let logger: Logger
 
     public init(bus: any Bus, stream: String, group: String, consumer: String,
                 retryAfter: Duration = .seconds(30), logger: Logger,
-                partition: @escaping Partition = { _ in "" }, handler: @escaping Handler) {
+                partition: @escaping Partition = { _ in "" }, lanes: LaneHandler? = nil, handler: @escaping Handler) {
         self.bus = bus
         self.stream = stream
         self.group = group
@@ -34,6 +38,7 @@ public struct CommandWorker: Service, CustomStringConvertible {
         self.retryAfter = retryAfter
         self.handler = handler
         self.partition = partition
+        self.lanes = lanes
         self.logger = logger
     }
 
@@ -88,6 +93,19 @@ public struct CommandWorker: Service, CustomStringConvertible {
             for key in order {
                 let lane = lanes[key]!
                 group.addTask {
+                    if let laneHandler = self.lanes {
+                        let done = await Traces.consuming("process \(stream)", traceparent: lane.first?.traceparent) {
+                            let done = await laneHandler(lane)
+                            logger.debug("\(done.count) of \(lane.count) commands on \(stream) handled")
+                            return done
+                        }
+                        do {
+                            try await bus.ack(stream, group: self.group, ids: done)
+                        } catch {
+                            logger.error("acknowledging \(done.count) commands on \(stream) failed, left pending for retry: \(error)")
+                        }
+                        return
+                    }
                     for entry in lane {
                         do {
                             try await Traces.consuming("process \(stream)", traceparent: entry.traceparent) {

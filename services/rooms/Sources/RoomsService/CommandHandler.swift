@@ -53,6 +53,13 @@ struct CommandHandler: Sendable {
             try await replyError(send.origin, code: "INTERNAL_ERROR", message: "Failed to send message")
             return
         }
+        try await announce(outcome, of: send)
+    }
+
+    /// After the commit: the room hears of a new message (a retry's sender gets it again as its
+    /// acknowledgement), agents are routed (unless the store found nothing to route to),
+    /// refusals go back to the sending socket.
+    func announce(_ outcome: MessageStore.SendOutcome, of send: RoomsCommand.SendMessageCommand, route: Bool = true) async throws {
         switch outcome {
         case .roomNotFound:
             try await replyError(send.origin, code: "ROOM_NOT_FOUND", message: "Room not found")
@@ -61,7 +68,7 @@ struct CommandHandler: Sendable {
         case .stored(var message):
             message.clientMessageId = send.clientMessageId
             try await service.runtime.deliver(Delivery(audience: .room(message.roomId), frame: ServerFrame.newMessage(message), seq: message.seq))
-            try await AgentRouting(service: service).routeHuman(message, senderId: send.userId, origin: send.origin)
+            if route { try await AgentRouting(service: service).routeHuman(message, senderId: send.userId, origin: send.origin) }
         case .duplicate(var message):
             message = (try? await service.messages.decorated([message], reactions: false).first) ?? message
             message.clientMessageId = send.clientMessageId
@@ -71,7 +78,7 @@ struct CommandHandler: Sendable {
             try await service.runtime.deliver(Delivery(audience: .room(message.roomId), frame: ServerFrame.newMessage(message), seq: message.seq))
             try await service.runtime.deliver(Delivery(audience: .socket(send.origin), frame: ServerFrame.newMessage(message), seq: message.seq))
             // Routing may not have run before a crash; each (message, agent) is sent once regardless.
-            try await AgentRouting(service: service).routeHuman(message, senderId: send.userId, origin: send.origin)
+            if route { try await AgentRouting(service: service).routeHuman(message, senderId: send.userId, origin: send.origin) }
         }
     }
 
