@@ -205,10 +205,12 @@ class Handler(BaseHTTPRequestHandler):
                     status = 503
         elif mode == "slow":
             time.sleep(30)
+        if errors:
+            status = 400  # a push that fails a check is refused, as a real push service would
         with lock:
             received.append({"name": name, "payload": payload, "errors": errors, "headers": headers,
                              "vapidKey": vapid, "status": status, "at": at})
-        self.reply(status if not errors else 400, None if status == 201 else {})
+        self.reply(status, None if status == 201 else {})
 
 
 ThreadingHTTPServer.daemon_threads = True
