@@ -43,6 +43,7 @@ python3 -c "import yaml" 2>/dev/null || python3 -m pip install -q pyyaml
 python3 -c "import opentelemetry.proto" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check opentelemetry-proto  # the observability tests' OTLP receiver
 python3 -c "import cryptography" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check cryptography  # Web Push tests' push service
 python3 deploy/local/topology_and_ops_test.py
+bash Tests/fuzz/run.sh  # REST and WebSocket fuzzing, both topologies (bounded; --long for more)
 # Chaos suite (issue 22): each fault once under load on the distributed topology (~6 min); a broken invariant fails here.
 python3 Tests/chaos/chaos.py --ci
 # Suites run one after another: each starts real hub processes, and 2 cores shared by
