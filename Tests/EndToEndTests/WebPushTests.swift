@@ -198,6 +198,37 @@ struct WebPushTests {
         #expect(try await push.received().allSatisfy { $0.errors.isEmpty })
     }
 
+    /// An agent's reply is pushed once it is complete, never for its streaming chunks.
+    @Test func aCompletedAgentReplyIsPushedAndChunksAreNot() async throws {
+        let hub = try await SingleProcessHubTests.startHub(extra: Self.tuning)
+        defer { hub.stop() }
+        let push = try await PushService()
+        defer { push.stop() }
+        let scene = try await Self.scene(base: hub.baseURL, ws: hub.wsURL, push: push)
+        defer { scene.close() }
+        let gateway = try await FakeGateway.connect(ws: hub.wsURL, token: scene.adminToken)
+        defer { gateway.close() }
+        let agentId = "agent-\(Nanoid.make())"
+        await gateway.register(id: agentId, name: "helper")
+        let added = try await HTTP.post(hub.baseURL + "/api/rooms/\(scene.roomId)/members", json: #"{"memberId":"\#(agentId)","memberType":"agent"}"#, token: scene.adminToken)
+        #expect(added.status == 201, "\(added.body)")
+
+        scene.send("@helper summarize the incident")
+        #expect(await gateway.nextWork(for: agentId) != nil)
+        #expect(try await scene.pushes("carol", count: 1).count == 1)
+
+        let reply = Nanoid.make()
+        for part in ["The", " outage", " was DNS"] { gateway.chunk(agent: agentId, room: scene.roomId, message: reply, text: part) }
+        try await Task.sleep(for: .seconds(2))
+        #expect(try await push.delivered("carol").count == 1, "chunks are not pushed")
+        gateway.complete(agent: agentId, room: scene.roomId, message: reply, text: "The outage was DNS")
+        let carol = try await scene.pushes("carol", count: 2)
+        #expect(carol.count == 2)
+        #expect(carol.last?.payload?["senderName"]?.stringValue == "helper")
+        #expect(carol.last?.payload?["preview"]?.stringValue == "The outage was DNS")
+        #expect(carol.last?.payload?["count"] == .number(1))
+    }
+
     @Test func goneSubscriptionsAreRemovedAndFailuresRetried() async throws {
         let hub = try await SingleProcessHubTests.startHub(extra: Self.tuning)
         defer { hub.stop() }

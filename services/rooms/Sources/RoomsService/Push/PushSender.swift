@@ -7,8 +7,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// Web Push for people who are away. It follows the events stream as the consumer group
-/// `push`, so each stored message (`server:new_message`, a person's or a completed agent
-/// reply; streaming chunks are other frames) is looked at by exactly one rooms replica. For
+/// `push`, so each stored message (`server:new_message`, or `server:message_complete` for an
+/// agent's finished reply; streaming chunks are other frames) is looked at by exactly one rooms replica. For
 /// every human member of the room other than the sender, whose notification preference lets
 /// it through (`all`; `mentions` only when named) and who has no open client socket on any
 /// edge, the message joins that person's burst for the room (`PushBursts`); a due burst
@@ -55,11 +55,13 @@ struct PushSender: Service, CustomStringConvertible {
     /// One entry of the events stream: a new message becomes burst entries for its recipients.
     func take(_ entry: BusEntry) async throws {
         // Most entries are other frames (chunks, typing, presence): skip them before decoding.
-        guard entry.payload.range(of: Data("server:new_message".utf8)) != nil,
+        // A stored message is `server:new_message`, or `server:message_complete` for an agent's
+        // finished reply (one with a sequence: newly stored, not an overwrite).
+        guard entry.payload.range(of: Data("server:new_message".utf8)) != nil || entry.payload.range(of: Data("server:message_complete".utf8)) != nil,
               let delivery = try? JSONDecoder().decode(Delivery.self, from: entry.payload),
               case .room = delivery.audience,
               let frame = try? JSONDecoder().decode(NewMessageFrame.self, from: Data(delivery.frame.utf8)),
-              frame.type == "server:new_message" else { return }
+              frame.type == "server:new_message" || (frame.type == "server:message_complete" && delivery.seq != nil) else { return }
         let message = frame.message
         guard message.senderType == "user" || message.senderType == "agent" else { return }
         if let created = Timestamp.parse(message.createdAt), Date().timeIntervalSince(created) * 1000 > Double(tuning.staleAfterMs) { return }
