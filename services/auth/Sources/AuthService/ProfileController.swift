@@ -65,7 +65,8 @@ struct ProfileController {
     func search(_ request: Request, context: HubRequestContext) async throws -> Response {
         let caller = try context.requireUser()
         let query = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard query.jsLength >= 2 else { return ok([UserView]()) }
+        // No name holds a NUL (nor can PostgreSQL compare one): nobody matches.
+        guard query.jsLength >= 2, !query.utf8.contains(0) else { return ok([UserView]()) }
         return ok(try await users.search(query, excluding: caller.id).map(UserView.summary))
     }
 
