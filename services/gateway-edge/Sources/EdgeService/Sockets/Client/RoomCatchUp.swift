@@ -31,18 +31,30 @@ struct RoomCatchUp: Sendable {
     }
 
     /// Fills a hole in one socket's sequence from the store, after giving the missing
-    /// announcement a moment to arrive on the bus by itself.
+    /// announcement a moment to arrive on the bus by itself. While the store cannot answer
+    /// (PostgreSQL restarting) it asks again each second for a while: giving up at once would
+    /// move the socket past the hole, and the missing message would never reach it.
     func fill(_ gap: ClientRegistry.Gap) {
         Task {
             try? await Task.sleep(for: .milliseconds(200))
-            guard let from = await registry.cursor(gap.socket, room: gap.room) else { return }
-            do {
-                let missed = try await rooms.messagesAfter(gap.room, from, Self.limit)
-                await registry.finishFill(gap.socket, room: gap.room, messages: missed.map { ($0.seq ?? 0, ServerFrame.newMessage($0)) })
-            } catch {
-                logger.warning("gap fill for room \(gap.room) failed: \(error)")
-                await registry.finishFill(gap.socket, room: gap.room, messages: [])
+            for attempt in 1...Self.fillAttempts {
+                guard let from = await registry.cursor(gap.socket, room: gap.room) else { return }
+                do {
+                    let missed = try await rooms.messagesAfter(gap.room, from, Self.limit)
+                    await registry.finishFill(gap.socket, room: gap.room, messages: missed.map { ($0.seq ?? 0, ServerFrame.newMessage($0)) })
+                    return
+                } catch {
+                    if attempt == Self.fillAttempts {
+                        logger.warning("gap fill for room \(gap.room) failed: \(error)")
+                        await registry.finishFill(gap.socket, room: gap.room, messages: [])
+                    } else {
+                        try? await Task.sleep(for: .seconds(1))
+                    }
+                }
             }
         }
     }
+
+    /// How many times a gap fill asks the store, a second apart, before it gives up.
+    static let fillAttempts = 60
 }
