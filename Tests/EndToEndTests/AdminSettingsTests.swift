@@ -31,8 +31,9 @@ struct AdminSettingsTests {
             "key": .string("storage.provider"), "value": .string("local"), "type": .string("enum"), "sensitive": .bool(false),
             "enumValues": .array(["local", "s3"].map(JSONValue.string)),
             "labelKey": .string("adminSettings.storageProvider"), "descKey": .string("adminSettings.storageProviderDesc"),
-            "source": .string("default"),
+            "source": .string("default"), "applies": .string("restart"),
         ]))
+        #expect(item(raw, "general", "log.level")?["applies"] == .string("live"))
         #expect(item(raw, "general", "log.level")?["source"] == .string("env"), "the test harness sets LOG_LEVEL")
         #expect(item(raw, "storage", "upload.maxFileSize")?["min"] == .number(1024))
         #expect(item(raw, "security", "totp.issuer")?["value"] == .string("EnvIssuer"))

@@ -67,7 +67,7 @@ public struct Edge: HubService {
     /// The distributed edge has the auth service's revocations and settings before it serves.
     public func prepare() async throws {
         try await topology?.loadRevocations(into: runtime)
-        try await topology?.loadSettings(into: runtime)
+        await topology?.loadSettings(into: runtime)
     }
 
     /// The edge's process: its middleware, the reverse proxy to `topology`, its own routes.

@@ -66,11 +66,17 @@ public struct RemoteTopology: Sendable {
     }
 
     /// The runtime settings an admin stored, from the auth service (the edge has no database):
-    /// now, and again after every change event (`ControlFollower` reloads them).
-    public func loadSettings(into runtime: Runtime) async throws {
+    /// now, and again after every change event (`ControlFollower` reloads them). Auth has just
+    /// answered for the revocations; should this call still fail, the edge starts on the
+    /// environment's values and takes the stored ones at the next change.
+    public func loadSettings(into runtime: Runtime) async {
         let calls = self.calls
         runtime.settings.loadRemotely { try await calls.call(InternalRoutes.settings) }
-        try await runtime.settings.reload()
+        do {
+            try await runtime.settings.reload()
+        } catch {
+            runtime.logger.warning("cannot load the runtime settings from auth (\(error)); using the environment's until the next change")
+        }
     }
 
     /// Shuts the HTTP client down with the process.
