@@ -71,7 +71,7 @@ struct ObservabilityTests {
 
     /// A message in a broadcast room with a router: the same trace goes on through the router
     /// service (under the rooms span) and back to rooms with its decision (under the router span).
-    @Test(.disabled("in the distributed topology no route decision comes back to rooms for a broadcast room's message (the gateway gets no work), with tracing off as well; enable once that path works"))
+    @Test
     func routedMessageTraceCoversTheRouter() async throws {
         let receiver = try await TelemetryReceiver()
         defer { receiver.stop() }
