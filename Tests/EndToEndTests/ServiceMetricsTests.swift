@@ -83,10 +83,28 @@ struct ServiceMetricsTests {
 
         // A gateway agent connects, then goes away.
         let gateway = try await FakeGateway.connect(ws: edge.wsURL, token: hub.adminToken)
-        await gateway.register(id: Nanoid.make(), name: "metrics-bot")
+        let agentId = Nanoid.make()
+        await gateway.register(id: agentId, name: "metrics-bot")
         text = try await edgeText()
         #expect(Self.value(text, "agentim_connected_agents") == 1, "\(text.prefix(3000))")
         #expect(Self.value(text, "agentim_ws_gateway_connections") == 1)
+        #expect(Self.value(text, "agentim_agent_response_duration_seconds_count") == 0, "no reply asked for yet")
+
+        // It is asked in the room and answers: one response time, from the work to the reply.
+        let joined = try await hub.post("/api/rooms/\(room)/members", #"{"memberId":"\#(agentId)","memberType":"agent"}"#, hub.adminToken)
+        #expect(joined.status == 201, "\(joined.body)")
+        _ = await gateway.socket.next(type: "server:room_context")
+        _ = try await hub.send(socket, room: room, "@metrics-bot how long do you take?")
+        let work = try #require(await gateway.nextWork(for: agentId))
+        try await Task.sleep(for: .milliseconds(150))
+        gateway.complete(agent: agentId, room: room, text: "this long",
+                         conversationId: work["conversationId"]?.stringValue ?? "", depth: 0)
+        _ = await socket.next(type: "server:message_complete")
+        text = try await edgeText()
+        #expect(Self.value(text, "agentim_agent_response_duration_seconds_count") == 1, "\(text.prefix(4000))")
+        #expect((Self.value(text, "agentim_agent_response_duration_seconds_sum") ?? 0) >= 0.15)
+        #expect(Self.value(text, "agentim_agent_response_duration_seconds_bucket", #"le="0.1""#) == 0)
+        #expect(Self.value(text, "agentim_agent_response_duration_seconds_bucket", #"le="+Inf""#) == 1)
         gateway.close()
         let gone = await Wait.until(.seconds(10)) {
             let now = (try? await edgeText()) ?? ""

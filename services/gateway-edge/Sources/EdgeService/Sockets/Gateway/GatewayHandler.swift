@@ -139,6 +139,7 @@ struct GatewayHandler: Sendable {
     private func complete(_ frame: InboundGatewayFrame.MessageComplete, socket: GatewaySocket) async throws {
         guard await registry.owns(socket.id, agent: frame.agentId) else { return }
         await registry.streamEnded(frame.messageId)
+        await registry.completed(agentId: frame.agentId, roomId: frame.roomId)
         try await publish(.completed(AgentCompletion(
             origin: SocketAddress(node: runtime.nodeId, socket: socket.id), agentId: frame.agentId, roomId: frame.roomId, messageId: frame.messageId,
             fullContent: frame.fullContent, chunks: frame.chunks, conversationId: frame.conversationId, depth: frame.depth,

@@ -25,6 +25,7 @@ actor GatewayRegistry {
     private var placements: [String: Placement] = [:]
     /// Bytes streamed per reply `messageId` (websocket §10.3 step 4).
     private var streamed: [String: Int] = [:]
+    private var responses = AgentResponseClock()
 
     /// Sockets of a user, counted against `maxGateways`.
     func count(of userId: String) -> Int { sockets.values.filter { $0.userId == userId }.count }
@@ -75,6 +76,7 @@ actor GatewayRegistry {
         var held: [String] = []
         for agentId in socket.agents where byAgent[agentId] == id {
             byAgent[agentId] = nil
+            responses.forget(agentId: agentId)
             held.append(agentId)
         }
         return (held, socket.userId, socket.gatewayId)
@@ -98,11 +100,17 @@ actor GatewayRegistry {
 
     func streamEnded(_ messageId: String) { streamed[messageId] = nil }
 
+    /// The agent completed a reply in the room (its response time is observed).
+    func completed(agentId: String, roomId: String) { responses.completed(agentId: agentId, roomId: roomId) }
+
     /// Delivers frames addressed to an agent or a gateway id held here.
     func deliver(_ audience: Audience, frame: String) {
         switch audience {
         case .agent(let agentId):
-            if let id = byAgent[agentId] { sockets[id]?.outbox.yield(.text(frame)) }
+            if let id = byAgent[agentId], let socket = sockets[id] {
+                socket.outbox.yield(.text(frame))
+                responses.delivered(frame, to: agentId)
+            }
         case .gateway(let gatewayId):
             if let id = byGateway[gatewayId]?.first { sockets[id]?.outbox.yield(.text(frame)) }
         default:
