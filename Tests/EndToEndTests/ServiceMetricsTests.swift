@@ -88,7 +88,7 @@ struct ServiceMetricsTests {
         text = try await edgeText()
         #expect(Self.value(text, "agentim_connected_agents") == 1, "\(text.prefix(3000))")
         #expect(Self.value(text, "agentim_ws_gateway_connections") == 1)
-        #expect(Self.value(text, "agentim_agent_response_duration_seconds_count") == 0, "no reply asked for yet")
+        #expect(Self.value(text, "agentim_agent_response_duration_seconds_count") == nil, "absent before the first reply")
 
         // It is asked in the room and answers: one response time, from the work to the reply.
         let joined = try await hub.post("/api/rooms/\(room)/members", #"{"memberId":"\#(agentId)","memberType":"agent"}"#, hub.adminToken)

@@ -16,13 +16,13 @@ struct AgentResponseClock {
     static let sendType = #""type":"server:send_to_agent""#
 
     private var started: [String: [ContinuousClock.Instant]] = [:]
-    private let histogram: ValueHistogram
+    private let registry: PrometheusCollectorRegistry
+    /// Made at the first reply: until then the series is absent, as the dashboard (and the
+    /// original, which never observes it) shows an empty `agentResponse`.
+    private var histogram: ValueHistogram?
 
     init(registry: PrometheusCollectorRegistry = Telemetry.registry) {
-        histogram = registry.makeValueHistogram(
-            descriptor: MetricNameDescriptor(metricName: "agentim_agent_response_duration", unitName: "seconds",
-                                             helpText: "Time from a message sent to an agent to its completed reply"),
-            buckets: Self.buckets)
+        self.registry = registry
     }
 
     /// Notes the start when `frame` gives the agent work in a room.
@@ -41,7 +41,13 @@ struct AgentResponseClock {
         let start = queue.removeFirst()
         started[key] = queue.isEmpty ? nil : queue
         let elapsed = ContinuousClock.now - start
-        histogram.record(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        if histogram == nil {
+            histogram = registry.makeValueHistogram(
+                descriptor: MetricNameDescriptor(metricName: "agentim_agent_response_duration", unitName: "seconds",
+                                                 helpText: "Time from a message sent to an agent to its completed reply"),
+                buckets: Self.buckets)
+        }
+        histogram?.record(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
     /// The agent's socket went away: its open starts will never complete here.
