@@ -161,10 +161,10 @@ struct SettingsTakeEffectTests {
         #expect(try await HTTP.get(edgeA.baseURL + "/api/auth/oauth/providers").data == .array([]))
         #expect(try await HTTP.get(edgeB.baseURL + "/api/push/vapid-key", token: hub.adminToken).status == 404)
         let vapid = try Self.vapidKeysJSON()
-        let oauthAndPush = #"{"changes":{"oauth.github.clientId":"gh-client","oauth.github.clientSecret":"gh-secret","# + vapid.dropFirst(#"{"changes":{"#.count)
+        let oauthAndPush = #"{"changes":{"oauth.github.clientId":"gh-client","oauth.github.clientSecret":"gh-secret","oauth.google.clientId":"go-client","oauth.google.clientSecret":"go-secret","# + vapid.dropFirst(#"{"changes":{"#.count)
         #expect(try await hub.put("/api/admin/settings", String(oauthAndPush)).status == 200)
         #expect(await Wait.until(.seconds(10)) {
-            (try? await HTTP.get(edgeB.baseURL + "/api/auth/oauth/providers").data) == .array([.string("github")])
+            (try? await HTTP.get(edgeB.baseURL + "/api/auth/oauth/providers").data) == .array([.string("github"), .string("google")])
         })
         let vapidKey = try await HTTP.get(edgeB.baseURL + "/api/push/vapid-key", token: hub.adminToken)
         #expect(vapidKey.status == 200 && vapidKey.data?["publicKey"]?.stringValue?.isEmpty == false, "\(vapidKey.body)")

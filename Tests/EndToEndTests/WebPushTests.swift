@@ -179,6 +179,11 @@ struct WebPushTests {
         #expect(erin.first?.urgency == "high")
         #expect(try await push.delivered("carol").count == 2)
 
+        // push.vapidSubject is the JWT's sub, and a change applies to the next push.
+        #expect(carol.first?.subject == "mailto:noreply@agentim.app")
+        let subject = try await HTTP.put(hub.baseURL + "/api/admin/settings", json: #"{"changes":{"push.vapidSubject":"mailto:ops@example.org"}}"#, token: scene.adminToken)
+        #expect(subject.status == 200, "\(subject.body)")
+
         // The sender, away this time, forwards into the room over REST: carol hears, admin does not.
         scene.admin.close()
         let other = try await HTTP.post(hub.baseURL + "/api/rooms", json: #"{"name":"Elsewhere"}"#, token: scene.adminToken)
@@ -193,7 +198,9 @@ struct WebPushTests {
         try await Task.sleep(for: .seconds(1))
         let forwarded = try await HTTP.post(hub.baseURL + "/api/messages/\(stored)/forward", json: #"{"targetRoomId":"\#(scene.roomId)"}"#, token: scene.adminToken)
         #expect(forwarded.status == 201, "\(forwarded.body)")
-        #expect(try await scene.pushes("carol", count: 3).count == 3)
+        let third = try await scene.pushes("carol", count: 3)
+        #expect(third.count == 3)
+        #expect(third.last?.subject == "mailto:ops@example.org", "\(third.map(\.subject))")
         for name in ["admin", "bob", "frank"] { #expect(try await push.received().filter { $0.name == name }.isEmpty, "\(name) got a push") }
         #expect(try await push.received().allSatisfy { $0.errors.isEmpty })
     }

@@ -15,6 +15,8 @@ final class PushService: @unchecked Sendable {
         let urgency: String?
         let ttl: String?
         let vapidKey: String?
+        /// The VAPID JWT's `sub` claim (the `push.vapidSubject` setting).
+        let subject: String?
     }
 
     init() async throws {
@@ -54,7 +56,7 @@ final class PushService: @unchecked Sendable {
                  errors: (item["errors"]?.arrayValue ?? []).compactMap(\.stringValue),
                  status: item["status"].flatMap { if case .number(let n) = $0 { Int(n) } else { nil } } ?? 0,
                  urgency: item["headers"]?["Urgency"]?.stringValue, ttl: item["headers"]?["TTL"]?.stringValue,
-                 vapidKey: item["vapidKey"]?.stringValue)
+                 vapidKey: item["vapidKey"]?.stringValue, subject: item["sub"]?.stringValue)
         }
     }
 

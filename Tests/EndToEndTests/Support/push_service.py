@@ -47,7 +47,7 @@ def point(public_key):
     return public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
 
 
-def check_vapid(authorization, errors):
+def check_vapid(authorization, errors, seen):
     """Returns the VAPID public key (base64url) after checking the JWT; problems go to errors."""
     if not authorization.startswith("vapid "):
         errors.append("authorization is not vapid: %r" % authorization[:40])
@@ -64,6 +64,7 @@ def check_vapid(authorization, errors):
         header_b64, claims_b64, sig_b64 = token.split(".")
         header = json.loads(b64d(header_b64))
         claims = json.loads(b64d(claims_b64))
+        seen.update(claims if isinstance(claims, dict) else {})
         sig = b64d(sig_b64)
         if header.get("alg") != "ES256" or header.get("typ") != "JWT":
             errors.append("bad jwt header %r" % header)
@@ -186,7 +187,8 @@ class Handler(BaseHTTPRequestHandler):
             errors.append("TTL missing")
         if headers["Urgency"] not in (None, "very-low", "low", "normal", "high"):
             errors.append("bad urgency")
-        vapid = check_vapid(self.headers.get("Authorization", ""), errors)
+        claims = {}
+        vapid = check_vapid(self.headers.get("Authorization", ""), errors, claims)
         plain = decrypt(sub, body, errors)
         payload = None
         if plain is not None:
@@ -209,7 +211,7 @@ class Handler(BaseHTTPRequestHandler):
             status = 400  # a push that fails a check is refused, as a real push service would
         with lock:
             received.append({"name": name, "payload": payload, "errors": errors, "headers": headers,
-                             "vapidKey": vapid, "status": status, "at": at})
+                             "vapidKey": vapid, "sub": claims.get("sub"), "status": status, "at": at})
         self.reply(status, None if status == 201 else {})
 
 
