@@ -78,7 +78,10 @@ def services(durable=False, redis_appendonly=False, keep=None):
     work = tempfile.mkdtemp(); os.chmod(work, 0o755)  # readable by the postgres user when run as root
     if keep is not None:
         keep.update(work=work, pg_dir=f"{work}/pg/pg", redis_dir=f"{work}/redis")
-    ports = shell(f"start_postgres {work}/pg{' durable' if durable else ''}; "
+    # Ports inherited from a caller's own throwaway servers (test.sh exports them) would make
+    # these start on ports already taken.
+    ports = shell("unset PGPORT REDISPORT PG_DIR; "
+                  f"start_postgres {work}/pg{' durable' if durable else ''}; "
                   f"start_redis {work}/redis{' appendonly' if redis_appendonly else ''}; "
                   "echo $PGPORT $REDISPORT").split()
     pg, redis = ports[-2], ports[-1]
