@@ -41,14 +41,20 @@ struct ReverseProxyMiddleware: RouterMiddleware {
                                                  peer: context.remoteAddress, trustProxy: trustProxy, scheme: scheme)
         // The edge's request span goes on in the service (nothing when tracing is off).
         for (name, value) in Traces.currentHeaders() { outbound.headers.replaceOrAdd(name: name, value: value) }
+        var streamed: WatchedRequestBody?
         if request.method != .get && request.method != .head {
-            // Collected first (the body limits cap it: 1 MiB, 12 MiB for uploads). Streamed, an
-            // upstream that answered before reading it all (a 400 for a bad upload, a 404 for an
-            // unknown method) left AsyncHTTPClient still pulling the body while the server drained
-            // the same connection for its next request: two readers of one iterator, and
-            // swift-nio's trap killed the edge (found by Tests/fuzz on the distributed topology:
-            // PATCH/PUT with JSON bodies to /api/auth/*, a text/plain POST /api/upload/avatar).
-            outbound.body = .bytes(try await request.body.collect(upTo: 16 << 20))
+            if service == .uploads {
+                // Uploads stream (12 MiB at most, through a bounded buffer: the edge's memory must
+                // not grow with them); the answer waits until the body has been read to its end.
+                let body = WatchedRequestBody(request.body)
+                streamed = body
+                let length = request.headers[.contentLength].flatMap(Int64.init)
+                outbound.body = .stream(body, length: length.map { .known($0) } ?? .unknown)
+            } else {
+                // Other bodies (the 1 MiB limit caps them) are collected first: nothing is left
+                // for a second reader when an upstream answers early.
+                outbound.body = .bytes(try await request.body.collect(upTo: 16 << 20))
+            }
         }
 
         let upstreamResponse: HTTPClientResponse
@@ -69,6 +75,8 @@ struct ReverseProxyMiddleware: RouterMiddleware {
             return errorResponse(APIError(502, "Bad gateway"))
         }
 
+        // An upstream that answered early: AsyncHTTPClient still sends it the rest of the body.
+        await streamed?.finished(within: .seconds(30))
         let headers = HTTPFields(ProxyHeaders.downstream(upstreamResponse.headers), splitCookie: false)
         let status = HTTPResponse.Status(code: Int(upstreamResponse.status.code))
         // A small answer of known length (most API answers) goes out in one write; anything
