@@ -140,7 +140,7 @@ struct GatewayHandler: Sendable {
         guard await registry.owns(socket.id, agent: frame.agentId) else { return }
         await registry.streamEnded(frame.messageId)
         await registry.completed(agentId: frame.agentId, roomId: frame.roomId)
-        try await publish(.completed(AgentCompletion(
+        try await publishRetrying(.completed(AgentCompletion(
             origin: SocketAddress(node: runtime.nodeId, socket: socket.id), agentId: frame.agentId, roomId: frame.roomId, messageId: frame.messageId,
             fullContent: frame.fullContent, chunks: frame.chunks, conversationId: frame.conversationId, depth: frame.depth,
             targetAgentName: frame.targetAgentName)))
@@ -195,5 +195,24 @@ struct GatewayHandler: Sendable {
 
     private func publish(_ command: AgentCommand) async throws {
         try await runtime.bus.publish(BusStream.roomsCommands, RoomsCommand.agent(command))
+    }
+
+    /// A finished reply is the agent's whole answer and the gateway sends it once: while the bus
+    /// is unreachable (a Redis restart) it is retried with back-off for up to 30 s rather than
+    /// dropped (found by Tests/chaos: 8–10 replies lost per Redis restart). This gateway's later
+    /// frames wait behind it, which keeps its replies in order.
+    private func publishRetrying(_ command: AgentCommand) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        var pause = Duration.milliseconds(250)
+        while true {
+            do {
+                return try await publish(command)
+            } catch {
+                guard ContinuousClock.now + pause < deadline, !Task.isCancelled else { throw error }
+                runtime.logger.warning("agent reply not on the bus yet, retrying in \(pause): \(error)")
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(2))
+            }
+        }
     }
 }
