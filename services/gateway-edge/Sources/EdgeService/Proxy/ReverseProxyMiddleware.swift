@@ -43,7 +43,11 @@ struct ReverseProxyMiddleware: RouterMiddleware {
         for (name, value) in Traces.currentHeaders() { outbound.headers.replaceOrAdd(name: name, value: value) }
         var streamed: WatchedRequestBody?
         if request.method != .get && request.method != .head {
-            if service == .uploads {
+            let declared = request.headers[.contentLength]
+            let bodyless = declared == "0" || (declared == nil && request.headers[.transferEncoding] == nil && request.head.scheme == nil)
+            if bodyless {
+                // Nothing to send (an HTTP/1.1 request with neither length nor chunking has no body).
+            } else if service == .uploads {
                 // Uploads stream (12 MiB at most, through a bounded buffer: the edge's memory must
                 // not grow with them); the answer waits until the body has been read to its end.
                 let body = WatchedRequestBody(request.body)

@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import Synchronization
 
 /// A request body streamed to an upstream that says when it has been read to its end.
 ///
@@ -13,6 +14,13 @@ struct WatchedRequestBody: AsyncSequence, Sendable {
     let base: RequestBody
     private let ended: AsyncStream<Void>.Continuation
     private let endings: AsyncStream<Void>
+    /// Whether anyone began reading: a body nobody reads (an empty one AsyncHTTPClient never
+    /// asks for) has no second reader to wait for.
+    private let reading = Reading()
+
+    final class Reading: Sendable {
+        let started = Mutex(false)
+    }
 
     init(_ base: RequestBody) {
         self.base = base
@@ -37,10 +45,14 @@ struct WatchedRequestBody: AsyncSequence, Sendable {
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), ended: ended) }
+    func makeAsyncIterator() -> AsyncIterator {
+        reading.started.withLock { $0 = true }
+        return AsyncIterator(base: base.makeAsyncIterator(), ended: ended)
+    }
 
     /// Returns once the body was read to its end (or failed), or after `limit`.
     func finished(within limit: Duration) async {
+        guard reading.started.withLock({ $0 }) else { return }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { for await _ in endings {} }
             group.addTask { try? await Task.sleep(for: limit) }
