@@ -9,19 +9,9 @@ final class FakeLLM: @unchecked Sendable {
 
     /// Starts the server on a free loopback port and waits until it answers.
     init() async throws {
-        let script = TestEnvironment.packageRoot.appendingPathComponent("Tests/EndToEndTests/Support/fake_llm.py")
         port = TestEnvironment.freePort()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            if let reply = try? await HTTP.get("http://127.0.0.1:\(port)/calls"), reply.status == 200 { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw TestSetupError("fake_llm.py did not start on port \(port)")
+        try await PythonHelper.start(process, script: "fake_llm.py", port: port, readyPath: "/calls",
+                                     failure: "fake_llm.py did not start on port \(port)")
     }
 
     var base: String { "http://127.0.0.1:\(port)" }

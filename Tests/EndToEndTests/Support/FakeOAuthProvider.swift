@@ -15,19 +15,9 @@ final class FakeOAuthProvider: @unchecked Sendable {
     let port: Int
 
     init() async throws {
-        let script = TestEnvironment.packageRoot.appendingPathComponent("Tests/EndToEndTests/Support/fake_oauth.py")
         port = TestEnvironment.freePort()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, String(port), Self.clientId, Self.clientSecret]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            if let reply = try? await HTTP.get(base + "/log"), reply.status == 200 { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw TestSetupError("fake_oauth.py did not start on port \(port)")
+        try await PythonHelper.start(process, script: "fake_oauth.py", port: port, arguments: [Self.clientId, Self.clientSecret], readyPath: "/log",
+                                     failure: "fake_oauth.py did not start on port \(port)")
     }
 
     var base: String { "http://127.0.0.1:\(port)" }

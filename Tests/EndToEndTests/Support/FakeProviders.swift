@@ -8,19 +8,9 @@ final class FakeProviders: @unchecked Sendable {
     let port: Int
 
     init() async throws {
-        let script = TestEnvironment.packageRoot.appendingPathComponent("Tests/EndToEndTests/Support/fake_providers.py")
         port = TestEnvironment.freePort()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            if let reply = try? await HTTP.get("http://127.0.0.1:\(port)/state"), reply.status == 200 { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw TestSetupError("fake_providers.py did not start on port \(port)")
+        try await PythonHelper.start(process, script: "fake_providers.py", port: port, readyPath: "/state",
+                                     failure: "fake_providers.py did not start on port \(port)")
     }
 
     var base: String { "http://127.0.0.1:\(port)" }

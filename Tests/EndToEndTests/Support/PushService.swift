@@ -20,19 +20,8 @@ final class PushService: @unchecked Sendable {
     }
 
     init() async throws {
-        let script = TestEnvironment.packageRoot.appendingPathComponent("Tests/EndToEndTests/Support/push_service.py")
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            if let reply = try? await HTTP.get(base + "/health"), reply.status == 200 { return }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw TestSetupError("push_service.py did not start (pip install cryptography)")
+        try await PythonHelper.start(process, script: "push_service.py", port: port, readyPath: "/health",
+                                     failure: "push_service.py did not start (pip install cryptography)")
     }
 
     var base: String { "http://127.0.0.1:\(port)" }

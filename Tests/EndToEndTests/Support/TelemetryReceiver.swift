@@ -17,20 +17,9 @@ final class TelemetryReceiver: @unchecked Sendable {
     }
 
     init() async throws {
-        let script = TestEnvironment.packageRoot.appendingPathComponent("Tests/EndToEndTests/Support/telemetry_receiver.py")
         port = TestEnvironment.freePort()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            if let reply = try? await HTTP.get(base + "/ready"), reply.status == 200 { return }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw TestSetupError("telemetry_receiver.py did not start on port \(port) (is opentelemetry-proto installed?)")
+        try await PythonHelper.start(process, script: "telemetry_receiver.py", port: port, readyPath: "/ready",
+                                     failure: "telemetry_receiver.py did not start on port \(port) (is opentelemetry-proto installed?)")
     }
 
     var base: String { "http://127.0.0.1:\(port)" }
