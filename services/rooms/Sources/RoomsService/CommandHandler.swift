@@ -8,20 +8,13 @@ import Foundation
 struct CommandHandler: Sendable {
     let service: RoomsService
 
-    /// Commands for one room run in order; rooms run side by side.
-    @Sendable static func room(of entry: BusEntry) -> String {
-        switch try? JSONDecoder().decode(RoomsCommand.self, from: entry.payload) {
-        case .sendMessage(let send): send.roomId
-        case .routeDecided(let decision): decision.roomId
-        case .serviceAgentReplied(let reply): reply.roomId
-        case .serviceAgentFailed(let failure): failure.roomId
-        case .agent(let command): command.roomId ?? ""
-        case nil: ""
-        }
+    func handle(_ entry: BusEntry) async throws {
+        try await handle(entry, decoded: Self.decode(entry))
     }
 
-    func handle(_ entry: BusEntry) async throws {
-        guard let command = try? JSONDecoder().decode(RoomsCommand.self, from: entry.payload) else {
+    /// `decoded` is the entry's command as the worker already decoded it (nil: unreadable).
+    func handle(_ entry: BusEntry, decoded: RoomsCommand?) async throws {
+        guard let command = decoded else {
             service.runtime.logger.warning("dropping unreadable command \(entry.id)")
             return
         }
@@ -90,7 +83,10 @@ struct CommandHandler: Sendable {
         let media = reply.attachmentIds ?? []
         guard case .stored(var message) = outcome else {
             // A redelivered reply: its media may not have been linked before a crash.
-            if case .overwritten(let message) = outcome { _ = try await service.messages.linkGeneratedMedia(media, to: message.id) }
+            switch outcome {
+            case .overwritten(let message), .unchanged(let message): _ = try await service.messages.linkGeneratedMedia(media, to: message.id)
+            case .stored: break
+            }
             return
         }
         let linked = try await service.messages.linkGeneratedMedia(media, to: message.id)

@@ -62,6 +62,13 @@ struct AgentCommandHandler: Sendable {
             seq = stored.seq
         case .overwritten(let stored):
             message = stored
+        case .unchanged(let stored):
+            // Handled before (a peer claimed this entry from a frozen replica, or a crash came
+            // before the acknowledgement). Announced once more under its seq, in case the first
+            // announcement was lost: an edge drops a seq its sockets already have, so nobody sees
+            // it twice (announced without a seq, it was shown again).
+            message = stored
+            seq = stored.seq
         }
         message.createdAt = Timestamp.format(Date())
         message.chunks = c.chunks

@@ -6,20 +6,32 @@ extension MessageStore {
     enum AgentReplyOutcome {
         /// A new message with its room sequence.
         case stored(ChatMessage)
-        /// A retry of the same reply: content and chunks overwritten.
+        /// A retry of the same reply with new content: content and chunks overwritten.
         case overwritten(ChatMessage)
+        /// A redelivery of a reply already stored as it is (a peer claimed it from a frozen or
+        /// crashed replica, or the bus handed it out again): nothing changed.
+        case unchanged(ChatMessage)
     }
 
     /// Stores an agent's reply under the gateway's `messageId` (websocket §10.4 step 3). A
-    /// retry overwrites content and chunks; an id already used by someone else's message
-    /// (the CLI's queue-full answer reuses the user's id) gets a fresh id instead.
+    /// retry with other content overwrites content and chunks, a retry with the same content
+    /// changes nothing; an id already used by someone else's message (the CLI's queue-full
+    /// answer reuses the user's id) gets a fresh id instead.
     func storeAgentReply(id: String, roomId: String, agentId: String, agentName: String, content: String,
                          chunks: [JSONValue]?, type: String = "agent_response") async throws -> AgentReplyOutcome {
         var chunksJSON = try chunks.map { try JSONCoding.encodeString($0) }
         if let text = chunksJSON, text.utf8.count > 20 << 20 { chunksJSON = nil }
         return try await database.client.withTransaction(logger: logger) { tx in
             var id = id
-            for try await sender in try await tx.query("SELECT sender_id FROM messages WHERE id = \(id) FOR UPDATE", logger: logger).decode(String.self) {
+            for try await (sender, same) in try await tx.query("""
+                SELECT sender_id, content = \(content) AND chunks IS NOT DISTINCT FROM \(chunksJSON)::jsonb
+                FROM messages WHERE id = \(id) FOR UPDATE
+                """, logger: logger).decode((String, Bool).self) {
+                if sender == agentId, same {
+                    let rows = try await tx.query("SELECT \(unescaped: Self.columns) FROM messages WHERE id = \(id)", logger: logger)
+                    guard let message = try await Self.messages(rows).first else { throw APIError(500, "reply not stored") }
+                    return .unchanged(message)
+                }
                 if sender == agentId {
                     let rows = try await tx.query("""
                         UPDATE messages SET content = \(content), chunks = \(chunksJSON)::jsonb WHERE id = \(id) RETURNING \(unescaped: Self.columns)
