@@ -172,7 +172,11 @@ public struct HubConfig: Sendable {
             }
         }
         upstreamTimeoutSeconds = env.int("UPSTREAM_TIMEOUT_SECONDS", default: 60, clamp: 1...3600)
-        busReclaimIdleMs = env.int("BUS_RECLAIM_IDLE_MS", default: 30_000, clamp: 100...3_600_000)
+        // 10 s: a frozen or dead consumer's pending entries reach a peer within 10-15 s (the claim
+        // runs every half of it), inside a 20 s freeze; a live consumer handles a read of 100
+        // entries in well under a second, so only a handler stuck that long is taken over, and
+        // handlers are idempotent (issue 22).
+        busReclaimIdleMs = env.int("BUS_RECLAIM_IDLE_MS", default: 10_000, clamp: 100...3_600_000)
         metricsAuthEnabled = env.bool("METRICS_AUTH_ENABLED", default: isProduction)
 
         tlsCertFile = env.nonEmpty("TLS_CERT_FILE")
