@@ -24,8 +24,8 @@ sockets opened at once; a slow-headers client holding many connections.
 Prints the table (fault, messages sent, stored, delivered, duplicates, time to recover) and
 writes it as markdown to --report; exits 1 when an invariant failed. The edges' services sit
 behind balancer.py (round-robin over healthy replicas, as a deployment's load balancer);
-processes run with BUS_RECLAIM_IDLE_MS=5000 so a frozen consumer's entries are claimed by its
-peer within the 20 s freeze. --faults picks faults; CHAOS_TRACE=FILE logs every frame received. Uses .build/debug
+processes run with the default BUS_RECLAIM_IDLE_MS (10 s), so a frozen consumer's entries must be
+claimed by its peer within the 20 s freeze. --faults picks faults; CHAOS_TRACE=FILE logs every frame received. Uses .build/debug
 (--release: .build/release); needs PostgreSQL and Redis binaries (deploy/local/throwaway-services.sh)."""
 import argparse, asyncio, concurrent.futures, json, math, os, resource, shutil, signal, subprocess, sys, tempfile, time
 
@@ -39,6 +39,7 @@ websockets = hubkit.import_websockets()
 FAULTS = ("kill", "rolling", "redis", "postgres", "freeze", "slow-reader", "sockets", "slow-headers")
 RECOVERY_LIMIT = 10.0
 TERM_LIMIT = 10.0
+RECLAIM_IDLE = 10.0  # BUS_RECLAIM_IDLE_MS's default, which the processes run with
 
 
 def log(text):
@@ -153,23 +154,22 @@ class Suite:
         row.dups = stored_dups + len(delivery_dups)
         if stored_dups:
             row.fail(f"{stored_dups} duplicate rows stored")
-        agent_replays = [d for d in delivery_dups if "server:message_complete" in repr(d)]
-        if delivery_dups and self.args.ci and phase.startswith("SIGSTOP") and len(agent_replays) == len(delivery_dups):
-            # Known open defect (issue 22): a frozen rooms replica that resumes finishes the agent
-            # reply its peer already claimed, and the stored reply's message_complete goes out
-            # again. Reported, not failed, in the bounded CI run only; the long run fails on it.
-            row.notes.append(f"KNOWN DEFECT: {len(delivery_dups)} agent replies shown twice after the freeze")
-            log(f"  KNOWN DEFECT [{row.fault}]: {len(delivery_dups)} agent replies delivered twice")
-        elif delivery_dups:
+        if delivery_dups:
             row.fail(f"{len(delivery_dups)} messages delivered twice to the same member (e.g. {delivery_dups[:3]})")
         if missing:
             row.fail(f"{len(missing)} (member, message) deliveries missing, e.g. {missing[:4]}")
         unacked = [s.key for s in humans if not s.acked_at]
         if unacked:
             row.fail(f"{len(unacked)} messages never acknowledged despite resends, e.g. {unacked[:4]}")
-        lost_agent = sum(1 for s in agents if not s.acked_at)
-        if lost_agent:
-            row.notes.append(f"{lost_agent} agent completes lost in flight (never shown, not required)")
+        lost_agent = [s.key for s in agents if not s.acked_at]
+        if lost_agent and ("edge" in phase or phase.startswith("rolling")):
+            # The edge holding the gateway's socket was killed or restarted: a complete written
+            # into the dying socket is gone (the agent does not resend), which no hub can prevent.
+            row.notes.append(f"{len(lost_agent)} agent completes lost with the gateway's edge")
+        elif lost_agent:
+            # The edge retries a finished reply onto the bus for up to 30 s (a Redis outage), and
+            # the bus survives any other process: nothing may be lost here.
+            row.fail(f"{len(lost_agent)} agent replies sent by the gateway never shown, e.g. {lost_agent[:4]}")
         if not settled and not (missing or unacked):
             row.notes.append("settle timed out")
         # Latency back to normal within 10 s of recovery.
@@ -276,7 +276,7 @@ class Suite:
 
     async def freeze(self, proc_name):
         proc = self.cluster.procs[proc_name]
-        reclaim = int(self.cluster.env["BUS_RECLAIM_IDLE_MS"]) / 1000
+        reclaim = RECLAIM_IDLE + RECLAIM_IDLE / 2  # idle long enough, then the peer's next claim round
 
         async def fault(row):
             t0 = time.time()
