@@ -25,8 +25,16 @@ public struct CommandWorker: Service, CustomStringConvertible {
     let retryAfter: Duration
     let handler: Handler
     let partition: Partition
-    let lanes: LaneHandler?
+    /// Splits a read into lanes, each with the work that handles it and returns the ids done;
+    /// nil: entries are handled one by one through `handler`, lane by lane.
+    let split: (@Sendable ([BusEntry]) -> [Lane])?
     let logger: Logger
+
+    /// One partition's entries of a read and the work that handles them together.
+    struct Lane: Sendable {
+        var entries: [BusEntry]
+        var run: @Sendable () async -> [String]
+    }
 
     public init(bus: any Bus, stream: String, group: String, consumer: String,
                 retryAfter: Duration = .seconds(30), logger: Logger,
@@ -38,8 +46,53 @@ public struct CommandWorker: Service, CustomStringConvertible {
         self.retryAfter = retryAfter
         self.handler = handler
         self.partition = partition
-        self.lanes = lanes
+        if let lanes {
+            self.split = { entries in
+                Self.lanes(of: entries, key: partition).map { (lane: [BusEntry]) -> Lane in Lane(entries: lane, run: { await lanes(lane) }) }
+            }
+        } else {
+            self.split = nil
+        }
         self.logger = logger
+    }
+
+    /// Like the lane form above, with each entry decoded once: the key and the lane handler
+    /// both get the decoded command (nil when it did not decode), so neither parses it again.
+    public init<Command: Sendable>(bus: any Bus, stream: String, group: String, consumer: String,
+                                   retryAfter: Duration = .seconds(30), logger: Logger,
+                                   decode: @escaping @Sendable (BusEntry) -> Command?,
+                                   partition: @escaping @Sendable (Command?) -> String,
+                                   lanes: @escaping @Sendable ([(entry: BusEntry, command: Command?)]) async -> [String],
+                                   handler: @escaping Handler) {
+        self.bus = bus
+        self.stream = stream
+        self.group = group
+        self.consumer = consumer
+        self.retryAfter = retryAfter
+        self.handler = handler
+        self.partition = { partition(decode($0)) }
+        self.split = { entries in
+            let decoded = entries.map { (entry: $0, command: decode($0)) }
+            var byKey: [String: Int] = [:]
+            var grouped: [[(entry: BusEntry, command: Command?)]] = []
+            for item in decoded {
+                let key = partition(item.command)
+                if let index = byKey[key] { grouped[index].append(item) } else { byKey[key] = grouped.count; grouped.append([item]) }
+            }
+            return grouped.map { lane in Lane(entries: lane.map(\.entry), run: { await lanes(lane) }) }
+        }
+        self.logger = logger
+    }
+
+    /// Entries grouped by key, groups in order of first appearance, entries in stream order.
+    static func lanes(of entries: [BusEntry], key: (BusEntry) -> String) -> [[BusEntry]] {
+        var byKey: [String: Int] = [:]
+        var grouped: [[BusEntry]] = []
+        for entry in entries {
+            let k = key(entry)
+            if let index = byKey[k] { grouped[index].append(entry) } else { byKey[k] = grouped.count; grouped.append([entry]) }
+        }
+        return grouped
     }
 
     /// How the shutdown watchdog names it.
@@ -82,21 +135,14 @@ public struct CommandWorker: Service, CustomStringConvertible {
     }
 
     private func handle(_ entries: [BusEntry]) async {
-        var lanes: [String: [BusEntry]] = [:]
-        var order: [String] = []
-        for entry in entries {
-            let key = partition(entry)
-            if lanes[key] == nil { order.append(key) }
-            lanes[key, default: []].append(entry)
-        }
-        await withTaskGroup(of: Void.self) { group in
-            for key in order {
-                let lane = lanes[key]!
-                group.addTask {
-                    if let laneHandler = self.lanes {
-                        let done = await Traces.consuming("process \(stream)", traceparent: lane.first?.traceparent) {
-                            let done = await laneHandler(lane)
-                            logger.debug("\(done.count) of \(lane.count) commands on \(stream) handled")
+        guard !entries.isEmpty else { return }
+        if let split {
+            await withTaskGroup(of: Void.self) { group in
+                for lane in split(entries) {
+                    group.addTask {
+                        let done = await Traces.consuming("process \(stream)", traceparent: lane.entries.first?.traceparent) {
+                            let done = await lane.run()
+                            logger.debug("\(done.count) of \(lane.entries.count) commands on \(stream) handled")
                             return done
                         }
                         do {
@@ -104,8 +150,14 @@ public struct CommandWorker: Service, CustomStringConvertible {
                         } catch {
                             logger.error("acknowledging \(done.count) commands on \(stream) failed, left pending for retry: \(error)")
                         }
-                        return
                     }
+                }
+            }
+            return
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for lane in Self.lanes(of: entries, key: partition) {
+                group.addTask {
                     for entry in lane {
                         do {
                             try await Traces.consuming("process \(stream)", traceparent: entry.traceparent) {

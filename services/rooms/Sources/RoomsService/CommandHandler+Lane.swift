@@ -3,21 +3,37 @@ import AgentIMCore
 import Foundation
 
 extension CommandHandler {
-    /// One room's waiting commands, in stream order. Consecutive sends without attachments are
-    /// stored together (`MessageStore.storeHumanMessages`: one write for the run) and then
-    /// announced one by one, each after the commit that holds it; everything else goes through
-    /// `handle` as before. Returns the ids of the entries that are done (to acknowledge); the
-    /// others stay pending and come back through `handle`, which is idempotent.
-    func handleLane(_ entries: [BusEntry]) async -> [String] {
-        let decoder = JSONDecoder()
+    /// A command as the worker reads it, decoded once: its room (the lane key) and its handling
+    /// both use this value.
+    @Sendable static func decode(_ entry: BusEntry) -> RoomsCommand? {
+        try? JSONDecoder().decode(RoomsCommand.self, from: entry.payload)
+    }
+
+    /// Commands for one room run in order; rooms run side by side.
+    @Sendable static func room(of command: RoomsCommand?) -> String {
+        switch command {
+        case .sendMessage(let send): send.roomId
+        case .routeDecided(let decision): decision.roomId
+        case .serviceAgentReplied(let reply): reply.roomId
+        case .serviceAgentFailed(let failure): failure.roomId
+        case .agent(let command): command.roomId ?? ""
+        case nil: ""
+        }
+    }
+
+    /// One room's waiting commands, in stream order, each already decoded. Consecutive sends
+    /// without attachments are stored together (`MessageStore.storeHumanMessages`: one write for
+    /// the run) and then announced, each after the commit that holds it; everything else goes
+    /// through `handle` as before. Returns the ids of the entries that are done (to
+    /// acknowledge); the others stay pending and come back through `handle`, which is idempotent.
+    func handleLane(_ items: [(entry: BusEntry, command: RoomsCommand?)]) async -> [String] {
         var done: [String] = []
-        var index = entries.startIndex
-        while index < entries.endIndex {
+        var index = items.startIndex
+        while index < items.endIndex {
             var run: [(entry: BusEntry, send: RoomsCommand.SendMessageCommand)] = []
-            while index < entries.endIndex,
-                  case .sendMessage(let send)? = try? decoder.decode(RoomsCommand.self, from: entries[index].payload),
+            while index < items.endIndex, case .sendMessage(let send)? = items[index].command,
                   send.attachmentIds.isEmpty, run.first.map({ $0.send.roomId == send.roomId }) ?? true {
-                run.append((entries[index], send))
+                run.append((items[index].entry, send))
                 index += 1
             }
             if !run.isEmpty {
@@ -25,10 +41,10 @@ extension CommandHandler {
                 continue
             }
             do {
-                try await handle(entries[index])
-                done.append(entries[index].id)
+                try await handle(items[index].entry, decoded: items[index].command)
+                done.append(items[index].entry.id)
             } catch {
-                service.runtime.logger.error("command \(entries[index].id) failed, left pending for retry: \(error)")
+                service.runtime.logger.error("command \(items[index].entry.id) failed, left pending for retry: \(error)")
             }
             index += 1
         }

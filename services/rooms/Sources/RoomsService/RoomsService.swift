@@ -89,8 +89,8 @@ public struct RoomsService: HubService {
         let handler = CommandHandler(service: self)
         return CommandWorker(bus: runtime.bus, stream: BusStream.roomsCommands, group: "rooms",
                              consumer: runtime.nodeId, retryAfter: .milliseconds(runtime.config.busReclaimIdleMs),
-                             logger: runtime.logger, partition: CommandHandler.room(of:),
-                             lanes: { entries in await handler.handleLane(entries) }) { entry in
+                             logger: runtime.logger, decode: CommandHandler.decode, partition: CommandHandler.room(of:),
+                             lanes: { items in await handler.handleLane(items) }) { entry in
             try await handler.handle(entry)
         }
     }
