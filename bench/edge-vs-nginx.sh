@@ -1,30 +1,55 @@
 #!/usr/bin/env bash
-# agentim-edge against nginx, on this machine, in one run (issue 4 "Measured against nginx").
+# agentim-edge against nginx, on this machine, in one run (issues 4 and 21).
 #
-# Starts a tiny upstream (an nginx server block answering fixed JSON, 1 worker), then in
-# front of it nginx configured as the original's deployment guide configures it (keep-alive
-# upstream, 12M bodies, forwarded headers, /ws/ upgrade with a long read timeout) and
-# agentim-edge (release build), and loads each with wrk (HTTP/1.1, plain) and h2load (h2 over
-# TLS, as the guide's `listen 443 ssl http2`) at several concurrencies. Prints requests/s and
-# p50/p99 latency for both and the ratio edge/nginx; then p50/p99 of both at the same offered
-# load (RATE requests/s, paced by h2load), where tails compare fairly. Then idle WebSocket memory: RSS of the
-# edge holding N authenticated sockets, beside nginx holding N sockets it proxies (to an edge).
+# A tiny upstream (an nginx server block answering fixed JSON, 1 worker) stands in for the
+# services. In front of it, in turn:
+#
+#   nginx       the anchor: nginx as a competent operator configures a keep-alive reverse proxy:
+#               an `upstream` block with `keepalive`, `proxy_http_version 1.1` AND
+#               `proxy_set_header Connection "";`, `worker_processes auto`.
+#   nginx-guide the original's deployment guide's block, verbatim. It is NOT the anchor: its
+#               `location /` sets `proxy_http_version 1.1` but not `Connection ""`, so nginx
+#               sends `Connection: close` upstream and opens (and closes) an upstream
+#               connection per request; its `keepalive` pool never holds anything. Comparing
+#               with it flatters the edge (issue 21 measured 1.5x against it, 0.54x against the
+#               anchor). It stays as a second, labelled row, because that is what was deployed.
+#   edge        agentim-edge (EDGE, release build);
+#   edge-b      optionally a second build (EDGE_B, e.g. before/after a change), in the same rounds.
+#
+# Each is loaded with wrk (HTTP/1.1, plain and TLS) and h2load (h2c with prior knowledge, and
+# h2 over TLS with ALPN; 10 streams per connection) at CONCURRENCY connections. A round runs
+# every target once per row, in an order rotated each round; the table gives the median
+# requests/s and p99 of ROUNDS rounds. Then p50/p99 at the same offered load (RATE
+# requests/s in all, paced by h2load --rps at PACED_CONNS connections), where tails compare
+# fairly: a closed-loop run gives the faster proxy more load and so a longer tail.
+# Then idle WebSocket memory: RSS per authenticated /ws/client socket of a fresh edge holding
+# N sockets, and of a fresh nginx (master + workers) proxying N sockets to an edge, for each N
+# in SOCKETS (client processes of at most 12,500 sockets, each from its own 127.0.0.x address
+# so no source address runs out of ports; open-file limits raised).
 #
 # Loopback only. Everything it starts is stopped on exit. Not a test: nothing here fails a
-# build; the numbers depend on the machine and on what else runs on it.
+# build; the numbers depend on the machine and on what else runs on it (hence rounds, medians).
 #
-# usage: bench/edge-vs-nginx.sh            (env: DURATION=10 H2_REQUESTS=60000 CONCURRENCY="16 64 256" SOCKETS=10000 RATE=10000
-#                                            PROFILE=1 to record a perf profile of the edge under wrk)
+# usage: bench/edge-vs-nginx.sh
+#   env: ROUNDS=5 DURATION=3 CONCURRENCY="16 64 256" PROTOS="h1 h1-tls h2c h2-tls" H2_REQUESTS=60000
+#        RATE=8000 PACED_CONNS=64 SOCKETS="10000 18000 50000" EDGE=.build/release/agentim-edge EDGE_B=
+#        PROFILE=1 to record a perf profile of the edge under wrk (PERF_OUT=file keeps it); SKIP_HTTP=1 / SKIP_WS=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=${DURATION:-10}
-H2_REQUESTS=${H2_REQUESTS:-60000}
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-3}
 CONCURRENCY=${CONCURRENCY:-"16 64 256"}
-SOCKETS=${SOCKETS:-10000}
-RATE=${RATE:-10000}
+PROTOS=${PROTOS:-"h1 h1-tls h2c h2-tls"}
+H2_REQUESTS=${H2_REQUESTS:-60000}
+RATE=${RATE:-8000}
+PACED_CONNS=${PACED_CONNS:-64}
+SOCKETS=${SOCKETS:-"10000 18000 50000"}
 PROFILE=${PROFILE:-0}
+SKIP_HTTP=${SKIP_HTTP:-0}
+SKIP_WS=${SKIP_WS:-0}
 EDGE=${EDGE:-.build/release/agentim-edge}
+EDGE_B=${EDGE_B:-}
 SECRET="bench-secret-that-is-long-enough-for-anything"
 PATH_UNDER_TEST=/api/rooms/bench
 
@@ -35,7 +60,7 @@ if [ ! -x "$EDGE" ]; then
   echo "building the release edge (about 10 minutes on 2 cores)…" >&2
   swift build -c release --product agentim-edge >&2
 fi
-# As many descriptors as this shell may have: N sockets need N in the client and 2N in nginx.
+# N sockets need N descriptors in the edge and 2N in nginx: as many as the hard limit allows.
 ulimit -n "$(ulimit -Hn)"
 FILES=$(ulimit -n)
 
@@ -66,21 +91,20 @@ nginx_pids() { pgrep -P "$1" | tr '\n' ' '; echo "$1"; }
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" \
   -days 1 -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
 
-UP_PORT=$(free_port); NGINX_PORT=$(free_port); NGINX_TLS_PORT=$(free_port); EDGE_PORT=$(free_port); EDGE_TLS_PORT=$(free_port)
-
 # The tiny upstream: fixed answers, including the two the edge asks for at start.
+UP_PORT=$(free_port)
 mkdir -p "$WORK/up"
 cat > "$WORK/up/nginx.conf" <<EOF
 worker_processes 1;
 pid $WORK/up/nginx.pid;
 error_log $WORK/up/error.log warn;
-events { worker_connections 4096; }
+events { worker_connections 8192; }
 http {
   access_log off;
   client_body_temp_path $WORK/up; proxy_temp_path $WORK/up; fastcgi_temp_path $WORK/up; uwsgi_temp_path $WORK/up; scgi_temp_path $WORK/up;
   keepalive_requests 1000000;
   server {
-    listen 127.0.0.1:$UP_PORT;
+    listen 127.0.0.1:$UP_PORT backlog=4096;
     default_type application/json;
     location = /internal/revocations { return 200 '{"ok":true,"data":[]}'; }
     location = /internal/health { return 200 '{"ok":true,"timestamp":"2026-01-01T00:00:00.000Z","checks":{"database":true,"filesystem":true}}'; }
@@ -90,21 +114,20 @@ http {
 EOF
 nginx -c "$WORK/up/nginx.conf" -g 'daemon off;' & PIDS+=($!)
 
-# The edge in front of it: rate limits off (NODE_ENV=test), as nginx has none.
-start_edge() {  # PORT [extra env…]; prints the pid
-  local port=$1; shift
+# An edge: rate limits off (NODE_ENV=test), as nginx has none.
+start_edge() {  # BINARY PORT [extra env…]; prints the pid
+  local binary=$1 port=$2; shift 2
   env NODE_ENV=test HOST=127.0.0.1 PORT="$port" JWT_SECRET="$SECRET" LOG_LEVEL=error REDIS_URL= \
     AUTH_URL="http://127.0.0.1:$UP_PORT" ROOMS_URL="http://127.0.0.1:$UP_PORT" ROUTER_URL="http://127.0.0.1:$UP_PORT" \
-    UPLOADS_URL="http://127.0.0.1:$UP_PORT" MAX_TOTAL_WS_CONNECTIONS=100000 MAX_WS_CONNECTIONS_PER_USER=100 "$@" \
-    "$EDGE" >"$WORK/edge-$port.log" 2>&1 &
+    UPLOADS_URL="http://127.0.0.1:$UP_PORT" MAX_TOTAL_WS_CONNECTIONS=200000 MAX_WS_CONNECTIONS_PER_USER=100 "$@" \
+    "$binary" >"$WORK/edge-$port.log" 2>&1 &
   echo $!
 }
-EDGE_PID=$(start_edge "$EDGE_PORT"); PIDS+=("$EDGE_PID")
-EDGE_TLS_PID=$(start_edge "$EDGE_TLS_PORT" TLS_CERT_FILE="$WORK/cert.pem" TLS_KEY_FILE="$WORK/key.pem"); PIDS+=("$EDGE_TLS_PID")
 
-# nginx as docs/DEPLOYMENT.md of the original sets it up, on a plain and a TLS listener.
-mkdir -p "$WORK/nginx"
-proxy_locations() {
+# nginx's proxy locations. KIND=anchor: upstream keep-alive working; KIND=guide: the guide's block.
+proxy_locations() {  # KIND
+  local keepalive_line=""
+  [ "$1" = anchor ] && keepalive_line='proxy_set_header Connection "";'
   cat <<EOF
     client_max_body_size 12M;
     location /ws/ {
@@ -117,10 +140,14 @@ proxy_locations() {
       proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto \$scheme;
       proxy_read_timeout 86400s;
+      # Bench only: the upstream connection leaves from the client's own 127.0.0.x, so that
+      # 50,000 proxied sockets do not exhaust one source address's ports.
+      proxy_bind \$remote_addr;
     }
     location / {
       proxy_pass http://agentim;
       proxy_http_version 1.1;
+      $keepalive_line
       proxy_set_header Host \$host;
       proxy_set_header X-Real-IP \$remote_addr;
       proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
@@ -128,147 +155,250 @@ proxy_locations() {
     }
 EOF
 }
-write_nginx_conf() {  # UPSTREAM_PORT
-  cat > "$WORK/nginx/nginx.conf" <<EOF
+write_nginx_conf() {  # DIR KIND UPSTREAM_PORT PLAIN_PORT TLS_PORT H2C_PORT
+  local dir=$1 kind=$2
+  mkdir -p "$dir"
+  cat > "$dir/nginx.conf" <<EOF
 worker_processes auto;
 worker_rlimit_nofile $FILES;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
 events { worker_connections $FILES; }
 http {
   access_log off;
-  client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx; fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
+  client_body_temp_path $dir; proxy_temp_path $dir; fastcgi_temp_path $dir; uwsgi_temp_path $dir; scgi_temp_path $dir;
   keepalive_requests 1000000;
   upstream agentim {
-    server 127.0.0.1:$1;
+    server 127.0.0.1:$3;
     keepalive 64;
   }
   server {
-    listen 127.0.0.1:$NGINX_PORT;
-$(proxy_locations)
+    listen 127.0.0.1:$4 backlog=4096;
+$(proxy_locations "$kind")
   }
   server {
-    listen 127.0.0.1:$NGINX_TLS_PORT ssl http2;
+    listen 127.0.0.1:$5 ssl http2 backlog=4096;
     ssl_certificate $WORK/cert.pem;
     ssl_certificate_key $WORK/key.pem;
-$(proxy_locations)
+$(proxy_locations "$kind")
+  }
+  server {
+    listen 127.0.0.1:$6 http2 backlog=4096;
+$(proxy_locations "$kind")
   }
 }
 EOF
 }
-write_nginx_conf "$UP_PORT"
-nginx -c "$WORK/nginx/nginx.conf" -g 'daemon off;' & NGINX_PID=$!; PIDS+=("$NGINX_PID")
 
-wait_http "http://127.0.0.1:$UP_PORT/"
-wait_http "http://127.0.0.1:$EDGE_PORT/api/health"
-wait_http "https://127.0.0.1:$EDGE_TLS_PORT/api/health" --insecure
-wait_http "http://127.0.0.1:$NGINX_PORT$PATH_UNDER_TEST"
-wait_http "https://127.0.0.1:$NGINX_TLS_PORT$PATH_UNDER_TEST" --insecure
+# Each target: its URL per protocol.
+declare -A URL
+TARGETS=(nginx nginx-guide edge)
+[ -n "$EDGE_B" ] && TARGETS+=(edge-b)
+if [ "$SKIP_HTTP" != 1 ]; then
+  for kind in anchor guide; do
+    name=nginx; [ $kind = guide ] && name=nginx-guide
+    p=$(free_port); t=$(free_port); c=$(free_port)
+    write_nginx_conf "$WORK/$name" "$kind" "$UP_PORT" "$p" "$t" "$c"
+    nginx -c "$WORK/$name/nginx.conf" -g 'daemon off;' & PIDS+=($!)
+    URL[$name,h1]="http://127.0.0.1:$p$PATH_UNDER_TEST"; URL[$name,h1-tls]="https://127.0.0.1:$t$PATH_UNDER_TEST"
+    URL[$name,h2c]="http://127.0.0.1:$c$PATH_UNDER_TEST"; URL[$name,h2-tls]="https://127.0.0.1:$t$PATH_UNDER_TEST"
+  done
+  declare -A EDGE_PIDS
+  for name in edge edge-b; do
+    binary=$EDGE; [ $name = edge-b ] && binary=$EDGE_B
+    [ -z "$binary" ] && continue
+    p=$(free_port); t=$(free_port)
+    EDGE_PIDS[$name]=$(start_edge "$binary" "$p"); PIDS+=("${EDGE_PIDS[$name]}")
+    PIDS+=("$(start_edge "$binary" "$t" TLS_CERT_FILE="$WORK/cert.pem" TLS_KEY_FILE="$WORK/key.pem")")
+    # The edge speaks h2c (prior knowledge) and HTTP/1.1 on one plain port, h2 and HTTP/1.1 by ALPN on TLS.
+    URL[$name,h1]="http://127.0.0.1:$p$PATH_UNDER_TEST"; URL[$name,h1-tls]="https://127.0.0.1:$t$PATH_UNDER_TEST"
+    URL[$name,h2c]="http://127.0.0.1:$p$PATH_UNDER_TEST"; URL[$name,h2-tls]="https://127.0.0.1:$t$PATH_UNDER_TEST"
+  done
+  wait_http "http://127.0.0.1:$UP_PORT/"
+  for name in "${TARGETS[@]}"; do
+    wait_http "${URL[$name,h1]}"; wait_http "${URL[$name,h1-tls]}" --insecure
+  done
+fi
 
-echo "# agentim-edge vs nginx $(nginx -v 2>&1 | sed 's/.*\///') — $(nproc) cores, $(date -u +%FT%TZ)"
-echo "# GET $PATH_UNDER_TEST proxied to a fixed-answer upstream; wrk ${DURATION}s per run after a 2 s warm-up, h2load $H2_REQUESTS requests (8 streams per connection) after a short warm-up"
-printf '%-6s %-5s %-7s %12s %9s %9s %12s %9s %9s %8s %8s\n' tool proto conns "nginx req/s" "p50 ms" "p99 ms" "edge req/s" "p50 ms" "p99 ms" "req/s x" "p99 x"
-
-# wrk --latency: "Requests/sec:", and "50%"/"99%" lines with units us/ms/s.
+# wrk --latency: "Requests/sec:", and "99%" lines with units us/ms/s.
 wrk_run() {  # URL CONNS -> "rps p50ms p99ms"
-  local threads=$(( $2 < 2 ? 1 : 2 ))
-  wrk -t"$threads" -c"$2" -d2s "$1" >/dev/null 2>&1 || true
-  wrk -t"$threads" -c"$2" -d"${DURATION}s" --latency "$1" 2>/dev/null | awk '
+  wrk -t2 -c"$2" -d1s "$1" >/dev/null 2>&1 || true
+  wrk -t2 -c"$2" -d"${DURATION}s" --latency "$1" 2>/dev/null | awk '
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
     /Requests\/sec:/ { rps=$2 } $1=="50%" { p50=ms($2) } $1=="99%" { p99=ms($2) }
     END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }'
 }
-# h2load logs each request's duration (µs, 3rd column) with --log-file. HTTP/2 runs are
-# count-based (H2_REQUESTS): in timed mode (-D) h2load never ends when some of its clients
-# finish their TLS handshake after the measured window, which a busy server can cause at
-# 256 connections; `timeout` guards the runs anyway.
+# h2load logs each request's duration (µs, 3rd column) with --log-file. Runs are count-based:
+# in timed mode (-D) h2load never ends when some clients finish their TLS handshake after the
+# window, which a busy server can cause at 256 connections; `timeout` guards the runs anyway.
 h2load_measure() {  # URL CONNS WARMUP_REQUESTS REQUESTS TIMEOUT_S [h2load options…] -> "rps p50ms p99ms"
   local url=$1 conns=$2 warmup=$3 requests=$4 limit=$5 log="$WORK/h2load.log"; shift 5
-  timeout 120 h2load -c"$conns" -t2 -n "$warmup" "$@" "$url" >/dev/null 2>&1 || true
+  timeout 60 h2load -c"$conns" -t2 -n "$warmup" "$@" "$url" >/dev/null 2>&1 || true
   rm -f "$log"
   local out rps
-  out=$(timeout "$limit" h2load -c"$conns" -t2 -n "$requests" --log-file="$log" "$@" "$url" 2>/dev/null)
+  out=$(timeout "$limit" h2load -c"$conns" -t2 -n "$requests" --log-file="$log" "$@" "$url" 2>/dev/null || true)
   rps=$(echo "$out" | awk '/^finished in/ { gsub(",", "", $4); print $4 }')
   python3 - "$log" "$rps" <<'PY'
 import sys
-durations = sorted(int(line.split()[2]) for line in open(sys.argv[1]) if line.strip())
-def pct(p): return durations[min(len(durations) - 1, int(len(durations) * p))] / 1000
+try:
+    durations = sorted(int(line.split()[2]) for line in open(sys.argv[1]) if line.strip())
+except OSError:
+    durations = []
+def pct(p): return durations[min(len(durations) - 1, int(len(durations) * p))] / 1000 if durations else 0
 print(f"{float(sys.argv[2] or 0):.0f} {pct(0.50):.2f} {pct(0.99):.2f}")
 PY
 }
-h2load_run() {  # URL CONNS -> "rps p50ms p99ms": as fast as it goes, 8 streams per connection
-  h2load_measure "$1" "$2" $(( $2 * 8 * 4 )) "$H2_REQUESTS" 300 -m8
+h2load_run() {  # URL CONNS -> "rps p50ms p99ms": as fast as it goes, 10 streams per connection
+  h2load_measure "$1" "$2" $(( $2 * 10 * 2 )) "$H2_REQUESTS" 120 -m10
 }
-# The same offered load for both: h2load paces each connection (--rps) so that RATE requests/s
-# arrive in all, over HTTP/1.1 (--h1, plain) or h2 (TLS, 8 streams). A closed-loop run gives
-# the faster proxy more load, and so a longer tail, than the slower one; this one compares
-# latency at equal load.
-paced_run() {  # URL CONNS [h2load options…] -> "rps p50ms p99ms"
-  local url=$1 conns=$2; shift 2
+# The same offered load for every target: h2load paces each connection (--rps) so that RATE
+# requests/s arrive in all, over HTTP/1.1 (--h1) or h2 (10 streams).
+paced_run() {  # URL CONNS PROTO -> "rps p50ms p99ms"
+  local url=$1 conns=$2 proto=$3 options=(-m10)
+  case $proto in h1*) options=(--h1) ;; esac
   local per=$(( RATE / conns > 0 ? RATE / conns : 1 ))
-  h2load_measure "$url" "$conns" $(( per * conns )) $(( per * conns * DURATION )) $(( DURATION * 4 + 60 )) --rps="$per" "$@"
+  h2load_measure "$url" "$conns" $(( per * conns )) $(( per * conns * DURATION )) $(( DURATION * 4 + 60 )) --rps="$per" "${options[@]}"
 }
-compare() {  # TOOL PROTO CONNS "nginx result" "edge result"
-  read -r n_rps n_p50 n_p99 <<<"$4"; read -r e_rps e_p50 e_p99 <<<"$5"
-  python3 -c "import sys; a=sys.argv[1:]; n,e,np,ep=float(a[0]),float(a[1]),float(a[2]),float(a[3]); print(f'{e/n:.2f} {ep/np:.2f}' if n and np else '- -')" \
-    "$n_rps" "$e_rps" "$n_p99" "$e_p99" | { read -r ratio p99ratio
-    printf '%-6s %-5s %-7s %12s %9s %9s %12s %9s %9s %8s %8s\n' "$1" "$2" "$3" "$n_rps" "$n_p50" "$n_p99" "$e_rps" "$e_p50" "$e_p99" "$ratio" "$p99ratio"; }
+run_one() {  # MODE PROTO TARGET CONNS
+  local url=${URL[$3,$2]}
+  if [ "$1" = paced ]; then paced_run "$url" "$4" "$2"
+  else case $2 in h1*) wrk_run "$url" "$4" ;; *) h2load_run "$url" "$4" ;; esac
+  fi
 }
 
-side_by_side() {  # TOOL PROTO RUNNER NGINX_URL EDGE_URL [runner options…]: one row per concurrency
-  local tool=$1 proto=$2 run=$3 nginx=$4 edge=$5 conns; shift 5
-  for conns in $CONCURRENCY; do
-    compare "$tool" "$proto" "$conns" "$("$run" "$nginx" "$conns" "$@")" "$("$run" "$edge" "$conns" "$@")"
+RESULTS=$WORK/results
+: > "$RESULTS"
+# ROUNDS rounds; in each, every row measures every target, the targets' order rotated per round.
+measure_rounds() {
+  local round proto conns i n=${#TARGETS[@]} target
+  for round in $(seq 1 "$ROUNDS"); do
+    for proto in $PROTOS; do
+      for conns in $CONCURRENCY; do
+        for i in $(seq 0 $((n - 1))); do
+          target=${TARGETS[$(( (i + round) % n ))]}
+          echo "closed $proto $conns $target $(run_one closed "$proto" "$target" "$conns")" >> "$RESULTS"
+        done
+      done
+      for i in $(seq 0 $((n - 1))); do
+        target=${TARGETS[$(( (i + round) % n ))]}
+        echo "paced $proto $PACED_CONNS $target $(run_one paced "$proto" "$target" "$PACED_CONNS")" >> "$RESULTS"
+      done
+    done
+    echo "round $round of $ROUNDS done $(date -u +%T)" >&2
   done
 }
-PLAIN_NGINX="http://127.0.0.1:$NGINX_PORT$PATH_UNDER_TEST" PLAIN_EDGE="http://127.0.0.1:$EDGE_PORT$PATH_UNDER_TEST"
-TLS_NGINX="https://127.0.0.1:$NGINX_TLS_PORT$PATH_UNDER_TEST" TLS_EDGE="https://127.0.0.1:$EDGE_TLS_PORT$PATH_UNDER_TEST"
 
-side_by_side wrk h1 wrk_run "$PLAIN_NGINX" "$PLAIN_EDGE"
-side_by_side h2load h2 h2load_run "$TLS_NGINX" "$TLS_EDGE"
-echo
-echo "# latency at the same offered load: $RATE requests/s in all, paced per connection by h2load --rps, ${DURATION}s"
-side_by_side paced h1 paced_run "$PLAIN_NGINX" "$PLAIN_EDGE" --h1
-side_by_side paced h2 paced_run "$TLS_NGINX" "$TLS_EDGE" -m8
+table() {  # medians per row and target, with edge ÷ nginx (the anchor) and edge ÷ nginx-guide
+  python3 - "$RESULTS" "${TARGETS[@]}" <<'PY'
+import sys, statistics, collections
+rows = collections.OrderedDict()
+for line in open(sys.argv[1]):
+    mode, proto, conns, target, rps, p50, p99 = line.split()
+    rows.setdefault((mode, proto, conns), collections.defaultdict(list))[target].append((float(rps), float(p50), float(p99)))
+targets = sys.argv[2:]
+edges = [t for t in targets if t.startswith("edge")]
+def med(values, k): return statistics.median(v[k] for v in values) if values else 0
+def ratio(a, b): return f"{a / b:.2f}" if b else "-"
+for mode, title in (("closed", "closed loop (as fast as each goes): median req/s and p99 ms"),
+                    ("paced", "same offered load for all (h2load --rps): median p50 / p99 ms")):
+    print(f"\n## {title}")
+    head = f"{'proto':7} {'conns':>5} " + " ".join(f"{t:>20}" for t in targets)
+    head += "".join(f" {e + '/nginx':>17}" for e in edges) + "".join(f" {e + '/guide':>17}" for e in edges)
+    print(head)
+    for (m, proto, conns), by in rows.items():
+        if m != mode: continue
+        n = len(next(iter(by.values())))
+        cells, r1, r2 = [], [], []
+        for t in targets:
+            v = by.get(t, [])
+            cells.append(f"{med(v, 0):>9.0f} {med(v, 2):>7.2f}ms" if mode == "closed" else f"{med(v, 1):>8.2f} / {med(v, 2):>6.2f}ms")
+        for e in edges:
+            if mode == "closed":
+                r1.append(f"{ratio(med(by[e], 0), med(by['nginx'], 0)) + 'x p99 ' + ratio(med(by[e], 2), med(by['nginx'], 2)) + 'x':>17}")
+                r2.append(f"{ratio(med(by[e], 0), med(by['nginx-guide'], 0)) + 'x p99 ' + ratio(med(by[e], 2), med(by['nginx-guide'], 2)) + 'x':>17}")
+            else:
+                r1.append(f"{'p99 ' + ratio(med(by[e], 2), med(by['nginx'], 2)) + 'x':>17}")
+                r2.append(f"{'p99 ' + ratio(med(by[e], 2), med(by['nginx-guide'], 2)) + 'x':>17}")
+        print(f"{proto:7} {conns:>5} " + " ".join(cells) + " " + " ".join(r1) + " " + " ".join(r2) + f"   (n={n})")
+PY
+}
 
-if [ "$PROFILE" = 1 ] && command -v perf >/dev/null; then
-  echo; echo "# perf profile of the edge under wrk -c64 (top symbols, self time)"
-  wrk -t2 -c64 -d"$((DURATION + 2))s" "$PLAIN_EDGE" >/dev/null 2>&1 & LOAD=$!
-  sleep 1
-  perf record -e cpu-clock -F 499 -g -p "$EDGE_PID" -o "$WORK/perf.data" -- sleep "$DURATION" >/dev/null 2>&1 || true
-  wait "$LOAD"
-  perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25 | cut -c1-150
+echo "# agentim-edge vs nginx $(nginx -v 2>&1 | sed 's/.*\///') — $(nproc) cores, $(date -u +%FT%TZ)"
+echo "# edge: $EDGE${EDGE_B:+   edge-b: $EDGE_B}"
+if [ "$SKIP_HTTP" != 1 ]; then
+  echo "# GET $PATH_UNDER_TEST proxied to a fixed-answer upstream. wrk -t2 ${DURATION}s after 1 s warm-up (HTTP/1.1);"
+  echo "# h2load -t2 -m10 $H2_REQUESTS requests after a warm-up (h2c, h2 over TLS). $ROUNDS alternating rounds, medians."
+  measure_rounds
+  table
 fi
 
-# Idle WebSockets: the edge terminating N authenticated sockets, and nginx proxying N to an edge.
-echo
-echo "# idle WebSocket memory, $SOCKETS authenticated /ws/client sockets (RSS)"
-kill "$EDGE_TLS_PID"
-hold_sockets() {  # PORT PIDS-TO-MEASURE… ; prints "before after"
-  local port=$1; shift
-  local before; before=$(rss_kb "$@")
-  exec 7> >(python3 bench/ws-idle-clients.py "$port" "$SOCKETS" "$SECRET" > "$WORK/clients.out" 2>"$WORK/clients.err")
-  local holder=$!
-  for _ in $(seq 1 600); do [ -s "$WORK/clients.out" ] && break; sleep 0.2; done
-  sleep 2
-  local after; after=$(rss_kb "$@")
-  echo "$before $after $(cat "$WORK/clients.out")"
-  exec 7>&-
-  wait "$holder" 2>/dev/null || true
-  rm -f "$WORK/clients.out"
-}
-read -r e_before e_after e_report <<<"$(hold_sockets "$EDGE_PORT" "$EDGE_PID")"
-printf 'edge : RSS %6d kB idle -> %7d kB with sockets, +%.1f kB per socket   (%s)\n' "$e_before" "$e_after" \
-  "$(python3 -c "print(($e_after-$e_before)/$SOCKETS)")" "$e_report"
+if [ "$PROFILE" = 1 ] && command -v perf >/dev/null && [ "$SKIP_HTTP" != 1 ]; then
+  echo; echo "# perf profile of the edge under wrk -c64 (top symbols, self time)"
+  wrk -t2 -c64 -d"$((DURATION + 2))s" "${URL[edge,h1]}" >/dev/null 2>&1 & LOAD=$!
+  sleep 1
+  perf record -e cpu-clock -F 499 -g -p "${EDGE_PIDS[edge]}" -o "$WORK/perf.data" -- sleep "$DURATION" >/dev/null 2>&1 || true
+  wait "$LOAD"
+  perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25 | cut -c1-150 || true
+  [ -n "${PERF_OUT:-}" ] && cp "$WORK/perf.data" "$PERF_OUT"
+fi
 
-# nginx proxies /ws/ to a second edge of its own; only nginx's processes are measured.
-SOCKET_EDGE_PORT=$(free_port)
-SOCKET_EDGE_PID=$(start_edge "$SOCKET_EDGE_PORT"); PIDS+=("$SOCKET_EDGE_PID")
-wait_http "http://127.0.0.1:$SOCKET_EDGE_PORT/api/health"
-write_nginx_conf "$SOCKET_EDGE_PORT"
-kill -HUP "$NGINX_PID"
-sleep 2
-# shellcheck disable=SC2046
-read -r n_before n_after n_report <<<"$(hold_sockets "$NGINX_PORT" $(nginx_pids "$NGINX_PID"))"
-printf 'nginx: RSS %6d kB idle -> %7d kB with sockets, +%.1f kB per socket   (%s; master + workers)\n' "$n_before" "$n_after" \
-  "$(python3 -c "print(($n_after-$n_before)/$SOCKETS)")" "$n_report"
+[ "$SKIP_WS" = 1 ] && exit 0
+# Idle WebSockets. Client processes of at most 12,500 sockets, process k from 127.0.0.(10+k).
+hold_sockets() {  # PORT COUNT PIDS-TO-MEASURE… ; prints "before after report"
+  local port=$1 count=$2; shift 2
+  local before; before=$(rss_kb "$@")
+  local procs=$(( (count + 12499) / 12500 )) k clients=()
+  rm -f "$WORK"/clients-*.out
+  for k in $(seq 0 $((procs - 1))); do
+    local share=$(( count / procs + (k < count % procs ? 1 : 0) ))
+    # Held until killed (WS_HOLD=forever), from a source address of its own.
+    WS_HOLD=forever WS_SOURCE_ADDRESS="127.0.0.$((10 + k))" python3 bench/ws-idle-clients.py "$port" "$share" "$SECRET" \
+      </dev/null > "$WORK/clients-$k.out" 2>"$WORK/clients-$k.err" &
+    clients+=($!)
+  done
+  for k in $(seq 0 $((procs - 1))); do
+    for _ in $(seq 1 900); do [ -s "$WORK/clients-$k.out" ] && break; sleep 0.2; done
+  done
+  sleep 3
+  local after; after=$(rss_kb "$@")
+  local report; report=$(cat "$WORK"/clients-*.out | awk '{ok += $2; failed += $4; s = $6 > s ? $6 : s} END {printf "authenticated %d failed %d in %.0f s", ok, failed, s}')
+  echo "$before $after $report"
+  kill "${clients[@]}" 2>/dev/null || true
+  for pid in "${clients[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+per_socket() {  # BEFORE AFTER "authenticated N …": kB per socket held
+  python3 -c "import sys; n = int(sys.argv[3].split()[1]); print(f'{(int(sys.argv[2]) - int(sys.argv[1])) / n:.1f}' if n else '-')" "$@"
+}
+
+echo
+echo "# idle authenticated /ws/client sockets: RSS of a fresh process before and after, per socket"
+WS_EDGES=(edge); [ -n "$EDGE_B" ] && WS_EDGES+=(edge-b)
+for count in $SOCKETS; do
+  # One edge holds every socket in one process: the open-file limit bounds what can be measured
+  # (a container without CAP_SYS_RESOURCE cannot raise its hard limit).
+  if [ $((count + 1000)) -gt "$FILES" ]; then
+    echo "$count sockets: not measurable here, the open-file limit is $FILES (ulimit -Hn; raising it needs CAP_SYS_RESOURCE)"
+    continue
+  fi
+  for name in "${WS_EDGES[@]}"; do
+    binary=$EDGE; [ "$name" = edge-b ] && binary=$EDGE_B
+    port=$(free_port); pid=$(start_edge "$binary" "$port"); PIDS+=("$pid")
+    wait_http "http://127.0.0.1:$port/api/health"
+    read -r before after report <<<"$(hold_sockets "$port" "$count" "$pid")"
+    printf '%-12s %6d sockets: RSS %7d kB -> %8d kB, %6s kB per socket   (%s)\n' "$name" "$count" "$before" "$after" \
+      "$(per_socket "$before" "$after" "$report")" "$report"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+  done
+  # nginx (the anchor's config) proxying /ws/ to an edge of its own; only nginx's processes are measured.
+  upstream_port=$(free_port); upstream_pid=$(start_edge "$EDGE" "$upstream_port"); PIDS+=("$upstream_pid")
+  wait_http "http://127.0.0.1:$upstream_port/api/health"
+  p=$(free_port)
+  write_nginx_conf "$WORK/nginx-ws-$count" anchor "$upstream_port" "$p" "$(free_port)" "$(free_port)"
+  nginx -c "$WORK/nginx-ws-$count/nginx.conf" -g 'daemon off;' & npid=$!; PIDS+=("$npid")
+  wait_http "http://127.0.0.1:$upstream_port/api/health"; sleep 1
+  # shellcheck disable=SC2046
+  read -r before after report <<<"$(hold_sockets "$p" "$count" $(nginx_pids "$npid"))"
+  printf '%-12s %6d sockets: RSS %7d kB -> %8d kB, %6s kB per socket   (%s; master + workers, proxying)\n' nginx "$count" \
+    "$before" "$after" "$(per_socket "$before" "$after" "$report")" "$report"
+  kill "$npid" "$upstream_pid"; wait "$npid" "$upstream_pid" 2>/dev/null || true
+done

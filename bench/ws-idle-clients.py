@@ -5,6 +5,8 @@ until stdin closes. Standard library only; loopback benchmarks only.
 
 usage: ws-idle-clients.py PORT COUNT JWT_SECRET [USERS]
 prints "authenticated <n> failed <m> seconds <t>" once, then waits.
+env: WS_SOURCE_ADDRESS=127.0.0.x connects from that address (one address has ~28k ports);
+     WS_HOLD=forever holds the sockets until the process is killed rather than until stdin closes.
 """
 import asyncio, base64, hashlib, hmac, json, os, struct, sys, time
 
@@ -46,7 +48,8 @@ async def read_frame(reader):
 
 
 async def open_socket(port, access_token, held):
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    source = os.environ.get("WS_SOURCE_ADDRESS")
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0) if source else None)
     key = base64.b64encode(os.urandom(16)).decode()
     writer.write((f"GET /ws/client HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                   f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
@@ -85,6 +88,8 @@ async def main():
 
     await asyncio.gather(*(one(i) for i in range(count)))
     print(f"authenticated {len(held)} failed {failures} seconds {time.time() - started:.1f}", flush=True)
+    if os.environ.get("WS_HOLD") == "forever":
+        await asyncio.Event().wait()
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
     for _, writer in held:
         writer.close()
