@@ -87,12 +87,18 @@ let package = Package(
         .executableTarget(name: "agentim-server", dependencies: ["SingleProcessHub", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "services/server/Sources/agentim-server", swiftSettings: strict),
 
         // The `agentim` CLI: a thin main over a library the tests drive (cli/).
-        .target(name: "AgentIMCLI", dependencies: ["AgentIMWire", httpClient, nio, nioPosix, logging, .product(name: "WSClient", package: "swift-websocket"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"), .product(name: "NIOFoundationCompat", package: "swift-nio")], path: "cli/Sources/AgentIMCLI", swiftSettings: strict),
+        .target(name: "AgentIMCLI", dependencies: ["AgentIMWire", httpClient, nio, nioPosix, logging, .product(name: "WSClient", package: "swift-websocket"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"), .product(name: "NIOFoundationCompat", package: "swift-nio")], path: "cli/Sources/AgentIMCLI",
+            swiftSettings: strict + [.unsafeFlags(["-Xfrontend", "-function-sections"], .when(platforms: [.linux], configuration: .release))]),
         // Release links the Swift runtime and Foundation statically (the static Foundation needs its C parts named),
         // with packed relative relocations (lld, DT_RELR: the loader reads ~0.1 MB instead of 3 MB of them): less
         // resident memory for an idle gateway (bench/cli-relay.py), and the binary runs without a Swift install.
+        // Idle memory is mostly code pages, and the kernel maps them 64 KB at a time: the ~5,000 functions an idle
+        // gateway runs (1.3 MB) were spread over 18 MB of code. cli/agentim.order (bench/cli-order-file.py) puts them
+        // together; no symbol table is exported (the loader touched 2.9 MB of it), and the CLI's own functions get a
+        // section each so they can be placed one by one.
         .executableTarget(name: "agentim", dependencies: ["AgentIMCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "cli/Sources/agentim", swiftSettings: strict,
-            linkerSettings: [.unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "-lCoreFoundation", "-Xlinker", "-l_FoundationICU", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-lFoundationInternationalization", "-Xlinker", "-lFoundationEssentials"], .when(platforms: [.linux], configuration: .release))]),
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "-lCoreFoundation", "-Xlinker", "-l_FoundationICU", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-lFoundationInternationalization", "-Xlinker", "-lFoundationEssentials",
+                "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/cli/agentim.order", "-Xlinker", "--no-warn-symbol-ordering", "-Xlinker", "--no-export-dynamic"], .when(platforms: [.linux], configuration: .release))]),
 
         .testTarget(name: "SharedTests", dependencies: ["AgentIMCore", "AgentIMBus", "AgentIMRedis", "AgentIMTokens", "AgentIMDatabase", "AgentIMRuntime", "AgentIMHTTP", "AgentIMSecrets", "AuthService", hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird"), logging, postgres, lifecycle], path: "Tests/SharedTests", swiftSettings: strict),
         .testTarget(name: "RouterServiceTests", dependencies: ["RouterService", "AgentIMCore"], path: "Tests/RouterServiceTests", swiftSettings: strict),

@@ -120,6 +120,29 @@ def rss_kb(pid):
         if line.startswith("VmRSS:"): return int(line.split()[1])
     return 0
 
+def memory_report(pid):
+    """RSS and PSS (kB) from smaps_rollup, and RSS by mapping kind: the binary's own pages
+    (file-backed, clean), other files (libc, ld.so), anonymous (heap, stacks)."""
+    roll = {}
+    for line in open("/proc/%d/smaps_rollup" % pid):
+        parts = line.split()
+        if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit(): roll[parts[0][:-1]] = int(parts[1])
+    exe = os.path.realpath("/proc/%d/exe" % pid)
+    kinds, name = {"binary": 0, "other files": 0, "anonymous": 0}, None
+    for line in open("/proc/%d/smaps" % pid):
+        head = line.split()
+        if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+            name = head[5] if len(head) > 5 else ""
+        elif head and head[0] == "Rss:":
+            kind = "binary" if name == exe else ("other files" if name.startswith("/") else "anonymous")
+            kinds[kind] += int(head[1])
+    return roll.get("Rss", 0), roll.get("Pss", 0), kinds
+
+def memory_line(label, pid):
+    rss, pss, kinds = memory_report(pid)
+    return "%s: RSS %.1f MB, PSS %.1f MB (binary %.1f, other files %.1f, anonymous %.1f MB)" % (
+        label, rss / 1024, pss / 1024, kinds["binary"] / 1024, kinds["other files"] / 1024, kinds["anonymous"] / 1024)
+
 async def client(base_ws, token, room):
     ws = await websockets.connect(base_ws + "/ws/client", max_size=None)
     await ws.send(json.dumps({"type": "client:auth", "token": token}))
@@ -135,6 +158,9 @@ async def main():
     ap.add_argument("--delay", type=float, default=0, help="seconds the agent sleeps between chunks (paced latency; default as fast as it can)")
     ap.add_argument("--cli-only", action="store_true", help="measure the CLI alone against a fake /ws/gateway endpoint")
     ap.add_argument("--bin", default=os.environ.get("BIN_DIR", os.path.join(ROOT, ".build/debug")))
+    ap.add_argument("--hub-bin", help="folder of the agentim-server to use (default: --bin), to compare CLI and hub builds separately")
+    ap.add_argument("--idle-only", action="store_true", help="only the idle memory of one connected agent (RSS, PSS, by mapping)")
+    ap.add_argument("--hold", type=float, default=0, help="with --idle-only: seconds the idle gateway keeps running after the measurement")
     args = ap.parse_args()
     pg = os.environ["PGURL"]
     work = tempfile.mkdtemp(prefix="agentim-bench-")
@@ -145,7 +171,7 @@ async def main():
     env = dict(os.environ, DATABASE_URL="%s/%s" % (pg, db), JWT_SECRET="bench-secret-0123456789abcdef0123456789", ADMIN_USERNAME="admin",
                ADMIN_PASSWORD="Admin-pass-123!", HOST="127.0.0.1", PORT=str(port), UPLOAD_DIR=work + "/up", WEB_DIR=work,
                LOG_LEVEL="warn", NODE_ENV="test", REDIS_URL="")
-    hub = subprocess.Popen([os.path.join(args.bin, "agentim-server")], env=env, stdout=open(work + "/hub.log", "w"), stderr=subprocess.STDOUT)
+    hub = subprocess.Popen([os.path.join(args.hub_bin or args.bin, "agentim-server")], env=env, stdout=open(work + "/hub.log", "w"), stderr=subprocess.STDOUT)
     procs = [hub]
     try:
         for _ in range(300):
@@ -211,6 +237,11 @@ async def main():
         gw, ids, room, ws = await run_gateway(["relay"], args.chunks, args.delay)
         await asyncio.sleep(2)
         idle_rss = rss_kb(gw.pid)
+        idle_memory = memory_line("CLI idle (one agent, connected)", gw.pid)
+        if args.idle_only:
+            print(idle_memory)
+            await asyncio.sleep(args.hold)
+            return
         pids, cpu, stop = {"hub": hub.pid, "gateway": gw.pid}, {}, asyncio.Event()
         cpu_before = {"hub": cpu_s(hub.pid), "gateway": cpu_s(gw.pid), "agent": 0.0, "client": sum(os.times()[:2])}
         sampler = asyncio.create_task(cpu_sampler(pids, cpu, stop))
@@ -242,6 +273,7 @@ async def main():
         print("CPU per chunk (from the prompt to the completion): " + ", ".join(
             "%s %.1f us" % (name, (cpu.get(name, 0) - cpu_before[name]) * 1e6 / max(count, 1)) for name in ("agent", "gateway", "hub", "client")))
         print("CLI RSS idle (one agent, connected): %.1f MB" % (idle_rss / 1024))
+        print(idle_memory)
 
         # 2. Memory with three agents busy (each streams 3000 chunks 1 ms apart).
         names = ["busy1", "busy2", "busy3"]
