@@ -44,7 +44,7 @@ public struct Database: Sendable {
     }
 
     /// Runs the pool; must be running before the first query (TOOLCHAIN gotcha).
-    public var service: some Service { PoolService(client: client) }
+    public var service: some Service { PoolService(client: client, logger: logger) }
 
     /// `SELECT 1` for the health check.
     public func isReachable() async -> Bool {
@@ -57,10 +57,35 @@ public struct Database: Sendable {
         }
     }
 
+    /// Runs the pool until the process stops; then waits at most `closeBound` for it to close.
+    /// The pool runs outside this task, so that a pool that never finishes cannot hold the
+    /// process: PostgresNIO 1.33's `PostgresClient.run()` never returned, even cancelled, once
+    /// its idle timeout had closed connections (issue 22: agentim-server idle for a minute after
+    /// load stayed alive after SIGTERM; the shutdown watchdog named this service).
     struct PoolService: Service {
         let client: PostgresClient
+        let logger: Logger
+        static let closeBound: Duration = .seconds(2)
+
         func run() async throws {
-            await cancelWhenGracefulShutdown { await client.run() }
+            let (running, runningEnded) = AsyncStream<Never>.makeStream()
+            let (closing, closingEnded) = AsyncStream<Never>.makeStream()
+            let pool = Task { [client] in
+                await client.run()
+                runningEnded.finish()
+                closingEnded.finish()
+            }
+            // Until the pool ends by itself, or the graceful shutdown (or a cancellation) comes.
+            await cancelWhenGracefulShutdown { for await _ in running {} }
+            pool.cancel()
+            let closed = await withTaskGroup(of: Bool.self) { group in
+                group.addTask { for await _ in closing {}; return !Task.isCancelled }
+                group.addTask { try? await Task.sleep(for: Self.closeBound); return false }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            if !closed { logger.warning("the PostgreSQL pool did not close within \(Self.closeBound); the process stops without waiting for it") }
         }
     }
 }
