@@ -76,7 +76,11 @@ public enum ServiceHost {
         let server = TrackedService(app.application(exitOnFailure: true, parts: watchdog.parts), parts: watchdog.parts, name: "HTTP server")
         // The span exporter comes first, so it stops last and sends the shutdown's spans.
         let exporter = TracingBootstrap.exporter.map { [TrackedService($0, parts: watchdog.parts, name: "OTLP span exporter")] as [any Service] } ?? []
-        var group = ServiceGroupConfiguration(services: exporter + [server, ShutdownWatchdogService(watchdog: watchdog)],
+        // NODE_ENV=test only: a part whose shutdown never ends, so a test can prove that every
+        // executable still exits within 10 s, naming it, with a non-zero code.
+        let stalled: [any Service] = app.runtime.config.isTest && ProcessInfo.processInfo.environment["AGENTIM_TEST_STALL_SHUTDOWN"] == "1"
+            ? [TrackedService(StalledPart(), parts: watchdog.parts, name: StalledPart.name)] : []
+        var group = ServiceGroupConfiguration(services: exporter + stalled + [server, ShutdownWatchdogService(watchdog: watchdog)],
                                               gracefulShutdownSignals: [.sigterm, .sigint], logger: app.runtime.logger)
         group.maximumGracefulShutdownDuration = .seconds(8)
         try await ServiceGroup(configuration: group).run()

@@ -116,3 +116,15 @@ struct TrackedService: Service, CustomStringConvertible {
         try await parts.track(name) { try await base.run() }
     }
 }
+
+/// Never returns, whatever happens (graceful shutdown, cancellation): a shutdown that waits on
+/// something that never comes (AGENTIM_TEST_STALL_SHUTDOWN=1 with NODE_ENV=test).
+struct StalledPart: Service {
+    static let name = "stalled test part"
+    /// Kept, never resumed (a dropped continuation would be reported as a leak).
+    static let held = Mutex<[CheckedContinuation<Void, Never>]>([])
+
+    func run() async throws {
+        await withCheckedContinuation { continuation in Self.held.withLock { $0.append(continuation) } }
+    }
+}
