@@ -22,6 +22,10 @@ public protocol Bus: Sendable {
     @discardableResult
     func append(_ stream: String, _ payload: Data, maxLength: Int) async throws -> String
 
+    /// Appends several entries in order, in one round trip where the bus allows; returns their ids.
+    @discardableResult
+    func append(_ stream: String, contentsOf payloads: [Data], maxLength: Int) async throws -> [String]
+
     /// The id of the newest entry, or `0-0` for an empty stream: where a new follower starts.
     func lastID(_ stream: String) async throws -> String
 
@@ -47,11 +51,27 @@ public extension Bus {
         try await append(stream, payload, maxLength: 100_000)
     }
 
+    /// One append after the other; buses that can pipeline implement their own.
+    @discardableResult
+    func append(_ stream: String, contentsOf payloads: [Data], maxLength: Int) async throws -> [String] {
+        var ids: [String] = []
+        for payload in payloads { ids.append(try await append(stream, payload, maxLength: maxLength)) }
+        return ids
+    }
+
     @discardableResult
     func publish<T: Encodable>(_ stream: String, _ value: T) async throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return try await append(stream, try encoder.encode(value))
+    }
+
+    /// Publishes several values in order, in one round trip where the bus allows.
+    @discardableResult
+    func publish<T: Encodable>(_ stream: String, contentsOf values: [T]) async throws -> [String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return try await append(stream, contentsOf: try values.map { try encoder.encode($0) }, maxLength: 100_000)
     }
 }
 

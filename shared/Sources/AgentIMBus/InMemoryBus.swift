@@ -47,6 +47,13 @@ public actor InMemoryBus: Bus {
         return id
     }
 
+    /// All in one turn of the actor: followers wake once for the lot.
+    public func append(_ stream: String, contentsOf payloads: [Data], maxLength: Int) async throws -> [String] {
+        var ids: [String] = []
+        for payload in payloads { ids.append(try await append(stream, payload, maxLength: maxLength)) }
+        return ids
+    }
+
     public func lastID(_ stream: String) async throws -> String {
         streams[stream]?.entries.last?.entry.id ?? "0-0"
     }

@@ -61,6 +61,23 @@ public final class RedisClient: Sendable {
         return reply
     }
 
+    /// Runs several commands on one connection in one round trip; the replies come back in
+    /// order, an `error` reply in its place (not thrown).
+    public func pipeline(_ commands: [[[UInt8]]]) async throws -> [RedisValue] {
+        guard !commands.isEmpty else { return [] }
+        return try await threads.runIfActive { [self] in
+            let connection = try checkout()
+            do {
+                let replies = try connection.pipeline(commands)
+                checkin(connection)
+                return replies
+            } catch {
+                if !connection.isBroken { checkin(connection) }
+                throw error
+            }
+        }
+    }
+
     /// PING with the reachability rule of the refusal matrix: a few attempts one second apart.
     public func waitUntilReachable(attempts: Int = 3) async throws {
         var lastError: (any Error)?

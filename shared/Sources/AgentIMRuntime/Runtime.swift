@@ -126,6 +126,12 @@ public final class Runtime: Sendable {
         try await bus.publish(BusStream.events, delivery)
     }
 
+    /// Several deliveries, in order, in one bus round trip.
+    public func deliver(contentsOf deliveries: [Delivery]) async throws {
+        guard !deliveries.isEmpty else { return }
+        try await bus.publish(BusStream.events, contentsOf: deliveries)
+    }
+
     public func shutdown() async {
         await redis?.shutdown()
     }

@@ -79,10 +79,45 @@ extension CommandHandler {
             }
             return done
         }
+        // New messages are announced together (one bus round trip); anything else (a repeat, a
+        // refusal) in its place, after the new ones before it.
         var done: [String] = []
+        var fresh: [(entry: BusEntry, send: RoomsCommand.SendMessageCommand, message: ChatMessage)] = []
         for (item, outcome) in zip(run, outcomes) {
+            if case .stored(var message) = outcome {
+                message.clientMessageId = item.send.clientMessageId
+                fresh.append((item.entry, item.send, message))
+                continue
+            }
+            done += await announce(fresh, route: routed)
+            fresh = []
             do {
                 try await announce(outcome, of: item.send, route: routed)
+                done.append(item.entry.id)
+            } catch {
+                service.runtime.logger.error("command \(item.entry.id) failed, left pending for retry: \(error)")
+            }
+        }
+        done += await announce(fresh, route: routed)
+        return done
+    }
+
+    /// Announces newly stored messages in order with one bus append for all, then routes each
+    /// to agents. Returns the ids done; if the append fails none is, and the retry announces them.
+    private func announce(_ fresh: [(entry: BusEntry, send: RoomsCommand.SendMessageCommand, message: ChatMessage)], route: Bool) async -> [String] {
+        guard !fresh.isEmpty else { return [] }
+        do {
+            try await service.runtime.deliver(contentsOf: fresh.map {
+                Delivery(audience: .room($0.message.roomId), frame: ServerFrame.newMessage($0.message), seq: $0.message.seq)
+            })
+        } catch {
+            service.runtime.logger.error("announcing \(fresh.count) messages failed, left pending for retry: \(error)")
+            return []
+        }
+        var done: [String] = []
+        for item in fresh {
+            do {
+                if route { try await AgentRouting(service: service).routeHuman(item.message, senderId: item.send.userId, origin: item.send.origin) }
                 done.append(item.entry.id)
             } catch {
                 service.runtime.logger.error("command \(item.entry.id) failed, left pending for retry: \(error)")
