@@ -6,8 +6,8 @@ import PostgresNIO
 extension MessageStore {
     /// Stores the waiting human messages of one room with the promises of `storeHumanMessage`
     /// (room and membership checks, idempotent by command id and by client id within 24 h, one
-    /// room sequence each, in order) in three round trips for the whole batch: the access of
-    /// every sender, the messages that already exist, and one statement that takes the
+    /// room sequence each, in order) in three prepared statements for the whole batch, the first two
+    /// side by side: the access of every sender, the messages that already exist, and one statement that takes the
     /// sequence range and inserts every row. That statement is the only write and is atomic on
     /// its own (a consistent read-then-write needs no transaction around it: a message that
     /// appears between the reads and the write breaks a unique index, the statement fails and
@@ -20,37 +20,28 @@ extension MessageStore {
         precondition(batch.allSatisfy { $0.roomId == roomId && $0.attachmentIds.isEmpty })
         guard !batch.isEmpty else { return ([], false) }
 
-        // 1. May each sender post here? No row at all: the room does not exist.
+        // 1 and 2 side by side (two connections, one round trip's wait): may each sender post
+        // here (no row at all: the room does not exist), and what is already stored, by command
+        // id or by (sender, client id).
         let senders = Array(Set(batch.map(\.userId)))
+        let withClientId = batch.filter { $0.clientMessageId != nil }
+        async let accessRows = Self.collect(database.client.execute(
+            SenderAccessStatement(senders: senders, roomId: roomId), logger: logger))
+        async let existingRows = Self.collect(database.client.execute(ExistingMessagesStatement(
+            ids: batch.map(\.id), senders: withClientId.map(\.userId), clientIds: withClientId.map { $0.clientMessageId ?? "" }), logger: logger))
         var allowed: [String: Bool] = [:]
         var routed = true
-        for try await (user, ok, agents) in try await database.client.query("""
-            SELECT u.id, r.created_by_id = u.id OR EXISTS (
-                SELECT 1 FROM room_members rm WHERE rm.room_id = r.id AND rm.member_id = u.id AND rm.member_type = 'user'),
-                r.agent_command_role IN ('owner', 'admin') OR EXISTS (
-                SELECT 1 FROM room_members ra WHERE ra.room_id = r.id AND ra.member_type = 'agent')
-            FROM rooms r, unnest(\(senders)::text[]) AS u(id) WHERE r.id = \(roomId)
-            """, logger: logger).decode((String, Bool, Bool).self) {
-            allowed[user] = ok
-            routed = agents
+        for row in try await accessRows {
+            allowed[row.user] = row.allowed
+            routed = row.agents
         }
-        if allowed.isEmpty { return (batch.map { _ in .roomNotFound }, false) }
-
-        // 2. What is already stored, by command id or by (sender, client id).
-        let ids = batch.map(\.id)
-        let withClientId = batch.filter { $0.clientMessageId != nil }
         var byId: [String: ChatMessage] = [:]
         var byClientId: [ClientKey: (message: ChatMessage, fresh: Bool)] = [:]
-        let existing = try await database.client.query("""
-            SELECT \(unescaped: Self.columns), client_message_id, created_at > now() - interval '24 hours' FROM messages
-            WHERE id = ANY(\(ids)::text[])
-               OR (sender_id, client_message_id) IN (SELECT * FROM unnest(\(withClientId.map(\.userId))::text[], \(withClientId.map { $0.clientMessageId ?? "" })::text[]))
-            """, logger: logger)
-        for try await row in existing.decode((String, String, String, String, String, String, String, String?, String, String?, Date, Date?, Int64?, String?, Bool).self) {
-            let message = Self.message((row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11, row.12))
-            byId[message.id] = message
-            if let clientId = row.13 { byClientId[ClientKey(sender: message.senderId, clientId: clientId)] = (message, row.14) }
+        for row in try await existingRows {
+            byId[row.message.id] = row.message
+            if let clientId = row.clientId { byClientId[ClientKey(sender: row.message.senderId, clientId: clientId)] = (row.message, row.fresh) }
         }
+        if allowed.isEmpty { return (batch.map { _ in .roomNotFound }, false) }
 
         // 3. Decide each message in order; repeats inside the batch answer with their first copy.
         enum Plan { case outcome(SendOutcome), insert(Int), sameAs(Int) }
@@ -86,20 +77,12 @@ extension MessageStore {
             // Distinct, increasing times in sequence order: history pages by (created_at, id).
             let times = inserts.indices.map { Timestamp.format(base.addingTimeInterval(Double($0) / 1000)) }
             let mentions = try inserts.map { String(decoding: try JSONEncoder().encode($0.message.mentions), as: UTF8.self) }
-            let rows = try await database.client.query("""
-                WITH seq AS (UPDATE rooms SET last_seq = last_seq + \(inserts.count) WHERE id = \(roomId) RETURNING last_seq)
-                INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions, created_at, seq, client_message_id)
-                SELECT i.id, \(roomId), i.sender, 'user', i.name, 'text', i.content, NULLIF(i.reply, ''), i.mentions::jsonb,
-                       i.at::timestamptz, seq.last_seq - \(inserts.count) + i.n, NULLIF(i.client, '')
-                FROM seq, unnest(\(inserts.map(\.message.id))::text[], \(inserts.map(\.message.userId))::text[],
-                                 \(inserts.map(\.message.username))::text[], \(inserts.map(\.message.content))::text[],
-                                 \(inserts.map { $0.message.replyToId ?? "" })::text[], \(mentions)::text[], \(times)::text[],
-                                 \(inserts.map { $0.clientId ?? "" })::text[])
-                     WITH ORDINALITY AS i(id, sender, name, content, reply, mentions, at, client, n)
-                ORDER BY i.n
-                RETURNING \(unescaped: Self.columns)
-                """, logger: logger)
-            let byNewId = Dictionary(try await Self.messages(rows).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let rows = try await Self.collect(try await database.client.execute(InsertMessagesStatement(
+                roomId: roomId, count: Int64(inserts.count), ids: inserts.map(\.message.id), senders: inserts.map(\.message.userId),
+                names: inserts.map(\.message.username), contents: inserts.map(\.message.content),
+                replies: inserts.map { $0.message.replyToId ?? "" }, mentions: mentions, times: times,
+                clientIds: inserts.map { $0.clientId ?? "" }), logger: logger))
+            let byNewId = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             stored = try inserts.map { insert in
                 guard let message = byNewId[insert.message.id] else { throw APIError(500, "message not stored") }
                 return message
@@ -112,6 +95,13 @@ extension MessageStore {
             case .sameAs(let index): .duplicate(stored[index])
             }
         }, routed)
+    }
+
+    /// Every row of a prepared statement's answer.
+    static func collect<Rows: AsyncSequence>(_ rows: Rows) async throws -> [Rows.Element] {
+        var result: [Rows.Element] = []
+        for try await row in rows { result.append(row) }
+        return result
     }
 
     /// Whether `storeHumanMessages` takes this message.
