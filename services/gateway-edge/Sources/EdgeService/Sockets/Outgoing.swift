@@ -1,9 +1,13 @@
 import NIOCore
+import NIOWebSocket
 import WSCore
 
 /// Something to put on one socket: a text frame, or a close.
 enum Outgoing: Sendable {
     case text(String)
+    /// A text frame already in bytes: a room's delivery is rendered once and the same buffer
+    /// (copy-on-write, never mutated) goes to every socket, with no per-socket copy.
+    case frame(ByteBuffer)
     case close(code: Int, reason: String)
 
     /// A session's writer: sends what the session queued, in order, until a close.
@@ -12,6 +16,8 @@ enum Outgoing: Sendable {
             switch item {
             case .text(let text):
                 try? await outbound.write(.text(text))
+            case .frame(let bytes):
+                try? await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: bytes)))
             case .close(let code, let reason):
                 try? await outbound.close(.init(codeNumber: code), reason: reason)
                 return

@@ -1,5 +1,6 @@
 import AgentIMCore
 import Foundation
+import NIOCore
 
 /// The `/ws/client` sockets this edge holds: who they are and which rooms they joined.
 /// Deliveries from the bus are fanned out here (websocket §9). Messages carry their room
@@ -143,11 +144,13 @@ actor ClientRegistry {
         var gaps: [Gap] = []
         switch delivery.audience {
         case .room(let room, let except):
+            // Rendered once for the room: every socket is handed the same bytes.
+            let bytes = ByteBuffer(string: delivery.frame)
             for id in byRoom[room] ?? [] where !(except?.node == node && except?.socket == id) {
                 if let seq = delivery.seq {
-                    if let gap = sequenced(id, room: room, seq: seq, frame: delivery.frame) { gaps.append(gap) }
+                    if let gap = sequenced(id, room: room, seq: seq, frame: delivery.frame, bytes: bytes) { gaps.append(gap) }
                 } else {
-                    sockets[id]?.outbox.send(.text(delivery.frame))
+                    sockets[id]?.outbox.send(.frame(bytes))
                 }
             }
         case .user(let userId):
@@ -172,7 +175,14 @@ actor ClientRegistry {
 
     /// Delivers frames of `room` to one socket in sequence order: repeats are dropped,
     /// frames ahead of a hole wait. Returns the gap when one opens and no fill is running.
-    private func sequenced(_ id: String, room: String, seq: Int64, frame: String) -> Gap? {
+    private func sequenced(_ id: String, room: String, seq: Int64, frame: String, bytes: ByteBuffer? = nil) -> Gap? {
+        // The usual case, the next frame with nothing waiting: straight out, the cursor changed in
+        // place (no copy of it, no dictionary touched).
+        if let cursor = sockets[id]?.rooms[room], seq == cursor.lastSeq + 1, !cursor.filling, cursor.pending.isEmpty {
+            sockets[id]!.rooms[room]!.lastSeq = seq
+            sockets[id]!.outbox.send(bytes.map { .frame($0) } ?? .text(frame))
+            return nil
+        }
         guard var cursor = sockets[id]?.rooms[room], seq > cursor.lastSeq else { return nil }
         cursor.pending[seq] = frame
         if !cursor.filling {
