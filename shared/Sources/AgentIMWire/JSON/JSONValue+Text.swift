@@ -2,17 +2,23 @@ import Foundation
 
 /// JSON text in and out, as the gateway protocol's frames need it.
 extension JSONValue {
-    /// Parses JSON text; nil when it is not JSON.
+    /// Parses JSON text; nil when it is not JSON (`JSONParser`: strict, without JSONDecoder).
     public static func parse(_ text: String) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        var text = text
+        return text.withUTF8 { JSONParser.parse($0) }
     }
 
     /// `value` as a JSON string literal appended to `out`, escaped as JSONEncoder escapes it
     /// (`"`, `\\`, control characters; `/` left alone). For frames built without the encoder.
     public static func appendQuoted(_ value: String, to out: inout [UInt8]) {
+        appendQuoted(utf8: value.utf8, to: &out)
+    }
+
+    /// The same for UTF-8 bytes already at hand (a frame being nested in another).
+    public static func appendQuoted(utf8 value: some Sequence<UInt8>, to out: inout [UInt8]) {
         func hex(_ digit: UInt8) -> UInt8 { digit < 10 ? 0x30 + digit : 0x57 + digit }   // lowercase, as the encoder
         out.append(0x22)
-        for byte in value.utf8 {
+        for byte in value {
             switch byte {
             case 0x22, 0x5C: out.append(0x5C); out.append(byte)
             case 0x08: out.append(0x5C); out.append(0x62)   // \b

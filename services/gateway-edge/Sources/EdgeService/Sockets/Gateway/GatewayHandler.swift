@@ -126,14 +126,26 @@ struct GatewayHandler: Sendable {
         }
     }
 
+    /// The hub's hottest path (every token an agent streams): one registry turn in the usual
+    /// case, and the bus entry written without JSONEncoder (`ChunkRelay`).
     private func chunk(roomId: String, agentId: String, messageId: String, chunk: JSONValue, content: String, socket: GatewaySocket) async throws {
-        guard await registry.owns(socket.id, agent: agentId),
-              let placement = try await placement(of: agentId, refreshFor: roomId), placement.rooms.contains(roomId) else { return }
-        guard await registry.stream(messageId, adding: content.jsLength, limit: Self.streamLimit) else {
-            return socket.send(text: ServerFrame.error(code: "STREAM_TOO_LARGE", message: "Stream exceeds maximum size"))
+        let length = content.jsLength
+        let agentName: String
+        switch await registry.admitChunk(socket: socket.id, agentId: agentId, roomId: roomId, messageId: messageId,
+                                         length: length, limit: Self.streamLimit, now: ContinuousClock.now) {
+        case .drop: return
+        case .tooLarge: return socket.send(text: ServerFrame.error(code: "STREAM_TOO_LARGE", message: "Stream exceeds maximum size"))
+        case .relay(let name): agentName = name
+        case .askRooms:
+            guard await registry.owns(socket.id, agent: agentId),
+                  let placement = try await placement(of: agentId, refreshFor: roomId), placement.rooms.contains(roomId) else { return }
+            guard await registry.stream(messageId, adding: length, limit: Self.streamLimit) else {
+                return socket.send(text: ServerFrame.error(code: "STREAM_TOO_LARGE", message: "Stream exceeds maximum size"))
+            }
+            agentName = placement.name
         }
-        try await runtime.deliver(Delivery(audience: .room(roomId), frame: AgentFrames.messageChunk(
-            roomId: roomId, agentId: agentId, agentName: placement.name, messageId: messageId, chunk: chunk)))
+        try await runtime.bus.append(BusStream.events, ChunkRelay.deliveryPayload(
+            roomId: roomId, agentId: agentId, agentName: agentName, messageId: messageId, chunk: chunk))
     }
 
     private func complete(_ frame: InboundGatewayFrame.MessageComplete, socket: GatewaySocket) async throws {

@@ -87,6 +87,25 @@ actor GatewayRegistry {
     func forgetPlacements() { placements = [:] }
     func remember(_ agentId: String, _ placement: Placement) { placements[agentId] = placement }
 
+    /// What a chunk may do, decided in one turn of the actor (it was four per chunk).
+    enum ChunkAdmission {
+        /// The agent is not this socket's, or rooms said lately it is not in the room: dropped.
+        case drop
+        /// Placement unknown or stale for this room: the handler asks rooms, then counts the chunk.
+        case askRooms
+        case tooLarge
+        case relay(agentName: String)
+    }
+
+    /// A chunk's owner check, placement and reply budget (`stream(_:adding:limit:)`) at once.
+    func admitChunk(socket id: String, agentId: String, roomId: String, messageId: String, length: Int, limit: Int,
+                    now: ContinuousClock.Instant) -> ChunkAdmission {
+        guard byAgent[agentId] == id else { return .drop }
+        guard let known = placements[agentId] else { return .askRooms }
+        guard known.rooms.contains(roomId) else { return now - known.fetched < .seconds(1) ? .drop : .askRooms }
+        return stream(messageId, adding: length, limit: limit) ? .relay(agentName: known.name) : .tooLarge
+    }
+
     /// Counts a chunk against its reply's 10 MiB budget; false (and the count reset) when over.
     func stream(_ messageId: String, adding length: Int, limit: Int) -> Bool {
         let total = (streamed[messageId] ?? 0) + length
