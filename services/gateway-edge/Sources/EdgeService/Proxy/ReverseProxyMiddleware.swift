@@ -41,17 +41,17 @@ struct ReverseProxyMiddleware: RouterMiddleware {
                                                  peer: context.remoteAddress, trustProxy: trustProxy, scheme: scheme)
         // The edge's request span goes on in the service (nothing when tracing is off).
         for (name, value) in Traces.currentHeaders() { outbound.headers.replaceOrAdd(name: name, value: value) }
-        var streamed: WatchedRequestBody?
+        var relay: UploadRelay?
         if request.method != .get && request.method != .head {
             let declared = request.headers[.contentLength]
             let bodyless = declared == "0" || (declared == nil && request.headers[.transferEncoding] == nil && request.head.scheme == nil)
             if bodyless {
                 // Nothing to send (an HTTP/1.1 request with neither length nor chunking has no body).
             } else if service == .uploads {
-                // Uploads stream (12 MiB at most, through a bounded buffer: the edge's memory must
-                // not grow with them); the answer waits until the body has been read to its end.
-                let body = WatchedRequestBody(request.body)
-                streamed = body
+                // Uploads stream (12 MiB at most, one chunk at a time: the edge's memory must not
+                // grow with them), read from the client by the relay's pump alone.
+                let body = UploadRelay()
+                relay = body
                 let length = request.headers[.contentLength].flatMap(Int64.init)
                 outbound.body = .stream(body, length: length.map { .known($0) } ?? .unknown)
             } else {
@@ -60,7 +60,42 @@ struct ReverseProxyMiddleware: RouterMiddleware {
                 outbound.body = .bytes(try await request.body.collect(upTo: 16 << 20))
             }
         }
+        guard let relay else { return try await exchange(outbound, service: service, context: context, relay: nil) }
 
+        // The pump is a child of this handler: when it returns, nothing reads the client's body
+        // any more, and the server can read the next request on the connection.
+        return try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { await relay.pump(request.body); return true }
+            let response: Response
+            do {
+                response = try await exchange(outbound, service: service, context: context, relay: relay)
+            } catch {
+                relay.close()
+                group.cancelAll()
+                throw error
+            }
+            relay.close()
+            if relay.pumped { return response }
+            // An early answer: the rest of the client's body is read and dropped, so the
+            // connection can carry the next request (most clients have sent it all by now).
+            group.addTask { try? await Task.sleep(for: Self.drainLimit); return false }
+            let drained = try await group.next() ?? true
+            group.cancelAll()
+            if drained { return response }
+            // The body did not end in time: its read stops, and the connection closes after
+            // the answer (HTTP/2 drops the header; the stream ends with the answer).
+            var closing = response
+            closing.headers[.connection] = "close"
+            return closing
+        }
+    }
+
+    /// How long an early answer waits for the rest of an upload body to be dropped (nginx's
+    /// lingering_timeout) before the connection is closed instead.
+    static let drainLimit = Duration.seconds(5)
+
+    /// Sends `outbound` and shapes the service's answer. `relay`: the upload body being streamed.
+    private func exchange(_ outbound: HTTPClientRequest, service: UpstreamTable.Service, context: Context, relay: UploadRelay?) async throws -> Response {
         let upstreamResponse: HTTPClientResponse
         do {
             upstreamResponse = try await untilClientLeaves { [client, outbound] in
@@ -79,12 +114,17 @@ struct ReverseProxyMiddleware: RouterMiddleware {
             return errorResponse(APIError(502, "Bad gateway"))
         }
 
-        // An upstream that answered early: AsyncHTTPClient may still send it the rest of the body.
-        // Bounded at 1 s: after some early answers AsyncHTTPClient stops pulling and never ends
-        // the body (the distributed fuzz run's 20 s upload timeouts); then nobody else reads it.
-        await streamed?.finished(within: .seconds(1))
         let headers = HTTPFields(ProxyHeaders.downstream(upstreamResponse.headers), splitCookie: false)
         let status = HTTPResponse.Status(code: Int(upstreamResponse.status.code))
+        if let relay, !relay.pumped {
+            // An answer before the whole upload went up. From 300 on, AsyncHTTPClient sends no
+            // more of it (and would park a producer handed another chunk): none is handed over.
+            // The answer is read whole (an error or a short JSON one), so that the body can be
+            // ended without failing it.
+            if status.code >= 300 { relay.hold() }
+            let body = try await upstreamResponse.body.collect(upTo: 1 << 20)
+            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
+        }
         // A small answer of known length (most API answers) goes out in one write; anything
         // else streams through as it arrives.
         if let length = upstreamResponse.headers.first(name: "content-length").flatMap(Int.init), length <= Self.smallBody {
