@@ -89,7 +89,7 @@ public struct Edge: HubService {
     /// routes' own rate limits; the web UI answers whatever nothing inside did.
     public func addMiddleware(to router: Router<HubRequestContext>) {
         router.middlewares.add(SecurityHeadersMiddleware(production: config.isProduction))
-        router.middlewares.add(HubCORSMiddleware(origins: config.corsOrigins, production: config.isProduction))
+        router.middlewares.add(HubCORSMiddleware(origins: config.corsOrigins, production: config.isProduction, settings: runtime.settings))
         router.middlewares.add(RequestIDMiddleware())
         if Traces.isEnabled { router.middlewares.add(TracingMiddleware(recordingHeaders: [RequestIDMiddleware.header])) }
         router.middlewares.add(RequestMetricsMiddleware(metrics: metrics))
@@ -182,7 +182,7 @@ public struct Edge: HubService {
         let upstreamTimeout = TimeAmount.seconds(Int64(config.upstreamTimeoutSeconds))
         return ProxyLaneSettings(
             addresses: addresses, pool: UpstreamPool(upstreamTimeout: upstreamTimeout), trustProxy: config.trustProxy, production: config.isProduction,
-            cors: HubCORSMiddleware(origins: config.corsOrigins, production: config.isProduction),
+            cors: HubCORSMiddleware(origins: config.corsOrigins, production: config.isProduction, settings: runtime.settings),
             limiter: config.rateLimitsEnabled ? hub.limiter : nil, metrics: metrics,
             upstreamTimeout: upstreamTimeout, logger: Logger(label: "agentim.edge.proxy"))
     }
