@@ -19,11 +19,9 @@ public struct SocketSessions: Sendable {
         let logger: Logger
     }
 
-    func run(_ endpoint: SocketEndpoint, socket: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, logger: Logger) async {
-        let session: any SocketSession = switch endpoint {
-        case .client: ClientSession(clients: hub.clients, gateways: hub.gateways)
-        case .gateway: GatewaySession(gateways: hub.gateways)
-        }
+    /// A `/ws/gateway` socket (`/ws/client` sockets run on the event loop: `clientHandler`).
+    func runGateway(socket: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, logger: Logger) async {
+        let session: any SocketSession = GatewaySession(gateways: hub.gateways)
         let configuration = WebSocketHandler.Configuration(
             extensions: [], autoPing: .disabled, closeTimeout: .seconds(5), validateUTF8: true, maxFrameSize: SocketEndpoint.messageCap)
         let context = Context(logger: logger)
@@ -46,6 +44,16 @@ public struct SocketSessions: Sendable {
         } onGracefulShutdown: {
             session.goAway()
         }
+    }
+}
+
+extension SocketSessions {
+    /// The end of an upgraded `/ws/client` pipeline (called on its event loop): a session
+    /// driven by its frames, holding no task while idle.
+    func clientHandler(on channel: any Channel) -> FrameSocketHandler {
+        let outbox = SocketOutbox(loop: channel.eventLoop)
+        let session = ClientSession(clients: hub.clients, gateways: hub.gateways, outbox: outbox)
+        return FrameSocketHandler(session: session, outbox: outbox, maxMessageSize: SocketEndpoint.messageCap)
     }
 }
 

@@ -30,7 +30,10 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
 
     enum HTTP1Connection: Sendable {
         case http(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, refusal: UpgradeRefusal?)
-        case webSocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, SocketEndpoint)
+        /// A `/ws/gateway` socket, run by a task.
+        case gatewaySocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>)
+        /// A `/ws/client` socket, run on the event loop by its `FrameSocketHandler`: nothing to await.
+        case clientSocket
     }
 
     struct Value: ServerChildChannelValue {
@@ -118,11 +121,15 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
                         }
                     }
                 },
-                upgradePipelineHandler: { channel, head in
+                upgradePipelineHandler: { [sessions] channel, head in
                     channel.eventLoop.makeCompletedFuture {
-                        let socket = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
-                            wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
-                        return .webSocket(socket, SocketEndpoint(uri: head.uri) ?? .client)
+                        if SocketEndpoint(uri: head.uri) == .gateway {
+                            let socket = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
+                                wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+                            return .gatewaySocket(socket)
+                        }
+                        try channel.pipeline.syncOperations.addHandler(sessions.clientHandler(on: channel))
+                        return .clientSocket
                     }
                 })
             let upgrades = NIOTypedHTTPServerUpgradeConfiguration<HTTP1Connection>(
@@ -172,8 +179,10 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
                     await ClientConnection.$current.withValue(client) { await handleHTTP(asyncChannel: http, logger: logger) }
                 case .http(let http, let refusal?):
                     await Self.answer(refusal, on: http, logger: logger)
-                case .webSocket(let socket, let endpoint):
-                    await sessions.run(endpoint, socket: socket, logger: logger)
+                case .gatewaySocket(let socket):
+                    await sessions.runGateway(socket: socket, logger: logger)
+                case .clientSocket:
+                    break
                 }
             case .http2(let streams):
                 // Only the streams the proxy lane handed on come here, each answered in a task of its own.

@@ -18,7 +18,7 @@ actor ClientRegistry {
     }
 
     struct Socket {
-        var outbox: AsyncStream<Outgoing>.Continuation
+        var outbox: SocketOutbox
         var userId: String?
         var username: String?
         var rooms: [String: RoomCursor] = [:]
@@ -41,7 +41,7 @@ actor ClientRegistry {
     /// Sockets bound to a user (the global cap counts these).
     private var authenticatedCount = 0
 
-    func register(_ id: String, outbox: AsyncStream<Outgoing>.Continuation) {
+    func register(_ id: String, outbox: SocketOutbox) {
         sockets[id] = Socket(outbox: outbox)
     }
 

@@ -9,20 +9,21 @@ import WSCore
 
 /// One `/ws/client` connection from open to close (websocket §2–§5): auth with its
 /// attempt limiter and 5 s timer, the inbound pipeline, and the hand-off of work to the
-/// rooms service over the bus. Frames of one socket are handled in arrival order.
-struct ClientSession: SocketSession {
+/// rooms service over the bus. Frames of one socket are handled in arrival order, by
+/// `FrameSocketHandler`: no task is held for an idle socket.
+struct ClientSession: FrameSession {
     let clients: ClientSockets
     /// Agent and gateway requests of this socket go to the gateway side.
     let gateways: GatewaySockets
     let id = Nanoid.make()
-    /// Everything this socket sends goes through here, in order, written by one task.
-    private let outbox: AsyncStream<Outgoing>
-    private let send: AsyncStream<Outgoing>.Continuation
+    /// Everything this socket sends goes through here, straight to its channel.
+    private let outbox: SocketOutbox
+    private let state = State()
 
-    init(clients: ClientSockets, gateways: GatewaySockets) {
+    init(clients: ClientSockets, gateways: GatewaySockets, outbox: SocketOutbox) {
         self.clients = clients
         self.gateways = gateways
-        (outbox, send) = AsyncStream.makeStream(of: Outgoing.self, bufferingPolicy: .bufferingNewest(Outgoing.clientBacklog))
+        self.outbox = outbox
     }
 
     private var runtime: Runtime { clients.runtime }
@@ -37,23 +38,21 @@ struct ClientSession: SocketSession {
     }
 
     func goAway() {
-        send.yield(.text(ServerFrame.error(code: "SERVER_SHUTDOWN", message: "Server is shutting down")))
-        send.yield(.close(code: 1001, reason: "Server is shutting down"))
+        outbox.send(.text(ServerFrame.error(code: "SERVER_SHUTDOWN", message: "Server is shutting down")))
+        outbox.send(.close(code: 1001, reason: "Server is shutting down"))
     }
 
-    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
-        await clients.registry.register(id, outbox: send)
-        let state = State()
-        let send = self.send
-        let outcome = await SocketSessions.serve(
-            inbound: inbound, outbound: outbound, outbox: outbox, send: send, authTimeoutMs: clients.authTimeoutMs,
-            isAuthenticated: { state.isAuthenticated }
-        ) { text in
-            await handle(text, state: state, send: { send.yield($0) })
-        }
-        await clients.closed(id)
-        try outcome.get()
+    var authTimeoutMs: Int { clients.authTimeoutMs }
+    var isAuthenticated: Bool { state.isAuthenticated }
+
+    func opened() async { await clients.registry.register(id, outbox: outbox) }
+
+    func handle(_ text: String) async {
+        let outbox = self.outbox
+        await handle(text, state: state, send: { outbox.send($0) })
     }
+
+    func closed() async { await clients.closed(id) }
 
     private func handle(_ text: String, state: State, send: @escaping @Sendable (Outgoing) -> Void) async {
         func fail(_ code: String, _ message: String) { send(.text(ServerFrame.error(code: code, message: message))) }

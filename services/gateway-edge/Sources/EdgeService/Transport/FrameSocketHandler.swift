@@ -1,0 +1,358 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOWebSocket
+
+/// A WebSocket session driven by the frames as they arrive (`/ws/client`): nothing of it runs
+/// while its socket is idle. Its messages are handed over one at a time, in arrival order.
+protocol FrameSession: Sendable {
+    /// Milliseconds before an unauthenticated socket is closed with 4001 (websocket §2.2).
+    var authTimeoutMs: Int { get }
+    var isAuthenticated: Bool { get }
+    /// Before the first message (the socket's registration).
+    func opened() async
+    /// One text message (a binary one read as text).
+    func handle(_ text: String) async
+    /// After the last message: the socket is gone.
+    func closed() async
+    /// Graceful shutdown: tell the peer and close with 1001.
+    func goAway()
+}
+
+/// Where a frame session's frames go: straight to its channel, from any thread. Writes of one
+/// caller keep their order (the channel's event loop runs them first in, first out).
+final class SocketOutbox: Sendable {
+    private let loop: any EventLoop
+    private let handler: NIOLoopBoundBox<FrameSocketHandler?>
+
+    /// Made on `loop`; `attach` follows once the handler exists.
+    init(loop: any EventLoop) {
+        self.loop = loop
+        handler = NIOLoopBoundBox(nil, eventLoop: loop)
+    }
+
+    fileprivate func attach(_ handler: FrameSocketHandler?) { self.handler.value = handler }
+
+    func send(_ item: Outgoing) {
+        if loop.inEventLoop {
+            handler.value?.enqueue(item)
+        } else {
+            loop.execute { self.handler.value?.enqueue(item) }
+        }
+    }
+}
+
+/// The end of an upgraded `/ws/client` pipeline, after NIO's frame decoder and encoder: the
+/// work of the WebSocket library and of the session's tasks, done on the event loop as frames
+/// come, so an idle socket holds no task, no stream and no buffer (an idle socket cost ~35 kB,
+/// two thirds of it the stacks of its three suspended tasks).
+///
+/// - Messages: text and binary frames, fragmented with continuations up to `maxMessageSize`
+///   (else 1009); a text message must be UTF-8 (else 1007); a continuation out of place, a
+///   reserved opcode or bit, or a fragmented ping is a protocol error (1002).
+/// - Control frames: a ping is answered with its pong; a close is answered with a close (its
+///   code when valid, else 1002) and the connection ends.
+/// - A message is handed to the session by one task at a time that lives only while messages
+///   wait; while more than `readAhead` wait, the socket is not read (back-pressure).
+/// - A close of our own (the session's, or a transport error queued behind the messages before
+///   it) is followed by the output's end; the connection ends when the peer answers, or after
+///   `closeTimeout`.
+/// - Frames queued while the socket cannot take more are counted: beyond `Outgoing.clientBacklog`
+///   the socket is closed with 1013, so a peer that stops reading cannot grow the edge's memory.
+final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    static let readAhead = 8
+    static let closeTimeout = TimeAmount.seconds(5)
+
+    private enum Work: Sendable {
+        case message(String)
+        case fail(WebSocketErrorCode)
+        case closed
+    }
+
+    /// The messages waiting for the session, shared with the task that hands them over.
+    private final class Queue: @unchecked Sendable {
+        let lock = NIOLock()
+        var items = CircularBuffer<Work>(initialCapacity: 1)
+        var running = false
+
+        /// The next work and how many wait behind it; nil (and no longer running) when none.
+        func take() -> (work: Work, left: Int)? {
+            lock.withLock {
+                guard let next = items.popFirst() else {
+                    running = false
+                    return nil
+                }
+                return (next, items.count)
+            }
+        }
+
+        /// The task's work: the queued messages one at a time, until none is left.
+        func drain(session: any FrameSession, handler: NIOLoopBound<FrameSocketHandler>, loop: any EventLoop, opening: Bool) async {
+            if opening { await session.opened() }
+            while let taken = take() {
+                if taken.left == FrameSocketHandler.readAhead - 1 { loop.execute { handler.value.resumeReads() } }
+                switch taken.work {
+                case .message(let text):
+                    await session.handle(text)
+                case .fail(let code):
+                    loop.execute { handler.value.sendClose(code: code, reason: nil) }
+                case .closed:
+                    await session.closed()
+                }
+            }
+        }
+    }
+
+    private let session: any FrameSession
+    private let outbox: SocketOutbox
+    private let maxMessageSize: Int
+    private var context: ChannelHandlerContext?
+    private var loop: (any EventLoop)?
+    private let queue = Queue()
+    private var isEnded = false
+    /// A message being assembled from fragments.
+    private var fragments: ByteBuffer?
+    private var fragmentsAreText = false
+    private enum State { case open, failing, closing, closed }
+    private var state = State.open
+    private var readWanted = false
+    private var unwritableFrames = 0
+    private var authTimer: Scheduled<Void>?
+    private var closeTimer: Scheduled<Void>?
+
+    init(session: any FrameSession, outbox: SocketOutbox, maxMessageSize: Int) {
+        self.session = session
+        self.outbox = outbox
+        self.maxMessageSize = maxMessageSize
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        loop = context.eventLoop
+        outbox.attach(self)
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        authTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(session.authTimeoutMs))) {
+            let handler = loopBound.value
+            if !handler.session.isAuthenticated { handler.enqueue(.close(code: 4001, reason: "Authentication timeout")) }
+        }
+        submit(nil, opening: true)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        ended()
+        self.context = nil
+    }
+
+    // MARK: reading
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .connectionClose:
+            receivedClose(frame)
+        case .ping:
+            guard state == .open || state == .failing else { return }
+            guard frame.fin else { return fail(.protocolError, now: true) }
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+        case .pong:
+            break
+        case .text, .binary, .continuation:
+            guard state == .open else { return }
+            guard !frame.rsv1, !frame.rsv2, !frame.rsv3 else { return fail(.protocolError) }
+            dataFrame(frame)
+        default:
+            guard state == .open else { return }
+            fail(.protocolError)
+        }
+    }
+
+    private func dataFrame(_ frame: WebSocketFrame) {
+        var payload = frame.unmaskedData
+        if frame.opcode == .continuation {
+            guard var message = fragments else { return fail(.protocolError) }
+            guard message.readableBytes + payload.readableBytes <= maxMessageSize else { return fail(.messageTooLarge) }
+            message.writeBuffer(&payload)
+            fragments = nil  // one owner while writing, so the buffer grows in place
+            if frame.fin { return deliver(message, text: fragmentsAreText) }
+            fragments = message
+        } else {
+            guard fragments == nil else { return fail(.protocolError) }
+            if frame.fin { return deliver(payload, text: frame.opcode == .text) }
+            fragmentsAreText = frame.opcode == .text
+            fragments = payload
+        }
+    }
+
+    private func deliver(_ message: ByteBuffer, text: Bool) {
+        var message = message
+        if text {
+            guard let string = try? message.readUTF8ValidatedString(length: message.readableBytes) else {
+                return fail(.dataInconsistentWithMessage)
+            }
+            submit(.message(string))
+        } else {
+            // Binary frames are not part of the protocol; like the original, read as text.
+            submit(.message(String(buffer: message)))
+        }
+    }
+
+    /// A transport error: closed with `code` once the messages before it are handled, or at
+    /// once (`now`) for a broken control frame. Nothing more is read but the peer's close.
+    private func fail(_ code: WebSocketErrorCode, now: Bool = false) {
+        guard state == .open else { return }
+        fragments = nil
+        if now {
+            sendClose(code: code, reason: nil)
+        } else {
+            state = .failing
+            submit(.fail(code))
+        }
+    }
+
+    private func receivedClose(_ frame: WebSocketFrame) {
+        switch state {
+        case .open, .failing:
+            var data = frame.unmaskedData
+            let size = data.readableBytes
+            let code = data.readWebSocketErrorCode()
+            let reasonValid = data.readableBytes == 0 || (try? data.readUTF8ValidatedString(length: data.readableBytes)) != nil
+            let answer: WebSocketErrorCode
+            if !frame.rsv1 && !frame.rsv2 && !frame.rsv3, reasonValid, size == 0 || code != nil {
+                // 3000–4999: libraries' and private codes, valid; other unknown codes are not.
+                if case .unknown(let number) = code, number < 3000 || number > 4999 { answer = .protocolError } else { answer = .normalClosure }
+            } else {
+                answer = .protocolError
+            }
+            state = .closed
+            guard let channel = context?.channel else { return }
+            writeClose(code: answer, reason: nil).whenComplete { _ in channel.close(promise: nil) }
+        case .closing:
+            // The answer to our close: the connection ends.
+            state = .closed
+            context?.close(promise: nil)
+        case .closed:
+            break
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if queue.lock.withLock({ queue.items.count }) >= Self.readAhead { readWanted = true } else { context.read() }
+    }
+
+    private func resumeReads() {
+        guard readWanted, let context else { return }
+        readWanted = false
+        context.read()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case is ChannelShouldQuiesceEvent:
+            // Graceful shutdown: the session says goodbye (websocket §15.4).
+            session.goAway()
+        case let event as ChannelEvent where event == .inputClosed:
+            context.close(promise: nil)
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // The decoder's errors were answered (close with its code) by NIO's protocol error handler.
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        ended()
+        context.fireChannelInactive()
+    }
+
+    /// The connection is gone: timers stop, and the session ends after its waiting messages.
+    private func ended() {
+        guard !isEnded else { return }
+        isEnded = true
+        state = .closed
+        authTimer?.cancel()
+        authTimer = nil
+        closeTimer?.cancel()
+        closeTimer = nil
+        outbox.attach(nil)
+        submit(.closed)
+    }
+
+    // MARK: handing messages to the session
+
+    /// Queues `work`; starts the task that hands messages over when none runs. `opening`: the
+    /// session's `opened` runs first, before anything queued (the registration).
+    private func submit(_ work: Work?, opening: Bool = false) {
+        guard let eventLoop = loop else { return }
+        let queue = self.queue
+        let start: Bool = queue.lock.withLock {
+            if let work { queue.items.append(work) }
+            if queue.running { return false }
+            queue.running = true
+            return true
+        }
+        guard start else { return }
+        let session = self.session
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        Task { await queue.drain(session: session, handler: loopBound, loop: eventLoop, opening: opening) }
+    }
+
+    // MARK: writing
+
+    /// A frame from the session or the registry (on the event loop).
+    fileprivate func enqueue(_ item: Outgoing) {
+        guard let context, state == .open || state == .failing else { return }
+        if !context.channel.isWritable {
+            unwritableFrames += 1
+            if unwritableFrames > Outgoing.clientBacklog {
+                // The peer does not read: closed with 1013 rather than holding its frames.
+                return sendClose(code: WebSocketErrorCode(codeNumber: 1013), reason: "Client too slow")
+            }
+        }
+        switch item {
+        case .text(let text):
+            var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
+            buffer.writeString(text)
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: buffer)), promise: nil)
+        case .frame(let bytes):
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: bytes)), promise: nil)
+        case .close(let code, let reason):
+            sendClose(code: WebSocketErrorCode(codeNumber: code), reason: reason)
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { unwritableFrames = 0 }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Our close: the frame, then the end of our output; the connection ends when the peer
+    /// answers or after `closeTimeout`.
+    private func sendClose(code: WebSocketErrorCode, reason: String?) {
+        guard let context, state == .open || state == .failing else { return }
+        state = .closing
+        fragments = nil
+        authTimer?.cancel()
+        authTimer = nil
+        let channel = context.channel
+        writeClose(code: code, reason: reason).whenSuccess { channel.close(mode: .output, promise: nil) }
+        closeTimer = context.eventLoop.scheduleTask(in: Self.closeTimeout) { channel.close(promise: nil) }
+    }
+
+    private func writeClose(code: WebSocketErrorCode, reason: String?) -> EventLoopFuture<Void> {
+        guard let context else { return outbox.failed() }
+        var buffer = context.channel.allocator.buffer(capacity: 2 + (reason?.utf8.count ?? 0))
+        buffer.write(webSocketErrorCode: code)
+        if let reason { buffer.writeString(reason) }
+        return context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: buffer)))
+    }
+}
+
+extension SocketOutbox {
+    fileprivate func failed() -> EventLoopFuture<Void> { loop.makeFailedFuture(ChannelError.ioOnClosedChannel) }
+}
