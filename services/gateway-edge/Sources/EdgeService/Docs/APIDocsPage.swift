@@ -75,7 +75,7 @@ enum APIDocsPage {
         html += "<p><b>Security:</b> \(securityText(security))</p>\n"
         if let parameters = value["parameters"]?.arrayValue, !parameters.isEmpty {
             html += "<h4>Parameters</h4><table><tr><th>Name</th><th>In</th><th>Schema</th><th>Description</th></tr>\n"
-            for parameter in parameters {
+            for parameter in parameters.map({ resolve($0, document: document) }) {
                 let required = parameter["required"] == .bool(true) ? " <i>required</i>" : ""
                 html += "<tr><td><code>\(escape(parameter["name"]?.stringValue ?? ""))</code>\(required)</td>"
                     + "<td>\(escape(parameter["in"]?.stringValue ?? ""))</td>"
@@ -84,7 +84,7 @@ enum APIDocsPage {
             }
             html += "</table>\n"
         }
-        if let body = value["requestBody"] {
+        if let body = value["requestBody"].map({ resolve($0, document: document) }) {
             let required = body["required"] == .bool(true) ? "required" : "optional"
             html += "<h4>Request body (\(required))</h4>"
             if let description = body["description"]?.stringValue { html += "<p>\(inline(description))</p>" }
@@ -115,12 +115,19 @@ enum APIDocsPage {
         }.joined(separator: ", or ")
     }
 
-    /// A response or schema behind `$ref`, one level (the document's references are one level deep).
-    static func resolve(_ value: JSONValue, document: JSONValue) -> JSONValue {
-        guard let reference = value["$ref"]?.stringValue, reference.hasPrefix("#/") else { return value }
+    /// A response, parameter, request body or schema behind `$ref` (a component may refer to
+    /// another); a `description` beside a `$ref` replaces the component's (OpenAPI 3.1).
+    static func resolve(_ value: JSONValue, document: JSONValue, depth: Int = 0) -> JSONValue {
+        guard depth < 8, let reference = value["$ref"]?.stringValue, reference.hasPrefix("#/") else { return value }
         var current: JSONValue? = document
         for part in reference.dropFirst(2).split(separator: "/") { current = current?[String(part)] }
-        return current ?? value
+        guard let target = current else { return value }
+        var resolved = resolve(target, document: document, depth: depth + 1)
+        if let description = value["description"], case .object(var fields) = resolved {
+            fields["description"] = description
+            resolved = .object(fields)
+        }
+        return resolved
     }
 
     /// An object schema as a table of its properties; anything else as one line.

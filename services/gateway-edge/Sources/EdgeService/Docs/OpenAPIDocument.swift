@@ -16,8 +16,12 @@ public enum OpenAPIDocument {
     "version": "1.0.0",
     "description": "Every REST endpoint the hub serves. Success: `{ok:true, data}` (200, or 201 where stated); error: `{ok:false, error}` (a `fields` list on `Validation failed`). `/api/health`, `/api/metrics` and this document are not enveloped. Unknown `/api` paths answer a JSON 404 `Not found`. Every `/api` request counts against the `api` rate limit (120 a minute per IP; half without Redis); with Redis the answers carry `X-RateLimit-Limit` and `X-RateLimit-Remaining`, and a 429 also `Retry-After`. Bodies over 1 MiB (12 MiB for uploads) answer 413. Every answer carries `X-Request-ID`. Messages are sent over the WebSocket only (`/ws/client`)."
   },
-  "servers": [{"url": "/"}],
-  "security": [{"bearerAuth": []}],
+  "servers": [
+    {"url": "/"}
+  ],
+  "security": [
+    {"bearerAuth": []}
+  ],
   "tags": [
     {"name": "Health, metrics and docs"},
     {"name": "Auth"},
@@ -144,42 +148,8 @@ public enum OpenAPIDocument {
                         "performance": {
                           "type": "object",
                           "properties": {
-                            "agentResponse": {
-                              "type": "object",
-                              "properties": {},
-                              "additionalProperties": {
-                                "type": "object",
-                                "properties": {
-                                  "buckets": {"type": "array", "items": {"type": "number"}},
-                                  "counts": {"type": "array", "items": {"type": "integer"}},
-                                  "sum": {"type": "number"},
-                                  "count": {"type": "integer"},
-                                  "avg": {"type": "number"},
-                                  "p50": {"type": "number"},
-                                  "p95": {"type": "number"},
-                                  "p99": {"type": "number"}
-                                },
-                                "required": ["buckets", "counts", "sum", "count", "avg", "p50", "p95", "p99"]
-                              }
-                            },
-                            "httpRequest": {
-                              "type": "object",
-                              "properties": {},
-                              "additionalProperties": {
-                                "type": "object",
-                                "properties": {
-                                  "buckets": {"type": "array", "items": {"type": "number"}},
-                                  "counts": {"type": "array", "items": {"type": "integer"}},
-                                  "sum": {"type": "number"},
-                                  "count": {"type": "integer"},
-                                  "avg": {"type": "number"},
-                                  "p50": {"type": "number"},
-                                  "p95": {"type": "number"},
-                                  "p99": {"type": "number"}
-                                },
-                                "required": ["buckets", "counts", "sum", "count", "avg", "p50", "p95", "p99"]
-                              }
-                            }
+                            "agentResponse": {"$ref": "#/components/schemas/AgentResponse"},
+                            "httpRequest": {"$ref": "#/components/schemas/AgentResponse"}
                           },
                           "required": ["agentResponse", "httpRequest"]
                         },
@@ -194,14 +164,7 @@ public enum OpenAPIDocument {
             }
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "403": {
-            "description": "Forbidden: `Forbidden`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `Forbidden`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Admin only (role read fresh); a non-admin gets 403 `Forbidden`.\n\nAccess: user. Rate-limit buckets: api."
@@ -253,42 +216,12 @@ public enum OpenAPIDocument {
         "summary": "Log in with username and password",
         "operationId": "post_api_auth_login",
         "responses": {
-          "200": {
-            "description": "Signed in (sets the `agentim_rt` refresh cookie), or a TOTP challenge (no cookie)",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"},
-              "Set-Cookie": {
-                "description": "`agentim_rt=<refresh token>; HttpOnly; SameSite=Strict; Path=/api/auth; Max-Age=<seconds>` (Secure in production)",
-                "schema": {"type": "string"}
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/LoginResult"}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
+          "200": {"$ref": "#/components/responses/OkLoginResult"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`"
           },
-          "401": {
-            "description": "Unauthorized: `Invalid credentials`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "401": {"$ref": "#/components/responses/Error", "description": "Unauthorized: `Invalid credentials`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
@@ -339,29 +272,14 @@ public enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "Never sent for a bad body (treated as no token); kept for the JSON parser's `Invalid JSON body`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Never sent for a bad body (treated as no token); kept for the JSON parser's `Invalid JSON body`"
           },
           "401": {
-            "description": "Unauthorized: `Refresh token required`, `Invalid or expired refresh token`, `Invalid token type`, `User not found`, `Refresh token revoked or invalid`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Unauthorized: `Refresh token required`, `Invalid or expired refresh token`, `Invalid token type`, `User not found`, `Refresh token revoked or invalid`"
           },
-          "403": {
-            "description": "Forbidden: `Forbidden`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `Forbidden`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
@@ -371,7 +289,10 @@ public enum OpenAPIDocument {
           "required": false,
           "content": {
             "application/json": {
-              "schema": {"type": "object", "properties": {"refreshToken": {"type": "string", "minLength": 1, "maxLength": 2000}}}
+              "schema": {
+                "type": "object",
+                "properties": {"refreshToken": {"type": "string", "minLength": 1, "maxLength": 2000}}
+              }
             }
           },
           "description": "Used only when there is no `agentim_rt` cookie; a missing or invalid body counts as no token"
@@ -393,12 +314,8 @@ public enum OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
           },
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
@@ -418,41 +335,14 @@ public enum OpenAPIDocument {
         "summary": "Finish a login with a TOTP or backup code",
         "operationId": "post_api_auth_verify_totp",
         "responses": {
-          "200": {
-            "description": "Signed in (sets the `agentim_rt` refresh cookie), or a TOTP challenge (no cookie)",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"},
-              "Set-Cookie": {
-                "description": "`agentim_rt=<refresh token>; HttpOnly; SameSite=Strict; Path=/api/auth; Max-Age=<seconds>` (Secure in production)",
-                "schema": {"type": "string"}
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/LoginResult"}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
+          "200": {"$ref": "#/components/responses/OkLoginResult"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`"
           },
           "401": {
-            "description": "Unauthorized: `Invalid token type`, `Invalid TOTP state`, `Invalid TOTP code`, `Invalid or expired TOTP token`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Unauthorized: `Invalid token type`, `Invalid TOTP state`, `Invalid TOTP code`, `Invalid or expired TOTP token`"
           },
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
@@ -505,23 +395,9 @@ public enum OpenAPIDocument {
               }
             }
           },
-          "400": {
-            "description": "Bad request: `2FA is already enabled`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `2FA is already enabled`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "404": {
-            "description": "Not found: `User not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `User not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api."
@@ -547,9 +423,7 @@ public enum OpenAPIDocument {
                     "ok": {"const": true},
                     "data": {
                       "type": "object",
-                      "properties": {
-                        "backupCodes": {"type": "array", "items": {"type": "string"}, "minItems": 10, "maxItems": 10}
-                      },
+                      "properties": {"backupCodes": {"type": "array", "items": {"type": "string"}, "minItems": 10, "maxItems": 10}},
                       "required": ["backupCodes"]
                     }
                   },
@@ -559,22 +433,11 @@ public enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `2FA is already enabled`, `No TOTP setup in progress`, `Invalid TOTP code`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `2FA is already enabled`, `No TOTP setup in progress`, `Invalid TOTP code`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "404": {
-            "description": "Not found: `User not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `User not found`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
@@ -599,38 +462,16 @@ public enum OpenAPIDocument {
         "summary": "Turn 2FA off",
         "operationId": "post_api_auth_disable_totp",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkOkEnvelope"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `2FA is not enabled`, `Password not set`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `2FA is not enabled`, `Password not set`"
           },
           "401": {
-            "description": "Unauthorized: `Unauthorized`, `Invalid or expired token`, `Invalid token type`, `Token revoked`, `Invalid password`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Unauthorized: `Unauthorized`, `Invalid or expired token`, `Invalid token type`, `Token revoked`, `Invalid password`"
           },
-          "404": {
-            "description": "Not found: `User not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `User not found`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
@@ -691,25 +532,13 @@ public enum OpenAPIDocument {
             "headers": {"Location": {"schema": {"type": "string"}}, "Set-Cookie": {"schema": {"type": "string"}}}
           },
           "400": {
-            "description": "Bad request: `Invalid provider`, `Provider not configured`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid provider`, `Provider not configured`"
           },
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: anonymous. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "provider",
-            "in": "path",
-            "required": true,
-            "description": "`github` or `google`; anything else is `Invalid provider`",
-            "schema": {"type": "string"}
-          }
-        ],
+        "parameters": [{"$ref": "#/components/parameters/PathProvider"}],
         "security": []
       }
     },
@@ -727,13 +556,7 @@ public enum OpenAPIDocument {
         },
         "description": "Access: anonymous. Rate-limit buckets: api.",
         "parameters": [
-          {
-            "name": "provider",
-            "in": "path",
-            "required": true,
-            "description": "`github` or `google`; anything else is `Invalid provider`",
-            "schema": {"type": "string"}
-          },
+          {"$ref": "#/components/parameters/PathProvider"},
           {
             "in": "query",
             "name": "code",
@@ -748,7 +571,13 @@ public enum OpenAPIDocument {
             "description": "The state of the start request",
             "required": false
           },
-          {"in": "query", "name": "error", "schema": {"type": "string"}, "description": "The provider's error", "required": false}
+          {
+            "in": "query",
+            "name": "error",
+            "schema": {"type": "string"},
+            "description": "The provider's error",
+            "required": false
+          }
         ],
         "security": []
       }
@@ -779,26 +608,14 @@ public enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "Bad request: `Invalid provider`, `Provider not configured`, `Already linked`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid provider`, `Provider not configured`, `Already linked`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "provider",
-            "in": "path",
-            "required": true,
-            "description": "`github` or `google`; anything else is `Invalid provider`",
-            "schema": {"type": "string"}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathProvider"}]
       }
     },
     "/api/auth/oauth/{provider}/unlink": {
@@ -807,43 +624,17 @@ public enum OpenAPIDocument {
         "summary": "Unlink a provider",
         "operationId": "delete_api_auth_oauth_provider_unlink",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkOkEnvelope"},
           "400": {
-            "description": "Bad request: `Invalid provider`, `Cannot unlink last authentication method`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid provider`, `Cannot unlink last authentication method`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "404": {
-            "description": "Not found: `User not found`, `Not linked`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `User not found`, `Not linked`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "provider",
-            "in": "path",
-            "required": true,
-            "description": "`github` or `google`; anything else is `Invalid provider`",
-            "schema": {"type": "string"}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathProvider"}]
       }
     },
     "/api/users/me": {
@@ -852,31 +643,9 @@ public enum OpenAPIDocument {
         "summary": "The signed-in user",
         "operationId": "get_api_users_me",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Me"}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
+          "200": {"$ref": "#/components/responses/OkMe"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "404": {
-            "description": "Not found: `User not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `User not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api."
@@ -886,39 +655,13 @@ public enum OpenAPIDocument {
         "summary": "Update my profile",
         "operationId": "put_api_users_me",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Me"}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
+          "200": {"$ref": "#/components/responses/OkMe"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "404": {
-            "description": "Not found: `User not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `User not found`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
@@ -930,12 +673,7 @@ public enum OpenAPIDocument {
               "schema": {
                 "type": "object",
                 "properties": {
-                  "displayName": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 100,
-                    "description": "1-100 characters, not only whitespace; HTML removed"
-                  },
+                  "displayName": {"$ref": "#/components/schemas/DisplayName"},
                   "avatarUrl": {"type": "string", "maxLength": 500, "pattern": "^/uploads/[a-zA-Z0-9_][a-zA-Z0-9_.-]*$"}
                 }
               }
@@ -981,31 +719,13 @@ public enum OpenAPIDocument {
         "summary": "Change my password",
         "operationId": "put_api_users_me_password",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkOkEnvelope"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `No password set for this account`, `Current password is incorrect`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `No password set for this account`, `Current password is incorrect`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "404": {
-            "description": "Not found: `User not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `User not found`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
@@ -1018,12 +738,7 @@ public enum OpenAPIDocument {
                 "type": "object",
                 "properties": {
                   "currentPassword": {"type": "string", "minLength": 1},
-                  "newPassword": {
-                    "type": "string",
-                    "minLength": 8,
-                    "maxLength": 128,
-                    "description": "8-128 characters with at least one lowercase letter, one uppercase letter and one digit"
-                  }
+                  "newPassword": {"$ref": "#/components/schemas/NewPassword"}
                 },
                 "required": ["currentPassword", "newPassword"]
               }
@@ -1103,22 +818,7 @@ public enum OpenAPIDocument {
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: admin. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "in": "query",
-            "name": "limit",
-            "schema": {"type": "integer"},
-            "description": "Default 100; non-numeric gives the default, then clamped to 1-500",
-            "required": false
-          },
-          {
-            "in": "query",
-            "name": "offset",
-            "schema": {"type": "integer"},
-            "description": "Default 0; clamped to >= 0",
-            "required": false
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/QueryLimit"}, {"$ref": "#/components/parameters/QueryOffset"}]
       },
       "post": {
         "tags": ["Users"],
@@ -1142,23 +842,12 @@ public enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/AdminRequired"},
-          "409": {
-            "description": "Conflict: `Username already taken`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "409": {"$ref": "#/components/responses/Error", "description": "Conflict: `Username already taken`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
@@ -1171,18 +860,8 @@ public enum OpenAPIDocument {
                 "type": "object",
                 "properties": {
                   "username": {"type": "string", "minLength": 3, "maxLength": 50, "pattern": "^[a-zA-Z0-9_-]+$"},
-                  "password": {
-                    "type": "string",
-                    "minLength": 8,
-                    "maxLength": 128,
-                    "description": "8-128 characters with at least one lowercase letter, one uppercase letter and one digit"
-                  },
-                  "displayName": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 100,
-                    "description": "1-100 characters, not only whitespace; HTML removed"
-                  },
+                  "password": {"$ref": "#/components/schemas/NewPassword"},
+                  "displayName": {"$ref": "#/components/schemas/DisplayName"},
                   "role": {"type": "string", "enum": ["admin", "user"], "default": "user"}
                 },
                 "required": ["username", "password"]
@@ -1215,36 +894,17 @@ public enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`, `Cannot demote yourself`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`, `Cannot demote yourself`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/AdminRequired"},
-          "404": {
-            "description": "Not found: `User not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `User not found`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: admin. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ],
+        "parameters": [{"$ref": "#/components/parameters/PathId"}],
         "requestBody": {
           "required": true,
           "content": {
@@ -1252,19 +912,9 @@ public enum OpenAPIDocument {
               "schema": {
                 "type": "object",
                 "properties": {
-                  "displayName": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 100,
-                    "description": "1-100 characters, not only whitespace; HTML removed"
-                  },
+                  "displayName": {"$ref": "#/components/schemas/DisplayName"},
                   "role": {"type": "string", "enum": ["admin", "user"]},
-                  "password": {
-                    "type": "string",
-                    "minLength": 8,
-                    "maxLength": 128,
-                    "description": "8-128 characters with at least one lowercase letter, one uppercase letter and one digit"
-                  },
+                  "password": {"$ref": "#/components/schemas/NewPassword"},
                   "maxWsConnections": {"type": ["integer", "null"], "minimum": 1, "maximum": 1000},
                   "maxGateways": {"type": ["integer", "null"], "minimum": 1, "maximum": 1000}
                 }
@@ -1278,44 +928,18 @@ public enum OpenAPIDocument {
         "summary": "Delete a user and everything they own (admin)",
         "operationId": "delete_api_users_id",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkOkEnvelope"},
           "400": {
-            "description": "Bad request: `Invalid parameter: id`, `Cannot delete yourself`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid parameter: id`, `Cannot delete yourself`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/AdminRequired"},
-          "404": {
-            "description": "Not found: `User not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `User not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: admin. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       }
     },
     "/api/rooms": {
@@ -1353,55 +977,15 @@ public enum OpenAPIDocument {
         "summary": "Create a room",
         "operationId": "post_api_rooms",
         "responses": {
-          "201": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Room"}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
+          "201": {"$ref": "#/components/responses/CreatedRoom"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `One or more users not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `One or more users not found`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "403": {
-            "description": "Forbidden: `Router not accessible`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "404": {
-            "description": "Not found: `Router not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "409": {
-            "description": "Conflict: `Router no longer exists`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `Router not accessible`"},
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Router not found`"},
+          "409": {"$ref": "#/components/responses/Error", "description": "Conflict: `Router no longer exists`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
@@ -1413,12 +997,7 @@ public enum OpenAPIDocument {
               "schema": {
                 "type": "object",
                 "properties": {
-                  "name": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 100,
-                    "description": "1-100 characters, not only whitespace"
-                  },
+                  "name": {"$ref": "#/components/schemas/Name"},
                   "type": {"type": "string", "enum": ["private", "group"], "default": "group"},
                   "broadcastMode": {"type": "boolean", "default": false},
                   "systemPrompt": {"type": "string", "maxLength": 10000},
@@ -1455,111 +1034,37 @@ public enum OpenAPIDocument {
               }
             }
           },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "403": {
-            "description": "Forbidden: `Not a member of this room`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "404": {
-            "description": "Not found: `Room not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `Not a member of this room`"},
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Room not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       },
       "put": {
         "tags": ["Rooms"],
         "summary": "Update a room's settings",
         "operationId": "put_api_rooms_id",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Room"}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
+          "200": {"$ref": "#/components/responses/CreatedRoom"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {
-            "description": "Forbidden: `Only room owner or admin can update settings`, `Router not accessible`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Forbidden: `Only room owner or admin can update settings`, `Router not accessible`"
           },
-          "404": {
-            "description": "Not found: `Router not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "409": {
-            "description": "Conflict: `Router no longer exists`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Router not found`"},
+          "409": {"$ref": "#/components/responses/Error", "description": "Conflict: `Router no longer exists`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ],
+        "parameters": [{"$ref": "#/components/parameters/PathId"}],
         "requestBody": {
           "required": true,
           "content": {
@@ -1567,12 +1072,7 @@ public enum OpenAPIDocument {
               "schema": {
                 "type": "object",
                 "properties": {
-                  "name": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 100,
-                    "description": "1-100 characters, not only whitespace"
-                  },
+                  "name": {"$ref": "#/components/schemas/Name"},
                   "broadcastMode": {"type": "boolean"},
                   "systemPrompt": {"type": ["string", "null"], "maxLength": 10000},
                   "routerId": {"type": ["string", "null"], "maxLength": 100},
@@ -1588,51 +1088,15 @@ public enum OpenAPIDocument {
         "summary": "Delete a room",
         "operationId": "delete_api_rooms_id",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
-          },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkOkEnvelope"},
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "403": {
-            "description": "Forbidden: `Only room creator can delete`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "404": {
-            "description": "Not found: `Room not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `Only room creator can delete`"},
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Room not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       }
     },
     "/api/rooms/{id}/members": {
@@ -1665,48 +1129,16 @@ public enum OpenAPIDocument {
               }
             }
           },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "403": {
-            "description": "Forbidden: `Not a member of this room`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `Not a member of this room`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
         "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          },
-          {
-            "in": "query",
-            "name": "limit",
-            "schema": {"type": "integer"},
-            "description": "Default 100; non-numeric gives the default, then clamped to 1-500",
-            "required": false
-          },
-          {
-            "in": "query",
-            "name": "offset",
-            "schema": {"type": "integer"},
-            "description": "Default 0; clamped to >= 0",
-            "required": false
-          }
+          {"$ref": "#/components/parameters/PathId"},
+          {"$ref": "#/components/parameters/QueryLimit"},
+          {"$ref": "#/components/parameters/QueryOffset"}
         ]
       },
       "post": {
@@ -1723,51 +1155,21 @@ public enum OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
           },
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {
-            "description": "Forbidden: `Only room owner or admin can add members`, `You do not own this agent and it is not shared`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Forbidden: `Only room owner or admin can add members`, `You do not own this agent and it is not shared`"
           },
-          "404": {
-            "description": "Not found: `User not found`, `Agent not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "409": {
-            "description": "Conflict: `Member already in room`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `User not found`, `Agent not found`"},
+          "409": {"$ref": "#/components/responses/Error", "description": "Conflict: `Member already in room`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ],
+        "parameters": [{"$ref": "#/components/parameters/PathId"}],
         "requestBody": {
           "required": true,
           "content": {
@@ -1793,42 +1195,21 @@ public enum OpenAPIDocument {
         "summary": "Remove a member (or leave)",
         "operationId": "delete_api_rooms_id_members_memberId",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkOkEnvelope"},
           "400": {
-            "description": "Bad request: `Invalid parameter: id`, `Cannot remove the room creator`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid parameter: id`, `Cannot remove the room creator`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {
-            "description": "Forbidden: `Not a member of this room`, `Only room owner or admin can remove members`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Forbidden: `Not a member of this room`, `Only room owner or admin can remove members`"
           },
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
         "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          },
+          {"$ref": "#/components/parameters/PathId"},
           {
             "name": "memberId",
             "in": "path",
@@ -1870,35 +1251,13 @@ public enum OpenAPIDocument {
               }
             }
           },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "404": {
-            "description": "Not found: `Not a member`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Not a member`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       }
     },
     "/api/rooms/{id}/pin": {
@@ -1926,35 +1285,13 @@ public enum OpenAPIDocument {
               }
             }
           },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "404": {
-            "description": "Not found: `Not a member`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Not a member`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       }
     },
     "/api/rooms/{id}/archive": {
@@ -1982,35 +1319,13 @@ public enum OpenAPIDocument {
               }
             }
           },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "404": {
-            "description": "Not found: `Not a member`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Not a member`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       }
     },
     "/api/rooms/{id}/notification-pref": {
@@ -2019,44 +1334,18 @@ public enum OpenAPIDocument {
         "summary": "Set my notification preference",
         "operationId": "put_api_rooms_id_notification_pref",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkOkEnvelope"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`, `Invalid preference. Must be one of: all, mentions, none`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`, `Invalid preference. Must be one of: all, mentions, none`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "403": {
-            "description": "Forbidden: `Not a member of this room`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `Not a member of this room`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ],
+        "parameters": [{"$ref": "#/components/parameters/PathId"}],
         "requestBody": {
           "required": true,
           "content": {
@@ -2112,14 +1401,7 @@ public enum OpenAPIDocument {
         "summary": "Mark every room read (no body)",
         "operationId": "post_api_messages_mark_all_read",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkOkEnvelope"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
@@ -2132,43 +1414,14 @@ public enum OpenAPIDocument {
         "summary": "Mark a room read (no body)",
         "operationId": "post_api_messages_rooms_roomId_read",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
-          },
-          "400": {
-            "description": "Bad request: `Invalid parameter: roomId`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkOkEnvelope"},
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: roomId`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "403": {
-            "description": "Forbidden: `Not a member of this room`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `Not a member of this room`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "roomId",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: roomId`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathRoomId"}]
       }
     },
     "/api/messages/rooms/{roomId}": {
@@ -2194,33 +1447,16 @@ public enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "Bad request: `Invalid parameter: roomId`, `Validation failed`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid parameter: roomId`, `Validation failed`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "403": {
-            "description": "Forbidden: `Not a member of this room`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `Not a member of this room`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
         "parameters": [
-          {
-            "name": "roomId",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: roomId`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          },
+          {"$ref": "#/components/parameters/PathRoomId"},
           {
             "in": "query",
             "name": "limit",
@@ -2282,23 +1518,9 @@ public enum OpenAPIDocument {
               }
             }
           },
-          "400": {
-            "description": "Bad request: `Validation failed`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Validation failed`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "404": {
-            "description": "Not found: `Room not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Room not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api, sens.",
@@ -2368,60 +1590,22 @@ public enum OpenAPIDocument {
         "summary": "Edit my message",
         "operationId": "put_api_messages_id",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Message"}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
+          "200": {"$ref": "#/components/responses/OkMessage"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {
-            "description": "Forbidden: `Not a member of this room`, `Only the sender can edit this message`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Forbidden: `Not a member of this room`, `Only the sender can edit this message`"
           },
-          "404": {
-            "description": "Not found: `Message not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Message not found`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ],
+        "parameters": [{"$ref": "#/components/parameters/PathId"}],
         "requestBody": {
           "required": true,
           "content": {
@@ -2440,51 +1624,18 @@ public enum OpenAPIDocument {
         "summary": "Delete my message",
         "operationId": "delete_api_messages_id",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
-          },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkOkEnvelope"},
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {
-            "description": "Forbidden: `Not a member of this room`, `Only the sender can delete this message`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Forbidden: `Not a member of this room`, `Only the sender can delete this message`"
           },
-          "404": {
-            "description": "Not found: `Message not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Message not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       }
     },
     "/api/messages/batch-delete": {
@@ -2517,21 +1668,13 @@ public enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `All messages must belong to the same room`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `All messages must belong to the same room`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {
-            "description": "Forbidden: `Not a member of this room`, `No permission to delete these messages`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Forbidden: `Not a member of this room`, `No permission to delete these messages`"
           },
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
@@ -2583,43 +1726,14 @@ public enum OpenAPIDocument {
               }
             }
           },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "403": {
-            "description": "Forbidden: `Not a member of this room`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "404": {
-            "description": "Not found: `Message not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `Not a member of this room`"},
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Message not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       }
     },
     "/api/messages/{id}/reactions": {
@@ -2648,43 +1762,17 @@ public enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`, `Invalid emoji`, `Maximum reactions per message reached`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`, `Invalid emoji`, `Maximum reactions per message reached`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "403": {
-            "description": "Forbidden: `Not a member of this room`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "404": {
-            "description": "Not found: `Message not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `Not a member of this room`"},
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Message not found`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ],
+        "parameters": [{"$ref": "#/components/parameters/PathId"}],
         "requestBody": {
           "required": true,
           "content": {
@@ -2725,42 +1813,15 @@ public enum OpenAPIDocument {
               }
             }
           },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "403": {
-            "description": "Forbidden: `Not a member of this room`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "404": {
-            "description": "Not found: `Message not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `Not a member of this room`"},
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Message not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
         "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          },
+          {"$ref": "#/components/parameters/PathId"},
           {
             "in": "query",
             "name": "cursor",
@@ -2796,50 +1857,25 @@ public enum OpenAPIDocument {
                   "type": "object",
                   "properties": {
                     "ok": {"const": true},
-                    "data": {"type": "object", "properties": {"count": {"type": "integer", "minimum": 0}}, "required": ["count"]}
+                    "data": {
+                      "type": "object",
+                      "properties": {"count": {"type": "integer", "minimum": 0}},
+                      "required": ["count"]
+                    }
                   },
                   "required": ["ok", "data"]
                 }
               }
             }
           },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "403": {
-            "description": "Forbidden: `Not a member of this room`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "404": {
-            "description": "Not found: `Message not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `Not a member of this room`"},
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Message not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       }
     },
     "/api/messages/{id}/forward": {
@@ -2848,60 +1884,22 @@ public enum OpenAPIDocument {
         "summary": "Forward a message to another room",
         "operationId": "post_api_messages_id_forward",
         "responses": {
-          "201": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Message"}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
+          "201": {"$ref": "#/components/responses/OkMessage"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`, `Cannot forward to the same room`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`, `Cannot forward to the same room`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {
-            "description": "Forbidden: `Not a member of the source room`, `Not a member of the target room`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Forbidden: `Not a member of the source room`, `Not a member of the target room`"
           },
-          "404": {
-            "description": "Not found: `Message not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Message not found`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ],
+        "parameters": [{"$ref": "#/components/parameters/PathId"}],
         "requestBody": {
           "required": true,
           "content": {
@@ -2922,45 +1920,12 @@ public enum OpenAPIDocument {
         "summary": "My agents",
         "operationId": "get_api_agents",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {
-                    "ok": {"const": true},
-                    "data": {"type": "array", "items": {"$ref": "#/components/schemas/Agent"}}
-                  },
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
+          "200": {"$ref": "#/components/responses/OkAgentList"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "in": "query",
-            "name": "limit",
-            "schema": {"type": "integer"},
-            "description": "Default 100; non-numeric gives the default, then clamped to 1-500",
-            "required": false
-          },
-          {
-            "in": "query",
-            "name": "offset",
-            "schema": {"type": "integer"},
-            "description": "Default 0; clamped to >= 0",
-            "required": false
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/QueryLimit"}, {"$ref": "#/components/parameters/QueryOffset"}]
       }
     },
     "/api/agents/shared": {
@@ -2969,45 +1934,12 @@ public enum OpenAPIDocument {
         "summary": "Agents others share with me",
         "operationId": "get_api_agents_shared",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {
-                    "ok": {"const": true},
-                    "data": {"type": "array", "items": {"$ref": "#/components/schemas/Agent"}}
-                  },
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
+          "200": {"$ref": "#/components/responses/OkAgentList"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "in": "query",
-            "name": "limit",
-            "schema": {"type": "integer"},
-            "description": "Default 100; non-numeric gives the default, then clamped to 1-500",
-            "required": false
-          },
-          {
-            "in": "query",
-            "name": "offset",
-            "schema": {"type": "integer"},
-            "description": "Default 0; clamped to >= 0",
-            "required": false
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/QueryLimit"}, {"$ref": "#/components/parameters/QueryOffset"}]
       }
     },
     "/api/agents/gateways/list": {
@@ -3047,39 +1979,11 @@ public enum OpenAPIDocument {
         "summary": "Delete a gateway and its agents",
         "operationId": "delete_api_agents_gateways_gatewayId",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
-          },
-          "400": {
-            "description": "Bad request: `Invalid parameter: gatewayId`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkOkEnvelope"},
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: gatewayId`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "403": {
-            "description": "Forbidden: `You do not own this gateway`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "404": {
-            "description": "Not found: `Gateway not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `You do not own this gateway`"},
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Gateway not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
@@ -3100,41 +2004,16 @@ public enum OpenAPIDocument {
         "summary": "Ask a gateway to start an agent",
         "operationId": "post_api_agents_spawn",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkOkEnvelope"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Missing required fields: gatewayId, agentType, name`, `Invalid agent type: <t>`, `Name must be 1-100 non-empty characters`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Missing required fields: gatewayId, agentType, name`, `Invalid agent type: <t>`, `Name must be 1-100 non-empty characters`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "404": {
-            "description": "Not found: `Gateway not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Gateway not found`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"},
-          "503": {
-            "description": "Unavailable: `Gateway is offline`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          }
+          "503": {"$ref": "#/components/responses/Error", "description": "Unavailable: `Gateway is offline`"}
         },
         "description": "200 means the request was forwarded; the outcome arrives over the gateway socket.\n\nAccess: user. Rate-limit buckets: api.",
         "requestBody": {
@@ -3163,111 +2042,33 @@ public enum OpenAPIDocument {
         "summary": "An agent I own or can see",
         "operationId": "get_api_agents_id",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Agent"}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkAgent"},
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "404": {
-            "description": "Not found: `Agent not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Agent not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       },
       "put": {
         "tags": ["Agents and gateways"],
         "summary": "Rename an agent or change who sees it",
         "operationId": "put_api_agents_id",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Agent"}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
+          "200": {"$ref": "#/components/responses/OkAgent"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "403": {
-            "description": "Forbidden: `You do not own this agent`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "404": {
-            "description": "Not found: `Agent not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `You do not own this agent`"},
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Agent not found`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ],
+        "parameters": [{"$ref": "#/components/parameters/PathId"}],
         "requestBody": {
           "required": true,
           "content": {
@@ -3275,12 +2076,7 @@ public enum OpenAPIDocument {
               "schema": {
                 "type": "object",
                 "properties": {
-                  "name": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 100,
-                    "description": "1-100 characters, not only whitespace"
-                  },
+                  "name": {"$ref": "#/components/schemas/Name"},
                   "visibility": {"type": "string", "enum": ["private", "all", "whitelist"]},
                   "visibilityList": {"type": "array", "items": {"type": "string", "maxLength": 100}, "maxItems": 500}
                 }
@@ -3294,51 +2090,15 @@ public enum OpenAPIDocument {
         "summary": "Delete an agent",
         "operationId": "delete_api_agents_id",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
-          },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkOkEnvelope"},
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "403": {
-            "description": "Forbidden: `You do not own this agent`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "404": {
-            "description": "Not found: `Agent not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `You do not own this agent`"},
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Agent not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       }
     },
     "/api/tasks": {
@@ -3347,42 +2107,12 @@ public enum OpenAPIDocument {
         "summary": "Tasks of all my rooms",
         "operationId": "get_api_tasks",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
+          "200": {"$ref": "#/components/responses/OkTaskList"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "in": "query",
-            "name": "limit",
-            "schema": {"type": "integer"},
-            "description": "Default 50; non-numeric gives the default, then clamped to 1-100",
-            "required": false
-          },
-          {
-            "in": "query",
-            "name": "offset",
-            "schema": {"type": "integer"},
-            "description": "Default 0; clamped to >= 0",
-            "required": false
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/QueryLimit2"}, {"$ref": "#/components/parameters/QueryOffset"}]
       }
     },
     "/api/tasks/rooms/{roomId}": {
@@ -3391,64 +2121,17 @@ public enum OpenAPIDocument {
         "summary": "A room's tasks",
         "operationId": "get_api_tasks_rooms_roomId",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
-          "400": {
-            "description": "Bad request: `Invalid parameter: roomId`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkTaskList"},
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: roomId`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "403": {
-            "description": "Forbidden: `Not a member of this room`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `Not a member of this room`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
         "parameters": [
-          {
-            "name": "roomId",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: roomId`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          },
-          {
-            "in": "query",
-            "name": "limit",
-            "schema": {"type": "integer"},
-            "description": "Default 50; non-numeric gives the default, then clamped to 1-100",
-            "required": false
-          },
-          {
-            "in": "query",
-            "name": "offset",
-            "schema": {"type": "integer"},
-            "description": "Default 0; clamped to >= 0",
-            "required": false
-          }
+          {"$ref": "#/components/parameters/PathRoomId"},
+          {"$ref": "#/components/parameters/QueryLimit2"},
+          {"$ref": "#/components/parameters/QueryOffset"}
         ]
       },
       "post": {
@@ -3456,52 +2139,18 @@ public enum OpenAPIDocument {
         "summary": "Create a task",
         "operationId": "post_api_tasks_rooms_roomId",
         "responses": {
-          "201": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Task"}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
+          "201": {"$ref": "#/components/responses/CreatedTask"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: roomId`, `Assignee is not a member of this room`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: roomId`, `Assignee is not a member of this room`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "403": {
-            "description": "Forbidden: `Not a member of this room`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `Not a member of this room`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "roomId",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: roomId`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ],
+        "parameters": [{"$ref": "#/components/parameters/PathRoomId"}],
         "requestBody": {
           "required": true,
           "content": {
@@ -3509,12 +2158,7 @@ public enum OpenAPIDocument {
               "schema": {
                 "type": "object",
                 "properties": {
-                  "title": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 200,
-                    "description": "1-200 characters, not only whitespace; HTML removed"
-                  },
+                  "title": {"$ref": "#/components/schemas/Title"},
                   "description": {"type": "string", "maxLength": 10000, "default": ""},
                   "dueDate": {
                     "type": "string",
@@ -3538,60 +2182,22 @@ public enum OpenAPIDocument {
         "summary": "Update a task",
         "operationId": "put_api_tasks_id",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Task"}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
+          "200": {"$ref": "#/components/responses/CreatedTask"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`, `assigneeId is required when assigneeType is set`, `Current assignee is not valid for the new assigneeType; provide a new assigneeId`, `Assignee is not a member of this room`, `Cannot transition from \"<old>\" to \"in_progress\"`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`, `assigneeId is required when assigneeType is set`, `Current assignee is not valid for the new assigneeType; provide a new assigneeId`, `Assignee is not a member of this room`, `Cannot transition from \"<old>\" to \"in_progress\"`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {
-            "description": "Forbidden: `Not a member of this room`, `Only task creator, assignee, or room admin can modify task details`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Forbidden: `Not a member of this room`, `Only task creator, assignee, or room admin can modify task details`"
           },
-          "404": {
-            "description": "Not found: `Task not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Task not found`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ],
+        "parameters": [{"$ref": "#/components/parameters/PathId"}],
         "requestBody": {
           "required": true,
           "content": {
@@ -3599,12 +2205,7 @@ public enum OpenAPIDocument {
               "schema": {
                 "type": "object",
                 "properties": {
-                  "title": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 200,
-                    "description": "1-200 characters, not only whitespace; HTML removed"
-                  },
+                  "title": {"$ref": "#/components/schemas/Title"},
                   "description": {"type": "string", "maxLength": 10000},
                   "status": {"type": "string", "enum": ["pending", "in_progress", "completed", "failed", "cancelled"]},
                   "result": {"type": ["string", "null"], "maxLength": 100000},
@@ -3627,51 +2228,18 @@ public enum OpenAPIDocument {
         "summary": "Delete a task",
         "operationId": "delete_api_tasks_id",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
-          },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkOkEnvelope"},
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {
-            "description": "Forbidden: `Not a member of this room`, `Only task creator or room admin can delete`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Forbidden: `Not a member of this room`, `Only task creator or room admin can delete`"
           },
-          "404": {
-            "description": "Not found: `Task not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Task not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       }
     },
     "/api/routers": {
@@ -3690,10 +2258,7 @@ public enum OpenAPIDocument {
               "application/json": {
                 "schema": {
                   "type": "object",
-                  "properties": {
-                    "ok": {"const": true},
-                    "data": {"type": "array", "items": {"$ref": "#/components/schemas/Router"}}
-                  },
+                  "properties": {"ok": {"const": true}, "data": {"type": "array", "items": {"$ref": "#/components/schemas/Router"}}},
                   "required": ["ok", "data"]
                 }
               }
@@ -3709,48 +2274,21 @@ public enum OpenAPIDocument {
         "summary": "Create a router",
         "operationId": "post_api_routers",
         "responses": {
-          "201": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Router"}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
+          "201": {"$ref": "#/components/responses/CreatedRouter"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `LLM base URL must not point to internal or private networks`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `LLM base URL must not point to internal or private networks`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {
-            "description": "Forbidden: `Admin access required to create global routers`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Forbidden: `Admin access required to create global routers`"
           },
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"},
           "500": {
-            "description": "Quirk kept from the original (http-api.md): a second router of the same name by the same creator: `a router named \"<name>\" already exists for this user`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Quirk kept from the original (http-api.md): a second router of the same name by the same creator: `a router named \"<name>\" already exists for this user`"
           }
         },
         "description": "Access: user. Rate-limit buckets: api.",
@@ -3761,32 +2299,17 @@ public enum OpenAPIDocument {
               "schema": {
                 "type": "object",
                 "properties": {
-                  "name": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 100,
-                    "description": "1-100 characters, not only whitespace"
-                  },
+                  "name": {"$ref": "#/components/schemas/Name"},
                   "description": {"type": ["string", "null"], "maxLength": 1000},
                   "scope": {"type": "string", "enum": ["global", "personal"], "default": "personal"},
-                  "llmBaseUrl": {
-                    "type": "string",
-                    "maxLength": 500,
-                    "pattern": "^https?://",
-                    "description": "http(s) URL, not to an internal or private network"
-                  },
+                  "llmBaseUrl": {"$ref": "#/components/schemas/LlmBaseUrl"},
                   "llmApiKey": {"type": "string", "minLength": 1, "maxLength": 500},
                   "llmModel": {"type": "string", "minLength": 1, "maxLength": 200},
                   "maxChainDepth": {"type": "integer", "minimum": 1, "maximum": 100, "default": 5},
                   "rateLimitWindow": {"type": "integer", "minimum": 1, "maximum": 3600, "default": 60},
                   "rateLimitMax": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 20},
                   "visibility": {"type": "string", "enum": ["all", "whitelist", "blacklist"], "default": "all"},
-                  "visibilityList": {
-                    "type": "array",
-                    "items": {"type": "string", "maxLength": 100},
-                    "maxItems": 500,
-                    "default": []
-                  }
+                  "visibilityList": {"type": "array", "items": {"type": "string", "maxLength": 100}, "maxItems": 500, "default": []}
                 },
                 "required": ["name", "llmBaseUrl", "llmApiKey", "llmModel"]
               }
@@ -3801,119 +2324,40 @@ public enum OpenAPIDocument {
         "summary": "A router",
         "operationId": "get_api_routers_id",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Router"}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "200": {"$ref": "#/components/responses/CreatedRouter"},
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "404": {
-            "description": "Not found: `Router not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Router not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       },
       "put": {
         "tags": ["Routers"],
         "summary": "Update a router",
         "operationId": "put_api_routers_id",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Router"}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
+          "200": {"$ref": "#/components/responses/CreatedRouter"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`, `LLM base URL must not point to internal or private networks`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`, `LLM base URL must not point to internal or private networks`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {
-            "description": "Forbidden: `Only the router owner or admin can update`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Forbidden: `Only the router owner or admin can update`"
           },
-          "404": {
-            "description": "Not found: `Router not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Router not found`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"},
           "500": {
-            "description": "Quirk kept from the original (http-api.md): a second router of the same name by the same creator: `a router named \"<name>\" already exists for this user`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Quirk kept from the original (http-api.md): a second router of the same name by the same creator: `a router named \"<name>\" already exists for this user`"
           }
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ],
+        "parameters": [{"$ref": "#/components/parameters/PathId"}],
         "requestBody": {
           "required": true,
           "content": {
@@ -3921,19 +2365,9 @@ public enum OpenAPIDocument {
               "schema": {
                 "type": "object",
                 "properties": {
-                  "name": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 100,
-                    "description": "1-100 characters, not only whitespace"
-                  },
+                  "name": {"$ref": "#/components/schemas/Name"},
                   "description": {"type": ["string", "null"], "maxLength": 1000},
-                  "llmBaseUrl": {
-                    "type": "string",
-                    "maxLength": 500,
-                    "pattern": "^https?://",
-                    "description": "http(s) URL, not to an internal or private network"
-                  },
+                  "llmBaseUrl": {"$ref": "#/components/schemas/LlmBaseUrl"},
                   "llmApiKey": {"type": "string", "minLength": 1, "maxLength": 500},
                   "llmModel": {"type": "string", "minLength": 1, "maxLength": 200},
                   "maxChainDepth": {"type": "integer", "minimum": 1, "maximum": 100},
@@ -3952,51 +2386,18 @@ public enum OpenAPIDocument {
         "summary": "Delete a router",
         "operationId": "delete_api_routers_id",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
-          },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkOkEnvelope"},
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {
-            "description": "Forbidden: `Only the router owner or admin can delete`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Forbidden: `Only the router owner or admin can delete`"
           },
-          "404": {
-            "description": "Not found: `Router not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Router not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       }
     },
     "/api/routers/{id}/test": {
@@ -4029,35 +2430,13 @@ public enum OpenAPIDocument {
               }
             }
           },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "404": {
-            "description": "Not found: `Router not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Router not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api, router-test.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       }
     },
     "/api/upload": {
@@ -4083,36 +2462,15 @@ public enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "Bad request: `No file provided`, `File content does not match declared type`, `File too large. Maximum size is <N>MB`, `File type \"<type>\" is not allowed`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `No file provided`, `File content does not match declared type`, `File too large. Maximum size is <N>MB`, `File type \"<type>\" is not allowed`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "429": {"$ref": "#/components/responses/TooManyRequests"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"}
         },
         "description": "Access: user. Rate-limit buckets: api, upload.",
-        "requestBody": {
-          "required": true,
-          "content": {
-            "multipart/form-data": {
-              "schema": {
-                "type": "object",
-                "properties": {
-                  "file": {
-                    "type": "string",
-                    "contentMediaType": "application/octet-stream",
-                    "description": "One file part named `file`; its declared type is checked against the content"
-                  }
-                },
-                "required": ["file"]
-              }
-            }
-          }
-        }
+        "requestBody": {"$ref": "#/components/requestBodies/UploadFile"}
       }
     },
     "/api/upload/avatar": {
@@ -4141,36 +2499,15 @@ public enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "Bad request: `No file provided`, `File content does not match declared type`, `Avatar too large. Maximum size is 2MB`, `Only JPEG, PNG, GIF and WebP images are allowed`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `No file provided`, `File content does not match declared type`, `Avatar too large. Maximum size is 2MB`, `Only JPEG, PNG, GIF and WebP images are allowed`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "429": {"$ref": "#/components/responses/TooManyRequests"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"}
         },
         "description": "Access: user. Rate-limit buckets: api, upload.",
-        "requestBody": {
-          "required": true,
-          "content": {
-            "multipart/form-data": {
-              "schema": {
-                "type": "object",
-                "properties": {
-                  "file": {
-                    "type": "string",
-                    "contentMediaType": "application/octet-stream",
-                    "description": "One file part named `file`; its declared type is checked against the content"
-                  }
-                },
-                "required": ["file"]
-              }
-            }
-          }
-        }
+        "requestBody": {"$ref": "#/components/requestBodies/UploadFile"}
       }
     },
     "/uploads/{filename}": {
@@ -4184,21 +2521,10 @@ public enum OpenAPIDocument {
             "content": {"*/*": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}
           },
           "401": {
-            "description": "Not signed in: `Unauthorized`, `Invalid or expired token`, `Invalid token type`, `Token has been revoked`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Not signed in: `Unauthorized`, `Invalid or expired token`, `Invalid token type`, `Token has been revoked`"
           },
-          "404": {
-            "description": "Not found: `File not found`, `Not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          }
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `File not found`, `Not found`"}
         },
         "description": "Access: user. Rate-limit buckets: none.",
         "parameters": [
@@ -4296,38 +2622,13 @@ public enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Maximum bookmarks reached`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Maximum bookmarks reached`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "403": {
-            "description": "Forbidden: `Not a member of this room`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "404": {
-            "description": "Not found: `Message not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
-          "409": {
-            "description": "Conflict: `Bookmark already exists`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "403": {"$ref": "#/components/responses/Error", "description": "Forbidden: `Not a member of this room`"},
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Message not found`"},
+          "409": {"$ref": "#/components/responses/Error", "description": "Conflict: `Bookmark already exists`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
@@ -4374,35 +2675,13 @@ public enum OpenAPIDocument {
               }
             }
           },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "404": {
-            "description": "Not found: `Bookmark not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Bookmark not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: user. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       }
     },
     "/api/admin/settings": {
@@ -4487,12 +2766,8 @@ public enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Missing \"changes\" object`, `Unknown setting: <key>`, `<key>: must be a number`, `<key>: minimum is N`, `<key>: maximum is N`, `<key>: must be \"true\" or \"false\"`, `<key>: must be one of a, b`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Missing \"changes\" object`, `Unknown setting: <key>`, `<key>: must be a number`, `<key>: minimum is N`, `<key>: maximum is N`, `<key>: must be \"true\" or \"false\"`, `<key>: must be one of a, b`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/AdminRequired"},
@@ -4588,41 +2863,18 @@ public enum OpenAPIDocument {
         "summary": "Create a service agent",
         "operationId": "post_api_service_agents",
         "responses": {
-          "201": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/ServiceAgent"}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
+          "201": {"$ref": "#/components/responses/CreatedServiceAgent"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid provider config`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid provider config`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/AdminRequired"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"},
           "500": {
-            "description": "Quirk kept from the original (http-api.md): a second service agent of the same name by the same creator: `a service agent named \"<name>\" already exists for this user`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Quirk kept from the original (http-api.md): a second service agent of the same name by the same creator: `a service agent named \"<name>\" already exists for this user`"
           }
         },
         "description": "Access: admin. Rate-limit buckets: api.",
@@ -4633,12 +2885,7 @@ public enum OpenAPIDocument {
               "schema": {
                 "type": "object",
                 "properties": {
-                  "name": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 100,
-                    "description": "1-100 characters, not only whitespace"
-                  },
+                  "name": {"$ref": "#/components/schemas/Name"},
                   "type": {
                     "type": "string",
                     "enum": [
@@ -4698,97 +2945,37 @@ public enum OpenAPIDocument {
               }
             }
           },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/AdminRequired"},
-          "404": {
-            "description": "Not found: `Service agent not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Service agent not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: admin. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       },
       "put": {
         "tags": ["Service agents"],
         "summary": "Update a service agent (config merged)",
         "operationId": "put_api_service_agents_id",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "type": "object",
-                  "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/ServiceAgent"}},
-                  "required": ["ok", "data"]
-                }
-              }
-            }
-          },
+          "200": {"$ref": "#/components/responses/CreatedServiceAgent"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`, `Invalid provider config`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid parameter: id`, `Invalid provider config`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/AdminRequired"},
-          "404": {
-            "description": "Not found: `Service agent not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Service agent not found`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"},
           "500": {
-            "description": "Quirk kept from the original (http-api.md): a second service agent of the same name by the same creator: `a service agent named \"<name>\" already exists for this user`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Quirk kept from the original (http-api.md): a second service agent of the same name by the same creator: `a service agent named \"<name>\" already exists for this user`"
           }
         },
         "description": "Access: admin. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ],
+        "parameters": [{"$ref": "#/components/parameters/PathId"}],
         "requestBody": {
           "required": true,
           "content": {
@@ -4796,12 +2983,7 @@ public enum OpenAPIDocument {
               "schema": {
                 "type": "object",
                 "properties": {
-                  "name": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": 100,
-                    "description": "1-100 characters, not only whitespace"
-                  },
+                  "name": {"$ref": "#/components/schemas/Name"},
                   "type": {
                     "type": "string",
                     "enum": [
@@ -4830,44 +3012,15 @@ public enum OpenAPIDocument {
         "summary": "Delete a service agent",
         "operationId": "delete_api_service_agents_id",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
-          },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkOkEnvelope"},
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/AdminRequired"},
-          "404": {
-            "description": "Not found: `Service agent not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Service agent not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: admin. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       }
     },
     "/api/service-agents/{id}/validate": {
@@ -4899,36 +3052,14 @@ public enum OpenAPIDocument {
               }
             }
           },
-          "400": {
-            "description": "Bad request: `Invalid parameter: id`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "400": {"$ref": "#/components/responses/Error", "description": "Bad request: `Invalid parameter: id`"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/AdminRequired"},
-          "404": {
-            "description": "Not found: `Service agent not found`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Service agent not found`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: admin. Rate-limit buckets: api.",
-        "parameters": [
-          {
-            "name": "id",
-            "in": "path",
-            "required": true,
-            "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
-          }
-        ]
+        "parameters": [{"$ref": "#/components/parameters/PathId"}]
       }
     },
     "/api/push/vapid-key": {
@@ -4956,14 +3087,7 @@ public enum OpenAPIDocument {
               }
             }
           },
-          "404": {
-            "description": "Not found: `Web Push is not configured`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Web Push is not configured`"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "Access: anonymous. Rate-limit buckets: api.",
@@ -4976,31 +3100,13 @@ public enum OpenAPIDocument {
         "summary": "Subscribe this browser",
         "operationId": "post_api_push_subscribe",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkOkEnvelope"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid subscription data`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Invalid subscription data`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
-          "404": {
-            "description": "Not found: `Web Push is not configured`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "404": {"$ref": "#/components/responses/Error", "description": "Not found: `Web Push is not configured`"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
@@ -5032,21 +3138,10 @@ public enum OpenAPIDocument {
         "summary": "Unsubscribe this browser",
         "operationId": "post_api_push_unsubscribe",
         "responses": {
-          "200": {
-            "description": "OK",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
-          },
+          "200": {"$ref": "#/components/responses/OkOkEnvelope"},
           "400": {
-            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Missing endpoint`",
-            "headers": {
-              "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-              "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-            },
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            "$ref": "#/components/responses/Error",
+            "description": "Bad request: `Invalid JSON body`, `Validation failed`, `Missing endpoint`"
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
@@ -5056,9 +3151,7 @@ public enum OpenAPIDocument {
         "requestBody": {
           "required": true,
           "content": {
-            "application/json": {
-              "schema": {"type": "object", "properties": {"endpoint": {"type": "string"}}, "required": ["endpoint"]}
-            }
+            "application/json": {"schema": {"type": "object", "properties": {"endpoint": {"type": "string"}}, "required": ["endpoint"]}}
           }
         }
       }
@@ -5069,10 +3162,7 @@ public enum OpenAPIDocument {
         "summary": "WebSocket for browsers (see websocket.md)",
         "operationId": "get_ws_client",
         "responses": {
-          "426": {
-            "description": "Not a WebSocket upgrade: `Upgrade Required` (an upgrade gets 101 and authenticates with its first frame)",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "426": {"$ref": "#/components/responses/UpgradeRequiredError"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "A WebSocket upgrade (101) authenticates with its first frame; a plain GET answers 426.\n\nAccess: anonymous. Rate-limit buckets: ws_upgrade.",
@@ -5085,10 +3175,7 @@ public enum OpenAPIDocument {
         "summary": "WebSocket for agentim CLIs (see websocket.md)",
         "operationId": "get_ws_gateway",
         "responses": {
-          "426": {
-            "description": "Not a WebSocket upgrade: `Upgrade Required` (an upgrade gets 101 and authenticates with its first frame)",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-          },
+          "426": {"$ref": "#/components/responses/UpgradeRequiredError"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         },
         "description": "A WebSocket upgrade (101) authenticates with its first frame; a plain GET answers 426.\n\nAccess: anonymous. Rate-limit buckets: ws_upgrade.",
@@ -5117,6 +3204,50 @@ public enum OpenAPIDocument {
         "description": "An access token in the query, for file downloads only"
       }
     },
+    "parameters": {
+      "PathProvider": {
+        "name": "provider",
+        "in": "path",
+        "required": true,
+        "description": "`github` or `google`; anything else is `Invalid provider`",
+        "schema": {"type": "string"}
+      },
+      "QueryLimit": {
+        "in": "query",
+        "name": "limit",
+        "schema": {"type": "integer"},
+        "description": "Default 100; non-numeric gives the default, then clamped to 1-500",
+        "required": false
+      },
+      "QueryOffset": {
+        "in": "query",
+        "name": "offset",
+        "schema": {"type": "integer"},
+        "description": "Default 0; clamped to >= 0",
+        "required": false
+      },
+      "PathId": {
+        "name": "id",
+        "in": "path",
+        "required": true,
+        "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: id`",
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
+      },
+      "PathRoomId": {
+        "name": "roomId",
+        "in": "path",
+        "required": true,
+        "description": "Checked: `^[A-Za-z0-9_-]+$`, 1-30 characters, else 400 `Invalid parameter: roomId`",
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "minLength": 1, "maxLength": 30}
+      },
+      "QueryLimit2": {
+        "in": "query",
+        "name": "limit",
+        "schema": {"type": "integer"},
+        "description": "Default 50; non-numeric gives the default, then clamped to 1-100",
+        "required": false
+      }
+    },
     "headers": {
       "X-RateLimit-Limit": {
         "description": "The bucket's maximum in its window (sent when the hub runs with Redis)",
@@ -5132,6 +3263,26 @@ public enum OpenAPIDocument {
         "schema": {"type": "string"}
       }
     },
+    "requestBodies": {
+      "UploadFile": {
+        "required": true,
+        "content": {
+          "multipart/form-data": {
+            "schema": {
+              "type": "object",
+              "properties": {
+                "file": {
+                  "type": "string",
+                  "contentMediaType": "application/octet-stream",
+                  "description": "One file part named `file`; its declared type is checked against the content"
+                }
+              },
+              "required": ["file"]
+            }
+          }
+        }
+      }
+    },
     "responses": {
       "TooManyRequests": {
         "description": "Rate limited: `Too many requests` (§1.7)",
@@ -5143,27 +3294,196 @@ public enum OpenAPIDocument {
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       },
       "PayloadTooLarge": {
-        "description": "Body over the size limit (1 MiB; 12 MiB for uploads); `errorId` is present",
-        "headers": {
-          "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
-          "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
-        },
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        "$ref": "#/components/responses/Error",
+        "description": "Body over the size limit (1 MiB; 12 MiB for uploads); `errorId` is present"
       },
       "Unauthorized": {
-        "description": "Not signed in: `Unauthorized`, `Invalid or expired token`, `Invalid token type`, `Token revoked`",
+        "$ref": "#/components/responses/Error",
+        "description": "Not signed in: `Unauthorized`, `Invalid or expired token`, `Invalid token type`, `Token revoked`"
+      },
+      "AdminRequired": {"$ref": "#/components/responses/Error", "description": "Not a site admin: `Admin access required`"},
+      "Error": {
+        "description": "An error: `{ok:false, error}`",
         "headers": {
           "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
           "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
         },
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       },
-      "AdminRequired": {
-        "description": "Not a site admin: `Admin access required`",
+      "OkLoginResult": {
+        "description": "Signed in (sets the `agentim_rt` refresh cookie), or a TOTP challenge (no cookie)",
+        "headers": {
+          "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
+          "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"},
+          "Set-Cookie": {
+            "description": "`agentim_rt=<refresh token>; HttpOnly; SameSite=Strict; Path=/api/auth; Max-Age=<seconds>` (Secure in production)",
+            "schema": {"type": "string"}
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "type": "object",
+              "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/LoginResult"}},
+              "required": ["ok", "data"]
+            }
+          }
+        }
+      },
+      "OkOkEnvelope": {
+        "description": "OK",
         "headers": {
           "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
           "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
         },
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OkEnvelope"}}}
+      },
+      "OkMe": {
+        "description": "OK",
+        "headers": {
+          "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
+          "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "type": "object",
+              "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Me"}},
+              "required": ["ok", "data"]
+            }
+          }
+        }
+      },
+      "CreatedRoom": {
+        "description": "OK",
+        "headers": {
+          "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
+          "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "type": "object",
+              "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Room"}},
+              "required": ["ok", "data"]
+            }
+          }
+        }
+      },
+      "OkMessage": {
+        "description": "OK",
+        "headers": {
+          "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
+          "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "type": "object",
+              "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Message"}},
+              "required": ["ok", "data"]
+            }
+          }
+        }
+      },
+      "OkAgentList": {
+        "description": "OK",
+        "headers": {
+          "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
+          "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "type": "object",
+              "properties": {"ok": {"const": true}, "data": {"type": "array", "items": {"$ref": "#/components/schemas/Agent"}}},
+              "required": ["ok", "data"]
+            }
+          }
+        }
+      },
+      "OkAgent": {
+        "description": "OK",
+        "headers": {
+          "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
+          "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "type": "object",
+              "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Agent"}},
+              "required": ["ok", "data"]
+            }
+          }
+        }
+      },
+      "OkTaskList": {
+        "description": "OK",
+        "headers": {
+          "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
+          "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "type": "object",
+              "properties": {"ok": {"const": true}, "data": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}}},
+              "required": ["ok", "data"]
+            }
+          }
+        }
+      },
+      "CreatedTask": {
+        "description": "OK",
+        "headers": {
+          "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
+          "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "type": "object",
+              "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Task"}},
+              "required": ["ok", "data"]
+            }
+          }
+        }
+      },
+      "CreatedRouter": {
+        "description": "OK",
+        "headers": {
+          "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
+          "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "type": "object",
+              "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/Router"}},
+              "required": ["ok", "data"]
+            }
+          }
+        }
+      },
+      "CreatedServiceAgent": {
+        "description": "OK",
+        "headers": {
+          "X-RateLimit-Limit": {"$ref": "#/components/headers/X-RateLimit-Limit"},
+          "X-RateLimit-Remaining": {"$ref": "#/components/headers/X-RateLimit-Remaining"}
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "type": "object",
+              "properties": {"ok": {"const": true}, "data": {"$ref": "#/components/schemas/ServiceAgent"}},
+              "required": ["ok", "data"]
+            }
+          }
+        }
+      },
+      "UpgradeRequiredError": {
+        "description": "Not a WebSocket upgrade: `Upgrade Required` (an upgrade gets 101 and authenticates with its first frame)",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       }
     },
@@ -5637,7 +3957,16 @@ public enum OpenAPIDocument {
           "name": {"type": "string"},
           "type": {
             "type": "string",
-            "enum": ["openai-chat", "perplexity", "openai-image", "elevenlabs", "runway", "stability-audio", "meshy", "custom"]
+            "enum": [
+              "openai-chat",
+              "perplexity",
+              "openai-image",
+              "elevenlabs",
+              "runway",
+              "stability-audio",
+              "meshy",
+              "custom"
+            ]
           },
           "category": {"type": "string", "enum": ["chat", "search", "image", "audio", "video", "music", "3d"]},
           "description": {"type": ["string", "null"]},
@@ -5729,6 +4058,49 @@ public enum OpenAPIDocument {
           "url": {"type": "string"}
         },
         "required": ["id", "filename", "mimeType", "size", "url"]
+      },
+      "AgentResponse": {
+        "type": "object",
+        "properties": {},
+        "additionalProperties": {
+          "type": "object",
+          "properties": {
+            "buckets": {"type": "array", "items": {"type": "number"}},
+            "counts": {"type": "array", "items": {"type": "integer"}},
+            "sum": {"type": "number"},
+            "count": {"type": "integer"},
+            "avg": {"type": "number"},
+            "p50": {"type": "number"},
+            "p95": {"type": "number"},
+            "p99": {"type": "number"}
+          },
+          "required": ["buckets", "counts", "sum", "count", "avg", "p50", "p95", "p99"]
+        }
+      },
+      "DisplayName": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 100,
+        "description": "1-100 characters, not only whitespace; HTML removed"
+      },
+      "NewPassword": {
+        "type": "string",
+        "minLength": 8,
+        "maxLength": 128,
+        "description": "8-128 characters with at least one lowercase letter, one uppercase letter and one digit"
+      },
+      "Name": {"type": "string", "minLength": 1, "maxLength": 100, "description": "1-100 characters, not only whitespace"},
+      "Title": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200,
+        "description": "1-200 characters, not only whitespace; HTML removed"
+      },
+      "LlmBaseUrl": {
+        "type": "string",
+        "maxLength": 500,
+        "pattern": "^https?://",
+        "description": "http(s) URL, not to an internal or private network"
       }
     }
   }
