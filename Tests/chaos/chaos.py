@@ -26,7 +26,7 @@ writes it as markdown to --report; exits 1 when an invariant failed. The edges' 
 behind balancer.py (round-robin over healthy replicas, as a deployment's load balancer);
 processes run with the default BUS_RECLAIM_IDLE_MS (10 s), so a frozen consumer's entries must be
 claimed by its peer within the 20 s freeze. --faults picks faults; CHAOS_TRACE=FILE logs every frame received. Uses .build/debug
-(--release: .build/release); needs PostgreSQL and Redis binaries (deploy/local/throwaway-services.sh)."""
+(--release: .build/release; AGENTIM_BIN_DIR: executables copied there); needs PostgreSQL and Redis binaries (deploy/local/throwaway-services.sh)."""
 import argparse, asyncio, concurrent.futures, json, math, os, resource, shutil, signal, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -550,7 +550,7 @@ def main():
     signal.signal(signal.SIGTERM, exit_on_signal)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # inherited by the edges and the crowd processes
-    built = os.path.join(ROOT, ".build", "release" if args.release else "debug")
+    built = os.environ.get("AGENTIM_BIN_DIR") or os.path.join(ROOT, ".build", "release" if args.release else "debug")
     # Restarts must run what the run started with, not what a build in the shared tree put
     # there since: the executables are copied aside first.
     binaries = tempfile.mkdtemp(prefix="agentim-chaos-bin.")
@@ -576,7 +576,7 @@ def main():
     text = table(rows)
     failed = any(r.violations for r in rows) or not rows
     summary = (f"chaos: {len(rows)} faults, {sum(1 for r in rows if r.violations)} failed, {time.time() - t0:.0f} s, "
-               f"{'debug' if not args.release else 'release'} build, {args.connections} sockets")
+               f"{built if os.environ.get('AGENTIM_BIN_DIR') else 'debug' if not args.release else 'release'} build, {args.connections} sockets")
     print("\n" + text + "\n" + summary)
     if args.report:
         with open(args.report, "w") as f:

@@ -45,7 +45,10 @@ async def one_socket(websockets, port, token, opened, hold_until, result):
             pass
         result["alive_after_hold"] += 1
     except Exception as error:
-        result["dropped"][type(error).__name__] = result["dropped"].get(type(error).__name__, 0) + 1
+        # The close code says who ended it (4001: the auth timer; 1013: too slow; 1001: shutdown).
+        code = getattr(getattr(error, "rcvd", None), "code", None)
+        key = type(error).__name__ + (f":{code}" if code is not None else "")
+        result["dropped"][key] = result["dropped"].get(key, 0) + 1
     finally:
         try:
             await ws.close()
