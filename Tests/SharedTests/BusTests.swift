@@ -33,6 +33,23 @@ struct BusTests {
         #expect(rest.isEmpty)
     }
 
+    /// Several appends at once (pipelined on Redis) land in order, each with its own id, and
+    /// interleave correctly with single appends.
+    @Test(arguments: buses().map(\.0))
+    func appendsInOneCallKeepTheirOrder(kind: String) async throws {
+        let bus = Self.buses().first { $0.0 == kind }!.1
+        let stream = Self.stream()
+        let start = try await bus.lastID(stream)
+        try await bus.append(stream, Self.payload("first"))
+        let ids = try await bus.append(stream, contentsOf: (0..<50).map { Self.payload("b\($0)") }, maxLength: 1_000)
+        try await bus.append(stream, Self.payload("last"))
+        #expect(try await bus.append(stream, contentsOf: [], maxLength: 1_000).isEmpty)
+        let entries = try await bus.read(stream, after: start, count: 100, block: .milliseconds(100))
+        #expect(entries.map { String(decoding: $0.payload, as: UTF8.self) } == ["first"] + (0..<50).map { "b\($0)" } + ["last"])
+        #expect(Array(entries.dropFirst().prefix(50).map(\.id)) == ids)
+        #expect(Set(ids).count == 50)
+    }
+
     /// A capped stream keeps its newest entries (at least `maxLength`, trimmed approximately as
     /// Redis's `MAXLEN ~`) and reads resume after any kept id, in order.
     @Test(arguments: buses().map(\.0))
