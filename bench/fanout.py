@@ -26,7 +26,7 @@ Shapes (--shape):
   overload  100 clients, 50 rooms, 100 senders x 50 msg/s for 15 s (5,000 msg/s offered):
             messages delivered by 10 s after the window, p50, and (hub) seconds to exit after SIGTERM.
 
-    python3 bench/fanout.py --shape small --rounds 3 [--hub-bin DIR[=label] ...] [--archive mnesia|sql]
+    python3 bench/fanout.py --shape small --rounds 3 [--hub-bin DIR[=label] ...] [--archive mnesia|sql] [--mode single|distributed]
 
 --hub-bin may repeat (e.g. the build before and after a change): each is its own system in the
 rotation. Without it, hubkit's choice (AGENTIM_BIN_DIR, .build/release, .build/debug)."""
@@ -355,11 +355,17 @@ def worker(kind, specs, round_id, conn):
 # --- systems ------------------------------------------------------------------------------------
 
 class HubSystem:
-    def __init__(self, label, bin_dir, pg, redis, shape):
+    def __init__(self, label, bin_dir, pg, redis, shape, mode="single"):
         self.label, self.kind, self.pg, self.redis, self.shape = label, "hub", pg, redis, shape
         os.environ["AGENTIM_BIN_DIR"] = bin_dir
-        self.topology = hubkit.Topology("single", pg, redis, "fanout")
-        self.topology.env_bin = bin_dir
+        # Exactly this build: hubkit's own choice would fall back to .build/release or .build/debug
+        # when the folder lacks an executable the other topology needs.
+        hubkit.bin_dir = lambda: bin_dir
+        missing = [exe for exe in (("agentim-server",) if mode == "single" else hubkit.EXECUTABLES[1:])
+                   if not os.path.exists(os.path.join(bin_dir, exe))]
+        if missing:
+            sys.exit(f"{bin_dir} lacks {', '.join(missing)}")
+        self.topology = hubkit.Topology(mode, pg, redis, "fanout")
         self.setup()
 
     def setup(self):
@@ -381,7 +387,9 @@ class HubSystem:
 
     def specs(self):
         s = self.shape
-        return [dict(name=f"c{i}", url=f"ws://127.0.0.1:{self.topology.edges[0]}/ws/client", token=u["token"],
+        # Distributed: clients spread over the edges, so a room's members sit on both.
+        edges = self.topology.edges
+        return [dict(name=f"c{i}", url=f"ws://127.0.0.1:{edges[i % len(edges)]}/ws/client", token=u["token"],
                      room=self.rooms[i % s["rooms"]], room_index=i % s["rooms"], sends=i < s["senders"],
                      rate=s["rate"], seconds=s["seconds"]) for i, u in enumerate(self.users)]
 
@@ -577,6 +585,8 @@ def main():
     parser.add_argument("--processes", type=int, default=2, help="generator processes")
     parser.add_argument("--hub-bin", action="append", default=[], help="DIR or DIR=label; repeatable")
     parser.add_argument("--archive", choices=["mnesia", "sql"], default="mnesia")
+    parser.add_argument("--mode", choices=["single", "distributed"], default="single",
+                        help="the hub's topology: one process, or auth/rooms/router/uploads and two edges over Redis")
     parser.add_argument("--no-ejabberd", action="store_true")
     parser.add_argument("--no-hub", action="store_true")
     parser.add_argument("--seconds", type=float)
@@ -593,7 +603,7 @@ def main():
         hubs.append((os.path.abspath(path), label or f"hub({os.path.basename(path.rstrip('/'))})"))
     # Lift the hub's per-socket send limit to its ceiling (1,000 frames per second).
     os.environ.update(CLIENT_RATE_LIMIT_WINDOW="1", CLIENT_RATE_LIMIT_MAX="1000")
-    print(f"shape {args.shape}: {shape}; generator processes {args.processes}", flush=True)
+    print(f"shape {args.shape}: {shape}; hub topology {args.mode}; generator processes {args.processes}", flush=True)
     results = {}
     with hubkit.services(durable=True) as (pg, redis):
         print(f"PostgreSQL (fsync on) :{pg}, Redis :{redis}", flush=True)
@@ -603,7 +613,7 @@ def main():
                                    "ALTER SYSTEM SET log_statement = 'all'", "-c", "SELECT pg_reload_conf()"], stdout=subprocess.DEVNULL)
             data_dir = subprocess.check_output(["psql", "-Atq", f"postgresql://postgres@127.0.0.1:{pg}/postgres", "-c", "SHOW data_directory"], text=True).strip()
         makers = [] if args.no_hub else [
-            (label, (lambda path=path, label=label: HubSystem(label, path, pg, redis, shape))) for path, label in hubs]
+            (label, (lambda path=path, label=label: HubSystem(label, path, pg, redis, shape, args.mode))) for path, label in hubs]
         if not args.no_ejabberd:
             makers.append((f"ejabberd+mam({args.archive})", lambda: EjabberdSystem(args.archive, shape, pg)))
         persistent = {}
@@ -614,15 +624,17 @@ def main():
                         persistent[label] = make()
                     system = persistent[label]
                     r = run_round(system, shape, args.processes, f"R{n}")
+                    if isinstance(system, EjabberdSystem):  # while it runs: overload stops it below
+                        sent_r0 = sum(1 for i in range(shape["senders"]) if i % shape["rooms"] == 0) * int(shape["rate"] * shape["seconds"])
+                        r["archive"] = f"    archive check: room r0 holds {system.archived()} messages after {n + 1} round(s) of {sent_r0}"
                     if shape["overload"]:
                         # Overload leaves its mark: a fresh system each round, and the exit time measured.
                         r["exit"] = system.stop()
                         del persistent[label]
                     results.setdefault(label, []).append(r)
                     show(r, shape)
-                    if isinstance(system, EjabberdSystem):
-                        sent_r0 = sum(1 for i in range(shape["senders"]) if i % shape["rooms"] == 0) * int(shape["rate"] * shape["seconds"])
-                        print(f"    archive check: room r0 holds {system.archived()} messages after {n + 1} round(s) of {sent_r0}", flush=True)
+                    if "archive" in r:
+                        print(r["archive"], flush=True)
         finally:
             for system in persistent.values():
                 system.stop()
