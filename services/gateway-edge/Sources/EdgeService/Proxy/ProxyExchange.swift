@@ -60,7 +60,7 @@ final class ProxyExchange {
         self.service = service
         self.loop = loop
         self.path = path
-        requestId = head.headers.first(name: "x-request-id").map { String($0.prefix(32)) } ?? Nanoid.make(length: 12)
+        requestId = head.headers.first(name: "x-request-id").map { String($0.prefix(32)) } ?? lanes.requestId()
         let length = head.headers.first(name: "content-length")
         bodyless = length == "0" || (hasBody.map { !$0 } ?? (length == nil))
         bodyLimit = BodyLimitMiddleware.limit(for: path)
