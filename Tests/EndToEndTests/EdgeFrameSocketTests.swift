@@ -1,0 +1,148 @@
+import Foundation
+import Glibc
+import Testing
+
+extension EdgeTests {
+    /// `/ws/client` sockets are run on the edge's event loop (`FrameSocketHandler`): the WebSocket
+    /// rules the library they replaced applied, checked frame by frame on a raw connection.
+    @Suite
+    struct EdgeFrameSocketTests {
+        @Test func fragmentsMakeOneMessageAndPingsAreAnswered() async throws {
+            let upstream = try TestUpstream()
+            let edge = try await EdgeFixture.start(upstream: upstream, environment: ["NODE_ENV": "test"])
+            defer { edge.stop(); upstream.stop() }
+            let socket = try RawWebSocket(port: edge.port)
+            defer { socket.close() }
+            let text = Array(#"{"type":"client:ping","ts":7}"#.utf8)
+            try socket.send(opcode: 0x1, fin: false, Array(text[0..<5]))
+            try socket.send(opcode: 0x0, fin: false, Array(text[5..<12]))
+            try socket.send(opcode: 0x9, fin: true, Array("hi".utf8))  // a ping between fragments
+            try socket.send(opcode: 0x0, fin: true, Array(text[12...]))
+            let pong = try socket.read()
+            #expect(pong.opcode == 0xA && pong.payload == Array("hi".utf8), "the ping's pong carries its data")
+            let answer = try socket.read()
+            #expect(answer.opcode == 0x1)
+            #expect(String(decoding: answer.payload, as: UTF8.self).contains(#""type":"server:pong","ts":7"#))
+            // A close with a valid code is answered with a normal close, and the connection ends.
+            try socket.send(opcode: 0x8, fin: true, [0x03, 0xE8] + Array("bye".utf8))
+            let close = try socket.read()
+            #expect(close.opcode == 0x8 && close.code == 1000)
+            #expect(socket.endOfStream())
+        }
+
+        @Test func brokenFramesCloseWithTheirCodes() async throws {
+            let upstream = try TestUpstream()
+            let edge = try await EdgeFixture.start(upstream: upstream, environment: ["NODE_ENV": "test"])
+            defer { edge.stop(); upstream.stop() }
+
+            let stray = try RawWebSocket(port: edge.port)
+            defer { stray.close() }
+            try stray.send(opcode: 0x0, fin: true, Array("x".utf8))
+            #expect(try stray.read().code == 1002, "a continuation with no message started")
+
+            // A frame before the broken one is answered first, then the close.
+            let utf8 = try RawWebSocket(port: edge.port)
+            defer { utf8.close() }
+            try utf8.send(opcode: 0x1, fin: true, Array(#"{"type":"client:ping","ts":1}"#.utf8))
+            try utf8.send(opcode: 0x1, fin: true, [0x7B, 0xC3, 0x28, 0x7D])
+            #expect(String(decoding: try utf8.read().payload, as: UTF8.self).contains("server:pong"))
+            let close = try utf8.read()
+            #expect(close.opcode == 0x8 && close.code == 1007, "text that is not UTF-8")
+            #expect(utf8.endOfStream(), "our close ends our output")
+
+            let reserved = try RawWebSocket(port: edge.port)
+            defer { reserved.close() }
+            try reserved.send(opcode: 0x3, fin: true, [])
+            #expect(try reserved.read().code == 1002, "a reserved opcode")
+
+            let badClose = try RawWebSocket(port: edge.port)
+            defer { badClose.close() }
+            try badClose.send(opcode: 0x8, fin: true, [0x03, 0xEC])  // 1004: reserved, never sent
+            #expect(try badClose.read().code == 1002)
+        }
+    }
+}
+
+/// A WebSocket client on a raw TCP connection, for frames a library would not send.
+final class RawWebSocket {
+    struct Frame {
+        var opcode: UInt8
+        var payload: [UInt8]
+        var code: Int? { payload.count >= 2 ? Int(payload[0]) << 8 | Int(payload[1]) : nil }
+    }
+
+    private let fd: Int32
+    private var received: [UInt8] = []
+
+    init(port: Int, path: String = "/ws/client") throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw TestSetupError("connect to \(port) failed") }
+        var limit = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        try write(Array(("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+            + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").utf8))
+        let end: [UInt8] = [13, 10, 13, 10]
+        var headLength: Int?
+        while headLength == nil {
+            try fill()
+            headLength = received.count < 4 ? nil : (0...(received.count - 4)).first { Array(received[$0..<($0 + 4)]) == end }.map { $0 + 4 }
+        }
+        let head = String(decoding: received[0..<headLength!], as: UTF8.self)
+        guard head.hasPrefix("HTTP/1.1 101") else { throw TestSetupError("no upgrade: \(head.prefix(80))") }
+        received.removeFirst(headLength!)
+    }
+
+    func send(opcode: UInt8, fin: Bool, _ payload: [UInt8]) throws {
+        var frame: [UInt8] = [(fin ? 0x80 : 0) | opcode]
+        if payload.count < 126 {
+            frame.append(0x80 | UInt8(payload.count))
+        } else {
+            frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        }
+        let mask: [UInt8] = [0x12, 0x34, 0x56, 0x78]
+        frame += mask
+        frame += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
+        try write(frame)
+    }
+
+    func read() throws -> Frame {
+        while received.count < 2 { try fill() }
+        var length = Int(received[1] & 0x7F)
+        var offset = 2
+        if length == 126 {
+            while received.count < 4 { try fill() }
+            length = Int(received[2]) << 8 | Int(received[3])
+            offset = 4
+        }
+        while received.count < offset + length { try fill() }
+        let frame = Frame(opcode: received[0] & 0x0F, payload: Array(received[offset..<(offset + length)]))
+        received.removeFirst(offset + length)
+        return frame
+    }
+
+    /// True when the server ends the connection (within the 10 s receive timeout).
+    func endOfStream() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        return recv(fd, &buffer, buffer.count, 0) == 0
+    }
+
+    func close() { Glibc.close(fd) }
+
+    private func write(_ bytes: [UInt8]) throws {
+        guard Glibc.send(fd, bytes, bytes.count, 0) == bytes.count else { throw TestSetupError("send failed") }
+    }
+
+    private func fill() throws {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = recv(fd, &buffer, buffer.count, 0)
+        guard count > 0 else { throw TestSetupError("connection ended") }
+        received += buffer[0..<count]
+    }
+}
