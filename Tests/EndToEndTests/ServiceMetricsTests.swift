@@ -78,6 +78,10 @@ struct ServiceMetricsTests {
         #expect(Self.value(text, "agentim_messages_total", #"type="user""#) == 1)
         #expect((Self.value(text, "agentim_http_request_duration_seconds_count", #"method="POST",path="/api/rooms""#) ?? 0) >= 1)
         #expect((Self.value(text, "process_rss_bytes") ?? 0) > 0)
+        // How far its followers (no consumer group) are behind each fan-out stream.
+        for stream in ["agentim:events", "agentim:control"] {
+            #expect(Self.value(text, "agentim_bus_follower_lag_messages", #"stream="\#(stream)""#) != nil, "\(stream)\n\(text.prefix(3000))")
+        }
         #expect(Self.value(text, "agentim_connected_agents") == 0)
         #expect(Self.value(text, "agentim_ws_gateway_connections") == 0)
 

@@ -2,6 +2,7 @@ import AgentIMCore
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Reads every entry of a fan-out stream (no group), from the newest entry at start on,
 /// handing each to `handler` in order. Each edge and each process that caches runs one.
@@ -28,6 +29,8 @@ public struct EventFollower: Service, CustomStringConvertible {
     public func run() async throws {
         var position: String
         if let startID { position = startID } else { position = try await bus.lastID(stream) }
+        let tracked = FollowerPositions.shared.start(stream: stream, at: position)
+        defer { FollowerPositions.shared.stop(tracked) }
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 do {
@@ -38,10 +41,12 @@ public struct EventFollower: Service, CustomStringConvertible {
                     for entry in entries {
                         await Traces.consuming("receive \(stream)", traceparent: entry.traceparent) { await handler(entry) }
                         position = entry.id
+                        FollowerPositions.shared.moved(tracked, to: position)
                     }
                     if entries.isEmpty, let reset = try await streamWasReset(after: position) {
                         logger.warning("stream \(stream) was reset (newest entry \(reset), last seen \(position)); following the new stream from its start")
                         position = "0-0"
+                        FollowerPositions.shared.moved(tracked, to: position)
                     }
                 } catch {
                     logger.error("bus read failed on \(stream): \(error)")
@@ -60,6 +65,42 @@ public struct EventFollower: Service, CustomStringConvertible {
         let newest = try await bus.lastID(stream)
         guard let current = StreamID(newest), current < seen else { return nil }
         return newest
+    }
+}
+
+/// Where each running follower of this process has got to (the last entry it handled), so
+/// that the metrics can tell how far behind its stream it is (`agentim_bus_follower_lag_messages`).
+public final class FollowerPositions: Sendable {
+    public static let shared = FollowerPositions()
+    private let state = Mutex<(next: Int, positions: [Int: (stream: String, id: String)])>((0, [:]))
+
+    func start(stream: String, at id: String) -> Int {
+        state.withLock { state in
+            state.next += 1
+            state.positions[state.next] = (stream, id)
+            return state.next
+        }
+    }
+
+    func moved(_ follower: Int, to id: String) {
+        state.withLock { $0.positions[follower]?.id = id }
+    }
+
+    func stop(_ follower: Int) {
+        _ = state.withLock { $0.positions.removeValue(forKey: follower) }
+    }
+
+    /// Per stream, the position of the follower furthest behind.
+    public func slowest() -> [String: String] {
+        var result: [String: String] = [:]
+        for (stream, id) in state.withLock({ Array($0.positions.values) }) {
+            guard let current = result[stream], let old = StreamID(current), let new = StreamID(id) else {
+                if result[stream] == nil { result[stream] = id }
+                continue
+            }
+            if new < old { result[stream] = id }
+        }
+        return result
     }
 }
 

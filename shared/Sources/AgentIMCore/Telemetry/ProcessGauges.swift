@@ -85,6 +85,23 @@ public final class BusGauges: Sendable {
         pair.pending.set(to: Double(pending))
         pair.lag.set(to: Double(lag))
     }
+
+    private let followerGauges = Mutex<[String: Gauge]>([:])
+
+    /// `agentim_bus_follower_lag_messages{stream}`: entries of a fan-out stream this process's
+    /// followers (which read without a group, so `agentim_bus_lag_messages` cannot show them)
+    /// have not handled yet, for the follower furthest behind.
+    public func setFollower(stream: String, lag: Int) {
+        let gauge = followerGauges.withLock { gauges in
+            if let existing = gauges[stream] { return existing }
+            let made = registry.makeGauge(descriptor: MetricNameDescriptor(metricName: "agentim_bus_follower_lag", unitName: "messages",
+                                                                            helpText: "Stream entries this process's followers have not handled yet"),
+                                          labels: [("stream", stream)])
+            gauges[stream] = made
+            return made
+        }
+        gauge.set(to: Double(lag))
+    }
 }
 
 /// `agentim_db_pool_connections{state="open"|"in_use"}` and `agentim_db_pool_max_connections`:

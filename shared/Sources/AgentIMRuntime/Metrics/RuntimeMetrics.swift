@@ -1,9 +1,10 @@
+import AgentIMBus
 import AgentIMCore
 import AgentIMRedis
 
 /// What every process's metrics endpoint brings up to date before it renders: the process
 /// gauges, its database pool's connections, and the backlog of the consumer groups this
-/// process's role reads (from Redis).
+/// process's role reads and of its followers (from Redis).
 public enum RuntimeMetrics {
     /// The consumer groups each process role runs (`CommandWorker`s): stream and group.
     static func groups(of role: String) -> [(stream: String, group: String)] {
@@ -35,7 +36,22 @@ public enum RuntimeMetrics {
                 BusGauges.shared.set(stream: stream, group: name, pending: info["pending"]?.int ?? 0, lag: info["lag"]?.int ?? 0)
             }
         }
+        await refreshFollowers(redis)
     }
+
+    /// `agentim_bus_follower_lag_messages` of every stream this process follows.
+    public static func refreshFollowers(_ redis: RedisClient) async {
+        for (stream, position) in FollowerPositions.shared.slowest() {
+            // The entries after the follower's position, counted up to a cap: a scrape must stay
+            // cheap however far behind a follower is.
+            guard let reply = try? await redis.send("XRANGE", stream, "(" + position, "+", "COUNT", String(followerLagCap)),
+                  let entries = reply.array else { continue }
+            BusGauges.shared.setFollower(stream: stream, lag: entries.count)
+        }
+    }
+
+    /// The highest follower lag reported (the gauge saturates there).
+    static let followerLagCap = 1_000
 
     /// The Prometheus text of this process with everything brought up to date.
     public static func exposition(_ runtime: Runtime) async -> String {
