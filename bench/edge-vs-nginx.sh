@@ -352,7 +352,7 @@ hold_sockets() {  # PORT COUNT PIDS-TO-MEASURE… ; prints "before after report"
   for k in $(seq 0 $((procs - 1))); do
     local share=$(( count / procs + (k < count % procs ? 1 : 0) ))
     # Held until killed (WS_HOLD=forever), from a source address of its own.
-    WS_HOLD=forever WS_SOURCE_ADDRESS="127.0.0.$((10 + k))" python3 bench/ws-idle-clients.py "$port" "$share" "$SECRET" \
+    WS_HOLD=forever WS_SOURCE_ADDRESS="127.0.0.$((10 + k))" WS_USER_PREFIX="bench-user-$k" python3 bench/ws-idle-clients.py "$port" "$share" "$SECRET" \
       </dev/null > "$WORK/clients-$k.out" 2>"$WORK/clients-$k.err" &
     clients+=($!)
   done

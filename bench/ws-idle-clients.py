@@ -6,7 +6,8 @@ until stdin closes. Standard library only; loopback benchmarks only.
 usage: ws-idle-clients.py PORT COUNT JWT_SECRET [USERS]
 prints "authenticated <n> failed <m> seconds <t>" once, then waits.
 env: WS_SOURCE_ADDRESS=127.0.0.x connects from that address (one address has ~28k ports);
-     WS_HOLD=forever holds the sockets until the process is killed rather than until stdin closes.
+     WS_HOLD=forever holds the sockets until the process is killed rather than until stdin closes;
+     WS_USER_PREFIX names the users (processes sharing a prefix share the per-user cap).
 """
 import asyncio, base64, hashlib, hmac, json, os, struct, sys, time
 
@@ -71,7 +72,8 @@ async def open_socket(port, access_token, held):
 async def main():
     port, count, secret = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     users = int(sys.argv[4]) if len(sys.argv) > 4 else max(1, count // 100)
-    tokens = [token(secret, f"bench-user-{i}") for i in range(users)]
+    prefix = os.environ.get("WS_USER_PREFIX", "bench-user")
+    tokens = [token(secret, f"{prefix}-{i}") for i in range(users)]
     held, failures = [], 0
     started = time.time()
     limit = asyncio.Semaphore(200)  # connection attempts in flight
