@@ -16,7 +16,12 @@ public struct Database: Sendable {
         configuration.options.connectionIdleTimeout = .seconds(30)
         // A name of this pool's own, so `poolUsage` can find its connections among the server's.
         applicationName = "agentim-" + Nanoid.make(length: 12)
-        configuration.options.additionalStartupParameters = [("application_name", applicationName)]
+        // A transaction left open by a process that froze (SIGSTOP, a full node) holds its row
+        // locks, and the peer that took over its commands waits on them until it resumes
+        // (Tests/chaos: sends of the frozen replica's rooms waited the whole 20 s freeze):
+        // PostgreSQL ends such a session after 5 s idle inside a transaction.
+        configuration.options.additionalStartupParameters = [("application_name", applicationName),
+                                                              ("idle_in_transaction_session_timeout", "5000")]
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
         self.poolSize = poolSize
