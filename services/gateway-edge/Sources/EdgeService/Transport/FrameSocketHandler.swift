@@ -54,10 +54,11 @@ final class SocketOutbox: Sendable {
 /// - A message is handed to the session by one task at a time that lives only while messages
 ///   wait; while more than `readAhead` wait, the socket is not read (back-pressure).
 /// - A close of our own (the session's, or a transport error queued behind the messages before
-///   it) is followed by the output's end; the connection ends when the peer answers, or after
-///   `closeTimeout`.
-/// - Frames queued while the socket cannot take more are counted: beyond `Outgoing.clientBacklog`
-///   the socket is closed with 1013, so a peer that stops reading cannot grow the edge's memory.
+///   it) is followed by the output's end; the connection ends when the peer answers, or
+///   `closeTimeout` after the close frame went out (at most `closeSendTimeout` after it was sent).
+/// - Frames that come while the socket cannot take more wait in the handler: beyond
+///   `Outgoing.clientBacklog` they are dropped and the socket is closed with 1013, so a peer that
+///   stops reading cannot grow the edge's memory.
 final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundIn = WebSocketFrame
@@ -65,6 +66,8 @@ final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     static let readAhead = 8
     static let closeTimeout = TimeAmount.seconds(5)
+    /// How long our close frame may wait behind frames the peer has not read yet.
+    static let closeSendTimeout = TimeAmount.seconds(30)
 
     private enum Work: Sendable {
         case message(String)
@@ -119,7 +122,8 @@ final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private enum State { case open, failing, closing, closed }
     private var state = State.open
     private var readWanted = false
-    private var unwritableFrames = 0
+    /// Frames waiting for the channel to become writable (at most `Outgoing.clientBacklog`).
+    private var held: [Outgoing] = []
     private var authTimer: Scheduled<Void>?
     private var closeTimer: Scheduled<Void>?
 
@@ -322,16 +326,31 @@ final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: writing
 
-    /// A frame from the session or the registry (on the event loop).
+    /// A frame from the session or the registry (on the event loop). While the channel cannot
+    /// take more, frames wait in `held` rather than in NIO's buffer, so a close of ours is not
+    /// queued behind them: a peer that stops reading gets its 1013 after at most the channel's
+    /// high-water mark, not after everything the edge already had for it.
     fileprivate func enqueue(_ item: Outgoing) {
         guard let context, state == .open || state == .failing else { return }
-        if !context.channel.isWritable {
-            unwritableFrames += 1
-            if unwritableFrames > Outgoing.clientBacklog {
-                // The peer does not read: closed with 1013 rather than holding its frames.
-                return sendClose(code: WebSocketErrorCode(codeNumber: 1013), reason: "Client too slow")
-            }
+        if case .close(let code, let reason) = item {
+            // The session's own close comes after what it sent before it.
+            writeHeld(untilUnwritable: false)
+            return sendClose(code: WebSocketErrorCode(codeNumber: code), reason: reason)
         }
+        guard held.isEmpty, context.channel.isWritable else {
+            held.append(item)
+            if held.count > Outgoing.clientBacklog {
+                // The peer does not read: closed with 1013 rather than holding its frames; it
+                // reconnects and catches up by seq.
+                held.removeAll()
+                sendClose(code: WebSocketErrorCode(codeNumber: 1013), reason: "Client too slow")
+            }
+            return
+        }
+        write(item, context: context)
+    }
+
+    private func write(_ item: Outgoing, context: ChannelHandlerContext) {
         switch item {
         case .text(let text):
             var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
@@ -339,13 +358,24 @@ final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: buffer)), promise: nil)
         case .frame(let bytes):
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: bytes)), promise: nil)
-        case .close(let code, let reason):
-            sendClose(code: WebSocketErrorCode(codeNumber: code), reason: reason)
+        case .close:
+            break  // never held: enqueue sends it at once
         }
     }
 
+    /// Moves held frames to the channel, in order: while it is writable, or all of them.
+    private func writeHeld(untilUnwritable: Bool) {
+        guard let context, !held.isEmpty else { return }
+        var written = 0
+        while written < held.count, !untilUnwritable || context.channel.isWritable {
+            write(held[written], context: context)
+            written += 1
+        }
+        held.removeFirst(written)
+    }
+
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { unwritableFrames = 0 }
+        if context.channel.isWritable, state == .open || state == .failing { writeHeld(untilUnwritable: true) }
         context.fireChannelWritabilityChanged()
     }
 
@@ -355,11 +385,21 @@ final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let context, state == .open || state == .failing else { return }
         state = .closing
         fragments = nil
+        held.removeAll()
         authTimer?.cancel()
         authTimer = nil
         let channel = context.channel
-        writeClose(code: code, reason: reason).whenSuccess { channel.close(mode: .output, promise: nil) }
-        closeTimer = context.eventLoop.scheduleTask(in: Self.closeTimeout) { channel.close(promise: nil) }
+        let loop = context.eventLoop
+        // The handshake's clock starts once our close is out: behind a peer that reads slowly
+        // it may wait in the channel's buffer (bounded by the high-water mark), and closing
+        // before then would end the connection without the code telling the peer why.
+        closeTimer = loop.scheduleTask(in: Self.closeSendTimeout) { channel.close(promise: nil) }
+        let handler = NIOLoopBound(self, eventLoop: loop)
+        writeClose(code: code, reason: reason).whenSuccess {
+            channel.close(mode: .output, promise: nil)
+            handler.value.closeTimer?.cancel()
+            handler.value.closeTimer = loop.scheduleTask(in: Self.closeTimeout) { channel.close(promise: nil) }
+        }
     }
 
     private func writeClose(code: WebSocketErrorCode, reason: String?) -> EventLoopFuture<Void> {
