@@ -39,8 +39,10 @@ struct CORSSettingTests {
         let hub = try await Fixture(base: edgeA.baseURL, ws: edgeA.wsURL)
         let app = "https://app.example.test", other = "https://other.example.test"
 
-        // Nothing stored: CORS_ORIGIN decides, on every way out.
+        // Nothing stored: CORS_ORIGIN decides, on every way out, and the /ws/client upgrade
+        // refuses a page elsewhere.
         for edge in [edgeA, edgeB] {
+            #expect(try Self.upgradeStatus(edge, origin: other) == 403)
             #expect(try Self.origins(edge, origin: app) == Array(repeating: "http://env.example.test", count: Self.paths.count))
             #expect(try Self.origins(edge, origin: "http://env.example.test") == Array(repeating: "http://env.example.test", count: Self.paths.count))
         }
@@ -53,6 +55,9 @@ struct CORSSettingTests {
             #expect(try Self.origins(edge, origin: other) == Array(repeating: other, count: Self.paths.count))
             // An origin not listed gets the first listed one; the environment's is no longer listed.
             #expect(try Self.origins(edge, origin: "http://env.example.test") == Array(repeating: app, count: Self.paths.count))
+            // The upgrade's Origin check follows the same list.
+            #expect(try Self.upgradeStatus(edge, origin: other) == 101)
+            #expect(try Self.upgradeStatus(edge, origin: "http://env.example.test") == 403)
         }
         let page = try await hub.get("/api/admin/settings")
         #expect("\(page.body)".contains(other), "the page shows the stored value")
@@ -68,6 +73,11 @@ struct CORSSettingTests {
             try await Self.eventually { try Self.origins(edge, origin: app) == Array(repeating: other, count: Self.paths.count) }
             #expect(try Self.origins(edge, origin: app) == Array(repeating: other, count: Self.paths.count))
         }
+    }
+
+    /// The status of a `/ws/client` upgrade sent from a page at `origin`.
+    static func upgradeStatus(_ edge: HubProcess, origin: String) throws -> Int {
+        try RawHTTP.upgrade(port: edge.port, path: "/ws/client", headers: ["Origin": origin]).status
     }
 
     /// Waits up to 10 s for `condition` (a change travels over the bus).

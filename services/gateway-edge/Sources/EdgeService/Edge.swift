@@ -163,7 +163,8 @@ public struct Edge: HubService {
     /// The listener: see `EdgeChannel`. With `topology`, HTTP/1.1 requests for the services
     /// mostly take the proxy lane (`ProxyLane`).
     public func server(proxyingTo topology: RemoteTopology? = nil) -> HTTPServerBuilder {
-        let gate = UpgradeGate(limiter: config.rateLimitsEnabled ? hub.limiter : nil, allowedOrigins: config.corsOrigins,
+        let gate = UpgradeGate(limiter: config.rateLimitsEnabled ? hub.limiter : nil,
+                               origins: CORSOrigins(fallback: config.corsOrigins, settings: runtime.settings),
                                trustProxy: config.trustProxy)
         let sessions = SocketSessions(hub: hub)
         let tls = self.tls

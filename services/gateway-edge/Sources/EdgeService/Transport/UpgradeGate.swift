@@ -41,8 +41,11 @@ struct UpgradeGate: Sendable {
     }
 
     let limiter: RateLimiter?
-    let allowedOrigins: [String]
+    /// The CORS origins: the admin's `cors.origin` when stored (live), else `CORS_ORIGIN`.
+    let origins: CORSOrigins
     let trustProxy: Bool
+
+    var allowedOrigins: [String] { origins.current }
 
     func decide(_ head: HTTPRequestHead, peer: NIOCore.SocketAddress?) async -> Decision {
         guard head.method == .GET, let endpoint = SocketEndpoint(uri: head.uri) else {
