@@ -144,11 +144,12 @@ final class TestUpstream: @unchecked Sendable {
 enum EdgeFixture {
     static let secret = "edge-test-secret-that-is-long-enough-for-production"
 
-    static func start(upstream: TestUpstream, environment: [String: String] = [:], port: Int = TestEnvironment.freePort()) async throws -> HubProcess {
+    static func start(upstream: TestUpstream, environment: [String: String] = [:], port: Int = TestEnvironment.freePort(),
+                      fileLimit: Int? = nil) async throws -> HubProcess {
         var env = ["JWT_SECRET": secret, "REDIS_URL": ""]
         for service in ["AUTH", "ROOMS", "ROUTER", "UPLOADS"] { env["\(service)_URL"] = upstream.baseURL }
         for (key, value) in environment { env[key] = value }
-        let edge = try HubProcess("agentim-edge", port: port, environment: env)
+        let edge = try HubProcess("agentim-edge", port: port, environment: env, fileLimit: fileLimit)
         // Waits on a path outside /api, so the wait itself spends no rate-limit budget.
         try await edge.waitUntilHealthy(path: "/ws/client", status: 426)
         return edge

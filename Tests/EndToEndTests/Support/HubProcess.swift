@@ -8,14 +8,24 @@ final class HubProcess: @unchecked Sendable {
     let logURL: URL
 
     let environment: [String: String]
+    let fileLimit: Int?
 
-    init(_ executable: String, port: Int = TestEnvironment.freePort(), environment: [String: String]) throws {
+    /// `fileLimit`: the process's open-file limit (soft and hard), set by util-linux's `prlimit`,
+    /// which then runs the executable in its place (same pid).
+    init(_ executable: String, port: Int = TestEnvironment.freePort(), environment: [String: String], fileLimit: Int? = nil) throws {
         name = executable
         self.environment = environment
+        self.fileLimit = fileLimit
         self.port = port
         logURL = FileManager.default.temporaryDirectory.appendingPathComponent("\(executable)-\(port).log")
         FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        process.executableURL = TestEnvironment.binDir.appendingPathComponent(executable)
+        let binary = TestEnvironment.binDir.appendingPathComponent(executable)
+        if let fileLimit {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+            process.arguments = ["--nofile=\(fileLimit):\(fileLimit)", "--", binary.path]
+        } else {
+            process.executableURL = binary
+        }
         var env = ProcessInfo.processInfo.environment
         env["HOST"] = "127.0.0.1"
         env["PORT"] = String(port)
@@ -30,7 +40,7 @@ final class HubProcess: @unchecked Sendable {
 
     /// The same executable again, on the same port with the same environment.
     func restarted() throws -> HubProcess {
-        try HubProcess(name, port: port, environment: environment)
+        try HubProcess(name, port: port, environment: environment, fileLimit: fileLimit)
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }

@@ -169,8 +169,9 @@ public struct Edge: HubService {
         let sessions = SocketSessions(hub: hub)
         let tls = self.tls
         let lane = topology.map(laneSettings)
+        let budget = ConnectionBudget.fromFileLimit()
         return HTTPServerBuilder { responder in
-            EdgeChannel(responder: responder, tls: tls, gate: gate, sessions: sessions, lane: lane)
+            EdgeChannel(responder: responder, tls: tls, gate: gate, sessions: sessions, lane: lane, budget: budget)
         }
     }
 

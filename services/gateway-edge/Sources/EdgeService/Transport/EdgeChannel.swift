@@ -49,10 +49,13 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
     let http2: EdgeHTTP2
     /// The reverse proxy's fast lane for HTTP/1.1 and HTTP/2 (`agentim-edge` only).
     let lane: ProxyLaneSettings?
+    /// How many connections may be open at once (the file limit's budget).
+    let budget: ConnectionBudget
 
     init(responder: @escaping HTTPChannelHandler.Responder, tls: NIOSSLContext?, gate: UpgradeGate, sessions: SocketSessions,
-         lane: ProxyLaneSettings?, idleTimeout: Duration = .seconds(75)) {
+         lane: ProxyLaneSettings?, budget: ConnectionBudget, idleTimeout: Duration = .seconds(75)) {
         self.responder = responder
+        self.budget = budget
         self.lane = lane
         self.tls = tls
         self.gate = gate
@@ -64,7 +67,11 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        channel.eventLoop.makeCompletedFuture {
+        guard budget.admit(channel) else {
+            // Past the budget: closed before anything is read (a failed set-up is dropped).
+            return channel.close().flatMapThrowing { throw ChannelError.ioOnClosedChannel }
+        }
+        return channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(SetupGuard(timeout: .seconds(30)))
             let connection: EventLoopFuture<Connection>
             if let tls {

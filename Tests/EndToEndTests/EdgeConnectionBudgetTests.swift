@@ -1,0 +1,56 @@
+import Foundation
+import Glibc
+import Testing
+
+extension EdgeTests {
+    /// A crowd of connections larger than the edge's file limit: the edge keeps a budget of
+    /// connections below the limit (`ConnectionBudget`), closes the rest at once, and stays up
+    /// and answering once the crowd leaves. Before the budget the process ran out of
+    /// descriptors and died (SIGILL after leaked continuations in the single-process hub).
+    @Suite
+    struct EdgeConnectionBudgetTests {
+        @Test func aCrowdBeyondTheFileLimitIsRefusedAndTheEdgeStaysUp() async throws {
+            let upstream = try TestUpstream()
+            // 200 descriptors: a budget of 136 connections (64 kept for the process itself).
+            let edge = try await EdgeFixture.start(upstream: upstream, environment: ["NODE_ENV": "test"], fileLimit: 200)
+            defer { edge.stop(); upstream.stop() }
+
+            for round in 0..<2 {
+                let crowd = (0..<320).compactMap { _ in try? RawSocket.connect(port: edge.port) }
+                #expect(crowd.count == 320, "the kernel's backlog takes every connect")
+                try await Task.sleep(for: .seconds(2))
+                let open = crowd.filter { RawSocket.isOpen($0) }.count
+                #expect(open > 100 && open <= 136, "round \(round): \(open) connections held, the rest closed at once")
+                #expect(edge.process.isRunning, "the edge survives a crowd beyond its file limit: \(edge.log)")
+                crowd.forEach { close($0) }
+                // Once the crowd is gone, new connections are served again.
+                try await edge.waitUntilHealthy(path: "/ws/client", status: 426, timeout: .seconds(10))
+            }
+            #expect(edge.log.contains("connection refused: 136 connections open"))
+        }
+    }
+}
+
+/// Plain TCP connections that send nothing.
+enum RawSocket {
+    static func connect(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestSetupError("socket() failed") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { close(fd); throw TestSetupError("connect to \(port) failed") }
+        return fd
+    }
+
+    /// Still open from the server's side: nothing to read yet (no EOF, no reset).
+    static func isOpen(_ fd: Int32) -> Bool {
+        var byte: UInt8 = 0
+        let count = recv(fd, &byte, 1, Int32(MSG_DONTWAIT | MSG_PEEK))
+        return count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
+    }
+}
