@@ -189,4 +189,36 @@ struct ObservabilityTests {
         let healed = try await HTTP.send("GET", rooms.baseURL + "/api/rooms", body: nil, token: token, headers: [:])
         #expect(healed.status == 200)
     }
+    /// A bus command whose handler fails (auth's audit worker, its table gone) is reported to
+    /// Sentry as well as logged: failures off the request path reach the operator too.
+    @Test func failedBusCommandsAreReportedToSentry() async throws {
+        let receiver = try await TelemetryReceiver()
+        defer { receiver.stop() }
+        let hub = try DistributedHub(extra: ["SENTRY_DSN": receiver.sentryDSN])
+        defer { hub.stop() }
+        try await hub.startServices()
+        let redisURL = try #require(TestEnvironment.redis)
+        let redis = try #require(URL(string: redisURL))
+
+        _ = try TestEnvironment.psql(hub.database, "ALTER TABLE audit_logs RENAME TO audit_logs_gone")
+        defer { _ = try? TestEnvironment.psql(hub.database, "ALTER TABLE audit_logs_gone RENAME TO audit_logs") }
+        let entryId = "obs-audit-\(UInt32.random(in: 0...UInt32.max))"
+        let payload = #"{"id":"\#(entryId)","action":"room_create","targetType":"room","createdAtMs":\#(Int64(Date().timeIntervalSince1970 * 1000))}"#
+        _ = try TestEnvironment.run("/usr/bin/redis-cli", ["-h", redis.host ?? "127.0.0.1", "-p", String(redis.port ?? 6379),
+                                                      "XADD", "agentim:cmd:audit", "*", "d", payload])
+
+        var reports: [JSONValue] = []
+        await Wait.until(.seconds(15)) {
+            reports = ((try? await receiver.sentryEvents()) ?? []).filter {
+                $0["event"]?["message"]?["formatted"]?.stringValue?.contains("on agentim:cmd:audit failed") ?? false
+                    || "\($0)".contains("on agentim:cmd:audit failed")
+            }
+            return !reports.isEmpty
+        }
+        let event = try #require(reports.first?["event"], "no Sentry event for the failed audit command")
+        #expect(event["logger"]?.stringValue == "agentim-auth")
+        #expect(event["level"]?.stringValue == "error")
+        #expect(event["message"]?["formatted"]?.stringValue?.hasPrefix("command ") ?? false, "the event names the command: \(event)")
+        #expect(event["exception"]?["values"]?.arrayValue?.first?["type"]?.stringValue == "PSQLError", "\(event)")
+    }
 }

@@ -29,6 +29,17 @@ public struct CommandWorker: Service, CustomStringConvertible {
     /// nil: entries are handled one by one through `handler`, lane by lane.
     let split: (@Sendable ([BusEntry]) -> [Lane])?
     let logger: Logger
+    /// Told of each command whose handler threw (after it was logged): the process's error
+    /// reporting, which would otherwise never hear of a failure off the request path.
+    public typealias FailureReport = @Sendable (_ stream: String, _ entryId: String, _ error: any Error) -> Void
+    private(set) var failed: FailureReport?
+
+    /// The same worker, telling `report` of each command that failed.
+    public func reportingFailures(to report: @escaping FailureReport) -> CommandWorker {
+        var worker = self
+        worker.failed = report
+        return worker
+    }
 
     /// One partition's entries of a read and the work that handles them together.
     struct Lane: Sendable {
@@ -168,6 +179,7 @@ public struct CommandWorker: Service, CustomStringConvertible {
                             try await bus.ack(stream, group: self.group, ids: [entry.id])
                         } catch {
                             logger.error("command \(entry.id) on \(stream) failed, left pending for retry: \(error)")
+                            failed?(stream, entry.id, error)
                         }
                     }
                 }

@@ -88,7 +88,7 @@ public struct AuthService: HubService {
     /// and the consumer of the other services' audit rows.
     public var backgroundServices: [any Service] {
         [AuthMaintenance(database: audit.database, settings: runtime.settings, schemaReady: runtime.schemaReady, logger: runtime.logger),
-         audit.worker(bus: runtime.bus, consumer: runtime.nodeId)] + [oauth.sweeper(logger: runtime.logger)].compactMap { $0 }
+         audit.worker(bus: runtime.bus, consumer: runtime.nodeId, failures: runtime.errors.commandFailed)] + [oauth.sweeper(logger: runtime.logger)].compactMap { $0 }
     }
 
     /// Start-up work before the service answers: settings, then admin seeding (every start, §2.5).

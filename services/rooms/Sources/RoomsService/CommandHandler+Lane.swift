@@ -45,6 +45,7 @@ extension CommandHandler {
                 done.append(items[index].entry.id)
             } catch {
                 service.runtime.logger.error("command \(items[index].entry.id) failed, left pending for retry: \(error)")
+                service.runtime.errors.commandFailed(stream: BusStream.roomsCommands, entryId: items[index].entry.id, error: error)
             }
             index += 1
         }
@@ -75,6 +76,7 @@ extension CommandHandler {
                     done.append(item.entry.id)
                 } catch {
                     service.runtime.logger.error("command \(item.entry.id) failed, left pending for retry: \(error)")
+                    service.runtime.errors.commandFailed(stream: BusStream.roomsCommands, entryId: item.entry.id, error: error)
                 }
             }
             return done
@@ -96,6 +98,7 @@ extension CommandHandler {
                 done.append(item.entry.id)
             } catch {
                 service.runtime.logger.error("command \(item.entry.id) failed, left pending for retry: \(error)")
+                service.runtime.errors.commandFailed(stream: BusStream.roomsCommands, entryId: item.entry.id, error: error)
             }
         }
         done += await announce(fresh, route: routed)
@@ -121,6 +124,7 @@ extension CommandHandler {
                 done.append(item.entry.id)
             } catch {
                 service.runtime.logger.error("command \(item.entry.id) failed, left pending for retry: \(error)")
+                service.runtime.errors.commandFailed(stream: BusStream.roomsCommands, entryId: item.entry.id, error: error)
             }
         }
         return done

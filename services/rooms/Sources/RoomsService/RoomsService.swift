@@ -92,7 +92,7 @@ public struct RoomsService: HubService {
                              logger: runtime.logger, decode: CommandHandler.decode, partition: CommandHandler.room(of:),
                              lanes: { items in await handler.handleLane(items) }) { entry in
             try await handler.handle(entry)
-        }
+        }.reportingFailures(to: runtime.errors.commandFailed)
     }
 
     func accessInfo(userId: String, roomId: String) async throws -> RoomAccessInfo {

@@ -64,7 +64,7 @@ public struct RouterService: HubService {
                              consumer: runtime.nodeId, retryAfter: .milliseconds(runtime.config.busReclaimIdleMs),
                              logger: runtime.logger, partition: RouterCommandHandler.lane(of:)) { entry in
             try await handler.handle(entry)
-        }
+        }.reportingFailures(to: runtime.errors.commandFailed)
     }
 
     /// Everything long-lived this service adds to its process.

@@ -76,6 +76,13 @@ public final class ErrorReporter: Sendable {
         }
     }
 
+    /// A bus command whose handler threw (`CommandWorker.reportingFailures`): it stays pending
+    /// and is retried, but an operator hears of it as of a 5xx.
+    @Sendable public func commandFailed(stream: String, entryId: String, error: any Error) {
+        report(Report(message: "command \(entryId) on \(stream) failed: \(error)", errorType: String(describing: type(of: error)),
+                      path: stream))
+    }
+
     /// Posts what is queued; on a graceful shutdown it sends what is left, then returns.
     public var sender: some Service { Sender(reporter: self) }
 

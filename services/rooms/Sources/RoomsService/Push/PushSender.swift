@@ -38,7 +38,7 @@ struct PushSender: Service, CustomStringConvertible {
         let consumer = CommandWorker(bus: runtime.bus, stream: BusStream.events, group: "push", consumer: runtime.nodeId,
                                      retryAfter: .milliseconds(runtime.config.busReclaimIdleMs), logger: logger) { entry in
             try await take(entry)
-        }
+        }.reportingFailures(to: runtime.errors.commandFailed)
         // Made here, not in init: an HTTP client must be shut down, and only a running sender does that.
         let client = WebPushClient()
         await withDiscardingTaskGroup { group in
