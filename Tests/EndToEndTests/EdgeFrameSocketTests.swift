@@ -61,6 +61,49 @@ extension EdgeTests {
             try badClose.send(opcode: 0x8, fin: true, [0x03, 0xEC])  // 1004: reserved, never sent
             #expect(try badClose.read().code == 1002)
         }
+
+        /// A socket that stops reading while large messages arrive is closed with 1013 once the
+        /// bytes waiting for it pass `Outgoing.clientBacklogBytes`, long before 512 frames: the
+        /// edge does not hold large messages by the hundred for a peer that does not read.
+        @Test func aSlowReaderOfLargeMessagesIsClosedByBytes() async throws {
+            let hub = try await SingleProcessHubTests.startHub(extra: ["CLIENT_RATE_LIMIT_MAX": "1000"])
+            defer { hub.stop() }
+            let token = try await ChatScenario.login(hub.baseURL, "admin", ChatScenario.adminPassword)
+            let created = try await HTTP.post(hub.baseURL + "/api/rooms", json: #"{"name":"Large"}"#, token: token)
+            let roomId = try #require(created.data?["id"]?.stringValue)
+
+            let slow = try RawWebSocket(port: hub.port, receiveBuffer: 4096)
+            defer { slow.close() }
+            for frame in [#"{"type":"client:auth","token":"\#(token)"}"#, #"{"type":"client:join_room","roomId":"\#(roomId)"}"#,
+                          #"{"type":"client:ping","ts":1}"#] {
+                try slow.send(opcode: 0x1, fin: true, Array(frame.utf8))
+            }
+            while !String(decoding: try slow.read().payload, as: UTF8.self).contains("server:pong") {}
+
+            // 300 messages of 60,000 characters (a client frame is at most 64 KiB): 18 MB, below
+            // 512 frames, far above what the kernel buffers for a peer with a 4 kB window plus the
+            // 4 MiB the edge may hold.
+            let sender = TestSocket(url: hub.wsURL)
+            defer { sender.close() }
+            #expect(await sender.authenticate(token)?["ok"] == .bool(true))
+            sender.send(["type": "client:join_room", "roomId": roomId])
+            let content = String(repeating: "y", count: 60_000)
+            for n in 0..<300 {
+                sender.send(["type": "client:send_message", "roomId": roomId, "content": "\(n) \(content)", "mentions": []])
+            }
+            var echoes = 0
+            while echoes < 300, await sender.next(type: "server:new_message", timeout: .seconds(30)) != nil { echoes += 1 }
+            #expect(echoes == 300, "every message was stored and echoed to a reading socket")
+            var messages = 0
+            var close: RawWebSocket.Frame?
+            while close == nil {
+                let frame = try slow.read()
+                if frame.opcode == 0x8 { close = frame } else if frame.payload.count > 60_000 { messages += 1 }
+            }
+            #expect(close?.code == 1013, "closed as too slow")
+            #expect(String(decoding: close?.payload.dropFirst(2) ?? [], as: UTF8.self) == "Client too slow")
+            #expect(messages < 300, "the frames past the bound were dropped, not delivered: \(messages)")
+        }
     }
 }
 
@@ -75,8 +118,12 @@ final class RawWebSocket {
     private let fd: Int32
     private var received: [UInt8] = []
 
-    init(port: Int, path: String = "/ws/client") throws {
+    /// `receiveBuffer`: a small kernel buffer, for a client that reads slowly.
+    init(port: Int, path: String = "/ws/client", receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian
@@ -121,6 +168,10 @@ final class RawWebSocket {
             while received.count < 4 { try fill() }
             length = Int(received[2]) << 8 | Int(received[3])
             offset = 4
+        } else if length == 127 {
+            while received.count < 10 { try fill() }
+            length = received[2..<10].reduce(0) { $0 << 8 | Int($1) }
+            offset = 10
         }
         while received.count < offset + length { try fill() }
         let frame = Frame(opcode: received[0] & 0x0F, payload: Array(received[offset..<(offset + length)]))

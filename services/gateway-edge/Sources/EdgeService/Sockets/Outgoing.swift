@@ -30,8 +30,23 @@ extension Outgoing {
     /// Frames a client socket may have waiting to be written. A socket that stops reading while
     /// its rooms are busy would otherwise hold every frame sent since in the edge's memory.
     static let clientBacklog = 512
+    /// The same in bytes: 512 frames of large messages (a client frame may be 64 KiB, an agent's
+    /// reply more) would be 32 MiB and up per socket; 4 MiB is still dozens of them behind what
+    /// the kernel already buffers.
+    static let clientBacklogBytes = 4 << 20
     /// The close a socket gets when its backlog overflowed; it reconnects and catches up by seq.
     static let tooSlow = Outgoing.close(code: 1013, reason: "Client too slow")
+}
+
+extension Outgoing {
+    /// The payload bytes this frame holds (a close: none worth counting).
+    var byteCount: Int {
+        switch self {
+        case .text(let text): text.utf8.count
+        case .frame(let bytes): bytes.readableBytes
+        case .close: 0
+        }
+    }
 }
 
 extension AsyncStream.Continuation where Element == Outgoing {

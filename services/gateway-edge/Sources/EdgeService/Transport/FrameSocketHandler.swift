@@ -57,8 +57,8 @@ final class SocketOutbox: Sendable {
 ///   it) is followed by the output's end; the connection ends when the peer answers, or
 ///   `closeTimeout` after the close frame went out (at most `closeSendTimeout` after it was sent).
 /// - Frames that come while the socket cannot take more wait in the handler: beyond
-///   `Outgoing.clientBacklog` they are dropped and the socket is closed with 1013, so a peer that
-///   stops reading cannot grow the edge's memory.
+///   `Outgoing.clientBacklog` frames or `Outgoing.clientBacklogBytes` bytes they are dropped and
+///   the socket is closed with 1013, so a peer that stops reading cannot grow the edge's memory.
 final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundIn = WebSocketFrame
@@ -124,6 +124,8 @@ final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var readWanted = false
     /// Frames waiting for the channel to become writable (at most `Outgoing.clientBacklog`).
     private var held: [Outgoing] = []
+    /// Their payload bytes (at most `Outgoing.clientBacklogBytes`).
+    private var heldBytes = 0
     private var authTimer: Scheduled<Void>?
     private var closeTimer: Scheduled<Void>?
 
@@ -339,10 +341,10 @@ final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         guard held.isEmpty, context.channel.isWritable else {
             held.append(item)
-            if held.count > Outgoing.clientBacklog {
+            heldBytes += item.byteCount
+            if held.count > Outgoing.clientBacklog || heldBytes > Outgoing.clientBacklogBytes {
                 // The peer does not read: closed with 1013 rather than holding its frames; it
                 // reconnects and catches up by seq.
-                held.removeAll()
                 sendClose(code: WebSocketErrorCode(codeNumber: 1013), reason: "Client too slow")
             }
             return
@@ -369,6 +371,7 @@ final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var written = 0
         while written < held.count, !untilUnwritable || context.channel.isWritable {
             write(held[written], context: context)
+            heldBytes -= held[written].byteCount
             written += 1
         }
         held.removeFirst(written)
@@ -386,6 +389,7 @@ final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
         state = .closing
         fragments = nil
         held.removeAll()
+        heldBytes = 0
         authTimer?.cancel()
         authTimer = nil
         let channel = context.channel
