@@ -85,6 +85,7 @@ struct CommandHandler: Sendable {
             // A redelivered reply: its media may not have been linked before a crash.
             switch outcome {
             case .overwritten(let message), .unchanged(let message): _ = try await service.messages.linkGeneratedMedia(media, to: message.id)
+            case .roomGone: service.runtime.logger.info("service agent reply \(reply.requestId) dropped: room \(reply.roomId) is gone")
             case .stored: break
             }
             return

@@ -69,6 +69,8 @@ struct AgentCommandHandler: Sendable {
             // it twice (announced without a seq, it was shown again).
             message = stored
             seq = stored.seq
+        case .roomGone:
+            return runtime.logger.info("reply \(c.messageId) of agent \(agent.id) dropped: room \(c.roomId) is gone")
         }
         message.createdAt = Timestamp.format(Date())
         message.chunks = c.chunks

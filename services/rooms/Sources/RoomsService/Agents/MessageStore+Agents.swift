@@ -11,6 +11,9 @@ extension MessageStore {
         /// A redelivery of a reply already stored as it is (a peer claimed it from a frozen or
         /// crashed replica, or the bus handed it out again): nothing changed.
         case unchanged(ChatMessage)
+        /// The room is gone (deleted while the agent answered): the reply has nowhere to go.
+        /// Without this the insert failed its foreign key on every retry, for ever.
+        case roomGone
     }
 
     /// Stores an agent's reply under the gateway's `messageId` (websocket §10.4 step 3). A
@@ -41,10 +44,11 @@ extension MessageStore {
                 }
                 id = Nanoid.make()
             }
-            var seq: Int64 = 0
+            var seq: Int64?
             for try await value in try await tx.query("UPDATE rooms SET last_seq = last_seq + 1 WHERE id = \(roomId) RETURNING last_seq", logger: logger).decode(Int64.self) {
                 seq = value
             }
+            guard let seq else { return .roomGone }
             let rows = try await tx.query("""
                 INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, mentions, chunks, created_at, seq)
                 VALUES (\(id), \(roomId), \(agentId), 'agent', \(agentName), \(type), \(content), '[]'::jsonb, \(chunksJSON)::jsonb,
