@@ -8,6 +8,11 @@ extension JSONValue {
         return text.withUTF8 { JSONParser.parse($0) }
     }
 
+    /// Parses JSON bytes (a bus entry's payload) with no String made of them first.
+    public static func parse(_ data: Data) -> JSONValue? {
+        data.withUnsafeBytes { JSONParser.parse($0.bindMemory(to: UInt8.self)) }
+    }
+
     /// `value` as a JSON string literal appended to `out`, escaped as JSONEncoder escapes it
     /// (`"`, `\\`, control characters; `/` left alone). For frames built without the encoder.
     public static func appendQuoted(_ value: String, to out: inout [UInt8]) {

@@ -17,7 +17,7 @@ struct EventRouter: Sendable {
     var followers: [any Service] {
         [
             EventFollower(bus: runtime.bus, stream: BusStream.events, logger: runtime.logger) { entry in
-                guard let delivery = try? JSONDecoder().decode(Delivery.self, from: entry.payload) else { return }
+                guard let delivery = Delivery.decode(entry.payload) else { return }
                 await route(delivery)
             },
             EventFollower(bus: runtime.bus, stream: BusStream.control, logger: runtime.logger) { entry in

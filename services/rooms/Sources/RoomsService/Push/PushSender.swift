@@ -57,8 +57,8 @@ struct PushSender: Service, CustomStringConvertible {
         // Most entries are other frames (chunks, typing, presence): skip them before decoding.
         // A stored message is `server:new_message`, or `server:message_complete` for an agent's
         // finished reply (one with a sequence: newly stored, not an overwrite).
-        guard entry.payload.range(of: Data("server:new_message".utf8)) != nil || entry.payload.range(of: Data("server:message_complete".utf8)) != nil,
-              let delivery = try? JSONDecoder().decode(Delivery.self, from: entry.payload),
+        guard entry.payload.contains("server:new_message") || entry.payload.contains("server:message_complete"),
+              let delivery = Delivery.decode(entry.payload),
               case .room = delivery.audience,
               let frame = try? JSONDecoder().decode(NewMessageFrame.self, from: Data(delivery.frame.utf8)),
               frame.type == "server:new_message" || (frame.type == "server:message_complete" && delivery.seq != nil) else { return }
@@ -197,4 +197,25 @@ final class InFlight: Sendable {
     private let value = Mutex(0)
     var count: Int { value.withLock { $0 } }
     func add(_ delta: Int) { value.withLock { $0 += delta } }
+}
+
+extension Data {
+    /// Whether the bytes hold `needle`. Data.range(of:) compares byte by byte, and push looks at
+    /// every entry of the events stream (each relayed chunk) this way: memchr finds the needle's
+    /// `_`, which JSON text seldom holds, and only there are the bytes compared.
+    fileprivate func contains(_ needle: StaticString) -> Bool {
+        let pattern = UnsafeRawBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        let pivot = pattern.firstIndex(of: 0x5F) ?? 0
+        return withUnsafeBytes { bytes in
+            guard let base = bytes.baseAddress, let patternBase = pattern.baseAddress, bytes.count >= pattern.count else { return false }
+            let end = bytes.count - (pattern.count - pivot - 1)   // past the last place the pivot can be
+            var from = pivot
+            while from < end, let hit = memchr(base + from, Int32(pattern[pivot]), end - from) {
+                let start = base.distance(to: UnsafeRawPointer(hit)) - pivot
+                if memcmp(base + start, patternBase, pattern.count) == 0 { return true }
+                from = start + pivot + 1
+            }
+            return false
+        }
+    }
 }
