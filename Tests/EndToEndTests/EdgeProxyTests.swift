@@ -77,7 +77,9 @@ extension EdgeTests {
                 #expect(sent["data"]?["received"] == .number(Double(12 << 20)), "\(framing)")
             }
             let growth = try edge.memory().peak - before
-            #expect(growth < 6 << 20, "the edge's peak memory grew by \(growth) bytes while streaming 12 MiB twice")
+            // Buffering the body would take 12 MiB and more. Streaming measured 2.0-5.0 MiB here and
+            // 6.5 MiB once under CI's load (malloc arenas of event-loop threads touched for the first time).
+            #expect(growth < 8 << 20, "the edge's peak memory grew by \(growth) bytes while streaming 12 MiB twice")
 
             // Over the limits: 413 with the error envelope's errorId, declared or counted while streaming.
             for (path, framing, body) in [("/api/upload", [], thirteen), ("/api/upload", ["-H", "Transfer-Encoding: chunked"], thirteen),
