@@ -16,7 +16,7 @@ extension EdgeTests {
             defer { edge.stop(); upstream.stop() }
 
             for round in 0..<2 {
-                let crowd = (0..<320).compactMap { _ in try? RawSocket.connect(port: edge.port) }
+                let crowd = (0..<320).compactMap { _ in try? RawHTTP.openConnection(port: edge.port) }
                 #expect(crowd.count == 320, "the kernel's backlog takes every connect")
                 try await Task.sleep(for: .seconds(2))
                 let open = crowd.filter { RawSocket.isOpen($0) }.count
@@ -33,20 +33,6 @@ extension EdgeTests {
 
 /// Plain TCP connections that send nothing.
 enum RawSocket {
-    static func connect(port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestSetupError("socket() failed") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { close(fd); throw TestSetupError("connect to \(port) failed") }
-        return fd
-    }
-
     /// Still open from the server's side: nothing to read yet (no EOF, no reset).
     static func isOpen(_ fd: Int32) -> Bool {
         var byte: UInt8 = 0

@@ -140,8 +140,13 @@ enum UploadSamples {
 
 /// A body cut off half-way, which a well-behaved HTTP client never sends.
 extension RawHTTP {
-    static func openConnection(port: Int) throws -> Int32 {
+    /// `receiveBuffer`: a small kernel buffer (set before connecting), for a client that reads slowly.
+    static func openConnection(port: Int, receiveBuffer: Int32? = nil) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestSetupError("socket() failed") }
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
