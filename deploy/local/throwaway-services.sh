@@ -51,6 +51,8 @@ start_postgres() {
   PGPORT=${PGPORT:-$(free_port)}
   local opts="-c listen_addresses=127.0.0.1 -p $PGPORT -k $dir"
   [ -z "$durable" ] && opts="$opts -c fsync=off -c synchronous_commit=off"
+  # PG_EXTRA_OPTS: more server options, e.g. "-c shared_preload_libraries=pg_stat_statements" to profile a benchmark.
+  [ -n "${PG_EXTRA_OPTS:-}" ] && opts="$opts $PG_EXTRA_OPTS"
   as_pg_owner "$PGBIN/pg_ctl" -D "$PG_DIR" -l "$dir/pg.log" -w -t 30 -o "$opts" start >/dev/null
   export PGPORT PG_DIR
 }
