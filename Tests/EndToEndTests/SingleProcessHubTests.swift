@@ -114,6 +114,45 @@ struct SingleProcessHubTests {
         #expect(await socket.next(type: "server:error")?["code"]?.stringValue == "ROOM_NOT_FOUND")
     }
 
+    /// The batched send's access check: the room's creator and its members are stored, anyone
+    /// else is refused and nothing of theirs is stored or delivered.
+    @Test func sendsAreCheckedAgainstTheRoomsMembers() async throws {
+        let hub = try await Self.startHub()
+        defer { hub.stop() }
+        let base = hub.baseURL
+        let admin = try await AuthClient.admin(base)
+        let bobId = try await AuthClient.createUser(base, admin: admin.accessToken, "bob", password: "BobPass123")
+        try await AuthClient.createUser(base, admin: admin.accessToken, "eve", password: "EvePass123")
+        let bob = try await AuthClient.login(base, "bob", "BobPass123")
+        let eve = try await AuthClient.login(base, "eve", "EvePass123")
+        let room = try await HTTP.post(base + "/api/rooms", json: #"{"name":"checked","memberIds":["\#(bobId)"]}"#, token: admin.accessToken)
+        let roomId = try #require(room.data?["id"]?.stringValue)
+
+        var sockets: [TestSocket] = []
+        defer { sockets.forEach { $0.close() } }
+        for session in [admin, bob, eve] {
+            let socket = TestSocket(url: hub.wsURL)
+            sockets.append(socket)
+            #expect(await socket.authenticate(session.accessToken)?["ok"] == .bool(true))
+        }
+        let (owner, member, outsider) = (sockets[0], sockets[1], sockets[2])
+        owner.send(["type": "client:join_room", "roomId": roomId])
+        member.send(["type": "client:join_room", "roomId": roomId])
+        try await Task.sleep(for: .milliseconds(200))
+
+        for (socket, text) in [(owner, "from the creator"), (member, "from a member")] {
+            socket.send(["type": "client:send_message", "roomId": roomId, "content": text])
+            #expect(await owner.next(type: "server:new_message")?["message"]?["content"]?.stringValue == text)
+            #expect(await member.next(type: "server:new_message")?["message"]?["content"]?.stringValue == text)
+        }
+        outsider.send(["type": "client:send_message", "roomId": roomId, "content": "let me in"])
+        #expect(await outsider.next(type: "server:error")?["code"]?.stringValue == "NOT_A_MEMBER")
+        #expect(await owner.next(type: "server:new_message", timeout: .seconds(1)) == nil, "the refused message went nowhere")
+        let page = try await HTTP.get(base + "/api/messages/rooms/\(roomId)", token: admin.accessToken)
+        let stored = (page.data?["items"]?.arrayValue ?? []).compactMap { $0["content"]?.stringValue }
+        #expect(stored.sorted() == ["from a member", "from the creator"], "and was not stored")
+    }
+
     @Test func unauthenticatedSocketIsClosedWith4001() async throws {
         let hub = try await Self.startHub()
         defer { hub.stop() }

@@ -31,9 +31,9 @@ extension MessageStore {
             ids: batch.map(\.id), senders: withClientId.map(\.userId), clientIds: withClientId.map { $0.clientMessageId ?? "" }), logger: logger))
         var allowed: [String: Bool] = [:]
         var routed = true
-        for row in try await accessRows {
-            allowed[row.user] = row.allowed
-            routed = row.agents
+        if let access = try await accessRows.first {
+            for sender in senders { allowed[sender] = sender == access.creator || access.members.contains(sender) }
+            routed = access.agents
         }
         var byId: [String: ChatMessage] = [:]
         var byClientId: [ClientKey: (message: ChatMessage, fresh: Bool)] = [:]
