@@ -20,6 +20,16 @@ struct ClientFrameTests {
                 == .sendMessage(.init(roomId: "r", content: "hi", replyToId: "m", attachmentIds: ["a"], clientMessageId: "c")))
     }
 
+    /// JSON as JSON.parse reads it (the original's): a trailing comma or trailing text is not
+    /// JSON, of duplicate keys the last wins.
+    @Test func jsonIsReadStrictly() throws {
+        for text in [#"{"type":"client:ping","ts":1,}"#, #"{"type":"client:ping","ts":1} x"#, #"{"type":"client:ping","ts":01}"#, "", "{"] {
+            #expect(throws: ClientFrame.Rejection.invalidJSON, "\(text)") { try parse(text) }
+        }
+        #expect(try parse(#"{"type":"client:ping","ts":1,"ts":2}"#) == .ping(ts: 2))
+        #expect(try parse(" {\"type\":\"client:ping\",\"ts\":1e2}\n") == .ping(ts: 100))
+    }
+
     @Test func sessionAndChatTypesThrowBeforeAuth() {
         let bad = [
             #"{"type":"client:auth","token":""}"#,

@@ -1,6 +1,8 @@
 import AgentIMCore
+import AgentIMRuntime
 import AgentIMSecrets
 import Foundation
+import Logging
 import Testing
 
 /// The secret envelope against vectors made with another AES-GCM implementation
@@ -110,5 +112,21 @@ struct SettingsRegistryTests {
         #expect(JSONKeyOrder.keys(in: body, at: []) == ["x", "changes"])
         #expect(JSONKeyOrder.keys(in: body, at: ["x"]) == nil)
         #expect(JSONKeyOrder.keys(in: Data("{broken".utf8), at: []) == nil)
+    }
+}
+
+/// Number settings are remembered between calls (sockets ask on every frame) and forgotten on
+/// every change, so a change through the admin API still takes effect at once.
+struct RuntimeSettingsNumberTests {
+    @Test func aRememberedNumberFollowsEachChange() {
+        let settings = RuntimeSettings(environment: Environment(["CLIENT_RATE_LIMIT_MAX": "40"]), production: false,
+                                       secrets: SecretBox(encryptionKey: nil), database: nil, logger: Logger(label: "settings-test"))
+        #expect(settings.int("rateLimit.client.max") == 40, "from the environment")
+        #expect(settings.int("rateLimit.client.max") == 40)
+        settings.apply(["rateLimit.client.max": "55"])
+        #expect(settings.int("rateLimit.client.max") == 55, "a stored value wins at once")
+        settings.apply([:])
+        #expect(settings.int("rateLimit.client.max") == 40, "and back to the environment when it is cleared")
+        #expect(settings.int("rateLimit.client.window") == 10, "the default")
     }
 }

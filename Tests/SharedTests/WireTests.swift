@@ -59,6 +59,10 @@ struct WireTests {
         #expect(Timestamp.parse("2025-01-15T10:30:00.123Z") == date)
         #expect(Timestamp.parse("yesterday") == nil)
         #expect(Timestamp.format(Timestamp.parse("2025-01-15")!) == "2025-01-15T00:00:00.000Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 1_767_225_599.9996)) == "2026-01-01T00:00:00.000Z", "rounded to the nearest ms")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 1_709_210_096.007)) == "2024-02-29T12:34:56.007Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 253_402_300_800)) == "10000-01-01T00:00:00.000Z")
     }
 
     @Test func sanitisation() {
@@ -66,6 +70,11 @@ struct WireTests {
         #expect(Sanitizer.content("hi <script>evil()</script>there") == "hi there")
         #expect(Sanitizer.content(#"<a href="javascript:x()" onclick="y()">go</a>"#) == #"<a href="">go</a>"#)
         #expect(Sanitizer.content("a < b and **bold**") == "a < b and **bold**")
+        // Text without `<` (or, for short text, `&`) comes back as it is, whatever else it holds.
+        #expect(Sanitizer.content("javascript:alert(1) onclick=x &lt;script&gt;") == "javascript:alert(1) onclick=x &lt;script&gt;")
+        #expect(Sanitizer.text("  plain name  ") == "plain name")
+        #expect(Sanitizer.text("&lt;b&gt;bold&lt;/b&gt;") == "bold")
+        #expect(Sanitizer.content("<SCRIPT>x</SCRIPT>ok<img src=x onerror=alert(1)>") == "ok<img src=x>")
     }
 
     @Test func mentions() {

@@ -22,6 +22,11 @@ public final class RuntimeSettings: Sendable {
     let logger: Logger
     /// Plaintext values of the rows that decrypt and validate.
     private let stored = Mutex<[String: String]>([:])
+    /// `int(_:)`'s answers until the stored values change: sockets ask for their limits on
+    /// every frame, and resolving one (registry, environment, number parsing) each time showed
+    /// in the hub's profile.
+    /// `generation` moves on each `apply`, so an answer worked out from older values is not kept.
+    private let ints = Mutex<(generation: Int, values: [String: Int])>((0, [:]))
     /// Where a process without a database (the distributed edge) gets the stored values: the auth service.
     private let remote = Mutex<(@Sendable () async throws -> [String: String])?>(nil)
     /// Tasks waiting in `nextChange()`, and how many reloads happened (so a waiter never misses one).
@@ -71,6 +76,7 @@ public final class RuntimeSettings: Sendable {
     public func apply(_ values: [String: String]) {
         let valid = values.filter { key, value in SettingsRegistry.definition(key)?.problem(with: value) == nil }
         stored.withLock { $0 = valid }
+        ints.withLock { $0 = ($0.generation + 1, [:]) }
         // Observers first: a timer woken below logs at the level a change just set.
         for observer in observers.withLock({ $0 }) { observer(self) }
         logger.debug("settings loaded: \(valid.count) stored value(s)")
@@ -137,9 +143,13 @@ public final class RuntimeSettings: Sendable {
 
     /// A number setting, whole part; values are validated against min–max on the way in.
     public func int(_ key: String) -> Int {
+        let (generation, known) = ints.withLock { ($0.generation, $0.values[key]) }
+        if let known { return known }
         let definition = SettingsRegistry.definition(key)
         let parsed = JSNumber.parse(string(key)) ?? definition.flatMap { Double($0.defaultValue) } ?? 0
-        return parsed.isFinite ? Int(parsed) : (definition?.max ?? 0)
+        let value = parsed.isFinite ? Int(parsed) : (definition?.max ?? 0)
+        ints.withLock { if $0.generation == generation { $0.values[key] = value } }
+        return value
     }
 
     /// A time-span setting (`jwt.*Expiry`) in seconds, with `fallback` for an unreadable one.

@@ -14,9 +14,29 @@ public enum Timestamp {
         var t = time_t(seconds)
         var parts = tm()
         gmtime_r(&t, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                      Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), millis)
+        let year = Int(parts.tm_year) + 1900
+        guard year <= 9999 else {
+            return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                          Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), millis)
+        }
+        // Digits written in place: String(format:) was 2% of the hub's time per chat message.
+        return String(unsafeUninitializedCapacity: 24) { out in
+            func digits(_ value: Int, _ count: Int, at end: Int) {
+                var value = value
+                for index in stride(from: end - 1, through: end - count, by: -1) {
+                    out[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            digits(year, 4, at: 4); out[4] = UInt8(ascii: "-")
+            digits(Int(parts.tm_mon) + 1, 2, at: 7); out[7] = UInt8(ascii: "-")
+            digits(Int(parts.tm_mday), 2, at: 10); out[10] = UInt8(ascii: "T")
+            digits(Int(parts.tm_hour), 2, at: 13); out[13] = UInt8(ascii: ":")
+            digits(Int(parts.tm_min), 2, at: 16); out[16] = UInt8(ascii: ":")
+            digits(Int(parts.tm_sec), 2, at: 19); out[19] = UInt8(ascii: ".")
+            digits(millis, 3, at: 23); out[23] = UInt8(ascii: "Z")
+            return 24
+        }
     }
 
     public static func now() -> String { format(Date()) }
