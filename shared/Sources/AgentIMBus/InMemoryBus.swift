@@ -81,19 +81,22 @@ public actor InMemoryBus: Bus {
     public func readGroup(_ stream: String, group: String, consumer: String, count: Int, block: Duration) async throws -> [BusEntry] {
         let deadline = ContinuousClock.now + block
         while true {
-            guard var state = streams[stream], var groupState = state.groups[group] else {
+            guard let lastDelivered = streams[stream]?.groups[group]?.lastDelivered else {
                 throw BusError("NOGROUP no such consumer group \(group) for stream \(stream)")
             }
-            let from = Self.firstIndex(in: state.entries, after: groupState.lastDelivered)
-            let fresh = state.entries[from..<min(from + count, state.entries.endIndex)]
-            if !fresh.isEmpty {
+            // Read and changed in place: a copy of the stream or group taken out of the dictionary
+            // and written back copied its whole pending list on every read (a tenth of the hub's
+            // time at 5,000 messages/s, with thousands of entries pending).
+            let fresh: [Stored] = streams[stream].map { state in
+                let from = Self.firstIndex(in: state.entries, after: lastDelivered)
+                return Array(state.entries[from..<min(from + count, state.entries.endIndex)])
+            } ?? []
+            if let last = fresh.last {
                 let now = ContinuousClock.now
                 for stored in fresh {
-                    groupState.pending[stored.number] = Pending(consumer: consumer, deliveredAt: now, stored: stored)
-                    groupState.lastDelivered = stored.number
+                    streams[stream]?.groups[group]?.pending[stored.number] = Pending(consumer: consumer, deliveredAt: now, stored: stored)
                 }
-                state.groups[group] = groupState
-                streams[stream] = state
+                streams[stream]?.groups[group]?.lastDelivered = last.number
                 return fresh.map(\.entry)
             }
             guard ContinuousClock.now < deadline, !Task.isCancelled else { return [] }
@@ -106,16 +109,14 @@ public actor InMemoryBus: Bus {
     }
 
     public func claimStale(_ stream: String, group: String, consumer: String, minIdle: Duration, count: Int) async throws -> [BusEntry] {
-        guard var groupState = streams[stream]?.groups[group] else { return [] }
         let now = ContinuousClock.now
-        let stale = groupState.pending.values
+        let stale = (streams[stream]?.groups[group]?.pending.values ?? [:].values)
             .filter { now - $0.deliveredAt >= minIdle }
             .sorted { $0.stored.number < $1.stored.number }
             .prefix(count)
         for item in stale {
-            groupState.pending[item.stored.number] = Pending(consumer: consumer, deliveredAt: now, stored: item.stored)
+            streams[stream]?.groups[group]?.pending[item.stored.number] = Pending(consumer: consumer, deliveredAt: now, stored: item.stored)
         }
-        streams[stream]?.groups[group] = groupState
         return stale.map(\.stored.entry)
     }
 
