@@ -355,6 +355,8 @@ def worker(kind, specs, round_id, conn):
 # --- systems ------------------------------------------------------------------------------------
 
 class HubSystem:
+    count = 0
+
     def __init__(self, label, bin_dir, pg, redis, shape, mode="single"):
         self.label, self.kind, self.pg, self.redis, self.shape = label, "hub", pg, redis, shape
         os.environ["AGENTIM_BIN_DIR"] = bin_dir
@@ -365,7 +367,12 @@ class HubSystem:
                    if not os.path.exists(os.path.join(bin_dir, exe))]
         if missing:
             sys.exit(f"{bin_dir} lacks {', '.join(missing)}")
-        self.topology = hubkit.Topology(mode, pg, redis, "fanout")
+        # Each system on its own Redis database: every system's topology stays up for all rounds, and
+        # two distributed hubs on one database would share the command streams' consumer groups,
+        # each storing about half of the other's sends in its own PostgreSQL database (the other
+        # half "lost"; seen with --hub-bin twice in distributed mode).
+        HubSystem.count += 1
+        self.topology = hubkit.Topology(mode, pg, f"{redis}/{HubSystem.count}", "fanout")
         self.setup()
 
     def setup(self):

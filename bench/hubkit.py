@@ -114,7 +114,8 @@ def running(mode, pg, redis, db_prefix):
 class Topology:
     """A running hub on a fresh database `<db_prefix>_<mode>_<time>`. `edges` lists the ports
     clients connect to (one for "single", two for "distributed"); `base` is the first edge's URL.
-    Each process logs to <exe>-<port>.log in a temporary directory removed by stop()."""
+    Each process logs to <exe>-<port>.log in a temporary directory removed by stop().
+    `redis` is a port, or "port/db" for a Redis database of its own (topologies up side by side)."""
 
     def __init__(self, mode, pg, redis, db_prefix):
         self.procs, self.mode = [], mode
