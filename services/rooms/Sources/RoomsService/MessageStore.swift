@@ -13,8 +13,9 @@ struct MessageStore: Sendable {
     typealias Row = (String, String, String, String, String, String, String, String?, String, String?, Date, Date?, Int64?)
 
     static func message(_ row: Row) -> ChatMessage {
-        let mentions = (try? JSONDecoder().decode([String].self, from: Data(row.8.utf8))) ?? []
-        let chunks = row.9.flatMap { try? JSONDecoder().decode([JSONValue].self, from: Data($0.utf8)) }
+        // JSONParser rather than a JSONDecoder per row (each stored message is read back once).
+        let mentions = row.8 == "[]" ? [] : JSONValue.parse(row.8)?.arrayValue?.compactMap(\.stringValue) ?? []
+        let chunks = row.9.flatMap { JSONValue.parse($0)?.arrayValue }
         return ChatMessage(id: row.0, roomId: row.1, senderId: row.2, senderType: row.3, senderName: row.4, type: row.5,
                            content: row.6, replyToId: row.7, mentions: mentions, chunks: chunks,
                            createdAt: Timestamp.format(row.10), updatedAt: row.11.map(Timestamp.format), seq: row.12)
