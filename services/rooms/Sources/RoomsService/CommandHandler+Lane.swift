@@ -6,7 +6,7 @@ extension CommandHandler {
     /// A command as the worker reads it, decoded once: its room (the lane key) and its handling
     /// both use this value.
     @Sendable static func decode(_ entry: BusEntry) -> RoomsCommand? {
-        try? JSONDecoder().decode(RoomsCommand.self, from: entry.payload)
+        RoomsCommand.fromBusPayload(entry.payload)
     }
 
     /// Commands for one room run in order; rooms run side by side.

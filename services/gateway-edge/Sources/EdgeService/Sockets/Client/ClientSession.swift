@@ -99,7 +99,7 @@ struct ClientSession: FrameSession {
                         commandId: Nanoid.make(), origin: SocketAddress(node: runtime.nodeId, socket: id), userId: user.id,
                         username: user.username, roomId: message.roomId, content: message.content, replyToId: message.replyToId,
                         attachmentIds: message.attachmentIds, clientMessageId: message.clientMessageId))
-                    try await runtime.bus.publish(BusStream.roomsCommands, command)
+                    try await runtime.bus.append(BusStream.roomsCommands, command.busPayload())
                 case .typing(let roomId):
                     try await clients.typing.typed(socket: id, user: user, room: roomId)
                 case .refused(_, let reason):
