@@ -82,6 +82,7 @@ class Member:
                     join["lastSeq"] = self.last_seq
                 await ws.send(json.dumps(join))
                 self.connects += 1
+                if TRACE is not None: TRACE.write(f"{time.time():.3f} m{self.index} CONNECT port={port} lastSeq={self.last_seq}\n")
                 return ws
             except Exception:
                 continue
@@ -99,6 +100,7 @@ class Member:
             except Exception:
                 pass
             self.closes.append(ws.close_code)
+            if TRACE is not None: TRACE.write(f"{time.time():.3f} m{self.index} CLOSED code={ws.close_code}\n")
             self.ws = None
             await asyncio.sleep(0.2 + random.random() * 0.3)
 
@@ -135,7 +137,9 @@ class Member:
                     sent.acked_at, sent.message_id = now, mid
         elif kind == "server:history_gap":
             self.load.history_gaps += 1
-        elif kind == "server:error":
+        elif kind != "server:typing" and TRACE is not None:
+            TRACE.write(f"{time.time():.3f} m{self.index} FRAME {json.dumps(frame)[:200]}\n")
+        if kind == "server:error":
             self.load.errors[frame.get("code")] = self.load.errors.get(frame.get("code"), 0) + 1
 
     async def send_loop(self):

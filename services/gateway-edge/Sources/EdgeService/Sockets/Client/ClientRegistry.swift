@@ -213,20 +213,20 @@ actor ClientRegistry {
     /// Where the socket stands, for a fill that starts now.
     func cursor(_ id: String, room: String) -> Int64? { sockets[id]?.rooms[room]?.lastSeq }
 
-    /// Ends a catch-up or gap fill: `messages` are what the store holds after the cursor;
-    /// together with the frames that waited, everything is sent in order. The store is the
-    /// truth, so holes it does not fill (deleted messages) are skipped.
-    func finishFill(_ id: String, room: String, messages: [(seq: Int64, frame: String)], latestSeq: Int64? = nil) {
-        guard var cursor = sockets[id]?.rooms[room] else { return }
-        for message in messages where message.seq > cursor.lastSeq { cursor.pending[message.seq] = message.frame }
-        for seq in cursor.pending.keys.sorted() where seq > cursor.lastSeq {
-            sockets[id]?.outbox.send(.text(cursor.pending[seq]!))
-            cursor.lastSeq = seq
-        }
+    /// Ends a catch-up or gap fill: `messages` are what the store holds after the cursor, and
+    /// go out with the frames that waited, in order (`RoomCursor.settle`). Returns a gap when
+    /// frames still wait behind a hole the store did not know of yet: the caller fills again.
+    /// `giveUp` (the store did not answer) passes every hole over; `latestSeq` (a catch-up too
+    /// long to replay, the client told to reload) moves the cursor there.
+    @discardableResult
+    func finishFill(_ id: String, room: String, messages: [(seq: Int64, frame: String)], latestSeq: Int64? = nil,
+                    giveUp: Bool = false) -> Gap? {
+        guard var cursor = sockets[id]?.rooms[room] else { return nil }
+        let (frames, again) = cursor.settle(messages, giveUp: giveUp || latestSeq != nil)
+        for frame in frames { sockets[id]?.outbox.send(.text(frame)) }
         if let latestSeq, latestSeq > cursor.lastSeq { cursor.lastSeq = latestSeq }
-        cursor.pending = [:]
-        cursor.filling = false
         sockets[id]?.rooms[room] = cursor
+        return again ? Gap(socket: id, room: room, afterSeq: cursor.lastSeq) : nil
     }
 
     /// Closes every socket of `userId` with 1008 after `SESSION_REVOKED` (websocket §15.4).
@@ -235,5 +235,31 @@ actor ClientRegistry {
             sockets[id]?.outbox.send(.text(ServerFrame.error(code: "SESSION_REVOKED", message: "Session revoked")))
             sockets[id]?.outbox.send(.close(code: 1008, reason: "Session revoked"))
         }
+    }
+}
+
+extension ClientRegistry.RoomCursor {
+    /// After a fill: the store's messages newer than `lastSeq` join the frames that waited, and
+    /// what can go out goes, in order; returns those frames and whether some still wait.
+    ///
+    /// A hole below the newest message the store returned is a deleted message and is passed
+    /// over: a room's sequence is taken under its row lock, so a message is committed before any
+    /// later one. A hole above it is not known to the store yet: its read began before those
+    /// messages were committed, while later frames of the room had already arrived (announced
+    /// by another rooms replica first, or re-announced for a retry). Passing it over lost those
+    /// messages for the socket (seen after a PostgreSQL restart in the chaos suite), so the frames
+    /// after it wait for another fill. `giveUp` passes every hole over.
+    mutating func settle(_ fill: [(seq: Int64, frame: String)], giveUp: Bool = false) -> (frames: [String], again: Bool) {
+        let known = fill.map(\.seq).max() ?? lastSeq
+        for message in fill where message.seq > lastSeq { pending[message.seq] = message.frame }
+        var frames: [String] = []
+        for seq in pending.keys.sorted() where seq > lastSeq {
+            guard giveUp || seq <= known || seq == lastSeq + 1, let frame = pending[seq] else { break }
+            frames.append(frame)
+            lastSeq = seq
+        }
+        pending = pending.filter { $0.key > lastSeq }
+        filling = !pending.isEmpty
+        return (frames, filling)
     }
 }

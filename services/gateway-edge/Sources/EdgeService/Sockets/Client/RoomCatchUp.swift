@@ -21,11 +21,11 @@ struct RoomCatchUp: Sendable {
             if missed.count >= Self.limit {
                 await registry.send(socket, .text(ServerFrame.historyGap(roomId: room, lastSeq: start, latestSeq: latestSeq)))
                 await registry.finishFill(socket, room: room, messages: [], latestSeq: latestSeq)
-            } else {
-                await registry.finishFill(socket, room: room, messages: missed.map { ($0.seq ?? 0, ServerFrame.newMessage($0)) })
+            } else if let gap = await registry.finishFill(socket, room: room, messages: missed.map { ($0.seq ?? 0, ServerFrame.newMessage($0)) }) {
+                fill(gap)
             }
         } catch {
-            await registry.finishFill(socket, room: room, messages: [])
+            await registry.finishFill(socket, room: room, messages: [], giveUp: true)
             throw error
         }
     }
@@ -39,14 +39,18 @@ struct RoomCatchUp: Sendable {
             try? await Task.sleep(for: .milliseconds(200))
             for attempt in 1...Self.fillAttempts {
                 guard let from = await registry.cursor(gap.socket, room: gap.room) else { return }
+                let last = attempt == Self.fillAttempts
                 do {
                     let missed = try await rooms.messagesAfter(gap.room, from, Self.limit)
-                    await registry.finishFill(gap.socket, room: gap.room, messages: missed.map { ($0.seq ?? 0, ServerFrame.newMessage($0)) })
-                    return
+                    // Frames still waiting behind a hole the store did not know of yet: read again
+                    // shortly (those messages were being committed), passing holes over only at the end.
+                    guard await registry.finishFill(gap.socket, room: gap.room, messages: missed.map { ($0.seq ?? 0, ServerFrame.newMessage($0)) },
+                                                    giveUp: last) != nil else { return }
+                    try? await Task.sleep(for: .milliseconds(200))
                 } catch {
-                    if attempt == Self.fillAttempts {
+                    if last {
                         logger.warning("gap fill for room \(gap.room) failed: \(error)")
-                        await registry.finishFill(gap.socket, room: gap.room, messages: [])
+                        await registry.finishFill(gap.socket, room: gap.room, messages: [], giveUp: true)
                     } else {
                         try? await Task.sleep(for: .seconds(1))
                     }
