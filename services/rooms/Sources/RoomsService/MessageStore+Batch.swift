@@ -4,36 +4,54 @@ import Foundation
 import PostgresNIO
 
 extension MessageStore {
+    /// One room's waiting human messages, in stream order, and what storing them answered.
+    struct RoomBatch: Sendable {
+        var roomId: String
+        var messages: [HumanMessage]
+    }
+    /// `routed` is false when agent routing has nothing to do in the room (no agent members,
+    /// and commanding agents needs no role that could be refused).
+    typealias BatchResult = (outcomes: [SendOutcome], routed: Bool)
+
     /// Stores the waiting human messages of one room with the promises of `storeHumanMessage`
     /// (room and membership checks, idempotent by command id and by client id within 24 h, one
-    /// room sequence each, in order) in three prepared statements for the whole batch, the first two
-    /// side by side: the access of every sender, the messages that already exist, and one statement that takes the
-    /// sequence range and inserts every row. That statement is the only write and is atomic on
-    /// its own (a consistent read-then-write needs no transaction around it: a message that
-    /// appears between the reads and the write breaks a unique index, the statement fails and
-    /// the caller stores the batch one message at a time). Outcomes come back in input order.
+    /// room sequence each, in order). Rooms that wait at the same time are stored together by
+    /// the group commit (`SendGroupCommit`): one set of statements and one commit for all.
+    /// Outcomes come back in input order.
     ///
     /// Messages with attachments are not taken here (their link must commit with the row):
-    /// `batchable` says which are. `routed` is false when agent routing has nothing to do in
-    /// this room (no agent members, and commanding agents needs no role that could be refused).
-    func storeHumanMessages(roomId: String, _ batch: [HumanMessage]) async throws -> (outcomes: [SendOutcome], routed: Bool) {
+    /// `batchable` says which are.
+    func storeHumanMessages(roomId: String, _ batch: [HumanMessage]) async throws -> BatchResult {
         precondition(batch.allSatisfy { $0.roomId == roomId && $0.attachmentIds.isEmpty })
         guard !batch.isEmpty else { return ([], false) }
+        return try await groupCommit.store(RoomBatch(roomId: roomId, messages: batch), with: self)
+    }
 
-        // 1 and 2 side by side (two connections, one round trip's wait): may each sender post
-        // here (no row at all: the room does not exist), and what is already stored, by command
-        // id or by (sender, client id).
-        let senders = Array(Set(batch.map(\.userId)))
-        let withClientId = batch.filter { $0.clientMessageId != nil }
+    /// Stores several rooms' batches in three prepared statements for all, the first two side by
+    /// side: the access of every (room, sender), the messages that already exist, and one
+    /// statement that takes each room's sequence range and inserts every row. That statement is
+    /// the only write (atomic on its own, or in a transaction behind the rooms' locks when there
+    /// are several rooms); a consistent read-then-write needs nothing more: a message that
+    /// appears between the reads and the write breaks a unique index, the statement fails and
+    /// the caller stores the batch one message at a time. Results in input order.
+    func storeTogether(_ batches: [RoomBatch]) async throws -> [BatchResult] {
+        let all = batches.flatMap(\.messages)
+        guard !all.isEmpty else { return batches.map { _ in ([], false) } }
+
+        // 1 and 2 side by side (two connections, one round trip's wait): may each sender post in
+        // its room (no row: the room does not exist), and what is already stored, by command id
+        // or by (sender, client id).
+        let pairs = Array(Set(all.map { RoomSender(room: $0.roomId, sender: $0.userId) }))
+        let withClientId = all.filter { $0.clientMessageId != nil }
         async let accessRows = Self.collect(database.client.execute(
-            SenderAccessStatement(senders: senders, roomId: roomId), logger: logger))
+            SenderAccessStatement(rooms: pairs.map(\.room), senders: pairs.map(\.sender)), logger: logger))
         async let existingRows = Self.collect(database.client.execute(ExistingMessagesStatement(
-            ids: batch.map(\.id), senders: withClientId.map(\.userId), clientIds: withClientId.map { $0.clientMessageId ?? "" }), logger: logger))
-        var allowed: [String: Bool] = [:]
-        var routed = true
-        if let access = try await accessRows.first {
-            for sender in senders { allowed[sender] = sender == access.creator || access.members.contains(sender) }
-            routed = access.agents
+            ids: all.map(\.id), senders: withClientId.map(\.userId), clientIds: withClientId.map { $0.clientMessageId ?? "" }), logger: logger))
+        var allowed: [RoomSender: Bool] = [:]
+        var routed: [String: Bool] = [:]
+        for row in try await accessRows {
+            allowed[RoomSender(room: row.room, sender: row.sender)] = row.allowed
+            routed[row.room] = row.agents
         }
         var byId: [String: ChatMessage] = [:]
         var byClientId: [ClientKey: (message: ChatMessage, fresh: Bool)] = [:]
@@ -41,60 +59,89 @@ extension MessageStore {
             byId[row.message.id] = row.message
             if let clientId = row.clientId { byClientId[ClientKey(sender: row.message.senderId, clientId: clientId)] = (row.message, row.fresh) }
         }
-        if allowed.isEmpty { return (batch.map { _ in .roomNotFound }, false) }
 
-        // 3. Decide each message in order; repeats inside the batch answer with their first copy.
+        // 3. Decide each message in order; repeats inside the commit answer with their first copy.
         enum Plan { case outcome(SendOutcome), insert(Int), sameAs(Int) }
-        var plans: [Plan] = []
-        var inserts: [(message: HumanMessage, clientId: String?)] = []
+        var plans: [[Plan]] = []
+        var inserts: [(message: HumanMessage, clientId: String?, time: String)] = []
         var insertById: [String: Int] = [:]
         var insertByClientId: [ClientKey: Int] = [:]
-        for m in batch {
-            guard let ok = allowed[m.userId] else { plans.append(.outcome(.notAMember)); continue }
-            guard ok else { plans.append(.outcome(.notAMember)); continue }
-            if let stored = byId[m.id] { plans.append(.outcome(.duplicate(stored))); continue }
-            if let index = insertById[m.id] { plans.append(.sameAs(index)); continue }
-            var clientId = m.clientMessageId
-            if let clientMessageId = m.clientMessageId {
-                let key = ClientKey(sender: m.userId, clientId: clientMessageId)
-                if let earlier = byClientId[key] {
-                    if earlier.fresh { plans.append(.outcome(.duplicate(earlier.message))); continue }
-                    clientId = nil  // the same id after 24 hours is a new message; the old one keeps the id
-                } else if let index = insertByClientId[key] {
-                    plans.append(.sameAs(index)); continue
-                }
-                if clientId != nil { insertByClientId[key] = inserts.count }
+        let base = Self.now()
+        for batch in batches {
+            guard routed[batch.roomId] != nil else {
+                plans.append(batch.messages.map { _ in .outcome(.roomNotFound) })
+                continue
             }
-            insertById[m.id] = inserts.count
-            plans.append(.insert(inserts.count))
-            inserts.append((m, clientId))
+            var roomPlans: [Plan] = []
+            var inRoom = 0
+            for m in batch.messages {
+                guard allowed[RoomSender(room: m.roomId, sender: m.userId)] == true else { roomPlans.append(.outcome(.notAMember)); continue }
+                if let stored = byId[m.id] { roomPlans.append(.outcome(.duplicate(stored))); continue }
+                if let index = insertById[m.id] { roomPlans.append(.sameAs(index)); continue }
+                var clientId = m.clientMessageId
+                if let clientMessageId = m.clientMessageId {
+                    let key = ClientKey(sender: m.userId, clientId: clientMessageId)
+                    if let earlier = byClientId[key] {
+                        if earlier.fresh { roomPlans.append(.outcome(.duplicate(earlier.message))); continue }
+                        clientId = nil  // the same id after 24 hours is a new message; the old one keeps the id
+                    } else if let index = insertByClientId[key] {
+                        roomPlans.append(.sameAs(index)); continue
+                    }
+                    if clientId != nil { insertByClientId[key] = inserts.count }
+                }
+                insertById[m.id] = inserts.count
+                roomPlans.append(.insert(inserts.count))
+                // Distinct, increasing times in each room's sequence order: history pages by (created_at, id).
+                inserts.append((m, clientId, Timestamp.format(base.addingTimeInterval(Double(inRoom) / 1000))))
+                inRoom += 1
+            }
+            plans.append(roomPlans)
         }
 
-        // 4. One statement: the room's sequence moves by the batch's size, each row takes its place.
+        // 4. One statement: each room's sequence moves by its count, each row takes its place.
         var stored: [ChatMessage] = []
         if !inserts.isEmpty {
-            let base = Self.now()
-            // Distinct, increasing times in sequence order: history pages by (created_at, id).
-            let times = inserts.indices.map { Timestamp.format(base.addingTimeInterval(Double($0) / 1000)) }
-            let mentions = try inserts.map { String(decoding: try JSONEncoder().encode($0.message.mentions), as: UTF8.self) }
-            let rows = try await Self.collect(try await database.client.execute(InsertMessagesStatement(
-                roomId: roomId, count: Int64(inserts.count), ids: inserts.map(\.message.id), senders: inserts.map(\.message.userId),
+            let statement = InsertMessagesStatement(
+                rooms: inserts.map(\.message.roomId), ids: inserts.map(\.message.id), senders: inserts.map(\.message.userId),
                 names: inserts.map(\.message.username), contents: inserts.map(\.message.content),
-                replies: inserts.map { $0.message.replyToId ?? "" }, mentions: mentions, times: times,
-                clientIds: inserts.map { $0.clientId ?? "" }), logger: logger))
+                replies: inserts.map { $0.message.replyToId ?? "" }, mentions: inserts.map { Self.mentionsJSON($0.message.mentions) },
+                times: inserts.map(\.time), clientIds: inserts.map { $0.clientId ?? "" })
+            let rooms = Array(Set(inserts.map(\.message.roomId))).sorted()
+            let rows: [ChatMessage]
+            if rooms.count == 1 {
+                rows = try await Self.collect(try await database.client.execute(statement, logger: logger))
+            } else {
+                rows = try await database.client.withTransaction(logger: logger) { tx in
+                    _ = try await Self.collect(try await tx.execute(LockRoomsStatement(rooms: rooms), logger: logger))
+                    return try await Self.collect(try await tx.execute(statement, logger: logger))
+                }
+            }
             let byNewId = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             stored = try inserts.map { insert in
                 guard let message = byNewId[insert.message.id] else { throw APIError(500, "message not stored") }
                 return message
             }
         }
-        return (plans.map { plan in
-            switch plan {
-            case .outcome(let outcome): outcome
-            case .insert(let index): .stored(stored[index])
-            case .sameAs(let index): .duplicate(stored[index])
-            }
-        }, routed)
+        return zip(batches, plans).map { batch, roomPlans in
+            (roomPlans.map { plan in
+                switch plan {
+                case .outcome(let outcome): outcome
+                case .insert(let index): .stored(stored[index])
+                case .sameAs(let index): .duplicate(stored[index])
+                }
+            }, routed[batch.roomId] ?? false)
+        }
+    }
+
+    /// Mentions as the JSON array the column holds (user names: escaped as JSON strings).
+    static func mentionsJSON(_ mentions: [String]) -> String {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, name) in mentions.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            JSONValue.appendQuoted(name, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Every row of a prepared statement's answer.
@@ -106,6 +153,11 @@ extension MessageStore {
 
     /// Whether `storeHumanMessages` takes this message.
     static func batchable(_ m: HumanMessage) -> Bool { m.attachmentIds.isEmpty }
+
+    struct RoomSender: Hashable {
+        var room: String
+        var sender: String
+    }
 
     struct ClientKey: Hashable {
         var sender: String

@@ -6,33 +6,34 @@ import PostgresNIO
 /// PostgreSQL parses each of them once, and plans it once when its generic plan is as cheap
 /// as one made for the values (the reason for the shapes below).
 extension MessageStore {
-    /// The room's creator, which of the senders are its user members, and whether agent routing
-    /// has anything to do there. No row: the room does not exist. One row with the members in an
-    /// array rather than a row per sender from `unnest`: PostgreSQL plans that shape for every
-    /// batch (a generic plan counts ten senders, one for the values counts the real few, and
-    /// looks cheaper), and planning was a seventh of its CPU at 5,000 messages/s.
+    /// For each (room, sender) pair of a group commit: whether the sender may post there (the
+    /// room's creator or a user member) and whether agent routing has anything to do in that room
+    /// (an agent member, or commanding agents needs a role that could be refused). No row for a
+    /// pair: its room does not exist. PostgreSQL plans this shape for each execution (a generic
+    /// plan counts ten pairs, one made for the values counts the real ones); that is paid once per
+    /// group commit, not once per room.
     struct SenderAccessStatement: PostgresPreparedStatement {
-        typealias Row = (creator: String, agents: Bool, members: [String])
+        typealias Row = (room: String, sender: String, allowed: Bool, agents: Bool)
         static let sql = """
-            SELECT r.created_by_id,
+            SELECT k.room, k.sender,
+                r.created_by_id = k.sender OR EXISTS (
+                    SELECT 1 FROM room_members rm WHERE rm.room_id = k.room AND rm.member_id = k.sender AND rm.member_type = 'user'),
                 r.agent_command_role IN ('owner', 'admin') OR EXISTS (
-                SELECT 1 FROM room_members ra WHERE ra.room_id = r.id AND ra.member_type = 'agent'),
-                ARRAY(SELECT rm.member_id FROM room_members rm
-                      WHERE rm.room_id = r.id AND rm.member_type = 'user' AND rm.member_id = ANY($1::text[]))
-            FROM rooms r WHERE r.id = $2
+                    SELECT 1 FROM room_members ra WHERE ra.room_id = r.id AND ra.member_type = 'agent')
+            FROM unnest($1::text[], $2::text[]) AS k(room, sender) JOIN rooms r ON r.id = k.room
             """
+        var rooms: [String]
         var senders: [String]
-        var roomId: String
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 2)
+            bindings.append(rooms)
             bindings.append(senders)
-            bindings.append(roomId)
             return bindings
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Row {
-            try row.decode((String, Bool, [String]).self)
+            try row.decode((String, String, Bool, Bool).self)
         }
     }
 
@@ -73,22 +74,43 @@ extension MessageStore {
         }
     }
 
-    /// The only write of a batch: the room's sequence moves by the batch's size and each row
-    /// takes its place, in one statement (atomic on its own).
+    /// Takes the rooms' rows before a group commit of several rooms writes them, always in id
+    /// order: two commits that share rooms (two rooms replicas) then queue instead of deadlocking,
+    /// whatever order the write's own UPDATE would visit them in.
+    struct LockRoomsStatement: PostgresPreparedStatement {
+        typealias Row = String
+        static let sql = "SELECT id FROM rooms WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE"
+        var rooms: [String]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(rooms)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            try row.decode(String.self)
+        }
+    }
+
+    /// The only write of a group commit: each room's sequence moves by its number of messages and
+    /// each row takes its place in its room (in input order), in one statement. Rows of a room
+    /// that is gone meanwhile are not written (the caller sees them missing).
     struct InsertMessagesStatement: PostgresPreparedStatement {
         typealias Row = ChatMessage
         static let sql = """
-            WITH seq AS (UPDATE rooms SET last_seq = last_seq + $2 WHERE id = $1 RETURNING last_seq)
+            WITH i AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+                       WITH ORDINALITY AS i(room, id, sender, name, content, reply, mentions, at, client, n)),
+                 c AS (SELECT room, count(*) AS k FROM i GROUP BY room),
+                 seq AS (UPDATE rooms r SET last_seq = r.last_seq + c.k FROM c WHERE r.id = c.room RETURNING r.id, r.last_seq - c.k AS base)
             INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions, created_at, seq, client_message_id)
-            SELECT i.id, $1, i.sender, 'user', i.name, 'text', i.content, NULLIF(i.reply, ''), i.mentions::jsonb,
-                   i.at::timestamptz, seq.last_seq - $2 + i.n, NULLIF(i.client, '')
-            FROM seq, unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-                 WITH ORDINALITY AS i(id, sender, name, content, reply, mentions, at, client, n)
+            SELECT i.id, i.room, i.sender, 'user', i.name, 'text', i.content, NULLIF(i.reply, ''), i.mentions::jsonb,
+                   i.at::timestamptz, seq.base + row_number() OVER (PARTITION BY i.room ORDER BY i.n), NULLIF(i.client, '')
+            FROM i JOIN seq ON seq.id = i.room
             ORDER BY i.n
             RETURNING \(MessageStore.columns)
             """
-        var roomId: String
-        var count: Int64
+        var rooms: [String]
         var ids: [String]
         var senders: [String]
         var names: [String]
@@ -99,10 +121,8 @@ extension MessageStore {
         var clientIds: [String]
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 10)
-            bindings.append(roomId)
-            bindings.append(count)
-            for column in [ids, senders, names, contents, replies, mentions, times, clientIds] { bindings.append(column) }
+            var bindings = PostgresBindings(capacity: 9)
+            for column in [rooms, ids, senders, names, contents, replies, mentions, times, clientIds] { bindings.append(column) }
             return bindings
         }
 

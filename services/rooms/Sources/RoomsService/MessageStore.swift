@@ -7,6 +7,8 @@ import PostgresNIO
 /// `messages` in PostgreSQL; rooms alone writes it.
 struct MessageStore: Sendable {
     let database: Database
+    /// Shared by every copy: the rooms' sends that wait together are stored together.
+    let groupCommit = SendGroupCommit()
     var logger: Logger { database.logger }
 
     static let columns = "id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions::text, chunks::text, created_at, updated_at, seq"
