@@ -8,7 +8,9 @@ public struct Database: Sendable {
     public let client: PostgresClient
     public let logger: Logger
 
-    public init(url raw: String, poolSize: Int, logger: Logger) throws {
+    /// `settings`: more server settings for this pool's sessions (a pool kept for statements
+    /// that need them, such as `plan_cache_mode`).
+    public init(url raw: String, poolSize: Int, logger: Logger, settings: [(String, String)] = []) throws {
         guard let url = DatabaseURL(raw) else { throw ConfigError("DATABASE_URL is not a valid postgresql:// URL") }
         var configuration = PostgresClient.Configuration(host: url.host, port: url.port, username: url.username,
                                                          password: url.password, database: url.database, tls: .disable)
@@ -21,7 +23,7 @@ public struct Database: Sendable {
         // (Tests/chaos: sends of the frozen replica's rooms waited the whole 20 s freeze):
         // PostgreSQL ends such a session after 5 s idle inside a transaction.
         configuration.options.additionalStartupParameters = [("application_name", applicationName),
-                                                              ("idle_in_transaction_session_timeout", "5000")]
+                                                              ("idle_in_transaction_session_timeout", "5000")] + settings
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
         self.poolSize = poolSize

@@ -9,18 +9,19 @@ extension MessageStore {
     /// For each (room, sender) pair of a group commit: whether the sender may post there (the
     /// room's creator or a user member) and whether agent routing has anything to do in that room
     /// (an agent member, or commanding agents needs a role that could be refused). No row for a
-    /// pair: its room does not exist. PostgreSQL plans this shape for each execution (a generic
-    /// plan counts ten pairs, one made for the values counts the real ones); that is paid once per
-    /// group commit, not once per room.
+    /// pair: its room does not exist. One index probe per pair (LATERAL … LIMIT 1): the generic
+    /// plan (`commitDatabase`) of a plain join scanned every room, and turned the EXISTS tests
+    /// into hashes of every member row, whenever it was made while the tables were small.
     struct SenderAccessStatement: PostgresPreparedStatement {
         typealias Row = (room: String, sender: String, allowed: Bool, agents: Bool)
         static let sql = """
-            SELECT k.room, k.sender,
-                r.created_by_id = k.sender OR EXISTS (
-                    SELECT 1 FROM room_members rm WHERE rm.room_id = k.room AND rm.member_id = k.sender AND rm.member_type = 'user'),
-                r.agent_command_role IN ('owner', 'admin') OR EXISTS (
-                    SELECT 1 FROM room_members ra WHERE ra.room_id = r.id AND ra.member_type = 'agent')
-            FROM unnest($1::text[], $2::text[]) AS k(room, sender) JOIN rooms r ON r.id = k.room
+            SELECT k.room, k.sender, r.allowed, r.agents
+            FROM unnest($1::text[], $2::text[]) AS k(room, sender) CROSS JOIN LATERAL (
+                SELECT rooms.created_by_id = k.sender OR EXISTS (
+                           SELECT 1 FROM room_members rm WHERE rm.room_id = k.room AND rm.member_id = k.sender AND rm.member_type = 'user') AS allowed,
+                       rooms.agent_command_role IN ('owner', 'admin') OR EXISTS (
+                           SELECT 1 FROM room_members ra WHERE ra.room_id = k.room AND ra.member_type = 'agent') AS agents
+                FROM rooms WHERE rooms.id = k.room LIMIT 1) r
             """
         var rooms: [String]
         var senders: [String]
@@ -74,12 +75,16 @@ extension MessageStore {
         }
     }
 
-    /// Takes the rooms' rows before a group commit of several rooms writes them, always in id
-    /// order: two commits that share rooms (two rooms replicas) then queue instead of deadlocking,
-    /// whatever order the write's own UPDATE would visit them in.
+    /// Takes the rooms' rows before a group commit of several rooms writes them, in the order
+    /// given (the caller sorts them by id): two commits that share rooms (two rooms replicas)
+    /// then queue instead of deadlocking, whatever order the write's own UPDATE would visit them
+    /// in. One index probe per room, in array order, each locking its row as it goes.
     struct LockRoomsStatement: PostgresPreparedStatement {
         typealias Row = String
-        static let sql = "SELECT id FROM rooms WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE"
+        static let sql = """
+            SELECT r.id FROM unnest($1::text[]) AS k(id) CROSS JOIN LATERAL (
+                SELECT id FROM rooms WHERE rooms.id = k.id LIMIT 1 FOR NO KEY UPDATE) r
+            """
         var rooms: [String]
 
         func makeBindings() throws -> PostgresBindings {

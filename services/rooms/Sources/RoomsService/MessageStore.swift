@@ -7,6 +7,8 @@ import PostgresNIO
 /// `messages` in PostgreSQL; rooms alone writes it.
 struct MessageStore: Sendable {
     let database: Database
+    /// The group commit's own connections (`SendGroupCommit`), with generic plans forced.
+    let commitDatabase: Database
     /// Shared by every copy: the rooms' sends that wait together are stored together.
     let groupCommit = SendGroupCommit()
     var logger: Logger { database.logger }
