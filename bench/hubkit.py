@@ -136,6 +136,11 @@ class Topology:
             urls = {}
             for name in ("auth", "rooms", "router", "uploads"):
                 port = free_port(); self.start(f"agentim-{name}", port); urls[name] = port
+            # More rooms replicas (HUB_ROOMS_REPLICAS, default 1) share the rooms commands' consumer
+            # group; the edges reach the first over HTTP.
+            for _ in range(int(os.environ.get("HUB_ROOMS_REPLICAS", "1")) - 1):
+                port = free_port(); self.start("agentim-rooms", port)
+                self.wait(f"http://127.0.0.1:{port}/internal/health", "agentim-rooms", port)
             for name, port in urls.items():
                 self.wait(f"http://127.0.0.1:{port}/internal/health", f"agentim-{name}", port)
             # The edges find the services through <NAME>_URL, so they start last.

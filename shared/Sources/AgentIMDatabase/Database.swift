@@ -10,11 +10,13 @@ public struct Database: Sendable {
 
     /// `settings`: more server settings for this pool's sessions (a pool kept for statements
     /// that need them, such as `plan_cache_mode`).
-    public init(url raw: String, poolSize: Int, logger: Logger, settings: [(String, String)] = []) throws {
+    /// `kept`: connections opened at start and kept open (the rest open on demand).
+    public init(url raw: String, poolSize: Int, logger: Logger, settings: [(String, String)] = [], kept: Int = 0) throws {
         guard let url = DatabaseURL(raw) else { throw ConfigError("DATABASE_URL is not a valid postgresql:// URL") }
         var configuration = PostgresClient.Configuration(host: url.host, port: url.port, username: url.username,
                                                          password: url.password, database: url.database, tls: .disable)
         configuration.options.maximumConnections = poolSize
+        configuration.options.minimumConnections = min(kept, poolSize)
         configuration.options.connectionIdleTimeout = .seconds(30)
         // A name of this pool's own, so `poolUsage` can find its connections among the server's.
         applicationName = "agentim-" + Nanoid.make(length: 12)

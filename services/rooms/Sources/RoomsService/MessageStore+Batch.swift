@@ -13,8 +13,9 @@ extension MessageStore {
     /// generic plans are the same index probes (`MessagePathQueryPlanTests`). The hub's other
     /// statements keep the default: this setting would apply to them too.
     static func commitDatabase(_ runtime: Runtime) throws -> Database {
+        // Both kept open: the first sends after a quiet spell do not wait for a connection.
         try Database(url: runtime.config.databaseURL, poolSize: 2, logger: runtime.logger,
-                     settings: [("plan_cache_mode", "force_generic_plan")])
+                     settings: [("plan_cache_mode", "force_generic_plan")], kept: 2)
     }
 
     /// One room's waiting human messages, in stream order, and what storing them answered.
