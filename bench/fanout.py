@@ -598,12 +598,17 @@ def main():
     parser.add_argument("--no-hub", action="store_true")
     parser.add_argument("--seconds", type=float)
     parser.add_argument("--rate", type=float, help="messages per second per sender (overrides the shape's)")
+    parser.add_argument("--clients", type=int, help="sockets (overrides the shape's); for how cost grows with sockets")
+    parser.add_argument("--rooms", type=int, help="rooms (overrides the shape's)")
     args = parser.parse_args()
     shape = dict(SHAPES[args.shape], overload=args.shape == "overload")
     if args.seconds:
         shape["seconds"] = args.seconds
     if args.rate is not None:
         shape["rate"] = args.rate
+    for key in ("clients", "rooms"):
+        if getattr(args, key) is not None:
+            shape[key] = getattr(args, key)
     hubs = []
     for item in args.hub_bin or [hubkit.bin_dir()]:
         path, _, label = item.partition("=")

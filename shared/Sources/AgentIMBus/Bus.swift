@@ -1,3 +1,4 @@
+import AgentIMCore
 import Foundation
 
 /// One entry read from a stream.
@@ -61,16 +62,13 @@ public extension Bus {
 
     @discardableResult
     func publish<T: Encodable>(_ stream: String, _ value: T) async throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return try await append(stream, try encoder.encode(value))
+        try await append(stream, try JSONCoding.encode(value))
     }
 
     /// Publishes several values in order, in one round trip where the bus allows.
     @discardableResult
     func publish<T: Encodable>(_ stream: String, contentsOf values: [T]) async throws -> [String] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let encoder = JSONCoding.encoder()
         return try await append(stream, contentsOf: try values.map { try encoder.encode($0) }, maxLength: 100_000)
     }
 }

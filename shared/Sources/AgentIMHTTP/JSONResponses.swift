@@ -5,8 +5,7 @@ import Hummingbird
 /// Builds a JSON response with the hub's encoder. `rest` selects the REST rendering of
 /// nullable message fields (`null` rather than omitted).
 public func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, rest: Bool = true) -> Response {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.withoutEscapingSlashes]
+    let encoder = JSONCoding.encoder()
     if rest { encoder.userInfo[MessageShape.restKey] = true }
     let data: Data
     do {
@@ -35,9 +34,7 @@ public func errorResponse(_ error: APIError, errorId: String? = nil) -> Response
 
 /// The JSON error envelope's bytes, for a responder that writes them itself (the edge's proxy lane).
 public func errorBody(_ error: APIError, errorId: String? = nil) -> ByteBuffer {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.withoutEscapingSlashes]
-    let data = (try? encoder.encode(ErrorEnvelope(error: error.message, fields: error.fields, errorId: errorId)))
+    let data = (try? JSONCoding.encode(ErrorEnvelope(error: error.message, fields: error.fields, errorId: errorId)))
         ?? Data(#"{"ok":false,"error":"Internal server error"}"#.utf8)
     return ByteBuffer(bytes: data)
 }

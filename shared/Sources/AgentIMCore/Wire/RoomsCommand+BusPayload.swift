@@ -9,9 +9,7 @@ import Foundation
 extension RoomsCommand {
     public func busPayload() throws -> Data {
         guard case .sendMessage(let send) = self else {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.withoutEscapingSlashes]
-            return try encoder.encode(self)
+            return try JSONCoding.encode(self)
         }
         var out: [UInt8] = []
         out.reserveCapacity(send.content.utf8.count + 256)

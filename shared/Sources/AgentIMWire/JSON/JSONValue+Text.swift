@@ -55,9 +55,7 @@ extension JSONValue {
 
     /// Compact JSON text of an Encodable value.
     public static func text<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        guard let data = try? encoder.encode(value) else { return "{}" }
+        guard let data = try? JSONCoding.encode(value) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,11 +1,16 @@
 import Foundation
 
-/// One place that fixes how the hub encodes and decodes JSON.
+/// One place that fixes how the hub encodes and decodes JSON: compact, `/` left unescaped
+/// (as `JSON.stringify` writes it). Every JSONEncoder of the hub comes from `encoder()`.
 public enum JSONCoding {
-    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+    public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        return try encoder.encode(value)
+        return encoder
+    }
+
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+        try encoder().encode(value)
     }
 
     public static func encodeString<T: Encodable>(_ value: T) throws -> String {
