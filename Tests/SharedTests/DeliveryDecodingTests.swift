@@ -35,3 +35,25 @@ struct DeliveryDecodingTests {
         #expect(Delivery.decode(spaced) == Delivery(audience: .user("u"), frame: "f", seq: 3))
     }
 }
+
+/// A room's delivery is written to the bus by hand; it must stay the synthesized Codable layout,
+/// so JSONDecoder, `Delivery.decode` and processes of the previous release all read it.
+struct DeliveryPayloadTests {
+    static let deliveries: [Delivery] = [
+        Delivery(audience: .room("r1"), frame: #"{"type":"server:new_message","message":{"content":"hi"}}"#, seq: 7),
+        Delivery(audience: .room("r \"2\""), frame: "quote \" backslash \\ slash / newline \n tab \t bell \u{07} é 日本 🎉"),
+        Delivery(audience: .room("r3"), frame: "", seq: -1),
+        Delivery(audience: .room("r4", except: SocketAddress(node: "n", socket: "s")), frame: "x", seq: 3),
+        Delivery(audience: .user("u1"), frame: "{}"),
+    ]
+
+    @Test func handWrittenBytesAreTheCodableLayout() throws {
+        for delivery in Self.deliveries {
+            let bytes = try delivery.busPayload()
+            #expect(try JSONDecoder().decode(Delivery.self, from: bytes) == delivery, "read by the Codable path")
+            #expect(Delivery.decode(bytes) == delivery, "read by the edges' reader")
+            let codable = try JSONCoding.encode(delivery)
+            #expect(try JSONDecoder().decode(Delivery.self, from: codable) == (try JSONDecoder().decode(Delivery.self, from: bytes)))
+        }
+    }
+}

@@ -123,13 +123,13 @@ public final class Runtime: Sendable {
     }
 
     public func deliver(_ delivery: Delivery) async throws {
-        try await bus.publish(BusStream.events, delivery)
+        try await bus.append(BusStream.events, delivery.busPayload())
     }
 
     /// Several deliveries, in order, in one bus round trip.
     public func deliver(contentsOf deliveries: [Delivery]) async throws {
         guard !deliveries.isEmpty else { return }
-        try await bus.publish(BusStream.events, contentsOf: deliveries)
+        try await bus.append(BusStream.events, contentsOf: deliveries.map { try $0.busPayload() }, maxLength: 100_000)
     }
 
     public func shutdown() async {
