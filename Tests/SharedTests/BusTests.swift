@@ -21,6 +21,24 @@ struct BusTests {
         #expect(Self.buses().count == 2, "AGENTIM_TEST_REDIS must point at a running Redis")
     }
 
+    /// The edges refuse chat sends past a backlog (`RoomsBacklog`): what a group has not
+    /// acknowledged, read or not.
+    @Test(arguments: buses().map(\.0))
+    func backlogCountsWhatTheGroupHasNotAcknowledged(kind: String) async throws {
+        let bus = Self.buses().first { $0.0 == kind }!.1
+        let stream = Self.stream()
+        #expect(try await bus.backlog(stream, group: "g") == 0, "no stream yet")
+        try await bus.createGroup(stream, group: "g")
+        for i in 0..<5 { try await bus.append(stream, Self.payload("e\(i)")) }
+        #expect(try await bus.backlog(stream, group: "g") == 5)
+        let read = try await bus.readGroup(stream, group: "g", consumer: "c", count: 3, block: .milliseconds(100))
+        #expect(read.count == 3)
+        #expect(try await bus.backlog(stream, group: "g") == 5, "three pending, two unread")
+        try await bus.ack(stream, group: "g", ids: read.prefix(2).map(\.id))
+        #expect(try await bus.backlog(stream, group: "g") == 3)
+        #expect(try await bus.backlog(stream, group: "other") == 0, "a group that does not exist")
+    }
+
     @Test(arguments: buses().map(\.0))
     func entriesAreReadInOrder(kind: String) async throws {
         let bus = Self.buses().first { $0.0 == kind }!.1

@@ -42,6 +42,10 @@ public protocol Bus: Sendable {
     /// Marks entries as done (XACK).
     func ack(_ stream: String, group: String, ids: [String]) async throws
 
+    /// Entries of `stream` that `group` has not acknowledged yet, read or not (XINFO GROUPS:
+    /// `lag` + `pending`): how far the group's consumers are behind.
+    func backlog(_ stream: String, group: String) async throws -> Int
+
     /// Takes over entries that another consumer read but did not acknowledge for `minIdle` (XAUTOCLAIM).
     func claimStale(_ stream: String, group: String, consumer: String, minIdle: Duration, count: Int) async throws -> [BusEntry]
 }

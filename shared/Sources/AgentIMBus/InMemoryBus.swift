@@ -120,6 +120,12 @@ public actor InMemoryBus: Bus {
         return stale.map(\.stored.entry)
     }
 
+    public func backlog(_ stream: String, group: String) async throws -> Int {
+        guard let state = streams[stream], let consumers = state.groups[group] else { return 0 }
+        let unread = state.entries.endIndex - Self.firstIndex(in: state.entries, after: consumers.lastDelivered)
+        return unread + consumers.pending.count
+    }
+
     /// Pending entries of a group (for tests and metrics).
     public func pendingCount(_ stream: String, group: String) -> Int {
         streams[stream]?.groups[group]?.pending.count ?? 0

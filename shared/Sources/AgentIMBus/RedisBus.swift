@@ -52,6 +52,25 @@ public struct RedisBus: Bus {
         return Self.entries(fromStreams: reply)
     }
 
+    public func backlog(_ stream: String, group: String) async throws -> Int {
+        let reply: RedisValue
+        do {
+            reply = try await redis.send("XINFO", "GROUPS", stream)
+        } catch let error as RedisError where error.message.contains("no such key") {
+            return 0  // no stream yet: nothing waits
+        }
+        for fields in reply.array?.compactMap(\.array) ?? [] {
+            var info: [String: RedisValue] = [:]
+            for index in stride(from: 0, to: fields.count - 1, by: 2) {
+                if let name = fields[index].string { info[name] = fields[index + 1] }
+            }
+            guard info["name"]?.string == group else { continue }
+            // `lag` is nil when Redis cannot tell (entries deleted in between): the pending ones then.
+            return (info["pending"]?.int ?? 0) + (info["lag"]?.int ?? 0)
+        }
+        return 0
+    }
+
     public func createGroup(_ stream: String, group: String) async throws {
         do {
             try await redis.send("XGROUP", "CREATE", stream, group, "0", "MKSTREAM")

@@ -53,6 +53,9 @@ public struct HubConfig: Sendable {
     public var upstreamTimeoutSeconds: Int
     /// How long a command may sit unacknowledged with a consumer before another takes it over.
     public var busReclaimIdleMs: Int
+    /// Chat sends waiting for the rooms service (`ROOMS_BACKLOG_MAX`) beyond which the edges
+    /// refuse new ones with `RATE_LIMITED` instead of queueing them.
+    public var roomsBacklogMax: Int
     /// PEM certificate chain and private key of the edge's TLS listener (`TLS_CERT_FILE`,
     /// `TLS_KEY_FILE`); both or neither. With them the edge speaks h2 and HTTP/1.1 over TLS.
     public var tlsCertFile: String?
@@ -177,6 +180,9 @@ public struct HubConfig: Sendable {
         // entries in well under a second, so only a handler stuck that long is taken over, and
         // handlers are idempotent (issue 22).
         busReclaimIdleMs = env.int("BUS_RECLAIM_IDLE_MS", default: 10_000, clamp: 100...3_600_000)
+        // 20,000: four seconds of a single process's capacity (about 5,000 sends/s on 2 cores);
+        // the command stream keeps 100,000, so nothing the edges took is trimmed unread.
+        roomsBacklogMax = env.int("ROOMS_BACKLOG_MAX", default: 20_000, clamp: 1...90_000)
         metricsAuthEnabled = env.bool("METRICS_AUTH_ENABLED", default: isProduction)
 
         tlsCertFile = env.nonEmpty("TLS_CERT_FILE")

@@ -29,5 +29,5 @@ public final class ClientHub: Sendable {
     }
 
     /// Delivers bus events to local sockets and closes revoked users' sockets.
-    public var backgroundServices: [any Service] { events.followers + [clients.presenceLease] }
+    public var backgroundServices: [any Service] { events.followers + [clients.presenceLease, clients.roomsBacklog.service] }
 }

@@ -95,6 +95,11 @@ struct ClientSession: FrameSession {
                 case .leaveRoom(let roomId):
                     await clients.registry.leave(id, room: roomId)
                 case .sendMessage(let message):
+                    // The rooms service is behind by more than it may be: refused, not queued.
+                    if clients.roomsBacklog.isFull {
+                        fail("RATE_LIMITED", "Too many messages, please slow down")
+                        break
+                    }
                     let command = RoomsCommand.sendMessage(.init(
                         commandId: Nanoid.make(), origin: SocketAddress(node: runtime.nodeId, socket: id), userId: user.id,
                         username: user.username, roomId: message.roomId, content: message.content, replyToId: message.replyToId,

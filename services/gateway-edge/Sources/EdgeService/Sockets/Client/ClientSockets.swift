@@ -13,6 +13,8 @@ final class ClientSockets: Sendable {
     /// This edge's leases on the shared presence board (read by the Web Push sender).
     let presenceLease: PresenceLease
     let typing: Typing
+    /// Chat sends waiting for the rooms service; sends are refused while it is full.
+    let roomsBacklog: RoomsBacklog
     let limiter: RateLimiter
     let inbound: Counter
     /// Milliseconds before an unauthenticated socket is closed with 4001.
@@ -31,6 +33,7 @@ final class ClientSockets: Sendable {
         presence = Presence(registry: registry, runtime: runtime)
         presenceLease = PresenceLease(registry: registry, runtime: runtime)
         typing = Typing(registry: registry, runtime: runtime)
+        roomsBacklog = RoomsBacklog(runtime: runtime)
     }
 
     /// The per-user limit on client frames (`ws:rate:<userId>`, data-config-security §3.5):
