@@ -131,6 +131,7 @@ class Tally:
         self.duplicates = 0
         self.late = 0  # received after the collection deadline (overload)
         self.sent = {}  # room index -> messages sent
+        self.refused = {}  # room index -> sends the hub refused (RATE_LIMITED: its backlog is full)
         self.offered = 0
         self.deadline = None
 
@@ -166,6 +167,8 @@ async def hub_client(spec, tally, timing, ready):
             frame = json.loads(raw)
             if frame.get("type") == "server:new_message":
                 tally.receive(seen, frame["message"]["content"], time.monotonic())
+            elif frame.get("type") == "server:error" and frame.get("code") == "RATE_LIMITED":
+                tally.refused[spec["room_index"]] = tally.refused.get(spec["room_index"], 0) + 1
 
     async def send(content):
         await ws.send(json.dumps({"type": "client:send_message", "roomId": spec["room"], "content": content}))
@@ -347,7 +350,7 @@ def worker(kind, specs, round_id, conn):
         errors = [repr(r) for r in results if isinstance(r, BaseException)]
         usage = resource.getrusage(resource.RUSAGE_SELF)
         conn.send(dict(latencies=tally.latencies, deliveries=tally.deliveries, duplicates=tally.duplicates,
-                       late=tally.late, sent=tally.sent, offered=tally.offered, errors=errors[:3],
+                       late=tally.late, sent=tally.sent, refused=tally.refused, offered=tally.offered, errors=errors[:3],
                        cpu=usage.ru_utime + usage.ru_stime - cpu_at_start))
     asyncio.run(main())
 
@@ -559,14 +562,19 @@ def run_round(system, shape, processes, round_id):
         for room, n in r["sent"].items():
             sent[room] = sent.get(room, 0) + n
     members = {r: sum(1 for i in range(shape["clients"]) if i % shape["rooms"] == r) for r in range(shape["rooms"])}
-    expected = sum(n * members[room] for room, n in sent.items())
+    refused = {}
+    for r in results:
+        for room, n in r.get("refused", {}).items():
+            refused[room] = refused.get(room, 0) + n
+    # A refused send is told to its sender and never delivered: not a loss.
+    expected = sum((n - refused.get(room, 0)) * members[room] for room, n in sent.items())
     latencies = sorted(l for r in results for l in r["latencies"])
     deliveries = sum(r["deliveries"] for r in results)
     server_cpu = cpu_after - cpu_before
 
     def pct(p):
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
-    return dict(system=system.label, sent=sum(sent.values()), offered=sum(r["offered"] for r in results), expected=expected,
+    return dict(system=system.label, sent=sum(sent.values()), refused=sum(refused.values()), offered=sum(r["offered"] for r in results), expected=expected,
                 deliveries=deliveries, late=sum(r["late"] for r in results), duplicates=sum(r["duplicates"] for r in results),
                 loss=expected - deliveries - sum(r["late"] for r in results),
                 p50=pct(0.5), p99=pct(0.99), max=latencies[-1] * 1000 if latencies else float("nan"),
@@ -579,7 +587,7 @@ def show(r, shape):
             f"loss {r['loss']:5d} dup {r['duplicates']:4d}  p50 {r['p50']:8.1f} ms p99 {r['p99']:8.1f} ms max {r['max']:8.1f} ms  "
             f"server CPU {r['server_cpu']:6.2f} s {r['server_cpu_parts']} -> {r['per_cpu']:7.0f} deliveries/CPU-s  client CPU {r['client_cpu']:5.2f} s")
     if shape.get("overload"):
-        line += f"  late {r['late']}  exit after SIGTERM: {r.get('exit')}"
+        line += f"  refused {r['refused']}  late {r['late']}  exit after SIGTERM: {r.get('exit')}"
     if r["errors"]:
         line += f"  errors {r['errors']}"
     print(line, flush=True)

@@ -180,9 +180,10 @@ public struct HubConfig: Sendable {
         // entries in well under a second, so only a handler stuck that long is taken over, and
         // handlers are idempotent (issue 22).
         busReclaimIdleMs = env.int("BUS_RECLAIM_IDLE_MS", default: 10_000, clamp: 100...3_600_000)
-        // 20,000: four seconds of a single process's capacity (about 5,000 sends/s on 2 cores);
-        // the command stream keeps 100,000, so nothing the edges took is trimmed unread.
-        roomsBacklogMax = env.int("ROOMS_BACKLOG_MAX", default: 20_000, clamp: 1...90_000)
+        // 10,000: two seconds of a single process's capacity (about 5,000 sends/s on 2 cores), so
+        // a send taken is acknowledged within seconds; the command stream keeps 100,000, so
+        // nothing the edges took is trimmed unread.
+        roomsBacklogMax = env.int("ROOMS_BACKLOG_MAX", default: 10_000, clamp: 1...90_000)
         metricsAuthEnabled = env.bool("METRICS_AUTH_ENABLED", default: isProduction)
 
         tlsCertFile = env.nonEmpty("TLS_CERT_FILE")
