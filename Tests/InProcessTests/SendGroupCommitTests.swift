@@ -102,6 +102,27 @@ import Testing
         }
     }
 
+    /// A room that comes twice in one commit (two reads' batches) still gets one sequence and
+    /// distinct, increasing times in sequence order (history pages by time, then id).
+    @Test func aRoomTwiceInOneCommitKeepsItsOrder() async throws {
+        let runtime = try await InProcessHub.runtime(role: "rooms")
+        let service = try RoomsService(runtime: runtime)
+        try await InProcessHub.test(service) { _ in
+            let database = try await Self.setUp(runtime, rooms: ["r-a"])
+            let results = try await service.messages.storeTogether([
+                .init(roomId: "r-a", messages: [Self.human("x1", room: "r-a", from: "amy"), Self.human("x2", room: "r-a", from: "amy")]),
+                .init(roomId: "r-a", messages: [Self.human("x3", room: "r-a", from: "amy")]),
+            ])
+            #expect(results.map { $0.outcomes.map(Self.describe) } == [["stored x1 #1", "stored x2 #2"], ["stored x3 #3"]])
+            let rows = try await database.client.query(
+                "SELECT string_agg(id, ' ' ORDER BY created_at, id), count(DISTINCT created_at)::int FROM messages", logger: InProcessHub.logger)
+            for try await (order, times) in rows.decode((String, Int).self) {
+                #expect(order == "x1 x2 x3")
+                #expect(times == 3)
+            }
+        }
+    }
+
     @Test func roomsThatWaitDuringACommitGoTogetherInTheNext() async throws {
         let runtime = try await InProcessHub.runtime(role: "rooms")
         let service = try RoomsService(runtime: runtime)

@@ -81,13 +81,13 @@ extension MessageStore {
         var insertById: [String: Int] = [:]
         var insertByClientId: [ClientKey: Int] = [:]
         let base = Self.now()
+        var inRoom: [String: Int] = [:]   // rows so far per room (a room may come in two batches)
         for batch in batches {
             guard routed[batch.roomId] != nil else {
                 plans.append(batch.messages.map { _ in .outcome(.roomNotFound) })
                 continue
             }
             var roomPlans: [Plan] = []
-            var inRoom = 0
             for m in batch.messages {
                 guard allowed[RoomSender(room: m.roomId, sender: m.userId)] == true else { roomPlans.append(.outcome(.notAMember)); continue }
                 if let stored = byId[m.id] { roomPlans.append(.outcome(.duplicate(stored))); continue }
@@ -106,8 +106,9 @@ extension MessageStore {
                 insertById[m.id] = inserts.count
                 roomPlans.append(.insert(inserts.count))
                 // Distinct, increasing times in each room's sequence order: history pages by (created_at, id).
-                inserts.append((m, clientId, Timestamp.format(base.addingTimeInterval(Double(inRoom) / 1000))))
-                inRoom += 1
+                let place = inRoom[m.roomId, default: 0]
+                inserts.append((m, clientId, Timestamp.format(base.addingTimeInterval(Double(place) / 1000))))
+                inRoom[m.roomId] = place + 1
             }
             plans.append(roomPlans)
         }
