@@ -35,10 +35,13 @@ final class RoomsBacklog: Sendable {
         let backlog: RoomsBacklog
         var description: String { "RoomsBacklog.Sampler" }
 
+        /// Ends at once on a graceful shutdown, even inside a read of a bus that froze.
         func run() async throws {
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                await backlog.sample()
-                try? await Task.sleep(for: RoomsBacklog.interval)
+            try? await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    await backlog.sample()
+                    try await Task.sleep(for: RoomsBacklog.interval)
+                }
             }
         }
     }
