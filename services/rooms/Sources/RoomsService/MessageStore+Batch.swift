@@ -44,8 +44,8 @@ extension MessageStore {
     /// Stores several rooms' batches in three prepared statements for all, the first two side by
     /// side: the access of every (room, sender), the messages that already exist, and one
     /// statement that takes each room's sequence range and inserts every row. That statement is
-    /// the only write (atomic on its own, or in a transaction behind the rooms' locks when there
-    /// are several rooms); a consistent read-then-write needs nothing more: a message that
+    /// the only write and is atomic on its own (it takes the rooms' rows in id order first); a
+    /// consistent read-then-write needs nothing more: a message that
     /// appears between the reads and the write breaks a unique index, the statement fails and
     /// the caller stores the batch one message at a time. Results in input order.
     func storeTogether(_ batches: [RoomBatch]) async throws -> [BatchResult] {
@@ -120,17 +120,9 @@ extension MessageStore {
                 rooms: inserts.map(\.message.roomId), ids: inserts.map(\.message.id), senders: inserts.map(\.message.userId),
                 names: inserts.map(\.message.username), contents: inserts.map(\.message.content),
                 replies: inserts.map { $0.message.replyToId ?? "" }, mentions: inserts.map { Self.mentionsJSON($0.message.mentions) },
-                times: inserts.map(\.time), clientIds: inserts.map { $0.clientId ?? "" })
-            let rooms = Array(Set(inserts.map(\.message.roomId))).sorted()
-            let rows: [ChatMessage]
-            if rooms.count == 1 {
-                rows = try await Self.collect(try await commitDatabase.client.execute(statement, logger: logger))
-            } else {
-                rows = try await commitDatabase.client.withTransaction(logger: logger) { tx in
-                    _ = try await Self.collect(try await tx.execute(LockRoomsStatement(rooms: rooms), logger: logger))
-                    return try await Self.collect(try await tx.execute(statement, logger: logger))
-                }
-            }
+                times: inserts.map(\.time), clientIds: inserts.map { $0.clientId ?? "" },
+                lockOrder: Array(Set(inserts.map(\.message.roomId))).sorted())
+            let rows = try await Self.collect(try await commitDatabase.client.execute(statement, logger: logger))
             let byNewId = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             stored = try inserts.map { insert in
                 guard let message = byNewId[insert.message.id] else { throw APIError(500, "message not stored") }

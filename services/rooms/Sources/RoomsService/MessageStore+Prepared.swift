@@ -75,39 +75,27 @@ extension MessageStore {
         }
     }
 
-    /// Takes the rooms' rows before a group commit of several rooms writes them, in the order
-    /// given (the caller sorts them by id): two commits that share rooms (two rooms replicas)
-    /// then queue instead of deadlocking, whatever order the write's own UPDATE would visit them
-    /// in. One index probe per room, in array order, each locking its row as it goes.
-    struct LockRoomsStatement: PostgresPreparedStatement {
-        typealias Row = String
-        static let sql = """
-            SELECT r.id FROM unnest($1::text[]) AS k(id) CROSS JOIN LATERAL (
-                SELECT id FROM rooms WHERE rooms.id = k.id LIMIT 1 FOR NO KEY UPDATE) r
-            """
-        var rooms: [String]
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(rooms)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Row {
-            try row.decode(String.self)
-        }
-    }
-
     /// The only write of a group commit: each room's sequence moves by its number of messages and
     /// each row takes its place in its room (in input order), in one statement. Rows of a room
     /// that is gone meanwhile are not written (the caller sees them missing).
+    ///
+    /// It first takes the rooms' rows in id order (`$10`, sorted by the caller; the gate on the
+    /// UPDATE is an InitPlan, run before the UPDATE reads a row), so two commits that share rooms
+    /// queue instead of deadlocking. One statement, not a transaction: a process frozen between
+    /// two statements of a transaction held its rooms' rows until PostgreSQL's idle timeout,
+    /// and every commit of its peer waited behind them (the chaos suite's SIGSTOP fault).
     struct InsertMessagesStatement: PostgresPreparedStatement {
         typealias Row = ChatMessage
         static let sql = """
-            WITH i AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+            WITH locked AS MATERIALIZED (
+                     SELECT r.id FROM unnest($10::text[]) AS k(id) CROSS JOIN LATERAL (
+                         SELECT id FROM rooms WHERE rooms.id = k.id LIMIT 1 FOR NO KEY UPDATE) r),
+                 i AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
                        WITH ORDINALITY AS i(room, id, sender, name, content, reply, mentions, at, client, n)),
                  c AS (SELECT room, count(*) AS k FROM i GROUP BY room),
-                 seq AS (UPDATE rooms r SET last_seq = r.last_seq + c.k FROM c WHERE r.id = c.room RETURNING r.id, r.last_seq - c.k AS base)
+                 seq AS (UPDATE rooms r SET last_seq = r.last_seq + c.k FROM c
+                         WHERE r.id = c.room AND (SELECT count(*) FROM locked) >= 0
+                         RETURNING r.id, r.last_seq - c.k AS base)
             INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions, created_at, seq, client_message_id)
             SELECT i.id, i.room, i.sender, 'user', i.name, 'text', i.content, NULLIF(i.reply, ''), i.mentions::jsonb,
                    i.at::timestamptz, seq.base + row_number() OVER (PARTITION BY i.room ORDER BY i.n), NULLIF(i.client, '')
@@ -124,10 +112,12 @@ extension MessageStore {
         var mentions: [String]
         var times: [String]
         var clientIds: [String]
+        /// The distinct rooms, sorted by id: the order their rows are taken in.
+        var lockOrder: [String]
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 9)
-            for column in [rooms, ids, senders, names, contents, replies, mentions, times, clientIds] { bindings.append(column) }
+            var bindings = PostgresBindings(capacity: 10)
+            for column in [rooms, ids, senders, names, contents, replies, mentions, times, clientIds, lockOrder] { bindings.append(column) }
             return bindings
         }
 
