@@ -44,7 +44,7 @@ struct AuditLog: Sendable {
 
     /// The consumer of the other services' audit rows; auth processes share the work.
     func worker(bus: any Bus, consumer: String, failures: @escaping CommandWorker.FailureReport = { _, _, _ in }) -> some Service {
-        CommandWorker(bus: bus, stream: BusStream.auditCommands, group: "auth", consumer: consumer, logger: logger) { entry in
+        CommandWorker(bus: bus, stream: BusStream.auditCommands, group: BusGroup.auth, consumer: consumer, logger: logger) { entry in
             guard let audit = try? JSONCoding.decode(AuditEntry.self, from: entry.payload) else {
                 logger.warning("dropping an unreadable audit command \(entry.id)")
                 return

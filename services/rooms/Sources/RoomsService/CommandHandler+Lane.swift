@@ -22,10 +22,11 @@ extension CommandHandler {
     }
 
     /// One room's waiting commands, in stream order, each already decoded. Consecutive sends
-    /// without attachments are stored together (`MessageStore.storeHumanMessages`: one write for
-    /// the run) and then announced, each after the commit that holds it; everything else goes
-    /// through `handle` as before. Returns the ids of the entries that are done (to
-    /// acknowledge); the others stay pending and come back through `handle`, which is idempotent.
+    /// without attachments are stored together (`MessageStore.storeHumanMessages`: the run
+    /// joins the other rooms' waiting runs in one group commit, `SendGroupCommit`) and then
+    /// announced, each after the commit that holds it; everything else goes through `handle` as
+    /// before. Returns the ids of the entries that are done (to acknowledge); the others stay
+    /// pending and come back through `handle`, which is idempotent.
     func handleLane(_ items: [(entry: BusEntry, command: RoomsCommand?)]) async -> [String] {
         var done: [String] = []
         var index = items.startIndex

@@ -46,8 +46,10 @@ extension MessageStore {
     /// statement that takes each room's sequence range and inserts every row. That statement is
     /// the only write and is atomic on its own (it takes the rooms' rows in id order first); a
     /// consistent read-then-write needs nothing more: a message that
-    /// appears between the reads and the write breaks a unique index, the statement fails and
-    /// the caller stores the batch one message at a time. Results in input order.
+    /// appears between the reads and the write breaks a unique index and the statement fails.
+    /// `SendGroupCommit` then stores each room's batch on its own, and a room that fails alone
+    /// goes back to its command worker, which stores it one message at a time. Results in input
+    /// order.
     func storeTogether(_ batches: [RoomBatch]) async throws -> [BatchResult] {
         let all = batches.flatMap(\.messages)
         guard !all.isEmpty else { return batches.map { _ in ([], false) } }

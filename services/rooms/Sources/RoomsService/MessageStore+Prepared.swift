@@ -3,8 +3,9 @@ import Foundation
 import PostgresNIO
 
 /// The statements of a batched send (`storeHumanMessages`), prepared once per connection:
-/// PostgreSQL parses each of them once, and plans it once when its generic plan is as cheap
-/// as one made for the values (the reason for the shapes below).
+/// PostgreSQL parses each of them once. They run on the group commit's own connections
+/// (`commitDatabase`), where `plan_cache_mode=force_generic_plan` plans each once as well, so
+/// every shape below must make a good generic plan (the reason for the LATERAL probes).
 extension MessageStore {
     /// For each (room, sender) pair of a group commit: whether the sender may post there (the
     /// room's creator or a user member) and whether agent routing has anything to do in that room

@@ -88,7 +88,7 @@ public struct RoomsService: HubService {
     /// The bus consumer for commands from the edges; one per rooms process, sharing the work.
     public var commandWorker: some Service {
         let handler = CommandHandler(service: self)
-        return CommandWorker(bus: runtime.bus, stream: BusStream.roomsCommands, group: "rooms",
+        return CommandWorker(bus: runtime.bus, stream: BusStream.roomsCommands, group: BusGroup.rooms,
                              consumer: runtime.nodeId, retryAfter: .milliseconds(runtime.config.busReclaimIdleMs),
                              logger: runtime.logger, decode: CommandHandler.decode, partition: CommandHandler.room(of:),
                              lanes: { items in await handler.handleLane(items) }) { entry in

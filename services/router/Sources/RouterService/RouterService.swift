@@ -60,7 +60,7 @@ public struct RouterService: HubService {
     /// one and they share the work. A room's requests are decided in order.
     public var commandWorker: some Service {
         let handler = RouterCommandHandler(service: self)
-        return CommandWorker(bus: runtime.bus, stream: BusStream.routerCommands, group: "router",
+        return CommandWorker(bus: runtime.bus, stream: BusStream.routerCommands, group: BusGroup.router,
                              consumer: runtime.nodeId, retryAfter: .milliseconds(runtime.config.busReclaimIdleMs),
                              logger: runtime.logger, partition: RouterCommandHandler.lane(of:)) { entry in
             try await handler.handle(entry)

@@ -13,6 +13,20 @@ public enum BusStream {
     public static let auditCommands = "agentim:cmd:audit"
 }
 
+/// Consumer groups on the bus: one name per service that shares a stream's work among its
+/// replicas. The workers, the metrics of their backlog and the edges' backlog sampler name the
+/// same group, so it is written once.
+public enum BusGroup {
+    /// The rooms services, on `BusStream.roomsCommands`.
+    public static let rooms = "rooms"
+    /// The rooms services' push sender, on `BusStream.events`.
+    public static let push = "push"
+    /// The auth services, on `BusStream.auditCommands`.
+    public static let auth = "auth"
+    /// The routers, on `BusStream.routerCommands`.
+    public static let router = "router"
+}
+
 /// A command for the rooms service, sent by an edge when a socket asks for work.
 public enum RoomsCommand: Codable, Sendable, Equatable {
     case sendMessage(SendMessageCommand)

@@ -9,9 +9,9 @@ public enum RuntimeMetrics {
     /// The consumer groups each process role runs (`CommandWorker`s): stream and group.
     static func groups(of role: String) -> [(stream: String, group: String)] {
         let all: [String: [(String, String)]] = [
-            "auth": [(BusStream.auditCommands, "auth")],
-            "rooms": [(BusStream.roomsCommands, "rooms"), (BusStream.events, "push")],
-            "router": [("agentim:cmd:router", "router")],
+            "auth": [(BusStream.auditCommands, BusGroup.auth)],
+            "rooms": [(BusStream.roomsCommands, BusGroup.rooms), (BusStream.events, BusGroup.push)],
+            "router": [(BusStream.routerCommands, BusGroup.router)],
         ]
         if role == "server" { return all.values.flatMap { $0 } }
         return all[role] ?? []

@@ -35,7 +35,7 @@ struct PushSender: Service, CustomStringConvertible {
     var description: String { "PushSender" }
 
     func run() async throws {
-        let consumer = CommandWorker(bus: runtime.bus, stream: BusStream.events, group: "push", consumer: runtime.nodeId,
+        let consumer = CommandWorker(bus: runtime.bus, stream: BusStream.events, group: BusGroup.push, consumer: runtime.nodeId,
                                      retryAfter: .milliseconds(runtime.config.busReclaimIdleMs), logger: logger) { entry in
             try await take(entry)
         }.reportingFailures(to: runtime.errors.commandFailed)

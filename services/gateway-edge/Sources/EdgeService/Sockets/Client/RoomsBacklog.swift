@@ -13,8 +13,6 @@ final class RoomsBacklog: Sendable {
     let runtime: Runtime
     private let waiting = Atomic<Int>(0)
     static let interval: Duration = .milliseconds(200)
-    /// The rooms services' consumer group on the command stream (`RoomsService.commandWorker`).
-    static let group = "rooms"
 
     init(runtime: Runtime) {
         self.runtime = runtime
@@ -25,7 +23,7 @@ final class RoomsBacklog: Sendable {
     /// Reads the backlog once. A bus that does not answer counts as empty: the send's own
     /// append then fails and says so.
     func sample() async {
-        let count = (try? await runtime.bus.backlog(BusStream.roomsCommands, group: Self.group)) ?? 0
+        let count = (try? await runtime.bus.backlog(BusStream.roomsCommands, group: BusGroup.rooms)) ?? 0
         waiting.store(count, ordering: .relaxed)
     }
 
