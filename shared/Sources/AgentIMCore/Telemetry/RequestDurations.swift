@@ -48,7 +48,13 @@ public final class RequestDurations: Sendable {
 /// (the original's rule). One pass over the bytes; a path with no id segment is returned as it is.
 public enum MetricPath {
     public static func label(for path: String) -> String {
-        let utf8 = Array(path.utf8)
+        // Read in place (a native string's bytes are contiguous); copied only if they are not.
+        let relabelled = path.utf8.withContiguousStorageIfAvailable(relabel) ?? Array(path.utf8).withUnsafeBufferPointer(relabel)
+        return relabelled.map { String(decoding: $0, as: UTF8.self) } ?? path
+    }
+
+    /// The label's bytes, or nil when the path has no id segment (the label is the path).
+    private static func relabel(_ utf8: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var result: [UInt8]?
         var start = 0
         while start < utf8.count {
@@ -64,8 +70,7 @@ public enum MetricPath {
             if end < utf8.count { result?.append(UInt8(ascii: "/")) }
             start = end + 1
         }
-        guard let result else { return path }
-        return String(decoding: result, as: UTF8.self)
+        return result
     }
 
     private static func isIDByte(_ byte: UInt8) -> Bool {

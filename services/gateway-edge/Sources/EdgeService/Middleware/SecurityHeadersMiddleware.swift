@@ -1,6 +1,7 @@
 import AgentIMHTTP
 import HTTPTypes
 import Hummingbird
+import NIOHTTP1
 
 /// The security headers of http-api §1.8 on every response, applied after the handler so
 /// they win over same-named headers from inside; CSP and Permissions-Policy in production.
@@ -36,18 +37,19 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
     /// The headers `apply` sets, ready to append to headers that have none of them (the lane
     /// builds its answers that way: one append, no search per header).
     /// `lowercased`: with the names as HTTP/2 sends them.
-    static func pairs(production: Bool, lowercased: Bool = false) -> [(String, String)] {
+    static func block(production: Bool, lowercased: Bool = false) -> HTTPHeaders {
         switch (production, lowercased) {
-        case (false, false): developmentPairs
-        case (true, false): productionPairs
-        case (false, true): developmentPairsLowercased
-        case (true, true): productionPairsLowercased
+        case (false, false): developmentBlock
+        case (true, false): productionBlock
+        case (false, true): developmentBlockLowercased
+        case (true, true): productionBlockLowercased
         }
     }
-    private static let developmentPairs = common.map { ($0.0.rawName, $0.1) }
-    private static let productionPairs = (common + productionOnly).map { ($0.0.rawName, $0.1) }
-    private static let developmentPairsLowercased = common.map { ($0.0.canonicalName, $0.1) }
-    private static let productionPairsLowercased = (common + productionOnly).map { ($0.0.canonicalName, $0.1) }
+    // Built once: appending a whole block copies its pairs and checks none of the names again.
+    private static let developmentBlock = HTTPHeaders(common.map { ($0.0.rawName, $0.1) })
+    private static let productionBlock = HTTPHeaders((common + productionOnly).map { ($0.0.rawName, $0.1) })
+    private static let developmentBlockLowercased = HTTPHeaders(common.map { ($0.0.canonicalName, $0.1) })
+    private static let productionBlockLowercased = HTTPHeaders((common + productionOnly).map { ($0.0.canonicalName, $0.1) })
     /// CSP and Permissions-Policy: production only.
     static let productionOnly: [(HTTPField.Name, String)] = [
         (permissionsPolicy, "camera=(), microphone=(), geolocation=(), payment=()"),

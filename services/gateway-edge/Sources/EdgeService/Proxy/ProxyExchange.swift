@@ -194,7 +194,7 @@ final class ProxyExchange {
             responseStarted = true
             status = Int(response.status.code)
             responseKeepsAlive = response.isKeepAlive
-            var headers = ProxyHeaders.downstream(response.headers, dropping: settings.edgeSetHeaders)
+            var headers = ProxyHeaders.downstream(response.headers, dropping: settings.notReturned, room: limitHeaders.count + 20)
             decorate(&headers)
             lane.send(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)))
         case .body(let buffer):
@@ -292,13 +292,13 @@ final class ProxyExchange {
     }
 
     /// The headers the middleware chain would add, innermost first. `headers` has none of the
-    /// request id and security headers (`edgeSetHeaders`), so those are appended, not searched for.
+    /// request id and security headers (`notReturned`), so those are appended, not searched for.
     private func decorate(_ headers: inout HTTPHeaders) {
         for (name, value) in limitHeaders where !headers.contains(name: name.rawName) { headers.add(name: name.rawName, value: value) }
         // Lower-case names on an HTTP/2 stream, which sends them so (no conversion per answer).
         headers.add(name: lane.onStream ? "x-request-id" : "X-Request-ID", value: requestId)
         settings.cors.decorate(&headers, origin: head.headers.first(name: "origin"))
-        headers.add(contentsOf: SecurityHeadersMiddleware.pairs(production: settings.production, lowercased: lane.onStream))
+        headers.add(contentsOf: SecurityHeadersMiddleware.block(production: settings.production, lowercased: lane.onStream))
     }
 
     /// Ends the exchange's hold on its upstream connection (parked or closed) and records it.

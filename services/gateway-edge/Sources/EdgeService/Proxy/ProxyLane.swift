@@ -25,8 +25,9 @@ final class ProxyLaneSettings: Sendable {
     let pool: UpstreamPool
     let trustProxy: Bool
     let production: Bool
-    /// Lower-cased names of the headers the edge sets on every answer (a service's own are dropped).
-    let edgeSetHeaders: Set<String>
+    /// What of a service's answer never reaches the client: the hop-by-hop headers and those the
+    /// edge sets on every answer itself (a service's own are dropped).
+    let notReturned: HeaderNames
     let cors: HubCORSMiddleware
     /// Nil when rate limits are off.
     let limiter: RateLimiter?
@@ -41,7 +42,7 @@ final class ProxyLaneSettings: Sendable {
         self.pool = pool
         self.trustProxy = trustProxy
         self.production = production
-        edgeSetHeaders = SecurityHeadersMiddleware.names(production: production).union(["x-request-id"])
+        notReturned = ProxyHeaders.hopByHop.union(SecurityHeadersMiddleware.names(production: production).union(["x-request-id"]))
         self.cors = cors
         self.limiter = limiter
         self.metrics = metrics
@@ -66,7 +67,8 @@ final class ProxyLaneSettings: Sendable {
 
     /// A request target without its query.
     static func bare(_ path: String) -> String {
-        guard let query = path.firstIndex(of: "?") else { return path }
+        // By byte: `String.firstIndex(of: Character)` walks grapheme clusters.
+        guard let query = path.utf8.firstIndex(of: UInt8(ascii: "?")) else { return path }
         return String(path[..<query])
     }
 }

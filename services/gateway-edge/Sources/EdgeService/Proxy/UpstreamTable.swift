@@ -27,8 +27,11 @@ public struct UpstreamTable: Sendable {
 
     /// The service owning `path`, matched on whole segments (`/api/upload` also covers `/api/upload/avatar`).
     public static func service(for path: String) -> Service? {
-        for (prefix, service) in prefixes where path == prefix || path.hasPrefix(prefix + "/") {
-            return service
+        // No String made per prefix tried: this runs for every request the edge takes.
+        let bytes = path.utf8
+        for (prefix, service) in prefixes where bytes.starts(with: prefix.utf8) {
+            let next = bytes.index(bytes.startIndex, offsetBy: prefix.utf8.count)
+            if next == bytes.endIndex || bytes[next] == UInt8(ascii: "/") { return service }
         }
         return nil
     }
