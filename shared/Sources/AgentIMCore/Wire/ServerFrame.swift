@@ -28,8 +28,6 @@ public enum ServerFrame {
         render(ErrorFrame(code: code, message: message))
     }
 
-    public static func newMessage(_ message: ChatMessage) -> String { render(NewMessage(message: message)) }
-
     public static func presence(userId: String, username: String, online: Bool) -> String {
         render(Presence(userId: userId, username: username, online: online))
     }
