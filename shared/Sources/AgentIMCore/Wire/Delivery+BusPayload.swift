@@ -9,17 +9,13 @@ import Foundation
 extension Delivery {
     public func busPayload() throws -> Data {
         guard case .room(let roomId, nil) = audience else { return try JSONCoding.encode(self) }
-        var out: [UInt8] = []
-        out.reserveCapacity(frame.utf8.count + roomId.utf8.count + 64)
-        out.append(contentsOf: #"{"audience":{"room":{"_0":"#.utf8)
-        JSONValue.appendQuoted(roomId, to: &out)
-        out.append(contentsOf: #"}},"frame":"#.utf8)
-        JSONValue.appendQuoted(frame, to: &out)
-        if let seq {
-            out.append(contentsOf: #","seq":"#.utf8)
-            out.append(contentsOf: String(seq).utf8)
-        }
-        out.append(UInt8(ascii: "}"))
-        return Data(out)
+        var out = JSONBytes(capacity: frame.utf8.count + roomId.utf8.count + 64)
+        out.raw(#"{"audience":{"room":{"_0":"#)
+        out.quoted(roomId)
+        out.raw(#"}},"frame":"#)
+        out.quoted(frame)
+        if let seq { out.integer("seq", seq) }
+        out.raw("}")
+        return Data(out.bytes)
     }
 }

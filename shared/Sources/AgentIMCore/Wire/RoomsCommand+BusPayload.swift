@@ -11,40 +11,23 @@ extension RoomsCommand {
         guard case .sendMessage(let send) = self else {
             return try JSONCoding.encode(self)
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(send.content.utf8.count + 256)
-        func key(_ name: StaticString, first: Bool = false) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
-        }
-        func string(_ name: StaticString, _ value: String, first: Bool = false) {
-            key(name, first: first)
-            JSONValue.appendQuoted(value, to: &out)
-        }
-        out.append(contentsOf: Array(#"{"sendMessage":{"_0":{"#.utf8))
-        string("commandId", send.commandId, first: true)
-        key("origin")
-        out.append(UInt8(ascii: "{"))
-        string("node", send.origin.node, first: true)
-        string("socket", send.origin.socket)
-        out.append(UInt8(ascii: "}"))
-        string("userId", send.userId)
-        string("username", send.username)
-        string("roomId", send.roomId)
-        string("content", send.content)
-        if let replyToId = send.replyToId { string("replyToId", replyToId) }
-        key("attachmentIds")
-        out.append(UInt8(ascii: "["))
-        for (index, id) in send.attachmentIds.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            JSONValue.appendQuoted(id, to: &out)
-        }
-        out.append(UInt8(ascii: "]"))
-        if let clientMessageId = send.clientMessageId { string("clientMessageId", clientMessageId) }
-        out.append(contentsOf: Array("}}}".utf8))
-        return Data(out)
+        var out = JSONBytes(capacity: send.content.utf8.count + 256)
+        out.raw(#"{"sendMessage":{"_0":{"#)
+        out.string("commandId", send.commandId, first: true)
+        out.key("origin")
+        out.raw("{")
+        out.string("node", send.origin.node, first: true)
+        out.string("socket", send.origin.socket)
+        out.raw("}")
+        out.string("userId", send.userId)
+        out.string("username", send.username)
+        out.string("roomId", send.roomId)
+        out.string("content", send.content)
+        if let replyToId = send.replyToId { out.string("replyToId", replyToId) }
+        out.strings("attachmentIds", send.attachmentIds)
+        if let clientMessageId = send.clientMessageId { out.string("clientMessageId", clientMessageId) }
+        out.raw("}}}")
+        return Data(out.bytes)
     }
 
     /// Nil for bytes that are no rooms command (the worker acknowledges and drops those).

@@ -11,42 +11,23 @@ extension ServerFrame {
         guard message.attachments == nil, message.reactions == nil, message.chunks == nil else {
             return render(NewMessage(message: message))
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(message.content.utf8.count + 320)
-        func key(_ name: StaticString) {
-            out.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: "\"")])
-            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
-        }
-        func string(_ name: StaticString, _ value: String) {
-            key(name)
-            JSONValue.appendQuoted(value, to: &out)
-        }
-        out.append(contentsOf: #"{"type":"server:new_message","message":{"id":"#.utf8)
-        JSONValue.appendQuoted(message.id, to: &out)
-        string("roomId", message.roomId)
-        string("senderId", message.senderId)
-        string("senderType", message.senderType)
-        string("senderName", message.senderName)
-        string("type", message.type)
-        string("content", message.content)
-        if let replyToId = message.replyToId { string("replyToId", replyToId) }
-        key("mentions")
-        out.append(UInt8(ascii: "["))
-        for (index, mention) in message.mentions.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            JSONValue.appendQuoted(mention, to: &out)
-        }
-        out.append(UInt8(ascii: "]"))
-        string("createdAt", message.createdAt)
-        if let updatedAt = message.updatedAt { string("updatedAt", updatedAt) }
-        if let seq = message.seq {
-            key("seq")
-            out.append(contentsOf: String(seq).utf8)
-        }
-        if let clientMessageId = message.clientMessageId { string("clientMessageId", clientMessageId) }
-        out.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "}")])
-        return String(decoding: out, as: UTF8.self)
+        var out = JSONBytes(capacity: message.content.utf8.count + 320)
+        out.raw(#"{"type":"server:new_message","message":{"#)
+        out.string("id", message.id, first: true)
+        out.string("roomId", message.roomId)
+        out.string("senderId", message.senderId)
+        out.string("senderType", message.senderType)
+        out.string("senderName", message.senderName)
+        out.string("type", message.type)
+        out.string("content", message.content)
+        if let replyToId = message.replyToId { out.string("replyToId", replyToId) }
+        out.strings("mentions", message.mentions)
+        out.string("createdAt", message.createdAt)
+        if let updatedAt = message.updatedAt { out.string("updatedAt", updatedAt) }
+        if let seq = message.seq { out.integer("seq", seq) }
+        if let clientMessageId = message.clientMessageId { out.string("clientMessageId", clientMessageId) }
+        out.raw("}}")
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// The Codable rendering, which the hand-written one must equal (tests compare them).
