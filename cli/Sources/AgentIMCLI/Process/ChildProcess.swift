@@ -33,7 +33,8 @@ public enum ChildProcessError: Error, CustomStringConvertible, Equatable {
 }
 
 /// One child process with piped stdio. Output arrives on `output` as the kernel hands it over
-/// (DispatchIO, no thread blocked per pipe); `output` finishes when both pipes reach EOF.
+/// (`PipeChannel`: NIO's event loops, no thread blocked per pipe); `output` finishes when both
+/// pipes reach EOF.
 public final class ChildProcess: @unchecked Sendable {
     public let executable: String
     public let arguments: [String]
@@ -42,8 +43,7 @@ public final class ChildProcess: @unchecked Sendable {
     private let stdinPipe: Pipe?
     private let stdoutPipe = Pipe()
     private let stderrPipe = Pipe()
-    private let queue = DispatchQueue(label: "agentim.child")
-    private var stdinIO: DispatchIO?
+    private var stdin: PipeWriter?
 
     private let lock = NSLock()
     private var exit: ProcessExit?
@@ -98,11 +98,11 @@ public final class ChildProcess: @unchecked Sendable {
         }
         do {
             if let stdinPipe {
-                let io = try DispatchChannel.stream(stdinPipe.fileHandleForWriting.fileDescriptor, queue: queue)
-                lock.withLock { stdinIO = io }
+                let writer = try PipeChannel.writer(adopting: stdinPipe.fileHandleForWriting)
+                lock.withLock { stdin = writer }
             }
-            try read(stdoutPipe.fileHandleForReading.fileDescriptor) { .stdout($0) }
-            try read(stderrPipe.fileHandleForReading.fileDescriptor) { .stderr($0) }
+            try read(stdoutPipe.fileHandleForReading) { .stdout($0) }
+            try read(stderrPipe.fileHandleForReading) { .stderr($0) }
         } catch {
             terminate(graceMs: 0)
             outputContinuation.finish()
@@ -110,20 +110,9 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    private func read(_ fd: Int32, wrap: @escaping @Sendable (Data) -> ChildOutput) throws {
-        let io = try DispatchChannel.stream(fd, queue: queue)
-        io.setLimit(lowWater: 1)
-        // Read buffers of at most 64 KB (a pipe's size): libdispatch's default (512 KB) is an mmap
-        // and munmap, with its page faults, for every read, most of which bring one line.
-        io.setLimit(highWater: 64 << 10)
+    private func read(_ handle: FileHandle, wrap: @escaping @Sendable (Data) -> ChildOutput) throws {
         let continuation = outputContinuation
-        io.read(offset: 0, length: Int.max, queue: queue) { [weak self] done, data, _ in
-            if let data, !data.isEmpty { continuation.yield(wrap(Data(data))) }
-            if done {
-                io.close()
-                self?.outputClosed()
-            }
-        }
+        try PipeChannel.read(adopting: handle, onData: { continuation.yield(wrap($0)) }, onEnd: { [weak self] in self?.outputClosed() })
     }
 
     private func outputClosed() {
@@ -136,15 +125,11 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Writes to stdin without blocking a thread; a child that already exited makes it throw.
     public func write(_ data: Data) async throws {
-        guard let io = lock.withLock({ stdinIO }) else { throw ChildProcessError.stdinClosed }
-        let payload = data.withUnsafeBytes { DispatchData(bytes: $0) }
-        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
-            var resumed = false
-            io.write(offset: 0, data: payload, queue: queue) { done, _, error in
-                guard !resumed else { return }
-                if error != 0 { resumed = true; cont.resume(throwing: ChildProcessError.launchFailed("write to \(self.executable) failed (errno \(error))")); return }
-                if done { resumed = true; cont.resume() }
-            }
+        guard let stdin = lock.withLock({ stdin }) else { throw ChildProcessError.stdinClosed }
+        do {
+            try await stdin.write(data)
+        } catch {
+            throw ChildProcessError.launchFailed("write to \(executable) failed (\(error))")
         }
     }
 
@@ -154,18 +139,12 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Closes stdin (after pending writes) so the child sees EOF.
     public func closeStdin() {
-        let io: DispatchIO? = lock.withLock {
-            let current = stdinIO
-            stdinIO = nil
+        let writer: PipeWriter? = lock.withLock {
+            let current = stdin
+            stdin = nil
             return current
         }
-        guard let io else { return }
-        // A barrier runs after the queued writes; the child sees EOF once both write ends are
-        // closed: the channel's duplicate (by its cleanup handler) and the pipe's own.
-        io.barrier { [stdinPipe] in
-            io.close()
-            try? stdinPipe?.fileHandleForWriting.close()
-        }
+        writer?.close()
     }
 
     public func sendSignal(_ sig: Int32) {
