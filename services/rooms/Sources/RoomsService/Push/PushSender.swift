@@ -204,22 +204,12 @@ final class InFlight: Sendable {
 }
 
 extension Data {
-    /// Whether the bytes hold `needle`. Data.range(of:) compares byte by byte, and push looks at
-    /// every entry of the events stream (each relayed chunk) this way: memchr finds the needle's
-    /// `_`, which JSON text seldom holds, and only there are the bytes compared.
+    /// Whether the bytes hold `needle`, found by `ByteSearch` around the needle's `_`: push looks
+    /// at every entry of the events stream (each relayed chunk) this way, and Data.range(of:)
+    /// compared byte by byte.
     fileprivate func contains(_ needle: StaticString) -> Bool {
         let pattern = UnsafeRawBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
         let pivot = pattern.firstIndex(of: 0x5F) ?? 0
-        return withUnsafeBytes { bytes in
-            guard let base = bytes.baseAddress, let patternBase = pattern.baseAddress, bytes.count >= pattern.count else { return false }
-            let end = bytes.count - (pattern.count - pivot - 1)   // past the last place the pivot can be
-            var from = pivot
-            while from < end, let hit = memchr(base + from, Int32(pattern[pivot]), end - from) {
-                let start = base.distance(to: UnsafeRawPointer(hit)) - pivot
-                if memcmp(base + start, patternBase, pattern.count) == 0 { return true }
-                from = start + pivot + 1
-            }
-            return false
-        }
+        return withUnsafeBytes { ByteSearch.firstOffset(of: pattern, pivot: pivot, in: $0) != nil }
     }
 }
