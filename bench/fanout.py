@@ -157,7 +157,11 @@ async def hub_client(spec, tally, timing, ready):
     async with timing.gate:  # a few handshakes at a time: set-up must not storm the server
         ws = await websockets.connect(spec["url"], max_size=None, compression=None, ping_interval=None)
         await ws.send(json.dumps({"type": "client:auth", "token": spec["token"]}))
-        await ws.recv()
+        # A refusal (e.g. `Server at capacity` past MAX_TOTAL_WS_CONNECTIONS) must fail the round,
+        # not leave a silent client that then counts as loss.
+        reply = json.loads(await ws.recv())
+        if reply.get("type") != "server:auth_result" or not reply.get("ok"):
+            raise RuntimeError(f"{spec['name']}: authentication answered {reply}")
         await ws.send(json.dumps({"type": "client:join_room", "roomId": spec["room"]}))
     ready()
     seen = set()
@@ -623,6 +627,8 @@ def main():
         hubs.append((os.path.abspath(path), label or f"hub({os.path.basename(path.rstrip('/'))})"))
     # Lift the hub's per-socket send limit to its ceiling (1,000 frames per second).
     os.environ.update(CLIENT_RATE_LIMIT_WINDOW="1", CLIENT_RATE_LIMIT_MAX="1000")
+    # The hub refuses sockets past MAX_TOTAL_WS_CONNECTIONS (default 5,000): room for every client.
+    os.environ["MAX_TOTAL_WS_CONNECTIONS"] = str(min(100000, max(5000, shape["clients"] + 100)))
     print(f"shape {args.shape}: {shape}; hub topology {args.mode}; generator processes {args.processes}", flush=True)
     results = {}
     with hubkit.services(durable=True) as (pg, redis):

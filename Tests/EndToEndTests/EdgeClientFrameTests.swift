@@ -47,5 +47,32 @@ extension EdgeTests {
             #expect(frame?["type"] == .string("server:pong"))
             #expect(frame?["ts"] == .number(5))
         }
+
+        /// A socket hears its `server:auth_result` before anything addressed to its user: the
+        /// presence of users who come online while it authenticates follows the result (§2.3
+        /// step 7). Seen in bench/fanout.py at 10,000 sockets, where 6 sockets got another
+        /// user's presence first.
+        @Test func authResultComesFirst() async throws {
+            let upstream = try TestUpstream()
+            let edge = try await EdgeFixture.start(upstream: upstream, environment: ["NODE_ENV": "test"])
+            defer { edge.stop(); upstream.stop() }
+            for wave in 0..<8 {
+                let sockets = (0..<30).map { _ in TestSocket(url: edge.wsURL) }
+                defer { sockets.forEach { $0.close() } }
+                // Connected first (a ping answered), so the authentications race each other.
+                for socket in sockets {
+                    socket.send(["type": "client:ping", "ts": 1])
+                    #expect(await socket.next()?["type"] == .string("server:pong"))
+                }
+                for (n, socket) in sockets.enumerated() {
+                    socket.send(["type": "client:auth", "token": EdgeFixture.token(userId: "first-\(wave)-\(n)")])
+                }
+                for socket in sockets {
+                    let first = await socket.next()
+                    #expect(first?["type"] == .string("server:auth_result"), "first frame after client:auth: \(String(describing: first))")
+                    #expect(first?["ok"] == .bool(true))
+                }
+            }
+        }
     }
 }

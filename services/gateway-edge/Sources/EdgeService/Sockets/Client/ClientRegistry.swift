@@ -22,6 +22,14 @@ actor ClientRegistry {
         var userId: String?
         var username: String?
         var rooms: [String: RoomCursor] = [:]
+        /// Frames for the user (presence, revocation…) that came between binding the socket
+        /// to a user and its `server:auth_result`; they follow the result (`welcome`).
+        var held: [Outgoing]?
+
+        /// Out now, or after the welcome while one is awaited.
+        mutating func post(_ item: Outgoing) {
+            if held != nil { held!.append(item) } else { outbox.send(item) }
+        }
     }
 
     /// A socket's room whose sequence has a hole to fill from the store.
@@ -73,12 +81,26 @@ actor ClientRegistry {
             socket.rooms = [:]
         }
         if socket.userId == nil { authenticatedCount += 1 }
+        // A new binding holds the user's frames until its auth result is out; a re-auth as the
+        // same user changes nothing a client could notice.
+        if socket.userId != userId { socket.held = socket.held ?? [] }
         socket.userId = userId
         socket.username = username
         sockets[id] = socket
         let first = (byUser[userId]?.isEmpty ?? true)
         byUser[userId, default: []].insert(id)
         return .admitted(firstOfUser: first)
+    }
+
+    /// Sends the successful `server:auth_result`, then what was held for the socket meanwhile:
+    /// a client hears it is authenticated before anything addressed to its user (websocket §2.3
+    /// step 7: the result, then presence).
+    func welcome(_ id: String, _ result: Outgoing) {
+        guard var socket = sockets[id] else { return }
+        socket.outbox.send(result)
+        for item in socket.held ?? [] { socket.outbox.send(item) }
+        socket.held = nil
+        sockets[id] = socket
     }
 
     /// Gauges of `/api/metrics`: authenticated client sockets, users online, rooms with a socket.
@@ -154,7 +176,7 @@ actor ClientRegistry {
                 }
             }
         case .user(let userId):
-            for id in byUser[userId] ?? [] { sockets[id]?.outbox.send(.text(delivery.frame)) }
+            for id in byUser[userId] ?? [] { sockets[id]?.post(.text(delivery.frame)) }
         case .socket(let address):
             // Replies to one socket (errors) are not sequenced. A retry's acknowledgement carries
             // its message's seq: a socket joined to that room gets it in sequence (so not twice,
@@ -166,7 +188,9 @@ actor ClientRegistry {
                 sockets[address.socket]?.outbox.send(.text(delivery.frame))
             }
         case .all:
-            for (_, socket) in sockets where socket.userId != nil { socket.outbox.send(.text(delivery.frame)) }
+            for (id, socket) in sockets where socket.userId != nil {
+                if socket.held == nil { socket.outbox.send(.text(delivery.frame)) } else { sockets[id]?.held?.append(.text(delivery.frame)) }
+            }
         case .agent, .gateway, .workspaceRequest:
             break  // gateway sockets: GatewayRegistry; workspace answers: GatewaySockets.workspaceRequests
         }
@@ -232,8 +256,8 @@ actor ClientRegistry {
     /// Closes every socket of `userId` with 1008 after `SESSION_REVOKED` (websocket §15.4).
     func revoke(userId: String) {
         for id in byUser[userId] ?? [] {
-            sockets[id]?.outbox.send(.text(ServerFrame.error(code: "SESSION_REVOKED", message: "Session revoked")))
-            sockets[id]?.outbox.send(.close(code: 1008, reason: "Session revoked"))
+            sockets[id]?.post(.text(ServerFrame.error(code: "SESSION_REVOKED", message: "Session revoked")))
+            sockets[id]?.post(.close(code: 1008, reason: "Session revoked"))
         }
     }
 }

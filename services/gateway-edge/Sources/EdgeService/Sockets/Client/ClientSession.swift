@@ -167,7 +167,7 @@ struct ClientSession: FrameSession {
         }
         state.lock.withLock { state.user = user }
         if first { await clients.presenceLease.arrived(user.id) }
-        result(true, userId: user.id)
+        await clients.registry.welcome(id, .text(ServerFrame.authResult(ok: true, error: nil, userId: user.id)))
         if first { await clients.presence.cameOnline(user) }
     }
 }
