@@ -123,7 +123,7 @@ class Topology:
         subprocess.check_call(["psql", f"postgresql://postgres@127.0.0.1:{pg}/postgres", "-qc", f"CREATE DATABASE {db}"])
         self.upload = tempfile.mkdtemp()
         self.env = dict(os.environ, DATABASE_URL=f"postgresql://postgres@127.0.0.1:{pg}/{db}", ADMIN_PASSWORD=ADMIN_PASSWORD,
-                        JWT_SECRET="benchmark-secret-benchmark-secret-0123", UPLOAD_DIR=self.upload, LOG_LEVEL="error",
+                        JWT_SECRET="benchmark-secret-benchmark-secret-0123", UPLOAD_DIR=self.upload, LOG_LEVEL=os.environ.get("HUB_LOG_LEVEL", "error"),
                         HOST="127.0.0.1", CLIENT_RATE_LIMIT_MAX="1000", NODE_ENV="test")
         self.env.pop("REDIS_URL", None)  # the single-process hub must not pick up the caller's Redis
         if mode == "single":

@@ -21,8 +21,8 @@ protocol FrameSession: Sendable {
 /// Where a frame session's frames go: straight to its channel, from any thread. Writes of one
 /// caller keep their order (the channel's event loop runs them first in, first out).
 final class SocketOutbox: Sendable {
-    private let loop: any EventLoop
-    private let handler: NIOLoopBoundBox<FrameSocketHandler?>
+    fileprivate let loop: any EventLoop
+    fileprivate let handler: NIOLoopBoundBox<FrameSocketHandler?>
 
     /// Made on `loop`; `attach` follows once the handler exists.
     init(loop: any EventLoop) {
@@ -38,6 +38,35 @@ final class SocketOutbox: Sendable {
         } else {
             loop.execute { self.handler.value?.enqueue(item) }
         }
+    }
+}
+
+/// Frames for many sockets (a room's delivery, a broadcast to everyone) handed to their event
+/// loops with one hop per loop instead of one per socket, each socket flushed once per batch.
+/// Each socket's frames keep their order: a socket lives on one loop, whose items run in turn.
+struct OutboxBatch: Sendable {
+    private typealias Item = (outbox: SocketOutbox, item: Outgoing)
+    private var groups: [(loop: any EventLoop, items: [Item])] = []
+
+    mutating func add(_ outbox: SocketOutbox, _ item: Outgoing) {
+        // Few loops (one per core): a scan beats hashing.
+        if let index = groups.firstIndex(where: { $0.loop === outbox.loop }) {
+            groups[index].items.append((outbox, item))
+        } else {
+            groups.append((outbox.loop, [(outbox, item)]))
+        }
+    }
+
+    func send() {
+        for group in groups {
+            let items = group.items
+            if group.loop.inEventLoop { Self.run(items) } else { group.loop.execute { Self.run(items) } }
+        }
+    }
+
+    private static func run(_ items: [Item]) {
+        for (outbox, item) in items { outbox.handler.value?.enqueue(item, flush: false) }
+        for (outbox, _) in items { outbox.handler.value?.flushWritten() }
     }
 }
 
@@ -332,7 +361,8 @@ final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// take more, frames wait in `held` rather than in NIO's buffer, so a close of ours is not
     /// queued behind them: a peer that stops reading gets its 1013 after at most the channel's
     /// high-water mark, not after everything the edge already had for it.
-    fileprivate func enqueue(_ item: Outgoing) {
+    /// `flush` false: the caller flushes (`flushWritten`) once it has written its batch.
+    fileprivate func enqueue(_ item: Outgoing, flush: Bool = true) {
         guard let context, state == .open || state == .failing else { return }
         if case .close(let code, let reason) = item {
             // The session's own close comes after what it sent before it.
@@ -349,19 +379,35 @@ final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             return
         }
-        write(item, context: context)
+        write(item, context: context, flush: flush)
     }
 
-    private func write(_ item: Outgoing, context: ChannelHandlerContext) {
+    /// Written and not yet flushed (a batch's frames).
+    private var unflushed = false
+
+    fileprivate func flushWritten() {
+        guard unflushed, let context else { return }
+        unflushed = false
+        context.flush()
+    }
+
+    private func write(_ item: Outgoing, context: ChannelHandlerContext, flush: Bool = true) {
+        let frame: WebSocketFrame
         switch item {
         case .text(let text):
             var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
             buffer.writeString(text)
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: buffer)), promise: nil)
+            frame = WebSocketFrame(fin: true, opcode: .text, data: buffer)
         case .frame(let bytes):
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: bytes)), promise: nil)
+            frame = WebSocketFrame(fin: true, opcode: .text, data: bytes)
         case .close:
-            break  // never held: enqueue sends it at once
+            return  // never held: enqueue sends it at once
+        }
+        if flush {
+            context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(frame), promise: nil)
+            unflushed = true
         }
     }
 

@@ -164,32 +164,37 @@ actor ClientRegistry {
     /// gaps it found, for the hub to fill from the store.
     func deliver(_ delivery: Delivery) -> [Gap] {
         var gaps: [Gap] = []
+        var batch = OutboxBatch()
+        defer { batch.send() }
         switch delivery.audience {
         case .room(let room, let except):
             // Rendered once for the room: every socket is handed the same bytes.
             let bytes = ByteBuffer(string: delivery.frame)
             for id in byRoom[room] ?? [] where !(except?.node == node && except?.socket == id) {
                 if let seq = delivery.seq {
-                    if let gap = sequenced(id, room: room, seq: seq, frame: delivery.frame, bytes: bytes) { gaps.append(gap) }
-                } else {
-                    sockets[id]?.outbox.send(.frame(bytes))
+                    if let gap = sequenced(id, room: room, seq: seq, frame: delivery.frame, bytes: bytes, into: &batch) { gaps.append(gap) }
+                } else if let outbox = sockets[id]?.outbox {
+                    batch.add(outbox, .frame(bytes))
                 }
             }
         case .user(let userId):
-            for id in byUser[userId] ?? [] { sockets[id]?.post(.text(delivery.frame)) }
+            let bytes = ByteBuffer(string: delivery.frame)
+            for id in byUser[userId] ?? [] { sockets[id]?.post(.frame(bytes)) }
         case .socket(let address):
             // Replies to one socket (errors) are not sequenced. A retry's acknowledgement carries
             // its message's seq: a socket joined to that room gets it in sequence (so not twice,
             // when the room's announcement reached it first); any other socket gets it as is.
             guard address.node == node else { return [] }
             if let seq = delivery.seq, let room = Self.room(of: delivery.frame), sockets[address.socket]?.rooms[room] != nil {
-                if let gap = sequenced(address.socket, room: room, seq: seq, frame: delivery.frame) { gaps.append(gap) }
+                if let gap = sequenced(address.socket, room: room, seq: seq, frame: delivery.frame, into: &batch) { gaps.append(gap) }
             } else {
                 sockets[address.socket]?.outbox.send(.text(delivery.frame))
             }
         case .all:
+            // Presence goes to every socket: one rendering, one hop per event loop.
+            let bytes = ByteBuffer(string: delivery.frame)
             for (id, socket) in sockets where socket.userId != nil {
-                if socket.held == nil { socket.outbox.send(.text(delivery.frame)) } else { sockets[id]?.held?.append(.text(delivery.frame)) }
+                if socket.held == nil { batch.add(socket.outbox, .frame(bytes)) } else { sockets[id]?.held?.append(.frame(bytes)) }
             }
         case .agent, .gateway, .workspaceRequest:
             break  // gateway sockets: GatewayRegistry; workspace answers: GatewaySockets.workspaceRequests
@@ -199,19 +204,20 @@ actor ClientRegistry {
 
     /// Delivers frames of `room` to one socket in sequence order: repeats are dropped,
     /// frames ahead of a hole wait. Returns the gap when one opens and no fill is running.
-    private func sequenced(_ id: String, room: String, seq: Int64, frame: String, bytes: ByteBuffer? = nil) -> Gap? {
+    private func sequenced(_ id: String, room: String, seq: Int64, frame: String, bytes: ByteBuffer? = nil,
+                           into batch: inout OutboxBatch) -> Gap? {
         // The usual case, the next frame with nothing waiting: straight out, the cursor changed in
         // place (no copy of it, no dictionary touched).
         if let cursor = sockets[id]?.rooms[room], seq == cursor.lastSeq + 1, !cursor.filling, cursor.pending.isEmpty {
             sockets[id]!.rooms[room]!.lastSeq = seq
-            sockets[id]!.outbox.send(bytes.map { .frame($0) } ?? .text(frame))
+            batch.add(sockets[id]!.outbox, bytes.map { .frame($0) } ?? .text(frame))
             return nil
         }
         guard var cursor = sockets[id]?.rooms[room], seq > cursor.lastSeq else { return nil }
         cursor.pending[seq] = frame
         if !cursor.filling {
             while let next = cursor.pending.removeValue(forKey: cursor.lastSeq + 1) {
-                sockets[id]?.outbox.send(.text(next))
+                if let outbox = sockets[id]?.outbox { batch.add(outbox, .text(next)) }
                 cursor.lastSeq += 1
             }
         }
