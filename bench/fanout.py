@@ -336,7 +336,7 @@ def worker(kind, specs, round_id, conn):
             return tasks
 
         tasks = await staged()
-        deadline = time.monotonic() + 180 + len(specs) / 20  # 10,000 sockets: minutes of presence storm
+        deadline = time.monotonic() + 180 + len(specs) / 10  # 10,000 sockets: minutes of presence storm
         while not all_joined.is_set():
             failed = [(spec["name"], t) for spec, t in zip(specs, tasks) if t.done() and not t.cancelled() and t.exception()]
             if failed:
@@ -388,13 +388,15 @@ class HubSystem:
         creating and logging in 1,000 users through the API costs two argon2id hashes each (minutes
         on a busy machine) and is not what this benchmark measures. Rooms are created through the API."""
         t, s = self.topology, self.shape
+        # --sockets-per-user K: clients/K users, each with K sockets (tabs, devices) in its room.
+        self.user_count = s["clients"] // s["sockets_per_user"]
         admin = t.login("admin", ADMIN_PASSWORD)["accessToken"]
         subprocess.check_call(["psql", "-q", t.env["DATABASE_URL"], "-c",
                                "INSERT INTO users (id, username, display_name, role, created_at, updated_at) "
                                f"SELECT 'fanout' || g, 'bench' || g, 'bench' || g, 'user', now(), now() "
-                               f"FROM generate_series(0, {s['clients'] - 1}) g"])
+                               f"FROM generate_series(0, {self.user_count - 1}) g"])
         secret = t.env["JWT_SECRET"].encode()
-        self.users = [dict(id=f"fanout{i}", token=sign_jwt(secret, f"fanout{i}", f"bench{i}")) for i in range(s["clients"])]
+        self.users = [dict(id=f"fanout{i}", token=sign_jwt(secret, f"fanout{i}", f"bench{i}")) for i in range(self.user_count)]
         self.rooms = []
         for r in range(s["rooms"]):
             members = [u["id"] for i, u in enumerate(self.users) if i % s["rooms"] == r]
@@ -406,7 +408,8 @@ class HubSystem:
         edges = self.topology.edges
         return [dict(name=f"c{i}", url=f"ws://127.0.0.1:{edges[i % len(edges)]}/ws/client", token=u["token"],
                      room=self.rooms[i % s["rooms"]], room_index=i % s["rooms"], sends=i < s["senders"],
-                     rate=s["rate"], seconds=s["seconds"]) for i, u in enumerate(self.users)]
+                     rate=s["rate"], seconds=s["seconds"])
+                for i, u in ((i, self.users[i % self.user_count]) for i in range(s["clients"]))]
 
     def cpu_roots(self):
         return [p.pid for p in self.topology.procs] + [listening_pid(self.pg), listening_pid(self.redis)]
@@ -541,7 +544,7 @@ def run_round(system, shape, processes, round_id):
         p = ctx.Process(target=worker, args=(system.kind, specs[w::processes], round_id, child), daemon=True)
         p.start(); pipes.append(parent); procs.append(p)
     for conn in pipes:
-        if not conn.poll(180 + len(specs) / 20) or conn.recv() != "ready":
+        if not conn.poll(180 + len(specs) / 10) or conn.recv() != "ready":
             if isinstance(system, HubSystem):
                 print(system.topology.logs(), flush=True)  # why the hub refused or went away
             raise RuntimeError(f"{system.label}: clients did not connect")
@@ -614,8 +617,12 @@ def main():
     parser.add_argument("--rate", type=float, help="messages per second per sender (overrides the shape's)")
     parser.add_argument("--clients", type=int, help="sockets (overrides the shape's); for how cost grows with sockets")
     parser.add_argument("--rooms", type=int, help="rooms (overrides the shape's)")
+    parser.add_argument("--sockets-per-user", type=int, default=1,
+                        help="hub only: each user holds this many sockets (1-100; clients/K users). Presence goes to every "
+                             "socket when a user's first one connects (websocket 13.2), so N one-socket users cost N^2/2 "
+                             "frames to connect: 10,000 took more than 7 minutes here; 1,000 users x 10 sockets a tenth of that")
     args = parser.parse_args()
-    shape = dict(SHAPES[args.shape], overload=args.shape == "overload")
+    shape = dict(SHAPES[args.shape], overload=args.shape == "overload", sockets_per_user=args.sockets_per_user)
     if args.seconds:
         shape["seconds"] = args.seconds
     if args.rate is not None:
@@ -631,6 +638,9 @@ def main():
     os.environ.update(CLIENT_RATE_LIMIT_WINDOW="1", CLIENT_RATE_LIMIT_MAX="1000")
     # The hub refuses sockets past MAX_TOTAL_WS_CONNECTIONS (default 5,000): room for every client.
     os.environ["MAX_TOTAL_WS_CONNECTIONS"] = str(min(100000, max(5000, shape["clients"] + 100)))
+    os.environ["MAX_WS_CONNECTIONS_PER_USER"] = str(min(100, max(10, args.sockets_per_user)))
+    if shape["clients"] % args.sockets_per_user or (shape["clients"] // args.sockets_per_user) % shape["rooms"]:
+        sys.exit("--sockets-per-user must divide the clients into a whole number of users per room")
     print(f"shape {args.shape}: {shape}; hub topology {args.mode}; generator processes {args.processes}", flush=True)
     results = {}
     with hubkit.services(durable=True) as (pg, redis):
