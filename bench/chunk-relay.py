@@ -7,16 +7,20 @@ distributed topology (five services over Redis; the gateway on edge 1, clients s
 edges 1 and 2). Two runs per topology: a burst (every chunk offered as fast as the socket takes
 it) and a paced run (--rate chunks/s, default 500).
 
-    python3 bench/chunk-relay.py [--clients 10] [--chunks 2000] [--size 200] [--mode both]
+    python3 bench/chunk-relay.py [--clients 10] [--chunks 2000] [--size 200] [--mode both] [--processes 2]
 
-The gateway and every client live in this one asyncio process, so the send timestamp
-(time.perf_counter_ns, carried at the start of each chunk's content) and the receive time come
-from the same clock; the "bench cpu" column is this process's CPU use over the run: near 100 %
-means the Python side, not the hub, is the bottleneck. Chunks are not stored, so PostgreSQL
-runs with fsync off.
+With --processes P (the default, 2) the generator is several processes: the gateway sends from
+its own process over a bare socket (each frame built as bytes, masked with a zero key), and the
+clients are split over P receiver processes that count chunk frames in bulk (a byte search per
+read, not a parse per frame) and take one latency sample per read. Send and receive times are
+CLOCK_MONOTONIC, one clock for every process. Each line reports the CPU of the sender, of the
+receivers and of the hub's processes over the run. --processes 0 keeps the first generator: the
+gateway and every client in this one asyncio process, parsing every frame (its "bench cpu" near
+100 % means the bench, not the hub, is the limit). Chunks are not stored, so PostgreSQL runs with
+fsync off.
 
 Needs: `pip install websockets`; the hub built (`swift build` or `swift build -c release`)."""
-import argparse, asyncio, json, os, sys, time
+import argparse, asyncio, base64, json, multiprocessing, os, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # hubkit.py sits here; also under python3 -P
 import hubkit
@@ -186,6 +190,207 @@ async def run(topology, n_clients, chunks, size, rate):
             await ws.close()
 
 
+# --- the multi-process generator ---------------------------------------------------------------
+
+CHUNK_MARK = b'"type":"server:message_chunk"'
+CONTENT_MARK = b'"content":"'
+
+
+def client_frame(text):
+    """A client's text frame: masked, as clients must, with a zero key (so the payload is as is)."""
+    n = len(text)
+    head = bytes([0x81, 0x80 | n]) if n < 126 else \
+        bytes([0x81, 0x80 | 126]) + n.to_bytes(2, "big") if n < 65536 else bytes([0x81, 0x80 | 127]) + n.to_bytes(8, "big")
+    return head + b"\0\0\0\0" + text
+
+
+async def bare_socket(port, path):
+    """A WebSocket opened by hand: the upgrade, then the stream's reader and writer."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    key = base64.b64encode(os.urandom(16)).decode()
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
+    head = await reader.readuntil(b"\r\n\r\n")
+    if b" 101 " not in head.split(b"\r\n", 1)[0]:
+        raise RuntimeError(f"{path}: upgrade refused: {head[:200]!r}")
+    return reader, writer
+
+
+async def next_text(reader, kind, timeout=15):
+    """Server frames (unmasked) until a text frame of type `kind`; returns it parsed."""
+    async def loop():
+        while True:
+            b0, b1 = await reader.readexactly(2)
+            n = b1 & 0x7F
+            if n == 126:
+                n = int.from_bytes(await reader.readexactly(2), "big")
+            elif n == 127:
+                n = int.from_bytes(await reader.readexactly(8), "big")
+            payload = await reader.readexactly(n)
+            if b0 & 0x0F == 1:
+                frame = json.loads(payload)
+                if frame.get("type") == kind:
+                    return frame
+    return await asyncio.wait_for(loop(), timeout)
+
+
+def receiver_process(specs, room, conn):
+    """Holds its share of the clients; for each run counts every client's chunk frames until all
+    arrived (or the deadline), one latency sample per read."""
+    async def main():
+        sockets = []
+        for port, token in specs:
+            reader, writer = await bare_socket(port, "/ws/client")
+            writer.write(client_frame(json.dumps({"type": "client:auth", "token": token}).encode()))
+            result = await next_text(reader, "server:auth_result")
+            if not result.get("ok"):
+                raise RuntimeError(f"client auth failed: {result}")
+            writer.write(client_frame(json.dumps({"type": "client:join_room", "roomId": room}).encode()))
+            writer.write(client_frame(b'{"type":"client:ping","ts":1}'))
+            await next_text(reader, "server:pong")
+            sockets.append((reader, writer))
+        conn.send("ready")
+        loop = asyncio.get_running_loop()
+        while (run := await loop.run_in_executor(None, conn.recv)) is not None:
+            chunks, deadline = run["chunks"], run["deadline"]
+            counts, last = [0] * len(sockets), [0] * len(sockets)
+            samples = []
+            cpu0 = time.process_time()
+
+            async def count(i, reader):
+                tail = b""
+                while counts[i] < chunks:
+                    data = await reader.read(1 << 20)
+                    if not data:
+                        return
+                    now = time.monotonic_ns()
+                    buffer = tail + data
+                    counts[i] += buffer.count(CHUNK_MARK)
+                    tail = buffer[-(len(CHUNK_MARK) - 1):]
+                    at = buffer.rfind(CONTENT_MARK)
+                    if at >= 0:
+                        start = at + len(CONTENT_MARK)
+                        bar = buffer.find(b"|", start, start + 24)
+                        if bar > 0:
+                            samples.append(now - int(buffer[start:bar]))
+                    last[i] = now
+
+            tasks = [asyncio.create_task(count(i, r)) for i, (r, _) in enumerate(sockets)]
+            await asyncio.wait(tasks, timeout=max(1, deadline - time.monotonic()))
+            for task in tasks:
+                task.cancel()
+            conn.send(dict(counts=counts, last=max(last), samples=samples, cpu=time.process_time() - cpu0))
+    asyncio.run(main())
+
+
+def sender_process(port, token, room, conn):
+    """The gateway: sends each run's chunks as fast as its socket takes them (burst) or paced."""
+    async def main():
+        reader, writer = await bare_socket(port, "/ws/gateway")
+        writer.write(client_frame(json.dumps({"type": "gateway:auth", "token": token, "gatewayId": "bench-gw-mp", "protocolVersion": "1",
+                                              "deviceInfo": {"hostname": "h", "platform": "linux", "arch": "x64", "nodeVersion": "v20"}}).encode()))
+        result = await next_text(reader, "server:gateway_auth_result")
+        if not result.get("ok"):
+            raise RuntimeError(f"gateway auth failed: {result}")
+        writer.write(client_frame(json.dumps({"type": "gateway:register_agent", "agent": {"id": AGENT_ID, "name": "bench", "type": "generic"}}).encode()))
+        writer.write(client_frame(b'{"type":"gateway:ping","ts":1}'))
+        await next_text(reader, "server:pong")
+        errors = []
+
+        async def watch():  # the hub's complaints, if any (rate limits, budgets)
+            buffer = b""
+            while data := await reader.read(1 << 16):
+                buffer = (buffer + data)[-4096:]
+                if b"server:error" in data:
+                    errors.append(buffer[buffer.find(b"server:error") - 10:][:300].decode(errors="replace"))
+        watching = asyncio.create_task(watch())
+        conn.send("ready")
+        loop = asyncio.get_running_loop()
+        while (run := await loop.run_in_executor(None, conn.recv)) is not None:
+            label, chunks, size, rate = run["label"], run["chunks"], run["size"], run["rate"]
+            per_message = max(1, min(1000, STREAM_BUDGET // (size + 40)))
+            prefix = f'{{"type":"gateway:message_chunk","roomId":"{room}","agentId":"{AGENT_ID}","messageId":"{label}-'
+            cpu0, start = time.process_time(), time.monotonic_ns()
+            for n in range(chunks):
+                if rate:
+                    delay = start + n * 1e9 / rate - time.monotonic_ns()
+                    if delay > 0:
+                        await asyncio.sleep(delay / 1e9)
+                head = f"{time.monotonic_ns()}|{n}|"
+                content = head + "x" * max(0, size - len(head))
+                writer.write(client_frame(f'{prefix}{n // per_message}","chunk":{{"type":"text","content":"{content}"}}}}'.encode()))
+                if rate or n % 64 == 63:
+                    await writer.drain()
+            await writer.drain()
+            conn.send(dict(start=start, sent=time.monotonic_ns(), cpu=time.process_time() - cpu0, errors=errors[:3]))
+        watching.cancel()
+    asyncio.run(main())
+
+
+def hub_cpu(topology):
+    """utime + stime of the hub's processes (seconds)."""
+    total = 0
+    for proc in topology.procs:
+        try:
+            fields = open(f"/proc/{proc.pid}/stat").read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def run_processes(topology, n_clients, chunks, size, rate, processes):
+    base = topology.base
+    admin = topology.login("admin", ADMIN_PASSWORD)["accessToken"]
+    users = topology.create_users(admin, n_clients)
+    room_id = http("POST", base + "/api/rooms", {"name": "chunks", "memberIds": [u["user"]["id"] for u in users]}, admin)["data"]["id"]
+    ctx = multiprocessing.get_context("fork")
+    sender_pipe, child = ctx.Pipe()
+    procs = [ctx.Process(target=sender_process, args=(topology.edges[0], admin, room_id, child), daemon=True)]
+    procs[0].start()
+    if sender_pipe.recv() != "ready":
+        raise RuntimeError("the gateway did not connect")
+    status, _ = request("POST", base + f"/api/rooms/{room_id}/members", {"memberId": AGENT_ID, "memberType": "agent"}, admin)
+    if status != 201:
+        raise RuntimeError(f"adding the agent to the room answered {status}")
+    specs = [(topology.edges[i % len(topology.edges)], u["accessToken"]) for i, u in enumerate(users)]
+    pipes = []
+    for k in range(processes):
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=receiver_process, args=(specs[k::processes], room_id, child), daemon=True)
+        proc.start(); procs.append(proc); pipes.append(parent)
+    for pipe in pipes:
+        if not pipe.poll(60) or pipe.recv() != "ready":
+            raise RuntimeError("clients did not connect")
+    print(f"  {topology.mode}: generator = 1 sender process + {processes} receiver processes")
+    try:
+        for label, r in (("burst", None), ("paced", rate)):
+            hub0 = hub_cpu(topology)
+            for pipe in pipes:
+                pipe.send(dict(chunks=chunks, deadline=time.monotonic() + 60 + (chunks / r if r else 0)))
+            sender_pipe.send(dict(label=label, chunks=chunks, size=size, rate=r))
+            sent = sender_pipe.recv()
+            got = [pipe.recv() for pipe in pipes]
+            hub = hub_cpu(topology) - hub0
+            counts = [c for g in got for c in g["counts"]]
+            end = max(g["last"] for g in got)
+            elapsed = (end - sent["start"]) / 1e9
+            samples = sorted(x for g in got for x in g["samples"])
+            offer = f"{chunks / ((sent['sent'] - sent['start']) / 1e9):8.0f}/s" if r is None else f"{r:6d}/s  "
+            print(f"    {label:5s} offered {offer} delivered {min(counts) / elapsed:8.1f} chunks/s ({sum(counts) / elapsed:9.1f} deliveries/s)  "
+                  f"p50 {pct(samples, 0.5):7.2f} ms  p99 {pct(samples, 0.99):7.2f} ms  max {samples[-1] / 1e6 if samples else float('nan'):7.2f} ms  "
+                  f"lost {chunks * len(counts) - sum(counts)}  cpu: sender {100 * sent['cpu'] / elapsed:3.0f}%  "
+                  f"receivers {100 * sum(g['cpu'] for g in got) / elapsed:3.0f}%  hub {100 * hub / elapsed:3.0f}%", flush=True)
+            for err in sent["errors"]:
+                print(f"      server:error {err}")
+            time.sleep(0.5)
+    finally:
+        for pipe in [sender_pipe] + pipes:
+            pipe.send(None)
+        for proc in procs:
+            proc.join(5)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=10)
@@ -193,13 +398,18 @@ def main():
     parser.add_argument("--size", type=int, default=200, help="chunk text bytes (timestamp included)")
     parser.add_argument("--rate", type=int, default=500, help="chunks/s of the paced run")
     parser.add_argument("--mode", choices=["single", "distributed", "both"], default="both")
+    parser.add_argument("--processes", type=int, default=2,
+                        help="receiver processes of the multi-process generator; 0: everything in this one process")
     args = parser.parse_args()
     with hubkit.services() as (pg, redis):
         print(f"binaries: {hubkit.bin_dir()}; PostgreSQL :{pg}, Redis :{redis}; clients={args.clients} chunks={args.chunks} "
               f"size={args.size} B, paced run at {args.rate} chunks/s")
         for mode in hubkit.modes(args.mode):
             with hubkit.running(mode, pg, redis, "chunks") as topology:
-                asyncio.run(run(topology, args.clients, args.chunks, args.size, args.rate))
+                if args.processes > 0:
+                    run_processes(topology, args.clients, args.chunks, args.size, args.rate, args.processes)
+                else:
+                    asyncio.run(run(topology, args.clients, args.chunks, args.size, args.rate))
 
 
 if __name__ == "__main__":
