@@ -428,6 +428,23 @@ struct AgentGatewayTests {
         let history = try await hub2.get("/api/messages/rooms/\(room)", amy.token)
         #expect(history.data?["items"]?.arrayValue?.first?["id"]?.stringValue == "d1")
 
+        // A burst of chunks and the reply's end right behind them: the chunks are written to the
+        // bus together (ChunkAppender), and the end still reaches the client after the last one, in order.
+        _ = try await hub2.send(client, room: room, "@dist stream a lot")
+        #expect(await gateway.nextWork(for: "agent-d") != nil)
+        for n in 0..<2000 { gateway.chunk(agent: "agent-d", room: room, message: "d2", text: "c\(n)") }
+        gateway.complete(agent: "agent-d", room: room, message: "d2", text: "all")
+        var streamed: [String] = []
+        while let frame = await client.next() {
+            let type = frame["type"]?.stringValue
+            if type == "server:message_chunk", frame["messageId"]?.stringValue == "d2" {
+                streamed.append(frame["chunk"]?["content"]?.stringValue ?? "?")
+            } else if type == "server:message_complete", frame["message"]?["id"]?.stringValue == "d2" {
+                break
+            }
+        }
+        #expect(streamed == (0..<2000).map { "c\($0)" }, "every chunk, in order, before the reply's end")
+
         // The agent registered again through edge 2: work goes there only, the old socket lets go.
         let moved = try await FakeGateway.connect(ws: edge2.wsURL, token: amy.token, gatewayId: gateway.gatewayId)
         defer { moved.close() }

@@ -50,10 +50,13 @@ public protocol Bus: Sendable {
     func claimStale(_ stream: String, group: String, consumer: String, minIdle: Duration, count: Int) async throws -> [BusEntry]
 }
 
+/// About how many entries a stream keeps (MAXLEN ~) unless its writer says otherwise.
+public let busStreamMaxLength = 100_000
+
 public extension Bus {
     @discardableResult
     func append(_ stream: String, _ payload: Data) async throws -> String {
-        try await append(stream, payload, maxLength: 100_000)
+        try await append(stream, payload, maxLength: busStreamMaxLength)
     }
 
     /// One append after the other; buses that can pipeline implement their own.
@@ -73,7 +76,7 @@ public extension Bus {
     @discardableResult
     func publish<T: Encodable>(_ stream: String, contentsOf values: [T]) async throws -> [String] {
         let encoder = JSONCoding.encoder()
-        return try await append(stream, contentsOf: try values.map { try encoder.encode($0) }, maxLength: 100_000)
+        return try await append(stream, contentsOf: try values.map { try encoder.encode($0) }, maxLength: busStreamMaxLength)
     }
 }
 

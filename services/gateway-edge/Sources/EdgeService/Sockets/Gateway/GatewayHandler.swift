@@ -12,6 +12,7 @@ struct GatewayHandler: Sendable {
     let runtime: Runtime
     let registry: GatewayRegistry
     let agents: AgentsDirectory
+    let chunks: ChunkAppender
 
     /// Cumulative text one reply may stream (websocket §10.3 step 4).
     static let streamLimit = 10_485_760
@@ -64,6 +65,9 @@ struct GatewayHandler: Sendable {
 
     private func dispatch(_ frame: InboundGatewayFrame, on socket: GatewaySocket) async {
         guard let (userId, gatewayId) = await registry.owner(of: socket.id) else { return }
+        // Anything else a gateway sends comes after the chunks it streamed before it: no client
+        // sees a reply end (message_complete) before its last chunk.
+        if case .messageChunk = frame {} else { await chunks.flushed() }
         do {
             switch frame {
             case .registerAgent(let agentId, let agent): try await register(agentId, agent, socket: socket, userId: userId, gatewayId: gatewayId)
@@ -144,7 +148,7 @@ struct GatewayHandler: Sendable {
             }
             agentName = placement.name
         }
-        try await runtime.bus.append(BusStream.events, ChunkRelay.deliveryPayload(
+        await chunks.append(ChunkRelay.deliveryPayload(
             roomId: roomId, agentId: agentId, agentName: agentName, messageId: messageId, chunk: chunk))
     }
 

@@ -1,3 +1,4 @@
+import AgentIMBus
 import AgentIMCore
 import AgentIMRuntime
 import Metrics
@@ -16,15 +17,18 @@ final class GatewaySockets: Sendable {
     let inbound: Counter
     /// Milliseconds before an unauthenticated socket is closed with 4001.
     let authTimeoutMs: Int
+    /// Relayed chunks on their way to the events stream.
+    let chunks: ChunkAppender
 
     init(runtime: Runtime, agents: AgentsDirectory?, inbound: Counter, authTimeoutMs: Int) {
         self.runtime = runtime
+        chunks = ChunkAppender(bus: runtime.bus, stream: BusStream.events, logger: runtime.logger)
         self.agents = agents
         self.inbound = inbound
         self.authTimeoutMs = authTimeoutMs
     }
 
-    var handler: GatewayHandler? { agents.map { GatewayHandler(runtime: runtime, registry: registry, agents: $0) } }
+    var handler: GatewayHandler? { agents.map { GatewayHandler(runtime: runtime, registry: registry, agents: $0, chunks: chunks) } }
 }
 
 /// Live `/ws/gateway` sockets on this edge (`agentim_ws_gateway_connections`).
