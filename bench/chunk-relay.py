@@ -67,6 +67,20 @@ async def open_client(port, token, room):
     return ws
 
 
+async def pace(start_ns, n, rate, clock):
+    """Paced: chunk n leaves at start + n/rate (at once when behind). Burst (rate None): no wait."""
+    if rate:
+        delay = start_ns + n * 1e9 / rate - clock()
+        if delay > 0:
+            await asyncio.sleep(delay / 1e9)
+
+
+def chunk_text(n, size, clock):
+    """A chunk's content: its send time and number, padded to `size` bytes."""
+    head = f"{clock()}|{n}|"
+    return head + "x" * max(0, size - len(head))
+
+
 def pct(values, p):
     return values[min(len(values) - 1, int(p * len(values)))] / 1e6 if values else float("nan")
 
@@ -112,15 +126,10 @@ async def stream(label, gateway, clients, room, chunks, size, rate):
 
     tasks = [asyncio.create_task(reader(i, ws)) for i, ws in enumerate(clients)]
     tasks.append(asyncio.create_task(gateway_errors()))
-    pad_to = max(0, size)
     cpu0, start_ns = time.process_time(), time.perf_counter_ns()
     for n in range(chunks):
-        if rate:
-            delay = start_ns + n * 1e9 / rate - time.perf_counter_ns()
-            if delay > 0:
-                await asyncio.sleep(delay / 1e9)
-        head = f"{time.perf_counter_ns()}|{n}|"
-        content = head + "x" * max(0, pad_to - len(head))
+        await pace(start_ns, n, rate, time.perf_counter_ns)
+        content = chunk_text(n, size, time.perf_counter_ns)
         await gateway.send(json.dumps({"type": "gateway:message_chunk", "roomId": room, "agentId": AGENT_ID,
                                        "messageId": f"{label}-{n // per_message}",
                                        "chunk": {"type": "text", "content": content}}))
@@ -312,12 +321,8 @@ def sender_process(port, token, room, conn):
             prefix = f'{{"type":"gateway:message_chunk","roomId":"{room}","agentId":"{AGENT_ID}","messageId":"{label}-'
             cpu0, start = time.process_time(), time.monotonic_ns()
             for n in range(chunks):
-                if rate:
-                    delay = start + n * 1e9 / rate - time.monotonic_ns()
-                    if delay > 0:
-                        await asyncio.sleep(delay / 1e9)
-                head = f"{time.monotonic_ns()}|{n}|"
-                content = head + "x" * max(0, size - len(head))
+                await pace(start, n, rate, time.monotonic_ns)
+                content = chunk_text(n, size, time.monotonic_ns)
                 writer.write(client_frame(f'{prefix}{n // per_message}","chunk":{{"type":"text","content":"{content}"}}}}'.encode()))
                 if rate or n % 64 == 63:
                     await writer.drain()
