@@ -24,7 +24,7 @@ import argparse, asyncio, base64, json, multiprocessing, os, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # hubkit.py sits here; also under python3 -P
 import hubkit
-from hubkit import ADMIN_PASSWORD, http, request
+from hubkit import ADMIN_PASSWORD, cpu_seconds, http, request
 
 AGENT_ID = "bench-agent"
 STREAM_BUDGET = 10 * 1024 * 1024  # cumulative chunk content per messageId (spec websocket.md §10.3)
@@ -332,18 +332,6 @@ def sender_process(port, token, room, conn):
     asyncio.run(main())
 
 
-def hub_cpu(topology):
-    """utime + stime of the hub's processes (seconds)."""
-    total = 0
-    for proc in topology.procs:
-        try:
-            fields = open(f"/proc/{proc.pid}/stat").read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except OSError:
-            pass
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def run_processes(topology, n_clients, chunks, size, rate, processes):
     base = topology.base
     admin = topology.login("admin", ADMIN_PASSWORD)["accessToken"]
@@ -370,13 +358,13 @@ def run_processes(topology, n_clients, chunks, size, rate, processes):
     print(f"  {topology.mode}: generator = 1 sender process + {processes} receiver processes")
     try:
         for label, r in (("burst", None), ("paced", rate)):
-            hub0 = hub_cpu(topology)
+            hub0 = cpu_seconds([proc.pid for proc in topology.procs])
             for pipe in pipes:
                 pipe.send(dict(chunks=chunks, deadline=time.monotonic() + 60 + (chunks / r if r else 0)))
             sender_pipe.send(dict(label=label, chunks=chunks, size=size, rate=r))
             sent = sender_pipe.recv()
             got = [pipe.recv() for pipe in pipes]
-            hub = hub_cpu(topology) - hub0
+            hub = cpu_seconds([proc.pid for proc in topology.procs]) - hub0
             counts = [c for g in got for c in g["counts"]]
             end = max(g["last"] for g in got)
             elapsed = (end - sent["start"]) / 1e9

@@ -35,14 +35,13 @@ import statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # hubkit.py sits here
 import hubkit
-from hubkit import ADMIN_PASSWORD, http
+from hubkit import ADMIN_PASSWORD, cpu_seconds, http
 
 SHAPES = {
     "small": dict(clients=200, rooms=20, senders=20, rate=5.0, seconds=10, grace=5),
     "large": dict(clients=1000, rooms=100, senders=100, rate=2.0, seconds=10, grace=5),
     "overload": dict(clients=100, rooms=50, senders=100, rate=50.0, seconds=15, grace=10),
 }
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 XMPP_DOMAIN = "localhost"
 MUC_DOMAIN = "conference.localhost"
 
@@ -70,36 +69,6 @@ def listening_pid(port):
         except OSError:
             continue
     raise RuntimeError(f"nothing listens on port {port}")
-
-
-def tree(root):
-    """root and all its descendants."""
-    children = {}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            stat = open(f"/proc/{pid}/stat").read()
-        except OSError:
-            continue
-        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-        children.setdefault(ppid, []).append(int(pid))
-    result, todo = [], [root]
-    while todo:
-        pid = todo.pop(); result.append(pid); todo.extend(children.get(pid, []))
-    return result
-
-
-def cpu_seconds(roots):
-    """utime+stime (with reaped children's) of every process in the trees of `roots`."""
-    total = 0
-    for root in roots:
-        for pid in tree(root):
-            try:
-                stat = open(f"/proc/{pid}/stat").read()
-            except OSError:
-                continue
-            fields = stat[stat.rindex(")") + 2:].split()
-            total += sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
-    return total / CLK_TCK
 
 
 def sign_jwt(secret, user_id, username, lifetime=3600):

@@ -199,3 +199,33 @@ class Topology:
             except subprocess.TimeoutExpired:  # a hung process must not hang the benchmark
                 p.kill(); p.wait()
         shutil.rmtree(self.upload, ignore_errors=True)
+
+
+def process_tree(root):
+    """root and all its descendants."""
+    children = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = open(f"/proc/{pid}/stat").read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(pid))
+    result, todo = [], [root]
+    while todo:
+        pid = todo.pop(); result.append(pid); todo.extend(children.get(pid, []))
+    return result
+
+
+def cpu_seconds(roots):
+    """utime+stime (with reaped children's) of every process in the trees of `roots`."""
+    total = 0
+    for root in roots:
+        for pid in process_tree(root):
+            try:
+                stat = open(f"/proc/{pid}/stat").read()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            total += sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
+    return total / os.sysconf("SC_CLK_TCK")
