@@ -18,8 +18,11 @@ protocol FrameSession: Sendable {
     func goAway()
 }
 
-/// Where a frame session's frames go: straight to its channel, from any thread. Writes of one
-/// caller keep their order (the channel's event loop runs them first in, first out).
+/// Where a frame session's frames go: to its channel, from any thread. Writes of one caller keep
+/// their order: each is a task on the channel's event loop, which runs them first in, first out.
+/// Never written inline when already on that loop: a caller that moves between threads (an actor,
+/// when Swift's tasks run on the event loops) would overtake its own writes still queued there,
+/// and a presence could reach a socket before its `server:auth_result`.
 final class SocketOutbox: Sendable {
     fileprivate let loop: any EventLoop
     fileprivate let handler: NIOLoopBoundBox<FrameSocketHandler?>
@@ -33,11 +36,7 @@ final class SocketOutbox: Sendable {
     fileprivate func attach(_ handler: FrameSocketHandler?) { self.handler.value = handler }
 
     func send(_ item: Outgoing) {
-        if loop.inEventLoop {
-            handler.value?.enqueue(item)
-        } else {
-            loop.execute { self.handler.value?.enqueue(item) }
-        }
+        loop.execute { self.handler.value?.enqueue(item) }
     }
 }
 
@@ -60,7 +59,7 @@ struct OutboxBatch: Sendable {
     func send() {
         for group in groups {
             let items = group.items
-            if group.loop.inEventLoop { Self.run(items) } else { group.loop.execute { Self.run(items) } }
+            group.loop.execute { Self.run(items) }  // queued, not inline: see `SocketOutbox`
         }
     }
 
