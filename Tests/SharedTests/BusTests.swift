@@ -99,6 +99,30 @@ struct BusTests {
         #expect(clock.now - begin < .seconds(4), "woken by the append, not by the timeout")
     }
 
+    /// Reads that find nothing return at the end of their own block, whatever else waits: a
+    /// short block begun after a long one is not held to the long one's deadline, and a read
+    /// woken by an append leaves the others waiting.
+    @Test(arguments: buses().map(\.0))
+    func emptyReadsReturnAtTheirOwnDeadline(kind: String) async throws {
+        let bus = Self.buses().first { $0.0 == kind }!.1
+        let quiet = Self.stream(), busy = Self.stream()
+        let start = try await bus.lastID(quiet)
+        let clock = ContinuousClock()
+        let begin = clock.now
+        async let long = bus.read(quiet, after: start, count: 10, block: .seconds(3))
+        async let woken = bus.read(busy, after: "0-0", count: 10, block: .seconds(3))
+        try await Task.sleep(for: .milliseconds(50))
+        async let short = bus.read(quiet, after: start, count: 10, block: .milliseconds(300))
+        try await bus.append(busy, Self.payload("x"))
+        #expect(try await woken.count == 1)
+        #expect(try await short.isEmpty)
+        let shortTook = clock.now - begin
+        #expect(shortTook >= .milliseconds(300) && shortTook < .milliseconds(1_500), "short block ended on time: \(shortTook)")
+        #expect(try await long.isEmpty)
+        let longTook = clock.now - begin
+        #expect(longTook >= .seconds(3) && longTook < .seconds(5), "long block ended on time: \(longTook)")
+    }
+
     @Test(arguments: buses().map(\.0))
     func aGroupDeliversEachEntryToOneConsumer(kind: String) async throws {
         let bus = Self.buses().first { $0.0 == kind }!.1

@@ -26,9 +26,20 @@ public actor InMemoryBus: Bus {
         var groups: [String: Group] = [:]
     }
 
+    /// A blocked read: woken by the next append to its stream, or by the sweep at its deadline.
+    struct Waiter {
+        var deadline: ContinuousClock.Instant
+        var continuation: CheckedContinuation<Void, Never>
+    }
+
     private var streams: [String: Stream] = [:]
     private var counter = 0
-    private var waiters: [String: [UUID: CheckedContinuation<Void, Never>]] = [:]
+    private var waiters: [String: [UUID: Waiter]] = [:]
+    /// One timer for every blocked read, set to the earliest deadline. A timer of each read's own
+    /// (a task and a dispatch timer made and cancelled per read) cost every consumer one of each
+    /// per message under light load, when each read blocks and the next append wakes it.
+    private var sweep: (id: Int, until: ContinuousClock.Instant, task: Task<Void, Never>)?
+    private var sweeps = 0
 
     public init() {}
 
@@ -42,7 +53,7 @@ public actor InMemoryBus: Bus {
             streams[stream]?.entries.removeFirst(count - maxLength)
         }
         if let waiting = waiters.removeValue(forKey: stream) {
-            for continuation in waiting.values { continuation.resume() }
+            for waiter in waiting.values { waiter.continuation.resume() }
         }
         return id
     }
@@ -133,24 +144,53 @@ public actor InMemoryBus: Bus {
 
     private func waitForAppend(_ stream: String, until deadline: ContinuousClock.Instant) async {
         let token = UUID()
-        let timer = Task { [weak self] in
-            try? await Task.sleep(until: deadline, clock: .continuous)
-            await self?.wake(stream, token)
-        }
         // Cancellation ends the wait too: a consumer stopping for a graceful shutdown must not
         // sit out the rest of its block.
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                waiters[stream, default: [:]][token] = continuation
+                waiters[stream, default: [:]][token] = Waiter(deadline: deadline, continuation: continuation)
+                sweep(by: deadline)
             }
         } onCancel: {
             Task { await self.wake(stream, token) }
         }
-        timer.cancel()
     }
 
     private func wake(_ stream: String, _ token: UUID) {
-        waiters[stream]?.removeValue(forKey: token)?.resume()
+        waiters[stream]?.removeValue(forKey: token)?.continuation.resume()
+    }
+
+    /// Makes sure the sweep runs by `deadline`. Reads block for the same time as a rule, so a new
+    /// deadline is seldom earlier than the timer already set, and the timer fires about once per
+    /// block however many reads came and went meanwhile.
+    private func sweep(by deadline: ContinuousClock.Instant) {
+        if let sweep, sweep.until <= deadline { return }
+        sweep?.task.cancel()
+        sweeps += 1
+        let id = sweeps
+        sweep = (id, deadline, Task { [weak self] in
+            guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
+            await self?.sweepExpired(id)
+        })
+    }
+
+    /// Wakes the reads whose deadline passed, and sets the timer for the earliest of the others.
+    private func sweepExpired(_ id: Int) {
+        guard sweep?.id == id else { return }  // replaced by an earlier timer meanwhile
+        sweep = nil
+        let now = ContinuousClock.now
+        var earliest: ContinuousClock.Instant?
+        for (stream, waiting) in waiters {
+            for (token, waiter) in waiting {
+                if waiter.deadline <= now {
+                    wake(stream, token)
+                } else if earliest.map({ waiter.deadline < $0 }) ?? true {
+                    earliest = waiter.deadline
+                }
+            }
+            if waiters[stream]?.isEmpty == true { waiters[stream] = nil }
+        }
+        if let earliest { sweep(by: earliest) }
     }
 
     /// Index of the first entry numbered above `number` (entries are in ascending order).
