@@ -42,10 +42,22 @@ struct PushSender: Service, CustomStringConvertible {
         // Made here, not in init: an HTTP client must be shut down, and only a running sender does that.
         let client = WebPushClient()
         await withDiscardingTaskGroup { group in
-            group.addTask { try? await consumer.run() }
+            group.addTask { if await untilConfigured() { try? await consumer.run() } }
             group.addTask { await flushLoop(client) }
         }
         await client.shutdown()
+    }
+
+    /// Waits until VAPID keys are set (true), or the process stops (false). Until then the events
+    /// stream is not followed at all: every event would be read, handed over and acknowledged
+    /// only to be dropped. Following begins at the group's start, so the messages of the moments
+    /// before are still looked at (and dropped when stale).
+    func untilConfigured() async -> Bool {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if PushSettings(runtime).keys != nil { return true }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+        }
+        return false
     }
 
     // MARK: messages in
