@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "AgentIMTokens", dependencies: ["AgentIMCore", "AgentIMBus", .product(name: "Crypto", package: "swift-crypto")], path: "shared/Sources/AgentIMTokens", swiftSettings: strict),
         .target(name: "AgentIMSecrets", dependencies: ["AgentIMCore", .product(name: "Crypto", package: "swift-crypto")], path: "shared/Sources/AgentIMSecrets", swiftSettings: strict),
         .target(name: "AgentIMHTTP", dependencies: ["AgentIMCore", "AgentIMTokens", hummingbird, logging], path: "shared/Sources/AgentIMHTTP", swiftSettings: strict),
-        .target(name: "AgentIMRuntime", dependencies: ["AgentIMCore", "AgentIMRedis", "AgentIMBus", "AgentIMDatabase", "AgentIMTokens", "AgentIMHTTP", "AgentIMSecrets", postgres, hummingbird, hummingbirdCore, logging, lifecycle, httpClient, tracing, .product(name: "OTel", package: "swift-otel")], path: "shared/Sources/AgentIMRuntime", swiftSettings: strict),
+        .target(name: "AgentIMRuntime", dependencies: ["AgentIMCore", "AgentIMRedis", "AgentIMBus", "AgentIMDatabase", "AgentIMTokens", "AgentIMHTTP", "AgentIMSecrets", postgres, hummingbird, hummingbirdCore, nio, nioPosix, logging, lifecycle, httpClient, tracing, .product(name: "OTel", package: "swift-otel")], path: "shared/Sources/AgentIMRuntime", swiftSettings: strict),
 
         // Services: a library with the logic, a thin executable.
         .target(name: "AuthService", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMBus", "AgentIMTokens", "AgentIMHTTP", "AgentIMRuntime", "AgentIMSecrets", "AgentIMRedis", "CArgon2", hummingbird, postgres, lifecycle, httpClient, .product(name: "Crypto", package: "swift-crypto")], path: "services/auth/Sources/AuthService", swiftSettings: strict),
