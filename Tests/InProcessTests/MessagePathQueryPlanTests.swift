@@ -36,14 +36,17 @@ import Testing
                     return plans
                 }
             }
-            func allPlans() async throws -> (existing: [String], access: [String], insert: [String]) {
+            func allPlans() async throws -> (existing: [String], access: [String], insert: [String], ifClear: [String]) {
                 (try await plans("existing", "text[], text[], text[]", MessageStore.ExistingMessagesStatement.sql,
                                  "ARRAY['m5', 'nope'], ARRAY['u-amy', 'u-amy'], ARRAY['c7', 'c9']"),
                  try await plans("access", "text[], text[]", MessageStore.SenderAccessStatement.sql,
                                  "ARRAY['r-plan', 'r-7'], ARRAY['u-amy', 'u-12']"),
                  try await plans("insert", Array(repeating: "text[]", count: 10).joined(separator: ", "), MessageStore.InsertMessagesStatement.sql,
                                  "ARRAY['r-7'], ARRAY['x'], ARRAY['u-amy'], ARRAY['amy'], ARRAY['hi'], ARRAY[''], ARRAY['[]'], " +
-                                 "ARRAY['2026-01-01T00:00:00.000Z'], ARRAY[''], ARRAY['r-7']"))
+                                 "ARRAY['2026-01-01T00:00:00.000Z'], ARRAY[''], ARRAY['r-7']"),
+                 try await plans("ifclear", Array(repeating: "text[]", count: 10).joined(separator: ", "), MessageStore.InsertIfClearStatement.sql,
+                                 "ARRAY['r-7'], ARRAY['x'], ARRAY['u-amy'], ARRAY['amy'], ARRAY['hi'], ARRAY[''], ARRAY['[]'], " +
+                                 "ARRAY['2026-01-01T00:00:00.000Z'], ARRAY['c7'], ARRAY['r-7']"))
             }
             let empty = try await allPlans()
             try await InProcessHub.insertUser(runtime, id: "u-amy", username: "amy")
@@ -81,6 +84,17 @@ import Testing
             for plan in full.insert + empty.insert {
                 #expect(plan.contains("LockRows"), "\(plan)")
                 #expect(plan.contains("One-Time Filter"), "\(plan)")
+                #expect(plan.contains("Index Scan using rooms_pkey on rooms"), "\(plan)")
+            }
+
+            // The one-statement commit: the same probes (no scan of messages or members), its
+            // checks after the rooms' rows are taken.
+            for plan in full.ifClear + empty.ifClear {
+                #expect(!plan.contains("Seq Scan on messages") && !plan.contains("Seq Scan on room_members"), "\(plan)")
+                #expect(!plan.contains("hashed SubPlan"), "\(plan)")
+                #expect(plan.contains("messages_pkey"), "\(plan)")
+                #expect(plan.contains("messages_client_id_idx"), "\(plan)")
+                #expect(plan.contains("LockRows"), "\(plan)")
                 #expect(plan.contains("Index Scan using rooms_pkey on rooms"), "\(plan)")
             }
 

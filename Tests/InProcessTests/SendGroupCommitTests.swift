@@ -98,7 +98,62 @@ import Testing
                 }
             }
             #expect(plans.custom == 0)
-            #expect(plans.generic >= 6, "two commits of three statements")
+            #expect(plans.generic >= 4, "a clear commit in one statement, then one of three")
+        }
+    }
+
+    /// A commit with nothing in the way is one statement (`InsertIfClearStatement`); one with a
+    /// sender who may not post, a gone room or a repeat of a stored message writes nothing that
+    /// way and is taken apart by the three statements, the clear rooms of it included.
+    @Test func aCommitThatIsNotClearIsTakenApart() async throws {
+        let runtime = try await InProcessHub.runtime(role: "rooms")
+        let service = try RoomsService(runtime: runtime)
+        try await InProcessHub.test(service) { _ in
+            let database = try await Self.setUp(runtime, rooms: ["r-a", "r-b"], withBob: 1)
+            let store = service.messages
+            func commit(_ batches: [MessageStore.RoomBatch]) async throws -> [[String]] {
+                try await store.storeTogether(batches).map { $0.outcomes.map(Self.describe) }
+            }
+            func used() async throws -> [String: Int] {
+                try await store.commitDatabase.client.withConnection { first in
+                    try await store.commitDatabase.client.withConnection { second in
+                        var counts: [String: Int] = [:]
+                        for connection in [first, second] {
+                            let rows = try await connection.query(
+                                "SELECT statement, generic_plans::int FROM pg_prepared_statements", logger: InProcessHub.logger)
+                            for try await (sql, n) in rows.decode((String, Int).self) {
+                                let name = sql.contains("clear") ? "one" : sql.contains("INSERT") ? "insert" : "read"
+                                counts[name, default: 0] += n
+                            }
+                        }
+                        return counts
+                    }
+                }
+            }
+            #expect(try await commit([.init(roomId: "r-a", messages: [Self.human("a1", room: "r-a", from: "bob", client: "c1")]),
+                                      .init(roomId: "r-b", messages: [Self.human("b1", room: "r-b", from: "amy")])])
+                    == [["stored a1 #1"], ["stored b1 #1"]])
+            #expect(try await used() == ["one": 1], "a clear commit is one statement")
+
+            // Bob is no member of r-b: nothing of the commit is written by the one statement, and the
+            // three store r-a's message and refuse bob's.
+            #expect(try await commit([.init(roomId: "r-a", messages: [Self.human("a2", room: "r-a", from: "amy")]),
+                                      .init(roomId: "r-b", messages: [Self.human("b2", room: "r-b", from: "bob")])])
+                    == [["stored a2 #2"], ["not a member"]])
+            // A room that is gone, a command stored before, a client id used before.
+            #expect(try await commit([.init(roomId: "r-gone", messages: [Self.human("g1", room: "r-gone", from: "amy")]),
+                                      .init(roomId: "r-b", messages: [Self.human("b3", room: "r-b", from: "amy")])])
+                    == [["room not found"], ["stored b3 #2"]])
+            #expect(try await commit([.init(roomId: "r-a", messages: [Self.human("a1", room: "r-a", from: "bob", client: "c-new")])])
+                    == [["duplicate of a1"]])
+            #expect(try await commit([.init(roomId: "r-a", messages: [Self.human("a3", room: "r-a", from: "bob", client: "c1"),
+                                                                      Self.human("a4", room: "r-a", from: "bob")])])
+                    == [["duplicate of a1", "stored a4 #3"]])
+            let counts = try await used()
+            #expect(counts["one"] == 5 && counts["insert"] == 3, "\(counts)")
+            let rows = try await database.client.query(
+                "SELECT string_agg(id || '@' || room_id || '#' || seq, ' ' ORDER BY room_id, seq) FROM messages", logger: InProcessHub.logger)
+            for try await stored in rows.decode(String.self) { #expect(stored == "a1@r-a#1 a2@r-a#2 a4@r-a#3 b1@r-b#1 b3@r-b#2") }
         }
     }
 

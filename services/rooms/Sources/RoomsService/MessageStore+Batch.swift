@@ -53,6 +53,7 @@ extension MessageStore {
     func storeTogether(_ batches: [RoomBatch]) async throws -> [BatchResult] {
         let all = batches.flatMap(\.messages)
         guard !all.isEmpty else { return batches.map { _ in ([], false) } }
+        if let stored = try await storeIfClear(batches, all) { return stored }
 
         // 1 and 2 side by side (two connections, one round trip's wait): may each sender post in
         // its room (no row: the room does not exist), and what is already stored, by command id
@@ -139,6 +140,42 @@ extension MessageStore {
                 case .sameAs(let index): .duplicate(stored[index])
                 }
             }, routed[batch.roomId] ?? false)
+        }
+    }
+
+    /// `storeTogether` in one statement (`InsertIfClearStatement`): every message stored, each
+    /// room's sequence in input order, or nothing stored (nil) when a sender may not post, a room
+    /// is gone, or a message repeats an earlier one (in the store, or inside this commit, which is
+    /// seen here without asking). The three-statement way then tells those cases apart.
+    private func storeIfClear(_ batches: [RoomBatch], _ all: [HumanMessage]) async throws -> [BatchResult]? {
+        var ids = Set<String>(), clientKeys = Set<ClientKey>()
+        for m in all {
+            guard ids.insert(m.id).inserted else { return nil }
+            if let clientId = m.clientMessageId, !clientKeys.insert(ClientKey(sender: m.userId, clientId: clientId)).inserted { return nil }
+        }
+        // Distinct, increasing times in each room's sequence order, as the three-statement way gives.
+        let base = Self.now()
+        var inRoom: [String: Int] = [:]
+        let times = all.map { m in
+            let place = inRoom[m.roomId, default: 0]
+            inRoom[m.roomId] = place + 1
+            return Timestamp.format(base.addingTimeInterval(Double(place) / 1000))
+        }
+        let statement = InsertIfClearStatement(
+            rooms: all.map(\.roomId), ids: all.map(\.id), senders: all.map(\.userId), names: all.map(\.username),
+            contents: all.map(\.content), replies: all.map { $0.replyToId ?? "" }, mentions: all.map { Self.mentionsJSON($0.mentions) },
+            times: times, clientIds: all.map { $0.clientMessageId ?? "" }, lockOrder: Array(Set(all.map(\.roomId))).sorted())
+        let rows = try await Self.collect(try await commitDatabase.client.execute(statement, logger: logger))
+        guard !rows.isEmpty else { return nil }
+        let byId = Dictionary(rows.map { ($0.message.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return try batches.map { batch in
+            var agents = false
+            let outcomes = try batch.messages.map { m -> SendOutcome in
+                guard let row = byId[m.id] else { throw APIError(500, "message not stored") }
+                agents = row.agents
+                return .stored(row.message)
+            }
+            return (outcomes, agents)
         }
     }
 
