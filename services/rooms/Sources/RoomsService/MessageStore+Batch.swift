@@ -41,8 +41,8 @@ extension MessageStore {
         return try await groupCommit.store(RoomBatch(roomId: roomId, messages: batch), with: self)
     }
 
-    /// Stores several rooms' batches in three prepared statements for all, the first two side by
-    /// side: the access of every (room, sender), the messages that already exist, and one
+    /// Stores several rooms' batches in one statement when nothing is in the way (`storeIfClear`),
+    /// else in three prepared statements for all, the first two side by side: the access of every (room, sender), the messages that already exist, and one
     /// statement that takes each room's sequence range and inserts every row. That statement is
     /// the only write and is atomic on its own (it takes the rooms' rows in id order first); a
     /// consistent read-then-write needs nothing more: a message that
