@@ -119,12 +119,7 @@ extension MessageStore {
         // 4. One statement: each room's sequence moves by its count, each row takes its place.
         var stored: [ChatMessage] = []
         if !inserts.isEmpty {
-            let statement = InsertMessagesStatement(
-                rooms: inserts.map(\.message.roomId), ids: inserts.map(\.message.id), senders: inserts.map(\.message.userId),
-                names: inserts.map(\.message.username), contents: inserts.map(\.message.content),
-                replies: inserts.map { $0.message.replyToId ?? "" }, mentions: inserts.map { Self.mentionsJSON($0.message.mentions) },
-                times: inserts.map(\.time), clientIds: inserts.map { $0.clientId ?? "" },
-                lockOrder: Array(Set(inserts.map(\.message.roomId))).sorted())
+            let statement = InsertMessagesStatement(rows: NewRows(inserts))
             let rows = try await Self.collect(try await commitDatabase.client.execute(statement, logger: logger))
             let byNewId = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             stored = try inserts.map { insert in
@@ -156,18 +151,15 @@ extension MessageStore {
         // Distinct, increasing times in each room's sequence order, as the three-statement way gives.
         let base = Self.now()
         var inRoom: [String: Int] = [:]
-        let times = all.map { m in
+        let rows = all.map { m in
             let place = inRoom[m.roomId, default: 0]
             inRoom[m.roomId] = place + 1
-            return Timestamp.format(base.addingTimeInterval(Double(place) / 1000))
+            return (message: m, clientId: m.clientMessageId, time: Timestamp.format(base.addingTimeInterval(Double(place) / 1000)))
         }
-        let statement = InsertIfClearStatement(
-            rooms: all.map(\.roomId), ids: all.map(\.id), senders: all.map(\.userId), names: all.map(\.username),
-            contents: all.map(\.content), replies: all.map { $0.replyToId ?? "" }, mentions: all.map { Self.mentionsJSON($0.mentions) },
-            times: times, clientIds: all.map { $0.clientMessageId ?? "" }, lockOrder: Array(Set(all.map(\.roomId))).sorted())
-        let rows = try await Self.collect(try await commitDatabase.client.execute(statement, logger: logger))
-        guard !rows.isEmpty else { return nil }
-        let byId = Dictionary(rows.map { ($0.message.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let statement = InsertIfClearStatement(rows: NewRows(rows))
+        let answer = try await Self.collect(try await commitDatabase.client.execute(statement, logger: logger))
+        guard !answer.isEmpty else { return nil }
+        let byId = Dictionary(answer.map { ($0.message.id, $0) }, uniquingKeysWith: { first, _ in first })
         return try batches.map { batch in
             var agents = false
             let outcomes = try batch.messages.map { m -> SendOutcome in

@@ -104,23 +104,9 @@ extension MessageStore {
             ORDER BY i.n
             RETURNING \(MessageStore.columns)
             """
-        var rooms: [String]
-        var ids: [String]
-        var senders: [String]
-        var names: [String]
-        var contents: [String]
-        var replies: [String]
-        var mentions: [String]
-        var times: [String]
-        var clientIds: [String]
-        /// The distinct rooms, sorted by id: the order their rows are taken in.
-        var lockOrder: [String]
+        var rows: NewRows
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 10)
-            for column in [rooms, ids, senders, names, contents, replies, mentions, times, clientIds, lockOrder] { bindings.append(column) }
-            return bindings
-        }
+        func makeBindings() throws -> PostgresBindings { rows.bindings() }
 
         func decodeRow(_ row: PostgresRow) throws -> Row {
             MessageStore.message(try row.decode(MessageStore.Row.self))
@@ -170,27 +156,36 @@ extension MessageStore {
                          RETURNING \(MessageStore.columns))
             SELECT ins.*, checked.agents FROM ins JOIN i ON i.id = ins.id JOIN checked ON checked.n = i.n ORDER BY i.n
             """
-        var rooms: [String]
-        var ids: [String]
-        var senders: [String]
-        var names: [String]
-        var contents: [String]
-        var replies: [String]
-        var mentions: [String]
-        var times: [String]
-        var clientIds: [String]
-        /// The distinct rooms, sorted by id: the order their rows are taken in.
-        var lockOrder: [String]
+        var rows: NewRows
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 10)
-            for column in [rooms, ids, senders, names, contents, replies, mentions, times, clientIds, lockOrder] { bindings.append(column) }
-            return bindings
-        }
+        func makeBindings() throws -> PostgresBindings { rows.bindings() }
 
         func decodeRow(_ row: PostgresRow) throws -> Row {
             let r = try row.decode((String, String, String, String, String, String, String, String?, String, String?, Date, Date?, Int64?, Bool).self)
             return (MessageStore.message((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12)), r.13)
+        }
+    }
+
+    /// The rows a group commit writes, as the ten array parameters of both of its writes.
+    struct NewRows: Sendable {
+        var rooms: [String] = [], ids: [String] = [], senders: [String] = [], names: [String] = [], contents: [String] = []
+        var replies: [String] = [], mentions: [String] = [], times: [String] = [], clientIds: [String] = []
+
+        /// Each message with its time and the client id it is stored under (nil: none).
+        init(_ rows: [(message: HumanMessage, clientId: String?, time: String)]) {
+            for row in rows {
+                let m = row.message
+                rooms.append(m.roomId); ids.append(m.id); senders.append(m.userId); names.append(m.username); contents.append(m.content)
+                replies.append(m.replyToId ?? ""); mentions.append(MessageStore.mentionsJSON(m.mentions))
+                times.append(row.time); clientIds.append(row.clientId ?? "")
+            }
+        }
+
+        func bindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 10)
+            for column in [rooms, ids, senders, names, contents, replies, mentions, times, clientIds] { bindings.append(column) }
+            bindings.append(Array(Set(rooms)).sorted())  // $10: the rooms in id order, the order their rows are taken in
+            return bindings
         }
     }
 }
