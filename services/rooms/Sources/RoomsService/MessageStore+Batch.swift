@@ -42,8 +42,8 @@ extension MessageStore {
     }
 
     /// Stores several rooms' batches in one statement when nothing is in the way (`storeIfClear`),
-    /// else in three prepared statements for all, the first two side by side: the access of every (room, sender), the messages that already exist, and one
-    /// statement that takes each room's sequence range and inserts every row. That statement is
+    /// else in three prepared statements for all, the first two side by side: the access of every
+    /// (room, sender), the messages that already exist, and one statement that takes each room's sequence range and inserts every row. That statement is
     /// the only write and is atomic on its own (it takes the rooms' rows in id order first); a
     /// consistent read-then-write needs nothing more: a message that
     /// appears between the reads and the write breaks a unique index and the statement fails.
@@ -83,8 +83,7 @@ extension MessageStore {
         var inserts: [(message: HumanMessage, clientId: String?, time: String)] = []
         var insertById: [String: Int] = [:]
         var insertByClientId: [ClientKey: Int] = [:]
-        let base = Self.now()
-        var inRoom: [String: Int] = [:]   // rows so far per room (a room may come in two batches)
+        var times = RoomTimes()
         for batch in batches {
             guard routed[batch.roomId] != nil else {
                 plans.append(batch.messages.map { _ in .outcome(.roomNotFound) })
@@ -108,10 +107,7 @@ extension MessageStore {
                 }
                 insertById[m.id] = inserts.count
                 roomPlans.append(.insert(inserts.count))
-                // Distinct, increasing times in each room's sequence order: history pages by (created_at, id).
-                let place = inRoom[m.roomId, default: 0]
-                inserts.append((m, clientId, Timestamp.format(base.addingTimeInterval(Double(place) / 1000))))
-                inRoom[m.roomId] = place + 1
+                inserts.append((m, clientId, times.next(in: m.roomId)))
             }
             plans.append(roomPlans)
         }
@@ -148,14 +144,8 @@ extension MessageStore {
             guard ids.insert(m.id).inserted else { return nil }
             if let clientId = m.clientMessageId, !clientKeys.insert(ClientKey(sender: m.userId, clientId: clientId)).inserted { return nil }
         }
-        // Distinct, increasing times in each room's sequence order, as the three-statement way gives.
-        let base = Self.now()
-        var inRoom: [String: Int] = [:]
-        let rows = all.map { m in
-            let place = inRoom[m.roomId, default: 0]
-            inRoom[m.roomId] = place + 1
-            return (message: m, clientId: m.clientMessageId, time: Timestamp.format(base.addingTimeInterval(Double(place) / 1000)))
-        }
+        var times = RoomTimes()
+        let rows = all.map { m in (message: m, clientId: m.clientMessageId, time: times.next(in: m.roomId)) }
         let statement = InsertIfClearStatement(rows: NewRows(rows))
         let answer = try await Self.collect(try await commitDatabase.client.execute(statement, logger: logger))
         guard !answer.isEmpty else { return nil }
@@ -168,6 +158,20 @@ extension MessageStore {
                 return .stored(row.message)
             }
             return (outcomes, agents)
+        }
+    }
+
+    /// The times of a commit's new rows: distinct and increasing in each room's sequence order
+    /// (history pages by created_at, then id), a millisecond apart from one clock reading. A room
+    /// may come in two batches of one commit; its count goes on.
+    struct RoomTimes {
+        private let base = MessageStore.now()
+        private var placed: [String: Int] = [:]
+
+        mutating func next(in room: String) -> String {
+            let place = placed[room, default: 0]
+            placed[room] = place + 1
+            return Timestamp.format(base.addingTimeInterval(Double(place) / 1000))
         }
     }
 
