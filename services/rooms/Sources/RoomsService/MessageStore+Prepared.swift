@@ -17,12 +17,7 @@ extension MessageStore {
         typealias Row = (room: String, sender: String, allowed: Bool, agents: Bool)
         static let sql = """
             SELECT k.room, k.sender, r.allowed, r.agents
-            FROM unnest($1::text[], $2::text[]) AS k(room, sender) CROSS JOIN LATERAL (
-                SELECT rooms.created_by_id = k.sender OR EXISTS (
-                           SELECT 1 FROM room_members rm WHERE rm.room_id = k.room AND rm.member_id = k.sender AND rm.member_type = 'user') AS allowed,
-                       rooms.agent_command_role IN ('owner', 'admin') OR EXISTS (
-                           SELECT 1 FROM room_members ra WHERE ra.room_id = k.room AND ra.member_type = 'agent') AS agents
-                FROM rooms WHERE rooms.id = k.room LIMIT 1) r
+            FROM unnest($1::text[], $2::text[]) AS k(room, sender) CROSS JOIN LATERAL (\(CommitSQL.access(of: "k"))) r
             """
         var rooms: [String]
         var senders: [String]
@@ -88,21 +83,11 @@ extension MessageStore {
     struct InsertMessagesStatement: PostgresPreparedStatement {
         typealias Row = ChatMessage
         static let sql = """
-            WITH locked AS MATERIALIZED (
-                     SELECT r.id FROM unnest($10::text[]) AS k(id) CROSS JOIN LATERAL (
-                         SELECT id FROM rooms WHERE rooms.id = k.id LIMIT 1 FOR NO KEY UPDATE) r),
-                 i AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-                       WITH ORDINALITY AS i(room, id, sender, name, content, reply, mentions, at, client, n)),
+            WITH \(CommitSQL.locked),
+                 i AS (\(CommitSQL.rows)),
                  c AS (SELECT room, count(*) AS k FROM i GROUP BY room),
-                 seq AS (UPDATE rooms r SET last_seq = r.last_seq + c.k FROM c
-                         WHERE r.id = c.room AND (SELECT count(*) FROM locked) >= 0
-                         RETURNING r.id, r.last_seq - c.k AS base)
-            INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions, created_at, seq, client_message_id)
-            SELECT i.id, i.room, i.sender, 'user', i.name, 'text', i.content, NULLIF(i.reply, ''), i.mentions::jsonb,
-                   i.at::timestamptz, seq.base + row_number() OVER (PARTITION BY i.room ORDER BY i.n), NULLIF(i.client, '')
-            FROM i JOIN seq ON seq.id = i.room
-            ORDER BY i.n
-            RETURNING \(MessageStore.columns)
+                 \(CommitSQL.sequences)
+            \(CommitSQL.insert)
             """
         var rows: NewRows
 
@@ -126,34 +111,19 @@ extension MessageStore {
     struct InsertIfClearStatement: PostgresPreparedStatement {
         typealias Row = (message: ChatMessage, agents: Bool)
         static let sql = """
-            WITH locked AS MATERIALIZED (
-                     SELECT r.id FROM unnest($10::text[]) AS k(id) CROSS JOIN LATERAL (
-                         SELECT id FROM rooms WHERE rooms.id = k.id LIMIT 1 FOR NO KEY UPDATE) r),
-                 i AS MATERIALIZED (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-                       WITH ORDINALITY AS i(room, id, sender, name, content, reply, mentions, at, client, n)),
+            WITH \(CommitSQL.locked),
+                 i AS MATERIALIZED (\(CommitSQL.rows)),
                  checked AS MATERIALIZED (
                      SELECT i.n, coalesce(a.allowed, false) AND byid.id IS NULL AND byclient.id IS NULL AS clear,
                             coalesce(a.agents, false) AS agents
-                     FROM i LEFT JOIN LATERAL (
-                         SELECT rooms.created_by_id = i.sender OR EXISTS (
-                                    SELECT 1 FROM room_members rm WHERE rm.room_id = i.room AND rm.member_id = i.sender AND rm.member_type = 'user') AS allowed,
-                                rooms.agent_command_role IN ('owner', 'admin') OR EXISTS (
-                                    SELECT 1 FROM room_members ra WHERE ra.room_id = i.room AND ra.member_type = 'agent') AS agents
-                         FROM rooms WHERE rooms.id = i.room LIMIT 1) a ON true
+                     FROM i LEFT JOIN LATERAL (\(CommitSQL.access(of: "i"))) a ON true
                      LEFT JOIN LATERAL (SELECT id FROM messages WHERE messages.id = i.id LIMIT 1) byid ON true
                      LEFT JOIN LATERAL (SELECT id FROM messages WHERE messages.sender_id = i.sender AND messages.client_message_id = i.client
                                           AND messages.client_message_id IS NOT NULL LIMIT 1) byclient ON true
                      WHERE (SELECT count(*) FROM locked) >= 0),
                  c AS (SELECT room, count(*) AS k FROM i WHERE (SELECT bool_and(clear) FROM checked) GROUP BY room),
-                 seq AS (UPDATE rooms r SET last_seq = r.last_seq + c.k FROM c
-                         WHERE r.id = c.room AND (SELECT count(*) FROM locked) >= 0
-                         RETURNING r.id, r.last_seq - c.k AS base),
-                 ins AS (INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions, created_at, seq, client_message_id)
-                         SELECT i.id, i.room, i.sender, 'user', i.name, 'text', i.content, NULLIF(i.reply, ''), i.mentions::jsonb,
-                                i.at::timestamptz, seq.base + row_number() OVER (PARTITION BY i.room ORDER BY i.n), NULLIF(i.client, '')
-                         FROM i JOIN seq ON seq.id = i.room
-                         ORDER BY i.n
-                         RETURNING \(MessageStore.columns))
+                 \(CommitSQL.sequences),
+                 ins AS (\(CommitSQL.insert))
             SELECT ins.*, checked.agents FROM ins JOIN i ON i.id = ins.id JOIN checked ON checked.n = i.n ORDER BY i.n
             """
         var rows: NewRows
@@ -163,6 +133,49 @@ extension MessageStore {
         func decodeRow(_ row: PostgresRow) throws -> Row {
             let r = try row.decode((String, String, String, String, String, String, String, String?, String, String?, Date, Date?, Int64?, Bool).self)
             return (MessageStore.message((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12)), r.13)
+        }
+    }
+
+    /// The parts both writes of a group commit share, so that they write alike: the rooms' rows
+    /// taken in id order, the input rows, the sequences moved, the INSERT, and the sender's access
+    /// check that `SenderAccessStatement` runs on its own. Their parameters are `NewRows`'.
+    enum CommitSQL {
+        /// The rooms' rows, taken in id order (`$10`) before anything else reads them.
+        static let locked = """
+            locked AS MATERIALIZED (
+                     SELECT r.id FROM unnest($10::text[]) AS k(id) CROSS JOIN LATERAL (
+                         SELECT id FROM rooms WHERE rooms.id = k.id LIMIT 1 FOR NO KEY UPDATE) r)
+            """
+        /// The new rows in input order (`n`), one per element of `$1`…`$9`.
+        static let rows = """
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+                       WITH ORDINALITY AS i(room, id, sender, name, content, reply, mentions, at, client, n)
+            """
+        /// Each room of `c` (room, k) moves its sequence by k, behind the gate of `locked`.
+        static let sequences = """
+            seq AS (UPDATE rooms r SET last_seq = r.last_seq + c.k FROM c
+                         WHERE r.id = c.room AND (SELECT count(*) FROM locked) >= 0
+                         RETURNING r.id, r.last_seq - c.k AS base)
+            """
+        /// The rows of `i` whose room moved in `seq`, each at its place in its room.
+        static let insert = """
+            INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions, created_at, seq, client_message_id)
+                         SELECT i.id, i.room, i.sender, 'user', i.name, 'text', i.content, NULLIF(i.reply, ''), i.mentions::jsonb,
+                                i.at::timestamptz, seq.base + row_number() OVER (PARTITION BY i.room ORDER BY i.n), NULLIF(i.client, '')
+                         FROM i JOIN seq ON seq.id = i.room
+                         ORDER BY i.n
+                         RETURNING \(MessageStore.columns)
+            """
+        /// One room's row for `alias.room` and `alias.sender`: whether the sender may post (the
+        /// creator, or a user member) and whether agent routing has anything to do there.
+        static func access(of alias: String) -> String {
+            """
+            SELECT rooms.created_by_id = \(alias).sender OR EXISTS (
+                           SELECT 1 FROM room_members rm WHERE rm.room_id = \(alias).room AND rm.member_id = \(alias).sender AND rm.member_type = 'user') AS allowed,
+                       rooms.agent_command_role IN ('owner', 'admin') OR EXISTS (
+                           SELECT 1 FROM room_members ra WHERE ra.room_id = \(alias).room AND ra.member_type = 'agent') AS agents
+                FROM rooms WHERE rooms.id = \(alias).room LIMIT 1
+            """
         }
     }
 
