@@ -24,7 +24,7 @@ import argparse, asyncio, base64, json, multiprocessing, os, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # hubkit.py sits here; also under python3 -P
 import hubkit
-from hubkit import ADMIN_PASSWORD, cpu_seconds, http, request
+from hubkit import ADMIN_PASSWORD, bare_socket, client_frame, cpu_seconds, http, next_text, request
 
 AGENT_ID = "bench-agent"
 STREAM_BUDGET = 10 * 1024 * 1024  # cumulative chunk content per messageId (spec websocket.md §10.3)
@@ -203,44 +203,6 @@ async def run(topology, n_clients, chunks, size, rate):
 
 CHUNK_MARK = b'"type":"server:message_chunk"'
 CONTENT_MARK = b'"content":"'
-
-
-def client_frame(text):
-    """A client's text frame: masked, as clients must, with a zero key (so the payload is as is)."""
-    n = len(text)
-    head = bytes([0x81, 0x80 | n]) if n < 126 else \
-        bytes([0x81, 0x80 | 126]) + n.to_bytes(2, "big") if n < 65536 else bytes([0x81, 0x80 | 127]) + n.to_bytes(8, "big")
-    return head + b"\0\0\0\0" + text
-
-
-async def bare_socket(port, path):
-    """A WebSocket opened by hand: the upgrade, then the stream's reader and writer."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    key = base64.b64encode(os.urandom(16)).decode()
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                 f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
-    head = await reader.readuntil(b"\r\n\r\n")
-    if b" 101 " not in head.split(b"\r\n", 1)[0]:
-        raise RuntimeError(f"{path}: upgrade refused: {head[:200]!r}")
-    return reader, writer
-
-
-async def next_text(reader, kind, timeout=15):
-    """Server frames (unmasked) until a text frame of type `kind`; returns it parsed."""
-    async def loop():
-        while True:
-            b0, b1 = await reader.readexactly(2)
-            n = b1 & 0x7F
-            if n == 126:
-                n = int.from_bytes(await reader.readexactly(2), "big")
-            elif n == 127:
-                n = int.from_bytes(await reader.readexactly(8), "big")
-            payload = await reader.readexactly(n)
-            if b0 & 0x0F == 1:
-                frame = json.loads(payload)
-                if frame.get("type") == kind:
-                    return frame
-    return await asyncio.wait_for(loop(), timeout)
 
 
 def receiver_process(specs, room, conn):

@@ -5,7 +5,8 @@ N clients in R rooms; S of them send at a fixed rate, open loop (a sender never 
 deliveries: the n-th message leaves at start + n/rate, or at once when the sender is behind).
 Every member of a room, the sender included (both servers echo), must receive each message of
 the room once. Reported per system and round: loss, duplicates, p50/p99/max latency (send to
-receipt, the sender's timestamp travels in the message body), deliveries per CPU-second of
+receipt, the sender's timestamp travels in the message body; receipt is when the client's
+read returned, before its frames are parsed, alike for both systems), deliveries per CPU-second of
 every server process (the hub's tree, PostgreSQL's tree and Redis for the hub; ejabberd's
 tree), and the generator's own CPU. Rounds alternate, the order turned each round; medians and
 the ratio hub / ejabberd close the report.
@@ -31,7 +32,7 @@ Shapes (--shape):
 --hub-bin may repeat (e.g. the build before and after a change): each is its own system in the
 rotation. Without it, hubkit's choice (AGENTIM_BIN_DIR, .build/release, .build/debug)."""
 import argparse, asyncio, base64, json, multiprocessing, os, re, resource, shutil, signal, socket
-import statistics, subprocess, sys, tempfile, time
+import statistics, subprocess, sys, tempfile, time, urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # hubkit.py sits here
 import hubkit
@@ -122,37 +123,50 @@ class Tally:
 
 
 async def hub_client(spec, tally, timing, ready):
-    import websockets
+    # A bare WebSocket, read as the XMPP client reads its stream: each read is stamped when it
+    # returns, before its frames are parsed, so both systems' latencies end at the same point (a
+    # client library's per-frame work, paid only by the hub's side, counted as the hub's latency).
+    url = urllib.parse.urlsplit(spec["url"])
     async with timing.gate:  # a few handshakes at a time: set-up must not storm the server
-        ws = await websockets.connect(spec["url"], max_size=None, compression=None, ping_interval=None)
-        await ws.send(json.dumps({"type": "client:auth", "token": spec["token"]}))
+        reader, writer = await hubkit.bare_socket(url.port, url.path)
+        writer.write(hubkit.client_frame(json.dumps({"type": "client:auth", "token": spec["token"]}).encode()))
         # A refusal (e.g. `Server at capacity` past MAX_TOTAL_WS_CONNECTIONS) must fail the round,
         # not leave a silent client that then counts as loss.
-        reply = json.loads(await ws.recv())
-        if reply.get("type") != "server:auth_result" or not reply.get("ok"):
-            raise RuntimeError(f"{spec['name']}: authentication answered {reply}")
-        await ws.send(json.dumps({"type": "client:join_room", "roomId": spec["room"]}))
+        try:
+            await hubkit.next_text(reader, "server:auth_result", timeout=60)
+        except Exception as error:
+            raise RuntimeError(f"{spec['name']}: no authentication result ({error!r})")
+        writer.write(hubkit.client_frame(json.dumps({"type": "client:join_room", "roomId": spec["room"]}).encode()))
     ready()
     seen = set()
 
-    async def reader():
-        async for raw in ws:
-            # Every socket hears every user's presence (websocket §13.2: to all), N^2/2 frames while
-            # N clients connect: those are skipped without parsing.
-            if '"server:new_message"' in raw:
-                tally.receive(seen, json.loads(raw)["message"]["content"], time.monotonic())
-            elif '"RATE_LIMITED"' in raw:
-                tally.refused[spec["room_index"]] = tally.refused.get(spec["room_index"], 0) + 1
+    async def reader_loop():
+        buffer = b""
+        while True:
+            data = await reader.read(262144)
+            if not data:
+                return
+            now = time.monotonic()
+            frames, buffer = hubkit.server_frames(buffer + data)
+            for opcode, raw in frames:
+                # Every socket hears every user's presence (websocket §13.2: to all), N^2/2 frames
+                # while N clients connect: those are skipped without parsing.
+                if opcode != 1:
+                    continue
+                if b'"server:new_message"' in raw:
+                    tally.receive(seen, json.loads(raw)["message"]["content"], now)
+                elif b'"RATE_LIMITED"' in raw:
+                    tally.refused[spec["room_index"]] = tally.refused.get(spec["room_index"], 0) + 1
 
     async def send(content):
-        await ws.send(json.dumps({"type": "client:send_message", "roomId": spec["room"], "content": content}))
+        writer.write(hubkit.client_frame(json.dumps({"type": "client:send_message", "roomId": spec["room"], "content": content}).encode()))
 
-    reading = asyncio.create_task(reader())
+    reading = asyncio.create_task(reader_loop())
     await timing.wait()
     await sender(spec, tally, timing.values["start"], send)
     await asyncio.sleep(max(0, timing.values["stop"] - time.monotonic()))
     reading.cancel()
-    await ws.close()
+    writer.close()
 
 
 class XMPP:

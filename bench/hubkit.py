@@ -3,7 +3,7 @@ binaries, starts throwaway PostgreSQL and Redis (deploy/local/throwaway-services
 and stops a hub topology on its own fresh database: the single-process hub (`agentim-server`)
 or the distributed one (auth, rooms, router and uploads services, two edges, Redis).
 Used by rooms-throughput.py and chunk-relay.py."""
-import contextlib, json, os, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+import asyncio, base64, contextlib, json, os, shutil, socket, subprocess, sys, tempfile, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADMIN_PASSWORD = "BenchAdmin123!"
@@ -229,3 +229,65 @@ def cpu_seconds(roots):
             fields = stat[stat.rindex(")") + 2:].split()
             total += sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
     return total / os.sysconf("SC_CLK_TCK")
+
+
+# --- a bare WebSocket client (benchmarks' generators) --------------------------------------
+
+def client_frame(text):
+    """A client's text frame: masked, as clients must, with a zero key (so the payload is as is)."""
+    n = len(text)
+    head = bytes([0x81, 0x80 | n]) if n < 126 else \
+        bytes([0x81, 0x80 | 126]) + n.to_bytes(2, "big") if n < 65536 else bytes([0x81, 0x80 | 127]) + n.to_bytes(8, "big")
+    return head + b"\0\0\0\0" + text
+
+
+async def bare_socket(port, path):
+    """A WebSocket opened by hand: the upgrade, then the stream's reader and writer."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    key = base64.b64encode(os.urandom(16)).decode()
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
+    head = await reader.readuntil(b"\r\n\r\n")
+    if b" 101 " not in head.split(b"\r\n", 1)[0]:
+        raise RuntimeError(f"{path}: upgrade refused: {head[:200]!r}")
+    return reader, writer
+
+
+async def next_text(reader, kind, timeout=15):
+    """Server frames (unmasked) until a text frame of type `kind`; returns it parsed."""
+    async def loop():
+        while True:
+            b0, b1 = await reader.readexactly(2)
+            n = b1 & 0x7F
+            if n == 126:
+                n = int.from_bytes(await reader.readexactly(2), "big")
+            elif n == 127:
+                n = int.from_bytes(await reader.readexactly(8), "big")
+            payload = await reader.readexactly(n)
+            if b0 & 0x0F == 1:
+                frame = json.loads(payload)
+                if frame.get("type") == kind:
+                    return frame
+    return await asyncio.wait_for(loop(), timeout)
+
+
+def server_frames(buffer):
+    """The complete server frames (unmasked) at the start of `buffer`: [(opcode, payload)] and the
+    bytes left over (a frame not yet whole)."""
+    frames, at = [], 0
+    while len(buffer) - at >= 2:
+        b0, b1 = buffer[at], buffer[at + 1]
+        n, head = b1 & 0x7F, 2
+        if n == 126:
+            if len(buffer) - at < 4:
+                break
+            n, head = int.from_bytes(buffer[at + 2:at + 4], "big"), 4
+        elif n == 127:
+            if len(buffer) - at < 10:
+                break
+            n, head = int.from_bytes(buffer[at + 2:at + 10], "big"), 10
+        if len(buffer) - at < head + n:
+            break
+        frames.append((b0 & 0x0F, buffer[at + head:at + head + n]))
+        at += head + n
+    return frames, buffer[at:]
