@@ -20,7 +20,7 @@ gateway and every client in this one asyncio process, parsing every frame (its "
 fsync off.
 
 Needs: `pip install websockets`; the hub built (`swift build` or `swift build -c release`)."""
-import argparse, asyncio, base64, json, multiprocessing, os, sys, time
+import argparse, asyncio, json, multiprocessing, os, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # hubkit.py sits here; also under python3 -P
 import hubkit

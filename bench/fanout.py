@@ -133,9 +133,11 @@ async def hub_client(spec, tally, timing, ready):
         # A refusal (e.g. `Server at capacity` past MAX_TOTAL_WS_CONNECTIONS) must fail the round,
         # not leave a silent client that then counts as loss.
         try:
-            await hubkit.next_text(reader, "server:auth_result", timeout=60)
+            reply = await hubkit.next_text(reader, "server:auth_result", timeout=60)
         except Exception as error:
             raise RuntimeError(f"{spec['name']}: no authentication result ({error!r})")
+        if not reply.get("ok"):
+            raise RuntimeError(f"{spec['name']}: authentication answered {reply}")
         writer.write(hubkit.client_frame(json.dumps({"type": "client:join_room", "roomId": spec["room"]}).encode()))
     ready()
     seen = set()
@@ -149,10 +151,10 @@ async def hub_client(spec, tally, timing, ready):
             now = time.monotonic()
             frames, buffer = hubkit.server_frames(buffer + data)
             for opcode, raw in frames:
-                # Every socket hears every user's presence (websocket §13.2: to all), N^2/2 frames
-                # while N clients connect: those are skipped without parsing.
                 if opcode != 1:
                     continue
+                # Every socket hears every user's presence (websocket §13.2: to all), N^2/2 frames
+                # while N clients connect: those are skipped without parsing.
                 if b'"server:new_message"' in raw:
                     tally.receive(seen, json.loads(raw)["message"]["content"], now)
                 elif b'"RATE_LIMITED"' in raw:
