@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import PostgresNIO
 @testable import RoomsService
+import Synchronization
 import Testing
 
 /// Sends of rooms that wait at the same time are stored in one commit (issue 20: per-room
@@ -34,6 +35,22 @@ import Testing
             }
         }
         return database
+    }
+
+    /// The group commit's prepared statements with their plan counts, on each of its
+    /// connections: the pool's two and the session of its one-statement write.
+    static func commitStatements(_ store: MessageStore) async throws -> [(sql: String, custom: Int, generic: Int)] {
+        let read: @Sendable (PostgresConnection) async throws -> [(sql: String, custom: Int, generic: Int)] = { connection in
+            let rows = try await connection.query(
+                "SELECT statement, custom_plans::int, generic_plans::int FROM pg_prepared_statements", logger: InProcessHub.logger)
+            var all: [(sql: String, custom: Int, generic: Int)] = []
+            for try await row in rows.decode((String, Int, Int).self) { all.append(row) }
+            return all
+        }
+        let pool = try await store.commitDatabase.client.withConnection { first in
+            try await store.commitDatabase.client.withConnection { second in try await read(first) + read(second) }
+        }
+        return try await store.commitSession.withConnection(read) + pool
     }
 
     static func describe(_ outcome: MessageStore.SendOutcome) -> String {
@@ -85,20 +102,9 @@ import Testing
 
             // The group commit's statements were planned once, generically, on both of its
             // connections (a plan made per commit was half a millisecond of PostgreSQL's CPU).
-            let plans = try await service.messages.commitDatabase.client.withConnection { first in
-                try await service.messages.commitDatabase.client.withConnection { second in
-                    var sums = (custom: 0, generic: 0)
-                    for connection in [first, second] {
-                        let rows = try await connection.query(
-                            "SELECT coalesce(sum(custom_plans), 0)::int, coalesce(sum(generic_plans), 0)::int FROM pg_prepared_statements",
-                            logger: InProcessHub.logger)
-                        for try await (custom, generic) in rows.decode((Int, Int).self) { sums.custom += custom; sums.generic += generic }
-                    }
-                    return sums
-                }
-            }
-            #expect(plans.custom == 0)
-            #expect(plans.generic >= 4, "a clear commit in one statement, then one of three")
+            let statements = try await Self.commitStatements(service.messages)
+            #expect(statements.map(\.custom).reduce(0, +) == 0)
+            #expect(statements.map(\.generic).reduce(0, +) >= 4, "a clear commit in one statement, then one of three")
         }
     }
 
@@ -115,20 +121,12 @@ import Testing
                 try await store.storeTogether(batches).map { $0.outcomes.map(Self.describe) }
             }
             func used() async throws -> [String: Int] {
-                try await store.commitDatabase.client.withConnection { first in
-                    try await store.commitDatabase.client.withConnection { second in
-                        var counts: [String: Int] = [:]
-                        for connection in [first, second] {
-                            let rows = try await connection.query(
-                                "SELECT statement, generic_plans::int FROM pg_prepared_statements", logger: InProcessHub.logger)
-                            for try await (sql, n) in rows.decode((String, Int).self) {
-                                let name = sql.contains("clear") ? "one" : sql.contains("INSERT") ? "insert" : "read"
-                                counts[name, default: 0] += n
-                            }
-                        }
-                        return counts
-                    }
+                var counts: [String: Int] = [:]
+                for (sql, _, n) in try await Self.commitStatements(store) {
+                    let name = sql.contains("clear") ? "one" : sql.contains("INSERT") ? "insert" : "read"
+                    counts[name, default: 0] += n
                 }
+                return counts
             }
             #expect(try await commit([.init(roomId: "r-a", messages: [Self.human("a1", room: "r-a", from: "bob", client: "c1")]),
                                       .init(roomId: "r-b", messages: [Self.human("b1", room: "r-b", from: "amy")])])
@@ -268,6 +266,41 @@ import Testing
             await #expect(throws: (any Error).self) { try await b.value }
         }
     }
+
+    /// The one-statement write runs on a session of its own (`CommitSession`). When PostgreSQL
+    /// ends that session (a restart, an administrator), the next commit opens a new one and is
+    /// stored; it does not keep failing on the dead connection.
+    @Test func aSessionThatPostgreSQLEndedIsOpenedAgain() async throws {
+        let runtime = try await InProcessHub.runtime(role: "rooms")
+        let service = try RoomsService(runtime: runtime)
+        try await InProcessHub.test(service) { _ in
+            let database = try await Self.setUp(runtime, rooms: ["r-a"])
+            let store = service.messages
+            let pid: @Sendable (PostgresConnection) async throws -> Int = { connection in
+                var pid = 0
+                for try await value in try await connection.query("SELECT pg_backend_pid()", logger: InProcessHub.logger).decode(Int.self) { pid = value }
+                return pid
+            }
+            #expect(try await store.storeTogether([.init(roomId: "r-a", messages: [Self.human("a1", room: "r-a", from: "amy")])])
+                        .map { $0.outcomes.map(Self.describe) } == [["stored a1 #1"]])
+            let first = try await store.commitSession.withConnection(pid)
+            try await database.client.query("SELECT pg_terminate_backend(\(first)::int)", logger: InProcessHub.logger)
+            try await Self.waitFor { await !store.commitSession.isOpen }
+
+            // A statement written to a closed connection is never answered: bounded by waitFor, so a
+            // session that is not opened again fails this test rather than hanging it.
+            let second = Task { try await store.storeTogether([.init(roomId: "r-a", messages: [Self.human("a2", room: "r-a", from: "amy")])]) }
+            let answered = Answered()
+            Task { _ = try? await second.value; answered.done.withLock { $0 = true } }
+            try await Self.waitFor { answered.done.withLock { $0 } }
+            #expect(try await second.value.map { $0.outcomes.map(Self.describe) } == [["stored a2 #2"]])
+            #expect(try await store.commitSession.withConnection(pid) != first)
+            let statements = try await Self.commitStatements(store)
+            #expect(statements.filter { $0.sql.contains("clear") }.map(\.generic).reduce(0, +) == 1, "the new session prepared the statement again")
+        }
+    }
+
+    final class Answered: Sendable { let done = Mutex(false) }
 
     static func sessionsWaitingForALock(_ database: Database) async throws -> Int {
         let rows = try await database.client.query(

@@ -13,9 +13,16 @@ extension MessageStore {
     /// generic plans are the same index probes (`MessagePathQueryPlanTests`). The hub's other
     /// statements keep the default: this setting would apply to them too.
     static func commitDatabase(_ runtime: Runtime) throws -> Database {
-        // Both kept open: the first sends after a quiet spell do not wait for a connection.
-        try Database(url: runtime.config.databaseURL, poolSize: 2, logger: runtime.logger,
-                     settings: [("plan_cache_mode", "force_generic_plan")], kept: 2)
+        // Both kept open: a commit that is not clear (a retry, a refused sender) does not wait
+        // for connections. A clear one, nearly every commit, runs on `commitSession`.
+        try Database(url: runtime.config.databaseURL, poolSize: 2, logger: runtime.logger, settings: commitSettings, kept: 2)
+    }
+    static let commitSettings = [("plan_cache_mode", "force_generic_plan")]
+
+    /// The session of the group commit's one-statement write (`CommitSession`), planned like the pool.
+    static func commitSession(_ runtime: Runtime) throws -> CommitSession {
+        guard let url = DatabaseURL(runtime.config.databaseURL) else { throw ConfigError("DATABASE_URL is not a valid postgresql:// URL") }
+        return CommitSession(url: url, settings: commitSettings, logger: runtime.logger)
     }
 
     /// One room's waiting human messages, in stream order, and what storing them answered.
@@ -147,7 +154,7 @@ extension MessageStore {
         var times = RoomTimes()
         let rows = all.map { m in (message: m, clientId: m.clientMessageId, time: times.next(in: m.roomId)) }
         let statement = InsertIfClearStatement(rows: NewRows(rows))
-        let answer = try await Self.collect(try await commitDatabase.client.execute(statement, logger: logger))
+        let answer = try await commitSession.rows(statement)
         guard !answer.isEmpty else { return nil }
         let byId = Dictionary(answer.map { ($0.message.id, $0) }, uniquingKeysWith: { first, _ in first })
         return try batches.map { batch in

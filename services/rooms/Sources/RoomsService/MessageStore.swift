@@ -9,6 +9,8 @@ struct MessageStore: Sendable {
     let database: Database
     /// The group commit's own connections (`SendGroupCommit`), with generic plans forced.
     let commitDatabase: Database
+    /// The session of the commit's one-statement write, the usual case (`CommitSession`).
+    let commitSession: CommitSession
     /// Shared by every copy: the rooms' sends that wait together are stored together.
     let groupCommit = SendGroupCommit()
     var logger: Logger { database.logger }

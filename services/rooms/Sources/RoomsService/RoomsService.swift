@@ -25,7 +25,7 @@ public struct RoomsService: HubService {
         guard let database = runtime.database else { throw ConfigError("the rooms service needs DATABASE_URL") }
         self.runtime = runtime
         rooms = RoomStore(database: database)
-        messages = MessageStore(database: database, commitDatabase: try MessageStore.commitDatabase(runtime))
+        messages = MessageStore(database: database, commitDatabase: try MessageStore.commitDatabase(runtime), commitSession: try MessageStore.commitSession(runtime))
         tasks = TaskStore(database: database)
         events = RoomEvents(runtime: runtime, rooms: rooms)
         agents = AgentStore(database: database)
@@ -78,7 +78,7 @@ public struct RoomsService: HubService {
 
     /// Background work of a rooms process: the bus consumer and the permission timers.
     /// The group commit's pool comes before the worker that uses it (and so stops after it).
-    public var backgroundServices: [any Service] { [messages.commitDatabase.service, commandWorker, PermissionDesk.Timer(desk: permissions), GatewayCleanup(service: self), PushSender(service: self)] }
+    public var backgroundServices: [any Service] { [messages.commitDatabase.service, messages.commitSession.service, commandWorker, PermissionDesk.Timer(desk: permissions), GatewayCleanup(service: self), PushSender(service: self)] }
 
     /// Web Push reads the VAPID settings (kept current by `settingsChanged` control events).
     public func prepare() async throws {
