@@ -100,7 +100,7 @@ import Testing
             let counters = try await database.client.query("SELECT string_agg(id || '=' || last_seq, ' ' ORDER BY id) FROM rooms", logger: InProcessHub.logger)
             for try await line in counters.decode(String.self) { #expect(line == "r-a=2 r-b=2") }
 
-            // The group commit's statements were planned once, generically, on both of its
+            // The group commit's statements were planned once, generically, on each of its
             // connections (a plan made per commit was half a millisecond of PostgreSQL's CPU).
             let statements = try await Self.commitStatements(service.messages)
             #expect(statements.map(\.custom).reduce(0, +) == 0)
