@@ -23,6 +23,13 @@ public struct EventFollower: Service, CustomStringConvertible {
         self.logger = logger
     }
 
+    /// Entries per read. A read's entries are held in several copies at once (Redis's reply, its
+    /// values, the entries) until the last is handled, so a follower behind a blast of 32 KiB
+    /// agent chunks held 500 × 32 KiB several times over: the chaos test's slow-reader fault saw
+    /// the edge grow 60 MB for a 64 MB blast (6–29 MB in other runs). 100 bounds that to about a
+    /// fifth; at 5,000 events/s it is 50 reads a second.
+    static let batch = 100
+
     /// How the shutdown watchdog names it.
     public var description: String { "EventFollower(\(stream))" }
 
@@ -36,7 +43,7 @@ public struct EventFollower: Service, CustomStringConvertible {
                 do {
                     // The blocking read ends early on a graceful shutdown; handlers are not cut.
                     let entries = try await cancelWhenGracefulShutdown { [bus, stream, position] in
-                        try await bus.read(stream, after: position, count: 500, block: .seconds(1))
+                        try await bus.read(stream, after: position, count: Self.batch, block: .seconds(1))
                     }
                     for entry in entries {
                         await Traces.consuming("receive \(stream)", traceparent: entry.traceparent) { await handler(entry) }
