@@ -12,7 +12,7 @@ public struct Database: Sendable {
     /// that need them, such as `plan_cache_mode`).
     /// `kept`: connections opened at start and kept open (the rest open on demand).
     public init(url raw: String, poolSize: Int, logger: Logger, settings: [(String, String)] = [], kept: Int = 0) throws {
-        guard let url = DatabaseURL(raw) else { throw ConfigError("DATABASE_URL is not a valid postgresql:// URL") }
+        let url = try DatabaseURL(validating: raw)
         var configuration = PostgresClient.Configuration(host: url.host, port: url.port, username: url.username,
                                                          password: url.password, database: url.database, tls: .disable)
         configuration.options.maximumConnections = poolSize
@@ -96,6 +96,14 @@ public struct Database: Sendable {
             }
             if !closed { logger.warning("the PostgreSQL pool did not close within \(Self.closeBound); the process stops without waiting for it") }
         }
+    }
+}
+
+extension DatabaseURL {
+    /// `DATABASE_URL` parsed, or the configuration error every connection to it reports.
+    public init(validating raw: String) throws {
+        guard let url = DatabaseURL(raw) else { throw ConfigError("DATABASE_URL is not a valid postgresql:// URL") }
+        self = url
     }
 }
 

@@ -36,10 +36,7 @@ actor CommitSession {
 
     /// The rows of `statement`, run on this session (prepared on it the first time).
     func rows<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
-        let connection = try await open()
-        var rows: [Statement.Row] = []
-        for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
-        return rows
+        try await MessageStore.collect(try await open().execute(statement, logger: logger))
     }
 
     /// Runs `body` with the session's connection (tests read its prepared statements).

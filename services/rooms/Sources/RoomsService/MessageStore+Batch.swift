@@ -21,8 +21,7 @@ extension MessageStore {
 
     /// The session of the group commit's one-statement write (`CommitSession`), planned like the pool.
     static func commitSession(_ runtime: Runtime) throws -> CommitSession {
-        guard let url = DatabaseURL(runtime.config.databaseURL) else { throw ConfigError("DATABASE_URL is not a valid postgresql:// URL") }
-        return CommitSession(url: url, settings: commitSettings, logger: runtime.logger)
+        CommitSession(url: try DatabaseURL(validating: runtime.config.databaseURL), settings: commitSettings, logger: runtime.logger)
     }
 
     /// One room's waiting human messages, in stream order, and what storing them answered.
