@@ -5,21 +5,41 @@ import ServiceLifecycle
 import Synchronization
 
 /// Reads every entry of a fan-out stream (no group), from the newest entry at start on,
-/// handing each to `handler` in order. Each edge and each process that caches runs one.
+/// handing each to `handler` in order, or each read's entries at once to a batch handler.
+/// Each edge and each process that caches runs one.
 public struct EventFollower: Service, CustomStringConvertible {
     public typealias Handler = @Sendable (BusEntry) async -> Void
+    /// A read's entries, in order: an edge writes them to its sockets with one flush per
+    /// socket, not one per entry (a burst of agent chunks cost a writev per chunk per socket).
+    public typealias BatchHandler = @Sendable ([BusEntry]) async -> Void
+
+    private enum Handling: Sendable {
+        case each(Handler)
+        case batch(BatchHandler)
+    }
 
     let bus: any Bus
     let stream: String
-    let handler: Handler
+    private let handling: Handling
     let logger: Logger
     let startID: String?
 
     public init(bus: any Bus, stream: String, startingAfter startID: String? = nil, logger: Logger, handler: @escaping Handler) {
+        self.init(bus: bus, stream: stream, startingAfter: startID, logger: logger, handling: .each(handler))
+    }
+
+    /// A follower that hands over each read's entries at once (a static function: as an
+    /// initializer, a trailing closure would fit both handler types).
+    public static func batched(bus: any Bus, stream: String, startingAfter startID: String? = nil, logger: Logger,
+                               handler: @escaping BatchHandler) -> EventFollower {
+        EventFollower(bus: bus, stream: stream, startingAfter: startID, logger: logger, handling: .batch(handler))
+    }
+
+    private init(bus: any Bus, stream: String, startingAfter startID: String?, logger: Logger, handling: Handling) {
         self.bus = bus
         self.stream = stream
         self.startID = startID
-        self.handler = handler
+        self.handling = handling
         self.logger = logger
     }
 
@@ -45,10 +65,19 @@ public struct EventFollower: Service, CustomStringConvertible {
                     let entries = try await cancelWhenGracefulShutdown { [bus, stream, position] in
                         try await bus.read(stream, after: position, count: Self.batch, block: .seconds(1))
                     }
-                    for entry in entries {
-                        await Traces.consuming("receive \(stream)", traceparent: entry.traceparent) { await handler(entry) }
-                        position = entry.id
-                        FollowerPositions.shared.moved(tracked, to: position)
+                    switch handling {
+                    case .each(let handler):
+                        for entry in entries {
+                            await Traces.consuming("receive \(stream)", traceparent: entry.traceparent) { await handler(entry) }
+                            position = entry.id
+                            FollowerPositions.shared.moved(tracked, to: position)
+                        }
+                    case .batch(let handler):
+                        if let last = entries.last {
+                            await Traces.consuming("receive \(stream)", traceparents: entries.map(\.traceparent)) { await handler(entries) }
+                            position = last.id
+                            FollowerPositions.shared.moved(tracked, to: position)
+                        }
                     }
                     if entries.isEmpty, let reset = try await streamWasReset(after: position) {
                         logger.warning("stream \(stream) was reset (newest entry \(reset), last seen \(position)); following the new stream from its start")

@@ -56,6 +56,29 @@ public enum Traces {
         guard let traceparent, isEnabled else { return try await body() }
         return try await span(name(), kind: .consumer, traceparent: traceparent, body)
     }
+
+    /// Runs the handler of several consumed entries at once (a follower's read): one consumer
+    /// span per entry that carries a `traceparent`, each under its publisher's span and ending
+    /// with `body`, which runs in the first one's context (its log lines carry that trace).
+    public static func consuming<T>(_ name: @autoclosure () -> String, traceparents: [String?],
+                                    isolation: isolated (any Actor)? = #isolation,
+                                    _ body: () async throws -> T) async rethrows -> T {
+        guard isEnabled else { return try await body() }
+        let spanName = name()
+        let spans = traceparents.compactMap { $0 }.map { traceparent -> any Span in
+            var context = InstrumentationContext.topLevel
+            InstrumentationSystem.instrument.extract(["traceparent": traceparent], into: &context, using: DictionaryCarrier())
+            return startSpan(spanName, context: context, ofKind: .consumer)
+        }
+        guard let first = spans.first else { return try await body() }
+        defer { for span in spans { span.end() } }
+        do {
+            return try await InstrumentationContext.withValue(first.context) { try await body() }
+        } catch {
+            for span in spans { span.recordError(error) }
+            throw error
+        }
+    }
 }
 
 extension Traces {

@@ -16,9 +16,8 @@ struct EventRouter: Sendable {
     /// The two followers, `events` and `control`, run as the edge's background services.
     var followers: [any Service] {
         [
-            EventFollower(bus: runtime.bus, stream: BusStream.events, logger: runtime.logger) { entry in
-                guard let delivery = Delivery.decode(entry.payload) else { return }
-                await route(delivery)
+            EventFollower.batched(bus: runtime.bus, stream: BusStream.events, logger: runtime.logger) { entries in
+                await route(entries.compactMap { Delivery.decode($0.payload) })
             },
             EventFollower(bus: runtime.bus, stream: BusStream.control, logger: runtime.logger) { entry in
                 guard let event = try? JSONDecoder().decode(ControlEvent.self, from: entry.payload) else { return }
@@ -27,16 +26,31 @@ struct EventRouter: Sendable {
         ]
     }
 
-    func route(_ delivery: Delivery) async {
-        switch delivery.audience {
-        case .agent, .gateway: await gateways.registry.deliver(delivery.audience, frame: delivery.frame)
-        case .workspaceRequest(let requestId):
-            guard let asker = await gateways.workspaceRequests.take(requestId) else { return }
-            await clients.registry.send(toUser: asker.userId, joined: asker.roomId, delivery.frame)
-        default:
-            messageCounter.count(delivery)
-            for gap in await clients.registry.deliver(delivery) { clients.catchUp.fill(gap) }
+    /// One read's deliveries, in order. Those to client sockets go to the registry together, in
+    /// one turn, so each socket is flushed once for all of them; a workspace answer, sent to
+    /// client sockets another way, first lets the ones before it go.
+    func route(_ deliveries: [Delivery]) async {
+        var toClients: [Delivery] = []
+        for delivery in deliveries {
+            switch delivery.audience {
+            case .agent, .gateway:
+                await gateways.registry.deliver(delivery.audience, frame: delivery.frame)
+            case .workspaceRequest(let requestId):
+                await deliver(toClients)
+                toClients.removeAll()
+                guard let asker = await gateways.workspaceRequests.take(requestId) else { continue }
+                await clients.registry.send(toUser: asker.userId, joined: asker.roomId, delivery.frame)
+            default:
+                messageCounter.count(delivery)
+                toClients.append(delivery)
+            }
         }
+        await deliver(toClients)
+    }
+
+    private func deliver(_ deliveries: [Delivery]) async {
+        guard !deliveries.isEmpty else { return }
+        for gap in await clients.registry.deliver(deliveries) { clients.catchUp.fill(gap) }
     }
 
     func apply(_ event: ControlEvent) async {

@@ -30,6 +30,11 @@ actor ClientRegistry {
         mutating func post(_ item: Outgoing) {
             if held != nil { held!.append(item) } else { outbox.send(item) }
         }
+
+        /// The same, into a batch of frames for many sockets.
+        mutating func post(_ item: Outgoing, into batch: inout OutboxBatch) {
+            if held != nil { held!.append(item) } else { batch.add(outbox, item) }
+        }
     }
 
     /// A socket's room whose sequence has a hole to fill from the store.
@@ -160,12 +165,19 @@ actor ClientRegistry {
         sockets[id]?.outbox.send(item)
     }
 
-    /// Hands a delivery to the sockets of its audience that live on this edge. Returns the
-    /// gaps it found, for the hub to fill from the store.
-    func deliver(_ delivery: Delivery) -> [Gap] {
+    /// Hands deliveries, in order, to the sockets of their audiences that live on this edge,
+    /// each socket flushed once for all of them. Returns the gaps found, for the hub to fill
+    /// from the store.
+    func deliver(_ deliveries: [Delivery]) -> [Gap] {
         var gaps: [Gap] = []
         var batch = OutboxBatch()
-        defer { batch.send() }
+        for delivery in deliveries { deliver(delivery, into: &batch, gaps: &gaps) }
+        batch.send()
+        return gaps
+    }
+
+    /// Every frame goes through `batch`, so a socket's frames keep the deliveries' order.
+    private func deliver(_ delivery: Delivery, into batch: inout OutboxBatch, gaps: inout [Gap]) {
         switch delivery.audience {
         case .room(let room, let except):
             // Rendered once for the room: every socket is handed the same bytes.
@@ -179,27 +191,27 @@ actor ClientRegistry {
             }
         case .user(let userId):
             let bytes = ByteBuffer(string: delivery.frame)
-            for id in byUser[userId] ?? [] { sockets[id]?.post(.frame(bytes)) }
+            for id in byUser[userId] ?? [] { sockets[id]?.post(.frame(bytes), into: &batch) }
         case .socket(let address):
             // Replies to one socket (errors) are not sequenced. A retry's acknowledgement carries
             // its message's seq: a socket joined to that room gets it in sequence (so not twice,
             // when the room's announcement reached it first); any other socket gets it as is.
-            guard address.node == node else { return [] }
+            guard address.node == node else { return }
             if let seq = delivery.seq, let room = Self.room(of: delivery.frame), sockets[address.socket]?.rooms[room] != nil {
                 if let gap = sequenced(address.socket, room: room, seq: seq, frame: delivery.frame, into: &batch) { gaps.append(gap) }
-            } else {
-                sockets[address.socket]?.outbox.send(.text(delivery.frame))
+            } else if let outbox = sockets[address.socket]?.outbox {
+                batch.add(outbox, .text(delivery.frame))
             }
         case .all:
             // Presence goes to every socket: one rendering, one hop per event loop.
             let bytes = ByteBuffer(string: delivery.frame)
+            // Mutated only for a held socket: a write to `sockets` while iterating it copies it.
             for (id, socket) in sockets where socket.userId != nil {
                 if socket.held == nil { batch.add(socket.outbox, .frame(bytes)) } else { sockets[id]?.held?.append(.frame(bytes)) }
             }
         case .agent, .gateway, .workspaceRequest:
             break  // gateway sockets: GatewayRegistry; workspace answers: GatewaySockets.workspaceRequests
         }
-        return gaps
     }
 
     /// Delivers frames of `room` to one socket in sequence order: repeats are dropped,

@@ -1,0 +1,54 @@
+import AgentIMBus
+import AgentIMRedis
+import Foundation
+import Logging
+import Testing
+
+/// A follower with a batch handler hands each read's entries over at once, in order: the edge
+/// writes them to its sockets with one flush per socket (a burst of agent chunks had cost a
+/// writev per chunk per socket). Run on the in-process bus and on the test script's Redis.
+struct FollowerBatchTests {
+    /// Records every batch; holds the first in the handler until released, so entries pile up.
+    final class Batches: @unchecked Sendable {
+        private let lock = NSLock()
+        private var released = false
+        private var seen: [[String]] = []
+        func release() { lock.withLock { released = true } }
+        func handle(_ entries: [BusEntry]) async {
+            let isFirst = lock.withLock {
+                seen.append(entries.map { String(decoding: $0.payload, as: UTF8.self) })
+                return seen.count == 1
+            }
+            while isFirst, !lock.withLock({ released }) { try? await Task.sleep(for: .milliseconds(10)) }
+        }
+        var batches: [[String]] { lock.withLock { seen } }
+    }
+
+    static func buses() throws -> [(String, any Bus)] {
+        let url = try #require(ProcessInfo.processInfo.environment["AGENTIM_TEST_REDIS"], "AGENTIM_TEST_REDIS is not set")
+        return [("in-process", InMemoryBus()), ("redis", RedisBus(redis: try RedisClient(url)))]
+    }
+
+    @Test func entriesThatWaitedAreHandedOverInOneBatchInOrder() async throws {
+        for (name, bus) in try Self.buses() {
+            let stream = "agentim:test:batch:\(UUID().uuidString)"
+            try await bus.append(stream, Data("before".utf8))
+            let batches = Batches()
+            let follower = EventFollower.batched(bus: bus, stream: stream, logger: Logger(label: "test")) { await batches.handle($0) }
+            let running = Task { try await follower.run() }
+            defer { running.cancel() }
+            try await Task.sleep(for: .milliseconds(300))  // following from the newest entry
+
+            // The first entry is taken and held in the handler; thirty more wait behind it.
+            try await bus.append(stream, Data("e0".utf8))
+            let deadline = ContinuousClock.now + .seconds(10)
+            while batches.batches.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            for index in 1...30 { try await bus.append(stream, Data("e\(index)".utf8)) }
+            batches.release()
+            while batches.batches.joined().count < 31, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+
+            #expect(batches.batches.first == ["e0"], "\(name): \(batches.batches)")
+            #expect(Array(batches.batches.dropFirst()) == [(1...30).map { "e\($0)" }], "\(name): the thirty in one batch, in order")
+        }
+    }
+}
