@@ -61,28 +61,7 @@ final class RedisConnection {
         return RedisConnection.copy(reply)
     }
 
-    /// Sends several commands in one write and reads their replies in order (pipelining): one
-    /// round trip for the lot. An `error` reply is returned in its place; an I/O error throws
-    /// and leaves the connection broken (replies may be unread), so it is dropped.
-    func pipeline(_ commands: [[[UInt8]]]) throws -> [RedisValue] {
-        for arguments in commands {
-            // hiredis copies the command into its output buffer, so the bytes need to live only
-            // for this call.
-            let status = arguments.withArgv { argc, argv, argvlen in redisAppendCommandArgv(context, argc, argv, argvlen) }
-            guard status == REDIS_OK else { throw RedisError(RedisConnection.errorText(context)) }
-        }
-        var replies: [RedisValue] = []
-        replies.reserveCapacity(commands.count)
-        for _ in commands {
-            var raw: UnsafeMutableRawPointer?
-            guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw RedisError(RedisConnection.errorText(context)) }
-            replies.append(RedisConnection.copy(raw.assumingMemoryBound(to: redisReply.self)))
-            freeReplyObject(raw)
-        }
-        return replies
-    }
-
-    private static func copy(_ reply: UnsafeMutablePointer<redisReply>) -> RedisValue {
+    static func copy(_ reply: UnsafeMutablePointer<redisReply>) -> RedisValue {
         let r = reply.pointee
         switch r.type {
         case REDIS_REPLY_STRING:
@@ -120,7 +99,7 @@ final class RedisConnection {
 
 extension Array where Element == [UInt8] {
     /// The arguments as the C arrays of pointers and lengths hiredis takes, alive for `body`.
-    fileprivate func withArgv<R>(_ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>?, UnsafeMutablePointer<Int>?) -> R) -> R {
+    func withArgv<R>(_ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>?, UnsafeMutablePointer<Int>?) -> R) -> R {
         let buffers = map { bytes -> UnsafeMutablePointer<CChar> in
             let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: Swift.max(bytes.count, 1))
             bytes.withUnsafeBufferPointer { source in
