@@ -32,12 +32,13 @@ struct FollowerBatchTests {
     @Test func entriesThatWaitedAreHandedOverInOneBatchInOrder() async throws {
         for (name, bus) in try Self.buses() {
             let stream = "agentim:test:batch:\(UUID().uuidString)"
-            try await bus.append(stream, Data("before".utf8))
+            let before = try await bus.append(stream, Data("before".utf8))
             let batches = Batches()
-            let follower = EventFollower.batched(bus: bus, stream: stream, logger: Logger(label: "test")) { await batches.handle($0) }
+            let follower = EventFollower.batched(bus: bus, stream: stream, startingAfter: before, logger: Logger(label: "test")) {
+                await batches.handle($0)
+            }
             let running = Task { try await follower.run() }
             defer { running.cancel() }
-            try await Task.sleep(for: .milliseconds(300))  // following from the newest entry
 
             // The first entry is taken and held in the handler; thirty more wait behind it.
             try await bus.append(stream, Data("e0".utf8))
