@@ -40,7 +40,7 @@ final class PipelinedRedis: Sendable {
     /// The commands written together and flushed once; the replies in order.
     func pipeline(_ commands: [[[UInt8]]]) async throws -> [RedisValue] {
         let channel = try await self.channel()
-        let replies = commands.map { RedisCommand(bytes: Self.format($0, allocator: channel.allocator), reply: channel.eventLoop.makePromise()) }
+        let replies = commands.map { RedisCommand($0, on: channel) }
         if channel.eventLoop.inEventLoop {
             Self.write(replies, to: channel)
         } else {
@@ -83,7 +83,7 @@ final class PipelinedRedis: Sendable {
         channel.flush()
     }
 
-    private static func format(_ arguments: [[UInt8]], allocator: ByteBufferAllocator) -> ByteBuffer {
+    fileprivate static func format(_ arguments: [[UInt8]], allocator: ByteBufferAllocator) -> ByteBuffer {
         var target: UnsafeMutablePointer<CChar>?
         let length = arguments.withArgv { argc, argv, argvlen in redisFormatCommandArgv(&target, argc, argv, argvlen) }
         guard let target, length > 0 else { return allocator.buffer(capacity: 0) }
@@ -130,14 +130,11 @@ final class PipelinedRedis: Sendable {
             .connect(host: url.host, port: url.port)
             .flatMap { channel -> EventLoopFuture<any Channel> in
                 // AUTH and SELECT go first on the connection, before any command waiting for it.
-                var setup: [[[UInt8]]] = []
-                if let password = url.password { setup.append([Array("AUTH".utf8), Array(password.utf8)]) }
-                if url.database != 0 { setup.append([Array("SELECT".utf8), Array(String(url.database).utf8)]) }
-                let commands = setup.map { RedisCommand(bytes: Self.format($0, allocator: channel.allocator), reply: channel.eventLoop.makePromise()) }
+                let commands = url.handshake.map { RedisCommand($0, on: channel) }
                 Self.write(commands, to: channel)
                 let replies = EventLoopFuture.whenAllSucceed(commands.map(\.reply.futureResult), on: channel.eventLoop)
                 return replies.flatMapThrowing { values in
-                    if let failure = values.first(where: { if case .error = $0 { true } else { false } }), case .error(let message) = failure {
+                    for case .error(let message) in values {
                         channel.close(promise: nil)
                         throw RedisError(message)
                     }
@@ -170,9 +167,10 @@ final class RedisCommand: @unchecked Sendable {
     let reply: EventLoopPromise<RedisValue>
     private var done = false
 
-    init(bytes: ByteBuffer, reply: EventLoopPromise<RedisValue>) {
-        self.bytes = bytes
-        self.reply = reply
+    /// The command formatted for `channel`, its reply to come on the channel's loop.
+    init(_ arguments: [[UInt8]], on channel: any Channel) {
+        bytes = PipelinedRedis.format(arguments, allocator: channel.allocator)
+        reply = channel.eventLoop.makePromise()
     }
 
     func succeed(_ value: RedisValue) {

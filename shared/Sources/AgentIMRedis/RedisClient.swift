@@ -51,12 +51,17 @@ public final class RedisClient: Sendable {
     /// `readTimeoutSeconds`: a blocking read, on a connection of its own for that long at most.
     @discardableResult
     public func sendBytes(_ arguments: [[UInt8]], readTimeoutSeconds: Int? = nil) async throws -> RedisValue {
-        guard let readTimeoutSeconds else {
-            let reply = try await pipelined.send(arguments)
-            if case .error(let message) = reply { throw RedisError(message) }
-            return reply
+        let reply = if let readTimeoutSeconds {
+            try await blockingRead(arguments, readTimeoutSeconds: readTimeoutSeconds)
+        } else {
+            try await pipelined.send(arguments)
         }
-        let reply = try await threads.runIfActive { [self] in
+        if case .error(let message) = reply { throw RedisError(message) }
+        return reply
+    }
+
+    private func blockingRead(_ arguments: [[UInt8]], readTimeoutSeconds: Int) async throws -> RedisValue {
+        try await threads.runIfActive { [self] in
             let connection = try checkout()
             connection.setTimeout(seconds: readTimeoutSeconds)
             do {
@@ -70,8 +75,6 @@ public final class RedisClient: Sendable {
                 throw error
             }
         }
-        if case .error(let message) = reply { throw RedisError(message) }
-        return reply
     }
 
     /// Runs several commands on one connection in one round trip; the replies come back in
@@ -99,13 +102,8 @@ public final class RedisClient: Sendable {
     private func checkout() throws -> RedisConnection {
         if let connection = idle.withLockedValue({ $0.popLast() }) { return connection }
         let connection = try RedisConnection(host: url.host, port: url.port)
-        if let password = url.password {
-            let reply = try connection.command(["AUTH", password])
-            if case .error(let message) = reply { throw RedisError(message) }
-        }
-        if url.database != 0 {
-            let reply = try connection.command(["SELECT", String(url.database)])
-            if case .error(let message) = reply { throw RedisError(message) }
+        for command in url.handshake {
+            if case .error(let message) = try connection.command(command) { throw RedisError(message) }
         }
         return connection
     }
@@ -118,3 +116,13 @@ public final class RedisClient: Sendable {
 }
 
 extension RedisConnection: @unchecked Sendable {}
+
+extension RedisURL {
+    /// What a new connection sends first: AUTH with the URL's password, SELECT of its database.
+    var handshake: [[[UInt8]]] {
+        var commands: [[[UInt8]]] = []
+        if let password { commands.append([Array("AUTH".utf8), Array(password.utf8)]) }
+        if database != 0 { commands.append([Array("SELECT".utf8), Array(String(database).utf8)]) }
+        return commands
+    }
+}

@@ -30,29 +30,9 @@ final class RedisConnection {
         redisSetTimeout(context, timeout)
     }
 
-    func command(_ arguments: [String]) throws -> RedisValue {
-        try command(arguments.map { Array($0.utf8) })
-    }
-
     /// Sends one command with binary-safe arguments and waits for its reply.
     func command(_ arguments: [[UInt8]]) throws -> RedisValue {
-        let count = arguments.count
-        // hiredis wants C arrays of pointers and lengths; keep the byte buffers alive meanwhile.
-        let buffers = arguments.map { bytes -> UnsafeMutablePointer<CChar> in
-            let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: max(bytes.count, 1))
-            bytes.withUnsafeBufferPointer { source in
-                source.withMemoryRebound(to: CChar.self) { pointer.update(from: $0.baseAddress!, count: bytes.count) }
-            }
-            return pointer
-        }
-        defer { buffers.forEach { $0.deallocate() } }
-        var pointers: [UnsafePointer<CChar>?] = buffers.map { UnsafePointer($0) }
-        var lengths: [Int] = arguments.map { $0.count }
-        let raw = pointers.withUnsafeMutableBufferPointer { argv in
-            lengths.withUnsafeMutableBufferPointer { argvlen in
-                redisCommandArgv(context, Int32(count), argv.baseAddress, argvlen.baseAddress)
-            }
-        }
+        let raw = arguments.withArgv { argc, argv, argvlen in redisCommandArgv(context, argc, argv, argvlen) }
         guard let raw else {
             throw RedisError(RedisConnection.errorText(context))
         }
