@@ -13,8 +13,13 @@ actor ClientRegistry {
         var lastSeq: Int64
         /// Frames received ahead of `lastSeq + 1`, or while catching up.
         var pending: [Int64: String] = [:]
-        /// True while a catch-up or gap fill is running: frames wait in `pending`.
+        /// True while a catch-up or gap fill is running (no second one starts).
         var filling: Bool
+        /// True during a join's catch-up: every live frame waits in `pending`, since the store's
+        /// answer comes before them. A gap fill holds nothing back: the missing frame usually
+        /// comes on the bus first (announced by another rooms replica), and then the frames
+        /// behind it go out at once, without waiting for the store.
+        var holding = false
     }
 
     struct Socket {
@@ -117,7 +122,7 @@ actor ClientRegistry {
     func join(_ id: String, room: String, lastSeq: Int64) -> Bool {
         guard sockets[id] != nil else { return false }
         if sockets[id]?.rooms[room] != nil { return false }
-        sockets[id]?.rooms[room] = RoomCursor(lastSeq: lastSeq, filling: true)
+        sockets[id]?.rooms[room] = RoomCursor(lastSeq: lastSeq, filling: true, holding: true)
         byRoom[room, default: []].insert(id)
         return true
     }
@@ -220,14 +225,14 @@ actor ClientRegistry {
                            into batch: inout OutboxBatch) -> Gap? {
         // The usual case, the next frame with nothing waiting: straight out, the cursor changed in
         // place (no copy of it, no dictionary touched).
-        if let cursor = sockets[id]?.rooms[room], seq == cursor.lastSeq + 1, !cursor.filling, cursor.pending.isEmpty {
+        if let cursor = sockets[id]?.rooms[room], seq == cursor.lastSeq + 1, !cursor.holding, cursor.pending.isEmpty {
             sockets[id]!.rooms[room]!.lastSeq = seq
             batch.add(sockets[id]!.outbox, bytes.map { .frame($0) } ?? .text(frame))
             return nil
         }
         guard var cursor = sockets[id]?.rooms[room], seq > cursor.lastSeq else { return nil }
         cursor.pending[seq] = frame
-        if !cursor.filling {
+        if !cursor.holding {
             while let next = cursor.pending.removeValue(forKey: cursor.lastSeq + 1) {
                 if let outbox = sockets[id]?.outbox { batch.add(outbox, .text(next)) }
                 cursor.lastSeq += 1
@@ -252,8 +257,16 @@ actor ClientRegistry {
         try? JSONDecoder().decode(MessageFrame.self, from: Data(frame.utf8)).message.roomId
     }
 
-    /// Where the socket stands, for a fill that starts now.
-    func cursor(_ id: String, room: String) -> Int64? { sockets[id]?.rooms[room]?.lastSeq }
+    /// Where the socket stands, for a gap fill's read that starts now; nil when the socket left
+    /// the room, or when the bus closed every hole meanwhile (the fill ends there).
+    func gapToFill(_ id: String, room: String) -> Int64? {
+        guard let cursor = sockets[id]?.rooms[room] else { return nil }
+        if cursor.pending.isEmpty {
+            sockets[id]?.rooms[room]?.filling = false
+            return nil
+        }
+        return cursor.lastSeq
+    }
 
     /// Ends a catch-up or gap fill: `messages` are what the store holds after the cursor, and
     /// go out with the frames that waited, in order (`RoomCursor.settle`). Returns a gap when
@@ -302,6 +315,7 @@ extension ClientRegistry.RoomCursor {
         }
         pending = pending.filter { $0.key > lastSeq }
         filling = !pending.isEmpty
+        holding = false
         return (frames, filling)
     }
 }
