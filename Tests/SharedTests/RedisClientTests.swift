@@ -1,7 +1,9 @@
-import AgentIMRedis
+import AgentIMCore
+@testable import AgentIMRedis
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 import Testing
 
 struct RedisClientTests {
@@ -51,6 +53,52 @@ struct RedisClientTests {
         #expect(replies[51] == .bulk(Array("7".utf8)))
         _ = try await redis.send(["DEL", prefix + "n"] + (0..<1000).map { prefix + String($0) })
         await redis.shutdown()
+    }
+
+    /// Counts the flushes that reach the socket.
+    final class FlushCounter: ChannelOutboundHandler, Sendable {
+        typealias OutboundIn = ByteBuffer
+        let count = Atomic<Int>(0)
+        func flush(context: ChannelHandlerContext) {
+            count.add(1, ordering: .relaxed)
+            context.flush()
+        }
+    }
+
+    /// Commands that tasks send in one turn of the event loop, each asking for a flush, reach
+    /// the socket with one flush: one write(2), one wake-up of Redis.
+    @Test func commandsOfOneLoopTurnShareOneFlush() async throws {
+        let url = try #require(RedisURL(try Self.testURL()))
+        let counter = FlushCounter()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(counter)
+                    try channel.pipeline.syncOperations.addHandler(RedisReplyHandler())
+                }
+            }
+            .connect(host: url.host, port: url.port).get()
+        let key = "agentim:test:flush:\(UUID().uuidString)"
+        let commands = try await channel.eventLoop.submit {
+            (0..<50).map { _ in
+                let command = RedisCommand([Array("INCR".utf8), Array(key.utf8)], on: channel)
+                channel.write(command, promise: nil)
+                channel.flush()
+                return command
+            }
+        }.get()
+        var replies: [RedisValue] = []
+        for command in commands { replies.append(try await command.reply.futureResult.get()) }
+        #expect(replies == (1...50).map { .integer($0) })
+        #expect(counter.count.load(ordering: .relaxed) == 1, "one flush for the turn's 50 commands")
+        _ = try await command(channel, "DEL", key)
+        try await channel.close()
+    }
+
+    private func command(_ channel: any Channel, _ arguments: String...) async throws -> RedisValue {
+        let command = RedisCommand(arguments.map { Array($0.utf8) }, on: channel)
+        try await channel.writeAndFlush(command)
+        return try await command.reply.futureResult.get()
     }
 
     /// A connection Redis closes (here CLIENT KILL; a restart alike) is opened again by the
