@@ -14,13 +14,9 @@ struct BusClosedGapTests {
 
     @Test func framesBehindAHoleGoOutWhenTheBusClosesIt() async throws {
         let pair = try FrameSocketPair()
-        let registry = ClientRegistry(node: "edge-test")
-        await registry.register("s1", outbox: pair.outbox)
-        #expect(await registry.authenticate("s1", userId: "u1", username: "alice", perUser: 10, total: 10) == .admitted(firstOfUser: true))
-        await registry.welcome("s1", .text("welcome"))
+        let registry = try await pair.welcomedRegistry()
         #expect(await registry.join("s1", room: "r1", lastSeq: 0))
         await registry.finishFill("s1", room: "r1", messages: [])
-        #expect(try pair.texts(1) == ["welcome"])
 
         #expect(await registry.deliver([Self.message(1)]).isEmpty)
         #expect(try pair.texts(1) == [Self.message(1).frame])
@@ -39,11 +35,7 @@ struct BusClosedGapTests {
 
     @Test func aJoinsCatchUpStillHoldsLiveFrames() async throws {
         let pair = try FrameSocketPair()
-        let registry = ClientRegistry(node: "edge-test")
-        await registry.register("s1", outbox: pair.outbox)
-        #expect(await registry.authenticate("s1", userId: "u1", username: "alice", perUser: 10, total: 10) == .admitted(firstOfUser: true))
-        await registry.welcome("s1", .text("welcome"))
-        #expect(try pair.texts(1) == ["welcome"])
+        let registry = try await pair.welcomedRegistry()
         #expect(await registry.join("s1", room: "r1", lastSeq: 0))
         // 1 arrives live while the catch-up reads the store: it waits for the store's answer.
         #expect(await registry.deliver([Self.message(1)]).isEmpty)

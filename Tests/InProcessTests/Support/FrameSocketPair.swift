@@ -67,6 +67,9 @@ final class FrameSocketPair {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw ChannelError.connectPending }
+        // A frame that never comes fails the test after 5 s instead of hanging it.
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var outbox: SocketOutbox?
         for _ in 0..<500 where outbox == nil {
             outbox = slot.outbox.withLock { $0 }
@@ -83,6 +86,7 @@ final class FrameSocketPair {
     }
 
     struct Closed: Error {}
+    struct NoFrameIn5Seconds: Error {}
 
     /// The next `count` text frames the server sent (unmasked, unfragmented).
     func texts(_ count: Int) throws -> [String] {
@@ -95,6 +99,7 @@ final class FrameSocketPair {
                 if texts.count == count { return texts }
             }
             let n = read(client, &chunk, chunk.count)
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { throw NoFrameIn5Seconds() }
             guard n > 0 else { throw Closed() }
             buffer += chunk[0..<n]
         }
@@ -113,5 +118,20 @@ final class FrameSocketPair {
         }
         guard bytes.count >= header + length else { return nil }
         return (String(decoding: bytes[header..<(header + length)], as: UTF8.self), header + length)
+    }
+}
+
+extension FrameSocketPair {
+    /// A registry holding this pair's server end as socket "s1", authenticated as "u1" (alice)
+    /// and welcomed; the welcome frame has been read.
+    func welcomedRegistry() async throws -> ClientRegistry {
+        let registry = ClientRegistry(node: "edge-test")
+        await registry.register("s1", outbox: outbox)
+        guard await registry.authenticate("s1", userId: "u1", username: "alice", perUser: 10, total: 10) == .admitted(firstOfUser: true) else {
+            throw ChannelError.inappropriateOperationForState
+        }
+        await registry.welcome("s1", .text("welcome"))
+        guard try texts(1) == ["welcome"] else { throw ChannelError.inappropriateOperationForState }
+        return registry
     }
 }
