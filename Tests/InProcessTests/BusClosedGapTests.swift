@@ -43,4 +43,19 @@ struct BusClosedGapTests {
         #expect(await registry.deliver([Self.message(2)]).isEmpty)
         #expect(try pair.texts(2) == [1, 2].map { Self.message($0).frame }, "1 once, then 2")
     }
+
+    @Test func aFillFromBeforeTheSocketLeftEndsWhenItJoinsAgain() async throws {
+        let pair = try FrameSocketPair()
+        let registry = try await pair.welcomedRegistry()
+        #expect(await registry.join("s1", room: "r1", lastSeq: 0))
+        await registry.finishFill("s1", room: "r1", messages: [])
+        #expect(await registry.deliver([Self.message(2)]).count == 1, "a hole at 1")
+        await registry.leave("s1", room: "r1")
+        #expect(await registry.join("s1", room: "r1", lastSeq: 5))
+        #expect(await registry.deliver([Self.message(7)]).isEmpty, "held for the catch-up")
+        // The old fill wakes: the new catch-up owns the room's holes, so it reads nothing.
+        #expect(await registry.gapToFill("s1", room: "r1") == nil)
+        await registry.finishFill("s1", room: "r1", messages: [(6, Self.message(6).frame)])
+        #expect(try pair.texts(2) == [6, 7].map { Self.message($0).frame })
+    }
 }

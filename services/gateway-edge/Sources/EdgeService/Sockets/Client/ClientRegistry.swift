@@ -257,10 +257,11 @@ actor ClientRegistry {
         try? JSONDecoder().decode(MessageFrame.self, from: Data(frame.utf8)).message.roomId
     }
 
-    /// Where the socket stands, for a gap fill's read that starts now; nil when the socket left
-    /// the room, or when the bus closed every hole meanwhile (the fill ends there).
+    /// Where the socket stands, for a gap fill's read that starts now; nil when the fill ends:
+    /// the socket left the room, the bus closed every hole meanwhile, or the socket joined the
+    /// room again and its catch-up (which fills holes itself) is running.
     func gapToFill(_ id: String, room: String) -> Int64? {
-        guard let cursor = sockets[id]?.rooms[room] else { return nil }
+        guard let cursor = sockets[id]?.rooms[room], !cursor.holding else { return nil }
         if cursor.pending.isEmpty {
             sockets[id]?.rooms[room]?.filling = false
             return nil

@@ -32,9 +32,9 @@ struct RoomCatchUp: Sendable {
 
     /// Fills a hole in one socket's sequence from the store, after giving the missing
     /// announcement a moment to arrive on the bus by itself (when it does, the store is not
-    /// asked at all). While the store cannot answer
-    /// (PostgreSQL restarting) it asks again each second for a while: giving up at once would
-    /// move the socket past the hole, and the missing message would never reach it.
+    /// asked at all). While the store cannot answer (PostgreSQL restarting) it asks again each
+    /// second for a while: giving up at once would move the socket past the hole, and the
+    /// missing message would never reach it.
     func fill(_ gap: ClientRegistry.Gap) {
         Task {
             try? await Task.sleep(for: .milliseconds(200))
