@@ -91,14 +91,10 @@ struct RedisClientTests {
         for command in commands { replies.append(try await command.reply.futureResult.get()) }
         #expect(replies == (1...50).map { .integer($0) })
         #expect(counter.count.load(ordering: .relaxed) == 1, "one flush for the turn's 50 commands")
-        _ = try await command(channel, "DEL", key)
         try await channel.close()
-    }
-
-    private func command(_ channel: any Channel, _ arguments: String...) async throws -> RedisValue {
-        let command = RedisCommand(arguments.map { Array($0.utf8) }, on: channel)
-        try await channel.writeAndFlush(command)
-        return try await command.reply.futureResult.get()
+        let redis = try RedisClient(try Self.testURL())
+        try await redis.send("DEL", key)
+        await redis.shutdown()
     }
 
     /// A connection Redis closes (here CLIENT KILL; a restart alike) is opened again by the

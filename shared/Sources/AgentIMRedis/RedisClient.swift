@@ -60,13 +60,13 @@ public final class RedisClient: Sendable {
         return reply
     }
 
+    /// The pool's connections serve only these reads, and each sets its own timeout first.
     private func blockingRead(_ arguments: [[UInt8]], readTimeoutSeconds: Int) async throws -> RedisValue {
         try await threads.runIfActive { [self] in
             let connection = try checkout()
             connection.setTimeout(seconds: readTimeoutSeconds)
             do {
                 let reply = try connection.command(arguments)
-                connection.setTimeout(seconds: 5)
                 checkin(connection)
                 return reply
             } catch {
