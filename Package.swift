@@ -106,7 +106,7 @@ let package = Package(
         // Services and the single-process hub built by their own initialisers, served in-process.
         .testTarget(name: "InProcessTests", dependencies: ["AgentIMCore", "AgentIMDatabase", "AgentIMRuntime", "AuthService", "RoomsService", "RouterService", "UploadsService", "EdgeService", "SingleProcessHub",
             hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"), logging, postgres,
-            nio, nioPosix, .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio")], path: "Tests/InProcessTests", swiftSettings: strict),
+            nio, nioPosix, .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio")], path: "Tests/InProcessTests", swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["AgentIMCore", "AgentIMCLI", "AgentIMBus", "AgentIMRedis", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOWebSocket", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "HTTPTypes", package: "swift-http-types")], path: "Tests/EndToEndTests", swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["AgentIMCLI", httpClient, .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"), .product(name: "Crypto", package: "swift-crypto")], path: "Tests/CLITests", exclude: ["Fakes"], swiftSettings: strict),
     ]

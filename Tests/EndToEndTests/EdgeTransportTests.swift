@@ -108,6 +108,12 @@ extension EdgeTests {
             let echoed = try JSONDecoder().decode(JSONValue.self, from: Data(proxied.stdout.utf8))
             #expect(echoed["data"]?["headers"]?["x-forwarded-proto"] == .string("https"))
 
+            // A small answer is sealed as one TLS record, not one per piece the codec wrote (head,
+            // body): TLSRecordCoalescer. Counted on a kept-alive connection's second answer (the
+            // edge's own route: a proxied answer's pieces may reach the edge in two reads).
+            let records = try Tool.run("python3", ["-c", Self.recordCounter, String(edge.port)])
+            #expect(records.stdout == "1 HTTP/1.1 200 OK\n", "\(records.stdout) \(records.stderr)")
+
             // wss:// with the same certificate (ALPN falls back to HTTP/1.1 for the upgrade).
             let socket = TestSocket(url: "wss://127.0.0.1:\(edge.port)/ws/client")
             defer { socket.close() }
@@ -115,6 +121,59 @@ extension EdgeTests {
             #expect(result?["ok"] == .bool(true))
             #expect(result?["userId"] == .string("tls-user-1"))
         }
+
+        /// Prints how many TLS application-data records carried the second of two answers
+        /// on one HTTP/1.1 connection, and that answer's status line. Python's TLS runs on memory
+        /// buffers here, so the records are counted as they come off the socket.
+        static let recordCounter = """
+        import socket, ssl, sys
+        port = int(sys.argv[1])
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        ctx.set_alpn_protocols(["http/1.1"])
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        tls = ctx.wrap_bio(incoming, outgoing, server_hostname="localhost")
+        sock = socket.create_connection(("127.0.0.1", port))
+        pending = b""
+        records = 0
+        def push():
+            data = outgoing.read()
+            if data: sock.sendall(data)
+        def pull():
+            # One read from the socket; whole TLS records go to the TLS object, counted when application data.
+            global pending, records
+            data = sock.recv(65536)
+            if not data: raise SystemExit("closed")
+            pending += data
+            while len(pending) >= 5 and len(pending) >= 5 + int.from_bytes(pending[3:5], "big"):
+                size = 5 + int.from_bytes(pending[3:5], "big")
+                if pending[0] == 23: records += 1
+                incoming.write(pending[:size])
+                pending = pending[size:]
+        while True:
+            try:
+                tls.do_handshake(); break
+            except ssl.SSLWantReadError:
+                push(); pull()
+        push()
+        def exchange():
+            tls.write(b"GET /api/health HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n")
+            push()
+            answer = b""
+            while True:
+                try:
+                    answer += tls.read(65536)
+                except ssl.SSLWantReadError:
+                    pull(); continue
+                head, _, body = answer.partition(b"\\r\\n\\r\\n")
+                length = [int(l.split(b":")[1]) for l in head.split(b"\\r\\n") if l.lower().startswith(b"content-length:")]
+                if length and len(body) >= length[0]: return head
+        exchange()
+        records = 0
+        head = exchange()
+        print(records, head.split(b"\\r\\n")[0].decode())
+        """
 
         private func waitForTLS(_ url: String, edge: HubProcess) async throws {
             for _ in 0..<100 {

@@ -76,6 +76,7 @@ struct EdgeChannel: ServerChildChannel, HTTPChannelHandler {
             let connection: EventLoopFuture<Connection>
             if let tls {
                 try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                try channel.pipeline.syncOperations.addHandler(TLSRecordCoalescer())
                 let negotiation = NIOTypedApplicationProtocolNegotiationHandler<Connection> { result in
                     switch result {
                     case .negotiated("h2"):
