@@ -33,7 +33,8 @@
 # usage: bench/edge-vs-nginx.sh
 #   env: ROUNDS=5 DURATION=3 CONCURRENCY="16 64 256" PROTOS="h1 h1-tls h2c h2-tls" H2_REQUESTS=60000
 #        RATE=8000 PACED_CONNS=64 SOCKETS="10000 18000 50000" EDGE=.build/release/agentim-edge EDGE_B=
-#        PROFILE=1 to record a perf profile of the edge under wrk (PERF_OUT=file keeps it); SKIP_HTTP=1 / SKIP_WS=1
+#        PROFILE=1 to record a perf profile of the edge under load (PROFILE_PROTO=h1|h1-tls|h2c|h2-tls, h1 by default;
+#        PERF_OUT=file keeps it); SKIP_HTTP=1 / SKIP_WS=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,6 +47,7 @@ RATE=${RATE:-8000}
 PACED_CONNS=${PACED_CONNS:-64}
 SOCKETS=${SOCKETS:-"10000 18000 50000"}
 PROFILE=${PROFILE:-0}
+PROFILE_PROTO=${PROFILE_PROTO:-h1}
 SKIP_HTTP=${SKIP_HTTP:-0}
 SKIP_WS=${SKIP_WS:-0}
 EDGE=${EDGE:-.build/release/agentim-edge}
@@ -203,13 +205,14 @@ if [ "$SKIP_HTTP" != 1 ]; then
     URL[$name,h1]="http://127.0.0.1:$p$PATH_UNDER_TEST"; URL[$name,h1-tls]="https://127.0.0.1:$t$PATH_UNDER_TEST"
     URL[$name,h2c]="http://127.0.0.1:$c$PATH_UNDER_TEST"; URL[$name,h2-tls]="https://127.0.0.1:$t$PATH_UNDER_TEST"
   done
-  declare -A EDGE_PIDS
+  # Each edge build runs twice: on a plain port and, as its own process, on a TLS port.
+  declare -A EDGE_PIDS EDGE_TLS_PIDS
   for name in edge edge-b; do
     binary=$EDGE; [ $name = edge-b ] && binary=$EDGE_B
     [ -z "$binary" ] && continue
     p=$(free_port); t=$(free_port)
     EDGE_PIDS[$name]=$(start_edge "$binary" "$p"); PIDS+=("${EDGE_PIDS[$name]}")
-    PIDS+=("$(start_edge "$binary" "$t" TLS_CERT_FILE="$WORK/cert.pem" TLS_KEY_FILE="$WORK/key.pem")")
+    EDGE_TLS_PIDS[$name]=$(start_edge "$binary" "$t" TLS_CERT_FILE="$WORK/cert.pem" TLS_KEY_FILE="$WORK/key.pem"); PIDS+=("${EDGE_TLS_PIDS[$name]}")
     # The edge speaks h2c (prior knowledge) and HTTP/1.1 on one plain port, h2 and HTTP/1.1 by ALPN on TLS.
     URL[$name,h1]="http://127.0.0.1:$p$PATH_UNDER_TEST"; URL[$name,h1-tls]="https://127.0.0.1:$t$PATH_UNDER_TEST"
     URL[$name,h2c]="http://127.0.0.1:$p$PATH_UNDER_TEST"; URL[$name,h2-tls]="https://127.0.0.1:$t$PATH_UNDER_TEST"
@@ -333,11 +336,17 @@ if [ "$SKIP_HTTP" != 1 ]; then
 fi
 
 if [ "$PROFILE" = 1 ] && command -v perf >/dev/null && [ "$SKIP_HTTP" != 1 ]; then
-  echo; echo "# perf profile of the edge under wrk -c64 (top symbols, self time)"
-  wrk -t2 -c64 -d"$((DURATION + 2))s" "${URL[edge,h1]}" >/dev/null 2>&1 & LOAD=$!
+  echo; echo "# perf profile of the edge under $PROFILE_PROTO at 64 connections (top symbols, self time)"
+  case $PROFILE_PROTO in
+    h1|h1-tls) wrk -t2 -c64 -d"$((DURATION + 2))s" "${URL[edge,$PROFILE_PROTO]}" >/dev/null 2>&1 & LOAD=$! ;;
+    # Count-based (see h2load_measure), about DURATION + 2 seconds' worth at 20,000 requests/s.
+    h2c|h2-tls) timeout $((DURATION + 10)) h2load -c64 -t2 -m10 -n $(( (DURATION + 2) * 20000 )) "${URL[edge,$PROFILE_PROTO]}" > "$WORK/profile-load.log" 2>&1 & LOAD=$! ;;
+    *) echo "PROFILE_PROTO: one of h1 h1-tls h2c h2-tls" >&2; exit 1 ;;
+  esac
   sleep 1
-  perf record -e cpu-clock -F 499 -g -p "${EDGE_PIDS[edge]}" -o "$WORK/perf.data" -- sleep "$DURATION" >/dev/null 2>&1 || true
-  wait "$LOAD"
+  PROFILED=${EDGE_PIDS[edge]}; case $PROFILE_PROTO in *-tls) PROFILED=${EDGE_TLS_PIDS[edge]} ;; esac
+  perf record -e cpu-clock -F 499 -g -p "$PROFILED" -o "$WORK/perf.data" -- sleep "$DURATION" >/dev/null 2>"$WORK/perf.err" || tail -3 "$WORK/perf.err"
+  wait "$LOAD" || tail -3 "$WORK/profile-load.log" 2>/dev/null || true
   perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25 | cut -c1-150 || true
   [ -n "${PERF_OUT:-}" ] && cp "$WORK/perf.data" "$PERF_OUT"
 fi
