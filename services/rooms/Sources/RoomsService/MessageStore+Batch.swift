@@ -59,6 +59,7 @@ extension MessageStore {
     func storeTogether(_ batches: [RoomBatch]) async throws -> [BatchResult] {
         let all = batches.flatMap(\.messages)
         guard !all.isEmpty else { return batches.map { _ in ([], false) } }
+        searchIndex.noteStored(all.count)
         if let stored = try await storeIfClear(batches, all) { return stored }
 
         // 1 and 2 side by side (two connections, one round trip's wait): may each sender post in

@@ -13,6 +13,8 @@ struct MessageStore: Sendable {
     let commitSession: CommitSession
     /// Shared by every copy: the rooms' sends that wait together are stored together.
     let groupCommit = SendGroupCommit()
+    /// Shared by every copy: what the group commit stored since the search index was last tidied.
+    let searchIndex = SearchIndexUpkeep()
     var logger: Logger { database.logger }
 
     static let columns = "id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions::text, chunks::text, created_at, updated_at, seq"

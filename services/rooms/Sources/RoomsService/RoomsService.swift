@@ -76,9 +76,11 @@ public struct RoomsService: HubService {
         try await agents.resetAfterRestart()
     }
 
-    /// Background work of a rooms process: the bus consumer and the permission timers.
+    /// Background work of a rooms process: the bus consumer, the permission timers, the sweeps,
+    /// and the search index's upkeep.
     /// The group commit's pool comes before the worker that uses it (and so stops after it).
-    public var backgroundServices: [any Service] { [messages.commitDatabase.service, messages.commitSession.service, commandWorker, PermissionDesk.Timer(desk: permissions), GatewayCleanup(service: self), PushSender(service: self)] }
+    public var backgroundServices: [any Service] { [messages.commitDatabase.service, messages.commitSession.service, commandWorker, PermissionDesk.Timer(desk: permissions), GatewayCleanup(service: self), PushSender(service: self),
+                                                  SearchIndexUpkeep.Loop(upkeep: messages.searchIndex, database: messages.database, logger: runtime.logger)] }
 
     /// Web Push reads the VAPID settings (kept current by `settingsChanged` control events).
     public func prepare() async throws {
