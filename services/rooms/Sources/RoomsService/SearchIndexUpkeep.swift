@@ -1,4 +1,5 @@
 import AgentIMDatabase
+import AgentIMRuntime
 import Logging
 import PostgresNIO
 import ServiceLifecycle
@@ -22,16 +23,26 @@ final class SearchIndexUpkeep: Sendable {
     /// And how often at most when none went through the group commit (other writes add rows too).
     static let idleInterval = Duration.seconds(10)
 
-    /// Messages stored by the group commit since the last merge.
+    /// Messages handed to the group commit since the last merge.
     private let stored = Atomic<Int>(0)
+    /// Rounds of the loop since the last merge.
+    private let rounds = Atomic<Int>(0)
 
     func noteStored(_ count: Int) {
         stored.add(count, ordering: .relaxed)
     }
 
+    /// Whether this round of the loop merges: messages went in since the last merge, or
+    /// `idleInterval` passed without one.
+    private func due() -> Bool {
+        let waited = rounds.add(1, ordering: .relaxed).newValue
+        return stored.load(ordering: .relaxed) > 0 || Self.interval * waited >= Self.idleInterval
+    }
+
     /// Merges the pending list now; returns how many pending pages it merged.
     func merge(_ database: Database) async throws -> Int {
         stored.store(0, ordering: .relaxed)
+        rounds.store(0, ordering: .relaxed)
         let rows = try await database.client.query("SELECT gin_clean_pending_list(\(Self.index)::regclass)::int8", logger: database.logger)
         for try await pages in rows.decode(Int64.self) { return Int(pages) }
         return 0
@@ -45,17 +56,15 @@ final class SearchIndexUpkeep: Sendable {
         let logger: Logger
 
         func run() async throws {
-            var sinceMerge = Duration.zero
-            while !Task.isCancelled, !Task.isShuttingDownGracefully {
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: SearchIndexUpkeep.interval) }
-                sinceMerge += SearchIndexUpkeep.interval
-                guard upkeep.stored.load(ordering: .relaxed) > 0 || sinceMerge >= SearchIndexUpkeep.idleInterval else { continue }
-                sinceMerge = .zero
+            await PeriodicJob.run(firstRun: SearchIndexUpkeep.interval, interval: SearchIndexUpkeep.interval, logger: logger,
+                                  name: "search index upkeep") {
+                guard upkeep.due() else { return }
                 do {
                     _ = try await upkeep.merge(database)
                 } catch {
                     // PostgreSQL restarting, or a role that does not own the index: the inserts
-                    // then merge the list themselves, as they would without this loop.
+                    // then merge the list themselves, as they would without this loop. Logged
+                    // quietly, as it may fail four times a second while that lasts.
                     logger.debug("search index upkeep: \(String(reflecting: error))")
                 }
             }
