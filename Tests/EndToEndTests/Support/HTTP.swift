@@ -27,8 +27,8 @@ enum HTTP {
         }
     }
 
-    static func get(_ url: String, token: String? = nil) async throws -> Reply {
-        try await send("GET", url, body: nil, token: token)
+    static func get(_ url: String, token: String? = nil, timeout: TimeAmount = .seconds(30)) async throws -> Reply {
+        try await send("GET", url, body: nil, token: token, timeout: timeout)
     }
 
     static func post(_ url: String, json: String?, token: String? = nil) async throws -> Reply {
@@ -43,7 +43,8 @@ enum HTTP {
         try await send("DELETE", url, body: nil, token: token)
     }
 
-    static func send(_ method: String, _ url: String, body: String?, token: String?, headers: [String: String] = [:]) async throws -> Reply {
+    static func send(_ method: String, _ url: String, body: String?, token: String?, headers: [String: String] = [:],
+                     timeout: TimeAmount = .seconds(30)) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = .init(rawValue: method)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
@@ -52,7 +53,7 @@ enum HTTP {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 16 << 20)
         let value = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes))) ?? .string(String(buffer: bytes))
         return Reply(status: Int(response.status.code), body: value, headers: response.headers.map { ($0.name, $0.value) })

@@ -49,13 +49,22 @@ final class HubProcess: @unchecked Sendable {
     /// Waits until `path` answers `status` (200 unless told).
     func waitUntilHealthy(path: String, status: Int = 200, timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
+        // The last answer or error, so that a start that never got healthy says what it saw. An
+        // attempt is bounded well inside the whole wait: one stuck exchange must not use it up.
+        var last = "no answer"
         while ContinuousClock.now < deadline {
             guard process.isRunning else { throw TestSetupError("\(name) exited with \(process.terminationStatus): \(log)") }
-            if let response = try? await HTTP.get(baseURL + path), response.status == status { return }
+            do {
+                let response = try await HTTP.get(baseURL + path, timeout: .seconds(10))
+                if response.status == status { return }
+                last = "\(response.status) \(response.body)"
+            } catch {
+                last = "\(error)"
+            }
             // A hub is up in about a third of a second: a coarse poll would add half its step to every start.
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw TestSetupError("\(name) not healthy within \(timeout): \(log)")
+        throw TestSetupError("\(name) not healthy within \(timeout), last \(path): \(last); log: \(log)")
     }
 
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
