@@ -33,7 +33,7 @@
 # usage: bench/edge-vs-nginx.sh
 #   env: ROUNDS=5 DURATION=3 CONCURRENCY="16 64 256" PROTOS="h1 h1-tls h2c h2-tls" H2_REQUESTS=60000
 #        RATE=8000 PACED_CONNS=64 SOCKETS="10000 18000 50000" EDGE=.build/release/agentim-edge EDGE_B=
-#        PROFILE=1 to record a perf profile of the edge under load (PROFILE_PROTO=h1|h1-tls|h2c|h2-tls, h1 by default;
+#        PROFILE=1 to record a perf profile of the edge under load (PROFILE_PROTO=h1|h1-tls|h2c|h2-tls, h1 by default; PROFILE_CONNS=64;
 #        PERF_OUT=file keeps it); SKIP_HTTP=1 / SKIP_WS=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +48,7 @@ PACED_CONNS=${PACED_CONNS:-64}
 SOCKETS=${SOCKETS:-"10000 18000 50000"}
 PROFILE=${PROFILE:-0}
 PROFILE_PROTO=${PROFILE_PROTO:-h1}
+PROFILE_CONNS=${PROFILE_CONNS:-64}
 SKIP_HTTP=${SKIP_HTTP:-0}
 SKIP_WS=${SKIP_WS:-0}
 EDGE=${EDGE:-.build/release/agentim-edge}
@@ -336,11 +337,11 @@ if [ "$SKIP_HTTP" != 1 ]; then
 fi
 
 if [ "$PROFILE" = 1 ] && command -v perf >/dev/null && [ "$SKIP_HTTP" != 1 ]; then
-  echo; echo "# perf profile of the edge under $PROFILE_PROTO at 64 connections (top symbols, self time)"
+  echo; echo "# perf profile of the edge under $PROFILE_PROTO at $PROFILE_CONNS connections (top symbols, self time)"
   case $PROFILE_PROTO in
-    h1|h1-tls) wrk -t2 -c64 -d"$((DURATION + 2))s" "${URL[edge,$PROFILE_PROTO]}" >/dev/null 2>&1 & LOAD=$! ;;
+    h1|h1-tls) wrk -t2 -c"$PROFILE_CONNS" -d"$((DURATION + 2))s" "${URL[edge,$PROFILE_PROTO]}" >/dev/null 2>&1 & LOAD=$! ;;
     # Count-based (see h2load_measure), about DURATION + 2 seconds' worth at 20,000 requests/s.
-    h2c|h2-tls) timeout $((DURATION + 10)) h2load -c64 -t2 -m10 -n $(( (DURATION + 2) * 20000 )) "${URL[edge,$PROFILE_PROTO]}" > "$WORK/profile-load.log" 2>&1 & LOAD=$! ;;
+    h2c|h2-tls) timeout $((DURATION + 10)) h2load -c"$PROFILE_CONNS" -t2 -m10 -n $(( (DURATION + 2) * 20000 )) "${URL[edge,$PROFILE_PROTO]}" > "$WORK/profile-load.log" 2>&1 & LOAD=$! ;;
     *) echo "PROFILE_PROTO: one of h1 h1-tls h2c h2-tls" >&2; exit 1 ;;
   esac
   sleep 1
