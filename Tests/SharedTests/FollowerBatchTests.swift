@@ -1,4 +1,4 @@
-import AgentIMBus
+@testable import AgentIMBus
 import AgentIMRedis
 import Foundation
 import Logging
@@ -50,6 +50,36 @@ struct FollowerBatchTests {
 
             #expect(batches.batches.first == ["e0"], "\(name): \(batches.batches)")
             #expect(Array(batches.batches.dropFirst()) == [(1...30).map { "e\($0)" }], "\(name): the thirty in one batch, in order")
+        }
+    }
+
+    /// Large entries come a few to a read (`EventFollower.readBudget`): a read's entries are held
+    /// in several copies until handled, and 100 agent chunks of 32 KiB made an edge hold ~20 MB.
+    @Test func largeEntriesAreReadAFewAtATime() async throws {
+        let payload = { (index: Int) in Data("big\(index) ".utf8 + Array(repeating: UInt8(ascii: "x"), count: 32 << 10)) }
+        for (name, bus) in try Self.buses() {
+            let stream = "agentim:test:batch:\(UUID().uuidString)"
+            let before = try await bus.append(stream, Data("before".utf8))
+            let batches = Batches()
+            let follower = EventFollower.batched(bus: bus, stream: stream, startingAfter: before, logger: Logger(label: "test")) {
+                await batches.handle($0)
+            }
+            let running = Task { try await follower.run() }
+            defer { running.cancel() }
+
+            // The first is taken and held; a hundred more wait behind it, as behind a blast.
+            try await bus.append(stream, payload(0))
+            let deadline = ContinuousClock.now + .seconds(10)
+            while batches.batches.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            for index in 1...100 { try await bus.append(stream, payload(index)) }
+            batches.release()
+            while batches.batches.joined().count < 101, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+
+            let sizes = batches.batches.map(\.count)
+            let limit = EventFollower.readBudget / (32 << 10)
+            #expect(sizes.dropFirst().allSatisfy { $0 <= limit }, "\(name): batches of \(sizes), at most \(limit) after the first")
+            #expect(batches.batches.joined().map { String($0.prefix { $0 != " " }) } == (0...100).map { "big\($0)" }, "\(name): every entry, in order")
+            #expect(EventFollower.count(afterLargest: 200) == EventFollower.batch, "small events still come \(EventFollower.batch) to a read")
         }
     }
 }

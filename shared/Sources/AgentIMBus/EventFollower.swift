@@ -43,12 +43,22 @@ public struct EventFollower: Service, CustomStringConvertible {
         self.logger = logger
     }
 
-    /// Entries per read. A read's entries are held in several copies at once (Redis's reply, its
-    /// values, the entries) until the last is handled, so a follower behind a blast of 32 KiB
-    /// agent chunks held 500 × 32 KiB several times over: the chaos test's slow-reader fault saw
-    /// the edge grow 60 MB for a 64 MB blast (6–29 MB in other runs). 100 bounds that to about a
-    /// fifth; at 5,000 events/s it is 50 reads a second.
+    /// Entries per read at most. A read's entries are held in several copies at once (Redis's
+    /// reply, its values, the entries, the frames rendered from them) until the last is handled,
+    /// so a follower behind a blast of 32 KiB agent chunks held 500 × 32 KiB several times over:
+    /// the chaos test's slow-reader fault saw the edge grow 60 MB for a 64 MB blast. 100 keeps
+    /// small events cheap to follow (at 5,000 events/s, 50 reads a second).
     static let batch = 100
+    /// Payload bytes a read asks for, by the largest entry of the read before: with 100 entries of
+    /// 32 KiB a read still held about 20 MB in its copies, and the same fault saw the edge grow
+    /// 18–35 MB in 3 of 19 runs (a follower that lags reads full batches). Entries of 32 KiB now
+    /// come 16 to a read; small events still 100.
+    static let readBudget = 512 << 10
+
+    /// How many entries the next read asks for, after a read whose largest payload was `largest` bytes.
+    static func count(afterLargest largest: Int) -> Int {
+        max(1, min(batch, readBudget / max(largest, 1)))
+    }
 
     /// How the shutdown watchdog names it.
     public var description: String { "EventFollower(\(stream))" }
@@ -59,12 +69,14 @@ public struct EventFollower: Service, CustomStringConvertible {
         let tracked = FollowerPositions.shared.start(stream: stream, at: position)
         defer { FollowerPositions.shared.stop(tracked) }
         await withGracefulShutdownHandler {
+            var count = Self.batch
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 do {
                     // The blocking read ends early on a graceful shutdown; handlers are not cut.
-                    let entries = try await cancelWhenGracefulShutdown { [bus, stream, position] in
-                        try await bus.read(stream, after: position, count: Self.batch, block: .seconds(1))
+                    let entries = try await cancelWhenGracefulShutdown { [bus, stream, position, count] in
+                        try await bus.read(stream, after: position, count: count, block: .seconds(1))
                     }
+                    if let largest = entries.lazy.map(\.payload.count).max() { count = Self.count(afterLargest: largest) }
                     switch handling {
                     case .each(let handler):
                         for entry in entries {
