@@ -23,10 +23,12 @@ def http_status(url, timeout=2):
         return None
 
 
-def rss_kb(pid):
+def rss_kb(pid, field="VmRSS"):
+    """Resident kB of a process: all of it (VmRSS), or one part, e.g. RssAnon (heap and buffers,
+    without the pages of the executable and libraries that RssFile counts)."""
     try:
         for line in open(f"/proc/{pid}/status"):
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     except OSError:
         pass
