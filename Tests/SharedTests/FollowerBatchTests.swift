@@ -24,6 +24,16 @@ struct FollowerBatchTests {
         var batches: [[String]] { lock.withLock { seen } }
     }
 
+    /// A batched follower of a new stream, from after its first entry, recording into `batches`.
+    static func follow(_ bus: any Bus, into batches: Batches) async throws -> (stream: String, running: Task<Void, any Error>) {
+        let stream = "agentim:test:batch:\(UUID().uuidString)"
+        let before = try await bus.append(stream, Data("before".utf8))
+        let follower = EventFollower.batched(bus: bus, stream: stream, startingAfter: before, logger: Logger(label: "test")) {
+            await batches.handle($0)
+        }
+        return (stream, Task { try await follower.run() })
+    }
+
     static func buses() throws -> [(String, any Bus)] {
         let url = try #require(ProcessInfo.processInfo.environment["AGENTIM_TEST_REDIS"], "AGENTIM_TEST_REDIS is not set")
         return [("in-process", InMemoryBus()), ("redis", RedisBus(redis: try RedisClient(url)))]
@@ -31,13 +41,8 @@ struct FollowerBatchTests {
 
     @Test func entriesThatWaitedAreHandedOverInOneBatchInOrder() async throws {
         for (name, bus) in try Self.buses() {
-            let stream = "agentim:test:batch:\(UUID().uuidString)"
-            let before = try await bus.append(stream, Data("before".utf8))
             let batches = Batches()
-            let follower = EventFollower.batched(bus: bus, stream: stream, startingAfter: before, logger: Logger(label: "test")) {
-                await batches.handle($0)
-            }
-            let running = Task { try await follower.run() }
+            let (stream, running) = try await Self.follow(bus, into: batches)
             defer { running.cancel() }
 
             // The first entry is taken and held in the handler; thirty more wait behind it.
@@ -58,13 +63,8 @@ struct FollowerBatchTests {
     @Test func largeEntriesAreReadAFewAtATime() async throws {
         let payload = { (index: Int) in Data("big\(index) ".utf8 + Array(repeating: UInt8(ascii: "x"), count: 32 << 10)) }
         for (name, bus) in try Self.buses() {
-            let stream = "agentim:test:batch:\(UUID().uuidString)"
-            let before = try await bus.append(stream, Data("before".utf8))
             let batches = Batches()
-            let follower = EventFollower.batched(bus: bus, stream: stream, startingAfter: before, logger: Logger(label: "test")) {
-                await batches.handle($0)
-            }
-            let running = Task { try await follower.run() }
+            let (stream, running) = try await Self.follow(bus, into: batches)
             defer { running.cancel() }
 
             // The first is taken and held; a hundred more wait behind it, as behind a blast.
