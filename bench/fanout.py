@@ -30,7 +30,12 @@ Shapes (--shape):
     python3 bench/fanout.py --shape small --rounds 3 [--hub-bin DIR[=label] ...] [--archive mnesia|sql] [--mode single|distributed]
 
 --hub-bin may repeat (e.g. the build before and after a change): each is its own system in the
-rotation. Without it, hubkit's choice (AGENTIM_BIN_DIR, .build/release, .build/debug)."""
+rotation. Without it, hubkit's choice (AGENTIM_BIN_DIR, .build/release, .build/debug).
+
+Diagnosis: FANOUT_LOG_STATEMENTS=FILE copies PostgreSQL's log of every statement to FILE;
+FANOUT_DUMP=PREFIX writes every delivery (room, sender, n, sent, received; monotonic seconds)
+to PREFIX-<system>-<round>.csv, to tell when in a round the slow deliveries came and whether a
+message was late to all its receivers (the server) or to one (a socket or the generator)."""
 import argparse, asyncio, base64, json, multiprocessing, os, re, resource, shutil, signal, socket
 import statistics, subprocess, sys, tempfile, time, urllib.parse
 
@@ -104,6 +109,7 @@ class Tally:
         self.refused = {}  # room index -> sends the hub refused (RATE_LIMITED: its backlog is full)
         self.offered = 0
         self.deadline = None
+        self.samples = [] if os.environ.get("FANOUT_DUMP") else None  # (room, sender, n, sent, received)
 
     def receive(self, seen, content, now):
         # content: "<round>|<room>|<sender>|<n>|<monotonic send time>"
@@ -120,6 +126,8 @@ class Tally:
             return
         self.deliveries += 1
         self.latencies.append(now - float(parts[4]))
+        if self.samples is not None:
+            self.samples.append((parts[1], parts[2], parts[3], float(parts[4]), now))
 
 
 async def hub_client(spec, tally, timing, ready):
@@ -340,7 +348,7 @@ def worker(kind, specs, round_id, conn):
         errors = [repr(r) for r in results if isinstance(r, BaseException)]
         usage = resource.getrusage(resource.RUSAGE_SELF)
         conn.send(dict(latencies=tally.latencies, deliveries=tally.deliveries, duplicates=tally.duplicates,
-                       late=tally.late, sent=tally.sent, refused=tally.refused, offered=tally.offered, errors=errors[:3],
+                       late=tally.late, samples=tally.samples, sent=tally.sent, refused=tally.refused, offered=tally.offered, errors=errors[:3],
                        cpu=usage.ru_utime + usage.ru_stime - cpu_at_start))
     asyncio.run(main())
 
@@ -563,6 +571,12 @@ def run_round(system, shape, processes, round_id):
     # A refused send is told to its sender and never delivered: not a loss.
     expected = sum((n - refused.get(room, 0)) * members[room] for room, n in sent.items())
     latencies = sorted(l for r in results for l in r["latencies"])
+    if os.environ.get("FANOUT_DUMP"):
+        # Diagnosis: every delivery (room, sender, n, sent, received; monotonic seconds) to a CSV per system and round.
+        with open(f"{os.environ['FANOUT_DUMP']}-{system.label}-{round_id}.csv", "w") as out:
+            for r in results:
+                for sample in r["samples"]:
+                    out.write(",".join(str(v) for v in sample) + "\n")
     deliveries = sum(r["deliveries"] for r in results)
     server_cpu = cpu_after - cpu_before
 
