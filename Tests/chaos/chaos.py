@@ -364,7 +364,10 @@ class Suite:
                     elif n == total // 2:
                         os.kill(edge.pid, signal.SIGCONT)
             finally:
-                os.kill(edge.pid, signal.SIGCONT)  # never left frozen for the phases after this one
+                # Never left frozen for the phases after this one; an edge that died meanwhile has
+                # nothing to continue, and its ProcessLookupError would hide why the blast failed.
+                if edge.alive():
+                    os.kill(edge.pid, signal.SIGCONT)
             blast_end = time.time()
             while time.time() - blast_end < 8 and got["chunks"] < total:
                 note_peak()
