@@ -21,7 +21,10 @@
 # every target once per row, in an order rotated each round; the table gives the median
 # requests/s and p99 of ROUNDS rounds. Then p50/p99 at the same offered load (RATE
 # requests/s in all, paced by h2load --rps at PACED_CONNS connections), where tails compare
-# fairly: a closed-loop run gives the faster proxy more load and so a longer tail.
+# fairly: a closed-loop run gives the faster proxy more load and so a longer tail. For the
+# closed-loop rows it also gives each proxy's CPU per request (its own processes, user and
+# system apart): the edge's system time alone against nginx's whole says whether any user-space
+# work could reach nginx's requests/s on this machine.
 # Then idle WebSocket memory: RSS per authenticated /ws/client socket of a fresh edge holding
 # N sockets, and of a fresh nginx (master + workers) proxying N sockets to an edge, for each N
 # in SOCKETS (client processes of at most 12,500 sockets, each from its own 127.0.0.x address
@@ -198,11 +201,12 @@ declare -A URL
 TARGETS=(nginx nginx-guide edge)
 [ -n "$EDGE_B" ] && TARGETS+=(edge-b)
 if [ "$SKIP_HTTP" != 1 ]; then
+  declare -A NGINX_PID
   for kind in anchor guide; do
     name=nginx; [ $kind = guide ] && name=nginx-guide
     p=$(free_port); t=$(free_port); c=$(free_port)
     write_nginx_conf "$WORK/$name" "$kind" "$UP_PORT" "$p" "$t" "$c"
-    nginx -c "$WORK/$name/nginx.conf" -g 'daemon off;' & PIDS+=($!)
+    nginx -c "$WORK/$name/nginx.conf" -g 'daemon off;' & PIDS+=($!); NGINX_PID[$name]=$!
     URL[$name,h1]="http://127.0.0.1:$p$PATH_UNDER_TEST"; URL[$name,h1-tls]="https://127.0.0.1:$t$PATH_UNDER_TEST"
     URL[$name,h2c]="http://127.0.0.1:$c$PATH_UNDER_TEST"; URL[$name,h2-tls]="https://127.0.0.1:$t$PATH_UNDER_TEST"
   done
@@ -224,40 +228,73 @@ if [ "$SKIP_HTTP" != 1 ]; then
   done
 fi
 
-# wrk --latency: "Requests/sec:", and "99%" lines with units us/ms/s.
-wrk_run() {  # URL CONNS -> "rps p50ms p99ms"
+# CPU per request of the proxy's own processes (CPU_PIDS: an edge, or an nginx's workers), user
+# and system apart, from /proc over the measured run only. On loopback both proxies make about
+# the same system calls per request, so the system part bounds what user-space work can close.
+CPU_PIDS=""
+cpu_ticks() {  # -> "user system" clock ticks of CPU_PIDS
+  local pid u=0 s=0 fields
+  for pid in $CPU_PIDS; do
+    fields=$(awk '{print $14, $15}' "/proc/$pid/stat" 2>/dev/null) || continue
+    u=$((u + ${fields% *})); s=$((s + ${fields#* }))
+  done
+  echo "$u $s"
+}
+cpu_per_request() {  # "u0 s0" "u1 s1" REQUESTS -> "user_us system_us"
+  python3 -c "import os, sys
+(u0, s0), (u1, s1) = (map(int, a.split()) for a in sys.argv[1:3])
+n, tick = float(sys.argv[3] or 0), os.sysconf('SC_CLK_TCK')
+print(f'{(u1 - u0) / tick / n * 1e6:.1f} {(s1 - s0) / tick / n * 1e6:.1f}' if n else '0 0')" "$1" "$2" "$3"
+}
+target_pids() {  # TARGET PROTO -> the pids whose CPU is the target's
+  case $1 in
+    nginx*) pgrep -P "${NGINX_PID[$1]}" | tr '\n' ' ' ;;
+    *) case $2 in *tls) echo "${EDGE_TLS_PIDS[$1]}" ;; *) echo "${EDGE_PIDS[$1]}" ;; esac ;;
+  esac
+}
+
+# wrk --latency: "Requests/sec:", "N requests in", and "99%" lines with units us/ms/s.
+wrk_run() {  # URL CONNS -> "rps p50ms p99ms user_us sys_us"
   wrk -t2 -c"$2" -d1s "$1" >/dev/null 2>&1 || true
-  wrk -t2 -c"$2" -d"${DURATION}s" --latency "$1" 2>/dev/null | awk '
+  local before after out
+  before=$(cpu_ticks)
+  out=$(wrk -t2 -c"$2" -d"${DURATION}s" --latency "$1" 2>/dev/null | awk '
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-    /Requests\/sec:/ { rps=$2 } $1=="50%" { p50=ms($2) } $1=="99%" { p99=ms($2) }
-    END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }'
+    / requests in / { n=$1 } /Requests\/sec:/ { rps=$2 } $1=="50%" { p50=ms($2) } $1=="99%" { p99=ms($2) }
+    END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, n }')
+  after=$(cpu_ticks)
+  echo "${out% *} $(cpu_per_request "$before" "$after" "${out##* }")"
 }
 # h2load logs each request's duration (µs, 3rd column) with --log-file. Runs are count-based:
 # in timed mode (-D) h2load never ends when some clients finish their TLS handshake after the
 # window, which a busy server can cause at 256 connections; `timeout` guards the runs anyway.
-h2load_measure() {  # URL CONNS WARMUP_REQUESTS REQUESTS TIMEOUT_S [h2load options…] -> "rps p50ms p99ms"
+h2load_measure() {  # URL CONNS WARMUP_REQUESTS REQUESTS TIMEOUT_S [h2load options…] -> "rps p50ms p99ms user_us sys_us"
   local url=$1 conns=$2 warmup=$3 requests=$4 limit=$5 log="$WORK/h2load.log"; shift 5
   timeout 60 h2load -c"$conns" -t2 -n "$warmup" "$@" "$url" >/dev/null 2>&1 || true
   rm -f "$log"
-  local out rps
+  local out rps before after timing
+  before=$(cpu_ticks)
   out=$(timeout "$limit" h2load -c"$conns" -t2 -n "$requests" --log-file="$log" "$@" "$url" 2>/dev/null || true)
+  after=$(cpu_ticks)
   rps=$(echo "$out" | awk '/^finished in/ { gsub(",", "", $4); print $4 }')
-  python3 - "$log" "$rps" <<'PY'
+  timing=$(python3 - "$log" "$rps" <<'PY'
 import sys
 try:
     durations = sorted(int(line.split()[2]) for line in open(sys.argv[1]) if line.strip())
 except OSError:
     durations = []
 def pct(p): return durations[min(len(durations) - 1, int(len(durations) * p))] / 1000 if durations else 0
-print(f"{float(sys.argv[2] or 0):.0f} {pct(0.50):.2f} {pct(0.99):.2f}")
+print(f"{float(sys.argv[2] or 0):.0f} {pct(0.50):.2f} {pct(0.99):.2f} {len(durations)}")
 PY
+)
+  echo "${timing% *} $(cpu_per_request "$before" "$after" "${timing##* }")"
 }
-h2load_run() {  # URL CONNS -> "rps p50ms p99ms": as fast as it goes, 10 streams per connection
+h2load_run() {  # URL CONNS -> "rps p50ms p99ms user_us sys_us": as fast as it goes, 10 streams per connection
   h2load_measure "$1" "$2" $(( $2 * 10 * 2 )) "$H2_REQUESTS" 120 -m10
 }
 # The same offered load for every target: h2load paces each connection (--rps) so that RATE
 # requests/s arrive in all, over HTTP/1.1 (--h1) or h2 (10 streams).
-paced_run() {  # URL CONNS PROTO -> "rps p50ms p99ms"
+paced_run() {  # URL CONNS PROTO -> "rps p50ms p99ms user_us sys_us"
   local url=$1 conns=$2 proto=$3 options=(-m10)
   case $proto in h1*) options=(--h1) ;; esac
   local per=$(( RATE / conns > 0 ? RATE / conns : 1 ))
@@ -265,6 +302,7 @@ paced_run() {  # URL CONNS PROTO -> "rps p50ms p99ms"
 }
 run_one() {  # MODE PROTO TARGET CONNS
   local url=${URL[$3,$2]}
+  CPU_PIDS=$(target_pids "$3" "$2")
   if [ "$1" = paced ]; then paced_run "$url" "$4" "$2"
   else case $2 in h1*) wrk_run "$url" "$4" ;; *) h2load_run "$url" "$4" ;; esac
   fi
@@ -297,8 +335,9 @@ table() {  # medians per row and target, with edge ÷ nginx (the anchor) and edg
 import sys, statistics, collections
 rows = collections.OrderedDict()
 for line in open(sys.argv[1]):
-    mode, proto, conns, target, rps, p50, p99 = line.split()
-    rows.setdefault((mode, proto, conns), collections.defaultdict(list))[target].append((float(rps), float(p50), float(p99)))
+    mode, proto, conns, target, rps, p50, p99, user, system = line.split()
+    rows.setdefault((mode, proto, conns), collections.defaultdict(list))[target].append(
+        (float(rps), float(p50), float(p99), float(user), float(system)))
 targets = sys.argv[2:]
 edges = [t for t in targets if t.startswith("edge")]
 def med(values, k): return statistics.median(v[k] for v in values) if values else 0
@@ -324,6 +363,14 @@ for mode, title in (("closed", "closed loop (as fast as each goes): median req/s
                 r1.append(f"{'p99 ' + ratio(med(by[e], 2), med(by['nginx'], 2)) + 'x':>17}")
                 r2.append(f"{'p99 ' + ratio(med(by[e], 2), med(by['nginx-guide'], 2)) + 'x':>17}")
         print(f"{proto:7} {conns:>5} " + " ".join(cells) + " " + " ".join(r1) + " " + " ".join(r2) + f"   (n={n})")
+print("\n## CPU per request of the proxy's own processes, closed loop: median user + system us (edge's system part / nginx's total)")
+print(f"{'proto':7} {'conns':>5} " + " ".join(f"{t:>20}" for t in targets) + "".join(f" {e + ' sys/nginx':>17}" for e in edges))
+for (m, proto, conns), by in rows.items():
+    if m != "closed": continue
+    cells = [f"{med(by.get(t, []), 3):>8.1f} + {med(by.get(t, []), 4):>6.1f}us" for t in targets]
+    nginx_total = med(by["nginx"], 3) + med(by["nginx"], 4)
+    bound = [f"{ratio(med(by[e], 4), nginx_total) + 'x':>17}" for e in edges]
+    print(f"{proto:7} {conns:>5} " + " ".join(cells) + " " + " ".join(bound))
 PY
 }
 
