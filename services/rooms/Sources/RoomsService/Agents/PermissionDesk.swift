@@ -58,17 +58,23 @@ struct PermissionDesk: Sendable {
     }
 
     /// Fires timers: every rooms replica sweeps each 500 ms; the UPDATE hands each expiry to one.
+    /// Settled requests are removed once a minute: they stay 10 minutes, and deleting none of them
+    /// twice a second was one of the two statements of every sweep.
     struct Timer: Service {
         let desk: PermissionDesk
+        static let sweepsPerCleanup = 120
         func run() async throws {
             // The first sweep waits for the schema: on a fresh database the pool runs before the migrations.
             try? await cancelWhenGracefulShutdown { await desk.runtime.schemaReady.wait() }
+            var sweeps = 0
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 do {
                     try await desk.expire()
+                    if sweeps % Self.sweepsPerCleanup == 0 { try await desk.store.removeSettled() }
                 } catch {
                     desk.logger.warning("permission expiry sweep failed: \(error)")
                 }
+                sweeps += 1
                 // A graceful shutdown ends the pause at once (no wait for the next sweep).
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(500)) }
             }

@@ -55,8 +55,12 @@ struct PermissionStore: Sendable {
             UPDATE permission_requests SET status = 'expired' WHERE status = 'pending' AND expires_at <= now() RETURNING id, agent_id, room_id
             """, logger: logger)
         for try await (id, agentId, roomId) in rows.decode((String, String, String).self) { expired.append((id, agentId, roomId)) }
-        try await database.client.query("DELETE FROM permission_requests WHERE status <> 'pending' AND created_at < now() - interval '600 seconds'", logger: logger)
         return expired
+    }
+
+    /// Forgets answered and expired requests after 10 minutes.
+    func removeSettled() async throws {
+        try await database.client.query("DELETE FROM permission_requests WHERE status <> 'pending' AND created_at < now() - interval '600 seconds'", logger: logger)
     }
 
     /// The room's pending, unexpired requests, oldest first.

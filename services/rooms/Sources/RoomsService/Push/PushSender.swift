@@ -41,9 +41,11 @@ struct PushSender: Service, CustomStringConvertible {
         }.reportingFailures(to: runtime.errors.commandFailed)
         // Made here, not in init: an HTTP client must be shut down, and only a running sender does that.
         let client = WebPushClient()
-        await withDiscardingTaskGroup { group in
-            group.addTask { if await untilConfigured() { try? await consumer.run() } }
-            group.addTask { await flushLoop(client) }
+        if await untilConfigured() {
+            await withDiscardingTaskGroup { group in
+                group.addTask { try? await consumer.run() }
+                group.addTask { await flushLoop(client) }
+            }
         }
         await client.shutdown()
     }
@@ -51,7 +53,8 @@ struct PushSender: Service, CustomStringConvertible {
     /// Waits until VAPID keys are set (true), or the process stops (false). Until then the events
     /// stream is not followed at all: every event would be read, handed over and acknowledged
     /// only to be dropped. Following begins at the group's start, so the messages of the moments
-    /// before are still looked at (and dropped when stale).
+    /// before are still looked at (and dropped when stale). Nor are bursts looked for: none is
+    /// gathered without keys, and looking cost an idle hub four wake-ups a second.
     func untilConfigured() async -> Bool {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             if PushSettings(runtime).keys != nil { return true }
