@@ -105,6 +105,7 @@ struct ClientSession: FrameSession {
                         username: user.username, roomId: message.roomId, content: message.content, replyToId: message.replyToId,
                         attachmentIds: message.attachmentIds, clientMessageId: message.clientMessageId))
                     try await runtime.bus.append(BusStream.roomsCommands, command.busPayload())
+                    clients.roomsBacklog.noteSend()
                 case .typing(let roomId):
                     try await clients.typing.typed(socket: id, user: user, room: roomId)
                 case .refused(_, let reason):

@@ -4,15 +4,24 @@ import AgentIMRuntime
 import ServiceLifecycle
 import Synchronization
 
-/// How many chat sends wait for the rooms service, sampled every 200 ms. Past
-/// `ROOMS_BACKLOG_MAX` the edge refuses new sends with `RATE_LIMITED` (issue 20: offered twice
-/// what it could store, the hub queued everything, and senders waited ever longer for their
-/// acknowledgements, or had sends trimmed from the stream unread, without a word). A refused send
-/// is not stored and the sender is told at once; what was taken before is stored as always.
+/// How many chat sends wait for the rooms service, sampled every 200 ms while sends come in or
+/// some wait. Past `ROOMS_BACKLOG_MAX` the edge refuses new sends with `RATE_LIMITED` (issue 20:
+/// offered twice what it could store, the hub queued everything, and senders waited ever longer
+/// for their acknowledgements, or had sends trimmed from the stream unread, without a word). A
+/// refused send is not stored and the sender is told at once; what was taken before is stored as
+/// always. With none waiting and no send since the last sample, the sampler rests until the next
+/// send: an idle edge asked the bus five times a second for nothing.
 final class RoomsBacklog: Sendable {
     let runtime: Runtime
     private let waiting = Atomic<Int>(0)
+    private let rest = Mutex(Rest())
     static let interval: Duration = .milliseconds(200)
+
+    /// Sends since the last sample, and the resting sampler's wake-up.
+    private struct Rest {
+        var sends = 0
+        var sampler: CheckedContinuation<Void, Never>?
+    }
 
     init(runtime: Runtime) {
         self.runtime = runtime
@@ -20,11 +29,44 @@ final class RoomsBacklog: Sendable {
 
     var isFull: Bool { waiting.load(ordering: .relaxed) > runtime.config.roomsBacklogMax }
 
+    /// A send was taken: a resting sampler samples again at once.
+    func noteSend() {
+        rest.withLock { rest in
+            rest.sends += 1
+            rest.sampler.take()?.resume()
+        }
+    }
+
     /// Reads the backlog once. A bus that does not answer counts as empty: the send's own
     /// append then fails and says so.
     func sample() async {
         let count = (try? await runtime.bus.backlog(BusStream.roomsCommands, group: BusGroup.rooms)) ?? 0
         waiting.store(count, ordering: .relaxed)
+    }
+
+    /// Returns at the next send (or at once if one came since the last sample), or when the task is
+    /// cancelled.
+    func restUntilSend() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = rest.withLock { rest in
+                    if rest.sends > 0 || Task.isCancelled { return true }
+                    rest.sampler = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            rest.withLock { $0.sampler.take() }?.resume()
+        }
+    }
+
+    /// Whether a send came since the last call; counts from zero again.
+    private func takeSends() -> Bool {
+        rest.withLock { rest in
+            defer { rest.sends = 0 }
+            return rest.sends > 0
+        }
     }
 
     var service: some Service { Sampler(backlog: self) }
@@ -37,8 +79,13 @@ final class RoomsBacklog: Sendable {
         func run() async throws {
             try? await cancelWhenGracefulShutdown {
                 while !Task.isCancelled {
+                    let sent = backlog.takeSends()
                     await backlog.sample()
-                    try await Task.sleep(for: RoomsBacklog.interval)
+                    if !sent, backlog.waiting.load(ordering: .relaxed) == 0 {
+                        await backlog.restUntilSend()
+                    } else {
+                        try await Task.sleep(for: RoomsBacklog.interval)
+                    }
                 }
             }
         }
