@@ -17,9 +17,9 @@ final class RoomsBacklog: Sendable {
     private let rest = Mutex(Rest())
     static let interval: Duration = .milliseconds(200)
 
-    /// Sends since the last sample, and the resting sampler's wake-up.
+    /// Whether a send came since the last sample, and the resting sampler's wake-up.
     private struct Rest {
-        var sends = 0
+        var sent = false
         var sampler: CheckedContinuation<Void, Never>?
     }
 
@@ -32,7 +32,7 @@ final class RoomsBacklog: Sendable {
     /// A send was taken: a resting sampler samples again at once.
     func noteSend() {
         rest.withLock { rest in
-            rest.sends += 1
+            rest.sent = true
             rest.sampler.take()?.resume()
         }
     }
@@ -50,7 +50,7 @@ final class RoomsBacklog: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let resumeNow = rest.withLock { rest in
-                    if rest.sends > 0 || Task.isCancelled { return true }
+                    if rest.sent || Task.isCancelled { return true }
                     rest.sampler = continuation
                     return false
                 }
@@ -61,11 +61,11 @@ final class RoomsBacklog: Sendable {
         }
     }
 
-    /// Whether a send came since the last call; counts from zero again.
-    private func takeSends() -> Bool {
+    /// Whether a send came since the last call.
+    private func takeSent() -> Bool {
         rest.withLock { rest in
-            defer { rest.sends = 0 }
-            return rest.sends > 0
+            defer { rest.sent = false }
+            return rest.sent
         }
     }
 
@@ -79,7 +79,7 @@ final class RoomsBacklog: Sendable {
         func run() async throws {
             try? await cancelWhenGracefulShutdown {
                 while !Task.isCancelled {
-                    let sent = backlog.takeSends()
+                    let sent = backlog.takeSent()
                     await backlog.sample()
                     if !sent, backlog.waiting.load(ordering: .relaxed) == 0 {
                         await backlog.restUntilSend()
