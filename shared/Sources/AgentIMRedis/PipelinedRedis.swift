@@ -73,7 +73,7 @@ final class PipelinedRedis: Sendable {
         }
     }
 
-    private static func write(_ commands: [RedisCommand], to channel: any Channel) {
+    static func write(_ commands: [RedisCommand], to channel: any Channel) {
         for command in commands {
             // A write that never reaches the handler (the channel closed meanwhile) fails here.
             let written = channel.eventLoop.makePromise(of: Void.self)
@@ -120,27 +120,7 @@ final class PipelinedRedis: Sendable {
     }
 
     private func open(on loop: any EventLoop, generation: Int, into promise: EventLoopPromise<any Channel>) {
-        let url = self.url
-        let opened = ClientBootstrap(group: loop)
-            .connectTimeout(.seconds(5))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(RedisReplyHandler()) }
-            }
-            .connect(host: url.host, port: url.port)
-            .flatMap { channel -> EventLoopFuture<any Channel> in
-                // AUTH and SELECT go first on the connection, before any command waiting for it.
-                let commands = url.handshake.map { RedisCommand($0, on: channel) }
-                Self.write(commands, to: channel)
-                let replies = EventLoopFuture.whenAllSucceed(commands.map(\.reply.futureResult), on: channel.eventLoop)
-                return replies.flatMapThrowing { values in
-                    for case .error(let message) in values {
-                        channel.close(promise: nil)
-                        throw RedisError(message)
-                    }
-                    return channel
-                }
-            }
+        let opened = Self.connect(to: url, on: loop)
         opened.whenComplete { [connections] result in
             connections.withLockedValue { state in
                 guard let index = state.entries.firstIndex(where: { $0.generation == generation }) else { return }
@@ -158,6 +138,30 @@ final class PipelinedRedis: Sendable {
         }
         opened.cascade(to: promise)
     }
+
+    /// A new connection on `loop`, ready once AUTH and SELECT (when the URL asks) succeeded: they
+    /// go first, before any command waiting for it.
+    static func connect(to url: RedisURL, on loop: any EventLoop) -> EventLoopFuture<any Channel> {
+        ClientBootstrap(group: loop)
+            .connectTimeout(.seconds(5))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(RedisReplyHandler()) }
+            }
+            .connect(host: url.host, port: url.port)
+            .flatMap { channel -> EventLoopFuture<any Channel> in
+                let commands = url.handshake.map { RedisCommand($0, on: channel) }
+                write(commands, to: channel)
+                let replies = EventLoopFuture.whenAllSucceed(commands.map(\.reply.futureResult), on: channel.eventLoop)
+                return replies.flatMapThrowing { values in
+                    for case .error(let message) in values {
+                        channel.close(promise: nil)
+                        throw RedisError(message)
+                    }
+                    return channel
+                }
+            }
+    }
 }
 
 /// One command on its way: its bytes and the promise its reply completes, once.
@@ -165,12 +169,15 @@ final class RedisCommand: @unchecked Sendable {
     // `done` is touched only on the channel's event loop (the handler, write promises).
     let bytes: ByteBuffer
     let reply: EventLoopPromise<RedisValue>
+    /// How long its reply may take before the connection is given up.
+    let timeout: TimeAmount
     private var done = false
 
     /// The command formatted for `channel`, its reply to come on the channel's loop.
-    init(_ arguments: [[UInt8]], on channel: any Channel) {
+    init(_ arguments: [[UInt8]], on channel: any Channel, timeout: TimeAmount = PipelinedRedis.replyTimeout) {
         bytes = PipelinedRedis.format(arguments, allocator: channel.allocator)
         reply = channel.eventLoop.makePromise()
+        self.timeout = timeout
     }
 
     func succeed(_ value: RedisValue) {
@@ -187,8 +194,8 @@ final class RedisCommand: @unchecked Sendable {
 }
 
 /// Writes commands and matches the replies hiredis's reader parses to them in order (Redis
-/// answers a connection's commands in the order it got them). A reply overdue by
-/// `PipelinedRedis.replyTimeout`, a protocol error or the connection's end fails every
+/// answers a connection's commands in the order it got them). A reply overdue by its
+/// command's timeout, a protocol error or the connection's end fails every
 /// command still waiting, and the connection closes.
 final class RedisReplyHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
@@ -214,7 +221,7 @@ final class RedisReplyHandler: ChannelDuplexHandler {
             promise?.fail(failure)
             return
         }
-        waiting.append((command, .now() + PipelinedRedis.replyTimeout))
+        waiting.append((command, .now() + command.timeout))
         if timer == nil { armTimer(context: context) }
         context.write(wrapOutboundOut(command.bytes), promise: promise)
     }
@@ -244,7 +251,7 @@ final class RedisReplyHandler: ChannelDuplexHandler {
                 return failAll(context: context, RedisError("Redis protocol error: \(readerError)"))
             }
             guard let raw else { return }
-            let value = RedisConnection.copy(raw.assumingMemoryBound(to: redisReply.self))
+            let value = Hiredis.copy(raw.assumingMemoryBound(to: redisReply.self))
             freeReplyObject(raw)
             guard let next = waiting.popFirst() else {
                 return failAll(context: context, RedisError("Redis sent a reply to no command"))
@@ -280,7 +287,7 @@ final class RedisReplyHandler: ChannelDuplexHandler {
 
     private func timerFired(context: ChannelHandlerContext) {
         if let first = waiting.first, first.deadline <= .now() {
-            return failAll(context: context, RedisError("no reply from Redis in \(PipelinedRedis.replyTimeout.nanoseconds / 1_000_000_000) s"))
+            return failAll(context: context, RedisError("no reply from Redis in \(first.command.timeout.nanoseconds / 1_000_000_000) s"))
         }
         armTimer(context: context)
     }

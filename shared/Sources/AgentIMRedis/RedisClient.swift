@@ -1,29 +1,20 @@
 import AgentIMCore
-import Foundation
-import Logging
-import NIOConcurrencyHelpers
-import NIOPosix
+import NIOCore
 
 /// Redis for async code. Ordinary commands are pipelined on one NIO connection per event loop
-/// (`PipelinedRedis`). Blocking reads (`XREAD BLOCK`, given a read timeout) run on a small pool
-/// of hiredis connections whose blocking calls run on a private thread pool, never on an event
-/// loop: each holds a connection of its own for its duration, so it never holds up the rest.
+/// (`PipelinedRedis`). Blocking reads (`XREAD BLOCK`, given a read timeout) each take a NIO
+/// connection of their own for their duration (`BlockingReads`), so they never hold up the rest.
 public final class RedisClient: Sendable {
-    private let url: RedisURL
     private let pipelined: PipelinedRedis
-    private let threads: NIOThreadPool
-    private let idle = NIOLockedValueBox<[RedisConnection]>([])
-    private let maxIdle: Int
+    private let blocking: BlockingReads
 
-    /// `maxIdle` defaults to one idle connection per thread: no more can be busy at once, so
-    /// none is closed to be opened again (with 8 for 16 threads, 4,055 connections were opened in
-    /// one 10 s overload run of bench/fanout.py, each a connect and a SELECT).
-    public init(url: RedisURL, threads: Int = 16, maxIdle: Int? = nil) {
-        self.url = url
+    /// `maxIdle`: connections kept open for the next blocking read. 16 covers the readers a
+    /// process runs at once (each follower and worker one), so none is closed to be opened again
+    /// (keeping 8 for 16 readers, one 10 s overload run of bench/fanout.py opened 4,055
+    /// connections, each a connect and a SELECT).
+    public init(url: RedisURL, maxIdle: Int = 16) {
         self.pipelined = PipelinedRedis(url: url)
-        self.threads = NIOThreadPool(numberOfThreads: threads)
-        self.threads.start()
-        self.maxIdle = maxIdle ?? threads
+        self.blocking = BlockingReads(url: url, maxIdle: maxIdle)
     }
 
     public convenience init(_ raw: String) throws {
@@ -33,8 +24,7 @@ public final class RedisClient: Sendable {
 
     public func shutdown() async {
         await pipelined.shutdown()
-        try? await threads.shutdownGracefully()
-        idle.withLockedValue { $0.removeAll() }
+        await blocking.shutdown()
     }
 
     /// Runs one command. An `error` reply is thrown as `RedisError`.
@@ -52,7 +42,7 @@ public final class RedisClient: Sendable {
     @discardableResult
     public func sendBytes(_ arguments: [[UInt8]], readTimeoutSeconds: Int? = nil) async throws -> RedisValue {
         let reply = if let readTimeoutSeconds {
-            try await blockingRead(arguments, readTimeoutSeconds: readTimeoutSeconds)
+            try await blocking.send([arguments], timeout: .seconds(Int64(readTimeoutSeconds)))[0]
         } else {
             try await pipelined.send(arguments)
         }
@@ -60,21 +50,11 @@ public final class RedisClient: Sendable {
         return reply
     }
 
-    /// The pool's connections serve only these reads, and each sets its own timeout first.
-    private func blockingRead(_ arguments: [[UInt8]], readTimeoutSeconds: Int) async throws -> RedisValue {
-        try await threads.runIfActive { [self] in
-            let connection = try checkout()
-            connection.setTimeout(seconds: readTimeoutSeconds)
-            do {
-                let reply = try connection.command(arguments)
-                checkin(connection)
-                return reply
-            } catch {
-                // A failed connection is dropped; the next call opens a fresh one.
-                if !connection.isBroken { checkin(connection) }
-                throw error
-            }
-        }
+    /// Commands ending in a blocking read, written together on the read's own connection; the
+    /// replies in order, an `error` reply in its place (not thrown).
+    public func blockingPipeline(_ commands: [[[UInt8]]], readTimeoutSeconds: Int) async throws -> [RedisValue] {
+        guard !commands.isEmpty else { return [] }
+        return try await blocking.send(commands, timeout: .seconds(Int64(readTimeoutSeconds)))
     }
 
     /// Runs several commands on one connection in one round trip; the replies come back in
@@ -98,24 +78,7 @@ public final class RedisClient: Sendable {
         }
         throw RedisError("Redis is not reachable after \(attempts) attempts (\(lastError.map { "\($0)" } ?? "unknown"))")
     }
-
-    private func checkout() throws -> RedisConnection {
-        if let connection = idle.withLockedValue({ $0.popLast() }) { return connection }
-        let connection = try RedisConnection(host: url.host, port: url.port)
-        for command in url.handshake {
-            if case .error(let message) = try connection.command(command) { throw RedisError(message) }
-        }
-        return connection
-    }
-
-    private func checkin(_ connection: RedisConnection) {
-        idle.withLockedValue { pool in
-            if pool.count < maxIdle { pool.append(connection) }
-        }
-    }
 }
-
-extension RedisConnection: @unchecked Sendable {}
 
 extension RedisURL {
     /// What a new connection sends first: AUTH with the URL's password, SELECT of its database.

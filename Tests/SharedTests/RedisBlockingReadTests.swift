@@ -1,0 +1,97 @@
+import AgentIMCore
+@testable import AgentIMRedis
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+
+/// Blocking reads (`XREAD … BLOCK`) each hold a connection of their own while Redis keeps them
+/// waiting, and give it back for the next read.
+struct RedisBlockingReadTests {
+    static func xread(_ stream: String, blockMilliseconds: Int) -> [[UInt8]] {
+        ["XREAD", "COUNT", "10", "BLOCK", String(blockMilliseconds), "STREAMS", stream, "$"].map { Array($0.utf8) }
+    }
+
+    /// Three reads wait at once while ordinary commands go on answering; one XADD ends all three.
+    @Test func waitingReadsHoldUpNeitherEachOtherNorOrdinaryCommands() async throws {
+        // Database 5: blocked readers of other tests on the same server are not counted.
+        let redis = try RedisClient(try RedisClientTests.testURL() + "/5")
+        let stream = "agentim:test:block:\(UUID().uuidString)"
+        let replies = try await withThrowingTaskGroup(of: RedisValue.self) { group in
+            for _ in 0..<3 {
+                group.addTask { try await redis.sendBytes(Self.xread(stream, blockMilliseconds: 10_000), readTimeoutSeconds: 15) }
+            }
+            // Each read blocks on its own connection: Redis counts three blocked clients.
+            var blocked = 0
+            for _ in 0..<200 where blocked < 3 {
+                let info = try await redis.send("CLIENT", "LIST").string ?? ""
+                blocked = info.split(separator: "\n").filter { $0.contains(" db=5 ") && $0.contains("cmd=xread") && $0.contains("flags=b") }.count
+                if blocked < 3 { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(blocked == 3)
+            let started = ContinuousClock.now
+            try await redis.send("SET", stream + ":plain", "ok")
+            #expect(try await redis.send("GET", stream + ":plain") == .bulk(Array("ok".utf8)))
+            #expect(ContinuousClock.now - started < .seconds(1), "ordinary commands waited behind the reads")
+            try await redis.send("XADD", stream, "*", "d", "hello")
+            var replies: [RedisValue] = []
+            for try await reply in group { replies.append(reply) }
+            return replies
+        }
+        #expect(replies.count == 3)
+        for reply in replies {
+            let entries = RedisBusShape.payloads(reply)
+            #expect(entries == ["hello"], "\(reply)")
+        }
+        try await redis.send("DEL", stream, stream + ":plain")
+        await redis.shutdown()
+    }
+
+    /// Reads one after another reuse one connection rather than opening one each.
+    @Test func readsOneAfterAnotherReuseTheirConnection() async throws {
+        let url = try RedisClientTests.testURL()
+        let redis = try RedisClient(url + "/6")
+        let plain = try RedisClient(url)
+        let stream = "agentim:test:reuse:\(UUID().uuidString)"
+        for _ in 0..<10 {
+            #expect(try await redis.sendBytes(Self.xread(stream, blockMilliseconds: 1), readTimeoutSeconds: 5) == .null)
+        }
+        let list = try await plain.send("CLIENT", "LIST").string ?? ""
+        let mine = list.split(separator: "\n").filter { $0.contains(" db=6 ") }
+        // One pipelined connection (none used here, so maybe not even that) and one for the reads.
+        #expect(mine.count == 1, "\(mine)")
+        await redis.shutdown()
+        await plain.shutdown()
+    }
+
+    /// A server that never answers: the read fails once its own timeout has passed, not the
+    /// ordinary commands' five seconds, and not never.
+    @Test func aReadWithoutAReplyFailsAfterItsTimeout() async throws {
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in channel.eventLoop.makeSucceededVoidFuture() }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let redis = try RedisClient("redis://127.0.0.1:\(silent.localAddress!.port!)")
+        let started = ContinuousClock.now
+        await #expect(throws: RedisError.self) {
+            try await redis.sendBytes(Self.xread("s", blockMilliseconds: 100), readTimeoutSeconds: 1)
+        }
+        let took = ContinuousClock.now - started
+        #expect(took >= .milliseconds(900) && took < .seconds(4), "failed after \(took)")
+        await redis.shutdown()
+        try await silent.close()
+    }
+}
+
+/// The payloads (field `d`) of an XREAD reply, as text.
+enum RedisBusShape {
+    static func payloads(_ reply: RedisValue) -> [String] {
+        var found: [String] = []
+        for stream in reply.array ?? [] {
+            for entry in stream.array?.last?.array ?? [] {
+                let fields = entry.array?.last?.array ?? []
+                if fields.count >= 2, fields[0].string == "d", let value = fields[1].string { found.append(value) }
+            }
+        }
+        return found
+    }
+}
