@@ -1,6 +1,7 @@
 import AgentIMBus
 import AgentIMRedis
 import Foundation
+import ServiceLifecycle
 import Testing
 
 /// Bus semantics, run against both implementations: the in-memory bus, and Redis streams
@@ -178,6 +179,77 @@ struct BusTests {
         while await seen.count("flaky") < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(await seen.count("ok") == 1)
         #expect(await seen.count("flaky") == 2, "the failed entry stayed pending and was delivered again")
+    }
+
+    /// A consumer acknowledges what it handled together with its next read: the ids are done
+    /// before the read returns, and the read still gives what came next.
+    @Test(arguments: buses().map(\.0))
+    func aReadCanAcknowledgeWhatTheReaderHandled(kind: String) async throws {
+        let bus = Self.buses().first { $0.0 == kind }!.1
+        let stream = Self.stream()
+        try await bus.createGroup(stream, group: "g")
+        for i in 0..<5 { try await bus.append(stream, Self.payload("e\(i)")) }
+        let first = try await bus.readGroup(stream, group: "g", consumer: "c", count: 3, block: .milliseconds(100))
+        let second = try await bus.readGroup(stream, group: "g", consumer: "c", count: 3, block: .milliseconds(100),
+                                             acknowledging: first.prefix(2).map(\.id))
+        #expect(second.map { String(decoding: $0.payload, as: UTF8.self) } == ["e3", "e4"])
+        #expect(try await bus.backlog(stream, group: "g") == 3, "e0 and e1 done; e2, e3, e4 pending")
+        let none = try await bus.readGroup(stream, group: "g", consumer: "c", count: 3, block: .milliseconds(50),
+                                           acknowledging: [first[2].id] + second.map(\.id))
+        #expect(none.isEmpty)
+        #expect(try await bus.backlog(stream, group: "g") == 0)
+    }
+
+    /// The worker's acknowledgements ride on its next read, so they land at once, not a block
+    /// later; and what it handled while stopping is acknowledged before it returns.
+    @Test(arguments: buses().map(\.0))
+    func commandWorkerAcknowledgesAtOnceAndWhenItStops(kind: String) async throws {
+        let bus = Self.buses().first { $0.0 == kind }!.1
+        let stream = Self.stream()
+        let seen = Seen()
+        let held = Held()
+        let worker = CommandWorker(bus: bus, stream: stream, group: "g", consumer: "w1", logger: .init(label: "test")) { entry in
+            let text = String(decoding: entry.payload, as: UTF8.self)
+            _ = await seen.record(text)
+            if text == "last" { await held.wait() }
+        }
+        let group = ServiceGroup(services: [worker], logger: .init(label: "test"))
+        async let running: Void = group.run()
+        try await Task.sleep(for: .milliseconds(100))
+        for i in 0..<3 { try await bus.append(stream, Self.payload("e\(i)")) }
+        var deadline = ContinuousClock.now + .seconds(5)
+        while await seen.count("e2") < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        // Within a fraction of the worker's one-second block.
+        deadline = ContinuousClock.now + .milliseconds(500)
+        var backlog = try await bus.backlog(stream, group: "g")
+        while backlog > 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+            backlog = try await bus.backlog(stream, group: "g")
+        }
+        #expect(backlog == 0, "handled entries acknowledged with the next read")
+
+        try await bus.append(stream, Self.payload("last"))
+        deadline = ContinuousClock.now + .seconds(5)
+        while await seen.count("last") < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        await group.triggerGracefulShutdown()
+        await held.open()
+        try await running
+        #expect(try await bus.backlog(stream, group: "g") == 0, "the entry handled while stopping is acknowledged")
+    }
+
+    /// A handler parked until the test lets it go.
+    actor Held {
+        private var isOpen = false
+        private var waiters: [CheckedContinuation<Void, Never>] = []
+        func wait() async {
+            if isOpen { return }
+            await withCheckedContinuation { waiters.append($0) }
+        }
+        func open() {
+            isOpen = true
+            waiters.forEach { $0.resume() }
+            waiters = []
+        }
     }
 
     actor Seen {

@@ -42,6 +42,11 @@ public protocol Bus: Sendable {
     /// Marks entries as done (XACK).
     func ack(_ stream: String, group: String, ids: [String]) async throws
 
+    /// Marks `done` as done, then reads as `readGroup` does: in one round trip where the bus
+    /// allows. A consumer acknowledges what it handled with its next read.
+    func readGroup(_ stream: String, group: String, consumer: String, count: Int, block: Duration,
+                   acknowledging done: [String]) async throws -> [BusEntry]
+
     /// Entries of `stream` that `group` has not acknowledged yet, read or not (XINFO GROUPS:
     /// `lag` + `pending`): how far the group's consumers are behind.
     func backlog(_ stream: String, group: String) async throws -> Int
@@ -57,6 +62,13 @@ public extension Bus {
     @discardableResult
     func append(_ stream: String, _ payload: Data) async throws -> String {
         try await append(stream, payload, maxLength: busStreamMaxLength)
+    }
+
+    /// The acknowledgement, then the read; buses that can pipeline implement their own.
+    func readGroup(_ stream: String, group: String, consumer: String, count: Int, block: Duration,
+                   acknowledging done: [String]) async throws -> [BusEntry] {
+        try await ack(stream, group: group, ids: done)
+        return try await readGroup(stream, group: group, consumer: consumer, count: count, block: block)
     }
 
     /// One append after the other; buses that can pipeline implement their own.

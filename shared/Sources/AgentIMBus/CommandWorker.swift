@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// Consumes a command stream as one member of a consumer group: claims what a dead
 /// consumer left pending, reads new entries, runs the handler and acknowledges only after
-/// the handler returned (its effect is durable). A handler that throws leaves the entry
+/// the handler returned (its effect is durable), together with its next read. A handler that throws leaves the entry
 /// pending, to be retried after `retryAfter`. Handlers must be idempotent.
 ///
 /// Entries with the same `partition` key (a room) are handled one after another in stream
@@ -112,24 +112,32 @@ public struct CommandWorker: Service, CustomStringConvertible {
     public func run() async throws {
         try await bus.createGroup(stream, group: group)
         var lastClaim = ContinuousClock.now - retryAfter
+        // Handled, not yet acknowledged: they go with the next read (one round trip for both).
+        // Kept when that read fails, since its acknowledgement may not have happened; acknowledging
+        // twice is harmless.
+        var done: [String] = []
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 do {
                     if ContinuousClock.now - lastClaim >= retryAfter / 2 {
                         lastClaim = ContinuousClock.now
                         let stale = try await bus.claimStale(stream, group: group, consumer: consumer, minIdle: retryAfter, count: 100)
-                        await handle(stale)
+                        done += await handle(stale)
                     }
                     // Only the blocking read ends early on a graceful shutdown (a handler finishes
-                    // and acknowledges), so a stopping process does not wait out its block.
+                    // and its acknowledgement is sent below), so a stopping process does not wait out its block.
+                    let acknowledging = done
                     let fresh = try await cancelWhenGracefulShutdown { [bus, stream, group, consumer] in
-                        try await bus.readGroup(stream, group: group, consumer: consumer, count: 100, block: .seconds(1))
+                        try await bus.readGroup(stream, group: group, consumer: consumer, count: 100, block: .seconds(1),
+                                                acknowledging: acknowledging)
                     }
-                    await handle(fresh)
+                    done = await handle(fresh)
                 } catch where RedisBus.isMissingGroup(error) {
                     // Redis restarted empty (or the stream was deleted): Redis is not the system of
                     // record, so the group is re-created, from `0` so that commands appended since
                     // the reset are not skipped (nothing older survived), and the loop goes on.
+                    // What was to be acknowledged is gone with the group.
+                    done = []
                     logger.warning("consumer group \(group) on \(stream) is gone (\(error)); re-creating it")
                     do {
                         try await bus.createGroup(stream, group: group)
@@ -143,32 +151,35 @@ public struct CommandWorker: Service, CustomStringConvertible {
                 }
             }
         } onGracefulShutdown: {}
+        guard !done.isEmpty else { return }
+        do {
+            try await bus.ack(stream, group: group, ids: done)
+        } catch {
+            logger.error("acknowledging \(done.count) commands on \(stream) failed, left pending for retry: \(error)")
+        }
     }
 
-    private func handle(_ entries: [BusEntry]) async {
-        guard !entries.isEmpty else { return }
+    /// Runs the handlers; returns the ids of the entries they handled, for acknowledging.
+    private func handle(_ entries: [BusEntry]) async -> [String] {
+        guard !entries.isEmpty else { return [] }
         if let split {
-            await withTaskGroup(of: Void.self) { group in
+            return await withTaskGroup(of: [String].self) { group in
                 for lane in split(entries) {
                     group.addTask {
-                        let done = await Traces.consuming("process \(stream)", traceparent: lane.entries.first?.traceparent) {
+                        await Traces.consuming("process \(stream)", traceparent: lane.entries.first?.traceparent) {
                             let done = await lane.run()
                             logger.debug("\(done.count) of \(lane.entries.count) commands on \(stream) handled")
                             return done
                         }
-                        do {
-                            try await bus.ack(stream, group: self.group, ids: done)
-                        } catch {
-                            logger.error("acknowledging \(done.count) commands on \(stream) failed, left pending for retry: \(error)")
-                        }
                     }
                 }
+                return await group.reduce(into: []) { $0 += $1 }
             }
-            return
         }
-        await withTaskGroup(of: Void.self) { group in
+        return await withTaskGroup(of: [String].self) { group in
             for lane in Self.lanes(of: entries, key: partition) {
                 group.addTask {
+                    var done: [String] = []
                     for entry in lane {
                         do {
                             try await Traces.consuming("process \(stream)", traceparent: entry.traceparent) {
@@ -176,14 +187,16 @@ public struct CommandWorker: Service, CustomStringConvertible {
                                 // Inside the span: with tracing on, the line carries the trace id.
                                 logger.debug("command \(entry.id) on \(stream) handled")
                             }
-                            try await bus.ack(stream, group: self.group, ids: [entry.id])
+                            done.append(entry.id)
                         } catch {
                             logger.error("command \(entry.id) on \(stream) failed, left pending for retry: \(error)")
                             failed?(stream, entry.id, error)
                         }
                     }
+                    return done
                 }
             }
+            return await group.reduce(into: []) { $0 += $1 }
         }
     }
 }
