@@ -28,15 +28,20 @@ public struct RedisBus: Bus {
     }
 
     static func xadd(_ stream: String, _ payload: Data, maxLength: Int, traceparent: String?) -> [[UInt8]] {
-        var command: [[UInt8]] = [
-            Array("XADD".utf8), Array(stream.utf8), Array("MAXLEN".utf8), Array("~".utf8),
-            Array(String(maxLength).utf8), Array("*".utf8), Array("d".utf8), Array(payload),
+        [Array("XADD".utf8), Array(stream.utf8)] + entryArguments(payload, maxLength: maxLength, traceparent: traceparent)
+    }
+
+    /// XADD's arguments after the stream key for one entry, for a script that appends it itself.
+    public static func entryArguments(_ payload: Data, maxLength: Int = busStreamMaxLength,
+                                      traceparent: String? = Traces.currentTraceparent()) -> [[UInt8]] {
+        var arguments: [[UInt8]] = [
+            Array("MAXLEN".utf8), Array("~".utf8), Array(String(maxLength).utf8), Array("*".utf8), Array("d".utf8), Array(payload),
         ]
         if let traceparent {
-            command.append(Array("traceparent".utf8))
-            command.append(Array(traceparent.utf8))
+            arguments.append(Array("traceparent".utf8))
+            arguments.append(Array(traceparent.utf8))
         }
-        return command
+        return arguments
     }
 
     public func lastID(_ stream: String) async throws -> String {

@@ -31,11 +31,23 @@ final class RateLimiter: Sendable {
         return {count, ttl}
         """
 
+    /// The same count, and when within the limit an XADD of the entry that the hit was for
+    /// (`ARGV[3]` on are its arguments after the stream key): a chat send was two round trips,
+    /// the count and then the append.
+    static let countThenAppendScript = """
+        local count = redis.call('INCR', KEYS[1])
+        if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+        if count > tonumber(ARGV[2]) then return 0 end
+        redis.call('XADD', KEYS[2], unpack(ARGV, 3))
+        return 1
+        """
+
     let redis: RedisClient?
     let memory = FixedWindows()
     private let logger: Logger
     private let production: Bool
     private let scriptSHA = NIOLockedValueBox<String?>(nil)
+    private let countThenAppendSHA = NIOLockedValueBox<String?>(nil)
     private let warnedAboutMemory = NIOLockedValueBox(false)
 
     init(redis: RedisClient?, logger: Logger, production: Bool) {
@@ -81,24 +93,40 @@ final class RateLimiter: Sendable {
     }
 
     private func increment(_ redis: RedisClient, key: String, windowSeconds: Int, max: Int) async throws -> (Int, Int) {
-        let arguments = ["1", key, String(windowSeconds), String(max)]
-        let reply: RedisValue
-        if let sha = scriptSHA.withLockedValue({ $0 }) {
-            do {
-                reply = try await redis.send(["EVALSHA", sha] + arguments)
-            } catch let error as RedisError where error.message.hasPrefix("NOSCRIPT") {
-                reply = try await redis.send(["EVAL", Self.script] + arguments)
-            }
-        } else {
-            if let sha = try await redis.send("SCRIPT", "LOAD", Self.script).string {
-                scriptSHA.withLockedValue { $0 = sha }
-            }
-            reply = try await redis.send(["EVAL", Self.script] + arguments)
-        }
+        let reply = try await Self.evaluate(Self.script, cachedAs: scriptSHA, on: redis, keys: [key],
+                                            arguments: [String(windowSeconds), String(max)].map { Array($0.utf8) })
         guard let items = reply.array, items.count == 2, let count = items[0].int, let ttl = items[1].int else {
             throw RedisError("unexpected rate-limit reply \(reply)")
         }
         return (count, ttl)
+    }
+
+    /// Counts a hit against `key` in Redis and, within `max`, appends to `stream` the entry that
+    /// `fields` give (XADD's arguments after the key), in one script: whether it was appended.
+    /// Throws when Redis failed; the count may then have happened and the append not.
+    func countThenAppend(key: String, windowSeconds: Int, max: Int, stream: String, fields: [[UInt8]]) async throws -> Bool {
+        guard let redis else { throw RedisError("no Redis") }
+        let reply = try await Self.evaluate(Self.countThenAppendScript, cachedAs: countThenAppendSHA, on: redis, keys: [key, stream],
+                                            arguments: [Array(String(windowSeconds).utf8), Array(String(max).utf8)] + fields)
+        guard let appended = reply.int else { throw RedisError("unexpected rate-limit reply \(reply)") }
+        return appended == 1
+    }
+
+    /// EVALSHA of a script loaded once (and again after Redis forgot it: NOSCRIPT).
+    private static func evaluate(_ script: String, cachedAs sha: NIOLockedValueBox<String?>, on redis: RedisClient,
+                                 keys: [String], arguments: [[UInt8]]) async throws -> RedisValue {
+        let tail = [Array(String(keys.count).utf8)] + keys.map { Array($0.utf8) } + arguments
+        if let known = sha.withLockedValue({ $0 }) {
+            do {
+                return try await redis.sendBytes([Array("EVALSHA".utf8), Array(known.utf8)] + tail)
+            } catch let error as RedisError where error.message.hasPrefix("NOSCRIPT") {
+                return try await redis.sendBytes([Array("EVAL".utf8), Array(script.utf8)] + tail)
+            }
+        }
+        if let loaded = try await redis.send("SCRIPT", "LOAD", script).string {
+            sha.withLockedValue { $0 = loaded }
+        }
+        return try await redis.sendBytes([Array("EVAL".utf8), Array(script.utf8)] + tail)
     }
 
     private func warnOnceAboutMemory() {

@@ -74,7 +74,10 @@ struct ClientSession: FrameSession {
         guard let user = state.lock.withLock({ state.user }) else {
             return fail("NOT_AUTHENTICATED", "Please authenticate first")
         }
-        guard await clients.allowFrame(from: user.id) else {
+        // A chat send is counted where it is appended (one round trip for both).
+        let countedLater: Bool
+        if case .sendMessage = frame { countedLater = true } else { countedLater = false }
+        if !countedLater, !(await clients.allowFrame(from: user.id)) {
             return fail("RATE_LIMITED", "Too many messages, please slow down")
         }
         let agentRequests = ClientAgentRequests(clients: clients, gateways: gateways, socket: id, user: user, send: send)
@@ -95,8 +98,10 @@ struct ClientSession: FrameSession {
                 case .leaveRoom(let roomId):
                     await clients.registry.leave(id, room: roomId)
                 case .sendMessage(let message):
-                    // The rooms service is behind by more than it may be: refused, not queued.
+                    // The rooms service is behind by more than it may be: refused, not queued
+                    // (and counted, as every frame past authentication is).
                     if clients.roomsBacklog.isFull {
+                        _ = await clients.allowFrame(from: user.id)
                         fail("RATE_LIMITED", "Too many messages, please slow down")
                         break
                     }
@@ -104,7 +109,10 @@ struct ClientSession: FrameSession {
                         commandId: Nanoid.make(), origin: SocketAddress(node: runtime.nodeId, socket: id), userId: user.id,
                         username: user.username, roomId: message.roomId, content: message.content, replyToId: message.replyToId,
                         attachmentIds: message.attachmentIds, clientMessageId: message.clientMessageId))
-                    try await runtime.bus.append(BusStream.roomsCommands, command.busPayload())
+                    guard try await clients.countThenAppendSend(from: user.id, command.busPayload()) else {
+                        fail("RATE_LIMITED", "Too many messages, please slow down")
+                        break
+                    }
                     clients.roomsBacklog.noteSend()
                 case .typing(let roomId):
                     try await clients.typing.typed(socket: id, user: user, room: roomId)

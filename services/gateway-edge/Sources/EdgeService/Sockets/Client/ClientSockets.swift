@@ -1,5 +1,7 @@
+import AgentIMBus
 import AgentIMCore
 import AgentIMRuntime
+import Foundation
 import Metrics
 
 /// The `/ws/client` sockets of this edge and what they share: the registry of sockets and
@@ -43,6 +45,26 @@ final class ClientSockets: Sendable {
         let settings = runtime.settings
         let max = settings.int("rateLimit.client.max")
         return await limiter.hit(key: "ws:rate:\(userId)", windowSeconds: settings.int("rateLimit.client.window"), max: max, memoryMax: max).allowed
+    }
+
+    /// A chat send: counted against the same limit, and appended to the rooms commands when
+    /// within it; false when the limit refused it. With Redis as both limiter and bus the two
+    /// are one script, one round trip (they were two for every message); when that fails, the
+    /// count falls back as every frame's does and the append goes the ordinary way.
+    func countThenAppendSend(from userId: String, _ payload: Data) async throws -> Bool {
+        if runtime.bus is RedisBus, limiter.redis != nil {
+            let settings = runtime.settings
+            do {
+                return try await limiter.countThenAppend(
+                    key: "ws:rate:\(userId)", windowSeconds: settings.int("rateLimit.client.window"), max: settings.int("rateLimit.client.max"),
+                    stream: BusStream.roomsCommands, fields: RedisBus.entryArguments(payload))
+            } catch {
+                runtime.logger.warning("counting and appending a send in one script failed, done apart: \(error)")
+            }
+        }
+        guard await allowFrame(from: userId) else { return false }
+        try await runtime.bus.append(BusStream.roomsCommands, payload)
+        return true
     }
 
     /// A socket is gone: its rooms hear that its user stopped typing, and the user may go offline.
