@@ -5,8 +5,8 @@ import ServiceLifecycle
 
 /// Consumes a command stream as one member of a consumer group: claims what a dead
 /// consumer left pending, reads new entries, runs the handler and acknowledges only after
-/// the handler returned (its effect is durable), together with its next read. A handler that throws leaves the entry
-/// pending, to be retried after `retryAfter`. Handlers must be idempotent.
+/// the handler returned (its effect is durable), together with its next read. A handler that
+/// throws leaves the entry pending, to be retried after `retryAfter`. Handlers must be idempotent.
 ///
 /// Entries with the same `partition` key (a room) are handled one after another in stream
 /// order; different keys run concurrently, so one slow room does not hold up the others and
@@ -125,7 +125,8 @@ public struct CommandWorker: Service, CustomStringConvertible {
                         done += await handle(stale)
                     }
                     // Only the blocking read ends early on a graceful shutdown (a handler finishes
-                    // and its acknowledgement is sent below), so a stopping process does not wait out its block.
+                    // and its acknowledgement is sent after the loop), so a stopping process does
+                    // not wait out its block.
                     let acknowledging = done
                     let fresh = try await cancelWhenGracefulShutdown { [bus, stream, group, consumer] in
                         try await bus.readGroup(stream, group: group, consumer: consumer, count: 100, block: .seconds(1),

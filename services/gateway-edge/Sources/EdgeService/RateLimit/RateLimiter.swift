@@ -31,9 +31,9 @@ final class RateLimiter: Sendable {
         return {count, ttl}
         """
 
-    /// The same count, and when within the limit an XADD of the entry that the hit was for
-    /// (`ARGV[3]` on are its arguments after the stream key): a chat send was two round trips,
-    /// the count and then the append.
+    /// The same count and, within the limit, an XADD of the entry the hit was for (its
+    /// arguments after the stream key are `ARGV[3]` on): a chat send was two round trips, the
+    /// count and then the append.
     static let countThenAppendScript = """
         local count = redis.call('INCR', KEYS[1])
         if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
