@@ -1,3 +1,4 @@
+@testable import AgentIMBus
 import AgentIMCore
 @testable import AgentIMRedis
 import Foundation
@@ -40,8 +41,8 @@ struct RedisBlockingReadTests {
         }
         #expect(replies.count == 3)
         for reply in replies {
-            let entries = RedisBusShape.payloads(reply)
-            #expect(entries == ["hello"], "\(reply)")
+            let payloads = RedisBus.entries(fromStreams: reply).map { String(decoding: $0.payload, as: UTF8.self) }
+            #expect(payloads == ["hello"], "\(reply)")
         }
         try await redis.send("DEL", stream, stream + ":plain")
         await redis.shutdown()
@@ -79,19 +80,5 @@ struct RedisBlockingReadTests {
         #expect(took >= .milliseconds(900) && took < .seconds(4), "failed after \(took)")
         await redis.shutdown()
         try await silent.close()
-    }
-}
-
-/// The payloads (field `d`) of an XREAD reply, as text.
-enum RedisBusShape {
-    static func payloads(_ reply: RedisValue) -> [String] {
-        var found: [String] = []
-        for stream in reply.array ?? [] {
-            for entry in stream.array?.last?.array ?? [] {
-                let fields = entry.array?.last?.array ?? []
-                if fields.count >= 2, fields[0].string == "d", let value = fields[1].string { found.append(value) }
-            }
-        }
-        return found
     }
 }

@@ -27,23 +27,9 @@ final class BlockingReads: Sendable {
     /// for each reply; past it the connection closes and the read fails.
     func send(_ commands: [[[UInt8]]], timeout: TimeAmount) async throws -> [RedisValue] {
         let channel = try await checkout()
-        let sent = commands.map { RedisCommand($0, on: channel, timeout: timeout) }
-        if channel.eventLoop.inEventLoop {
-            PipelinedRedis.write(sent, to: channel)
-        } else {
-            channel.eventLoop.execute { PipelinedRedis.write(sent, to: channel) }
-        }
-        do {
-            var values: [RedisValue] = []
-            values.reserveCapacity(sent.count)
-            for command in sent { values.append(try await command.reply.futureResult.get()) }
-            checkin(channel)
-            return values
-        } catch let error as RedisError {
-            throw error
-        } catch {
-            throw RedisError("Redis connection failed: \(error)")
-        }
+        let values = try await PipelinedRedis.exchange(commands, on: channel, timeout: timeout)
+        checkin(channel)
+        return values
     }
 
     func shutdown() async {
@@ -64,10 +50,8 @@ final class BlockingReads: Sendable {
         if let found { return found }
         do {
             return try await PipelinedRedis.connect(to: url, on: loop ?? group.next()).get()
-        } catch let error as RedisError {
-            throw error
         } catch {
-            throw RedisError("cannot connect to \(url.host):\(url.port): \(error)")
+            throw PipelinedRedis.connectionError(error, url: url)
         }
     }
 

@@ -39,16 +39,21 @@ final class PipelinedRedis: Sendable {
 
     /// The commands written together and flushed once; the replies in order.
     func pipeline(_ commands: [[[UInt8]]]) async throws -> [RedisValue] {
-        let channel = try await self.channel()
-        let replies = commands.map { RedisCommand($0, on: channel) }
+        try await Self.exchange(commands, on: try await channel())
+    }
+
+    /// Writes `commands` on `channel` (from its own loop) and waits for their replies, in order;
+    /// a reply that takes longer than `timeout` fails the connection.
+    static func exchange(_ commands: [[[UInt8]]], on channel: any Channel, timeout: TimeAmount = replyTimeout) async throws -> [RedisValue] {
+        let sent = commands.map { RedisCommand($0, on: channel, timeout: timeout) }
         if channel.eventLoop.inEventLoop {
-            Self.write(replies, to: channel)
+            write(sent, to: channel)
         } else {
-            channel.eventLoop.execute { Self.write(replies, to: channel) }
+            channel.eventLoop.execute { write(sent, to: channel) }
         }
         var values: [RedisValue] = []
-        values.reserveCapacity(replies.count)
-        for command in replies {
+        values.reserveCapacity(sent.count)
+        for command in sent {
             do {
                 values.append(try await command.reply.futureResult.get())
             } catch let error as RedisError {
@@ -73,7 +78,7 @@ final class PipelinedRedis: Sendable {
         }
     }
 
-    static func write(_ commands: [RedisCommand], to channel: any Channel) {
+    private static func write(_ commands: [RedisCommand], to channel: any Channel) {
         for command in commands {
             // A write that never reaches the handler (the channel closed meanwhile) fails here.
             let written = channel.eventLoop.makePromise(of: Void.self)
@@ -112,11 +117,14 @@ final class PipelinedRedis: Sendable {
         if let (promise, generation) = opening { open(on: loop, generation: generation, into: promise) }
         do {
             return try await found.get()
-        } catch let error as RedisError {
-            throw error
         } catch {
-            throw RedisError("cannot connect to \(url.host):\(url.port): \(error)")
+            throw Self.connectionError(error, url: url)
         }
+    }
+
+    /// Why a connection could not be opened, as a `RedisError` (a refused AUTH or SELECT already is one).
+    static func connectionError(_ error: any Error, url: RedisURL) -> RedisError {
+        error as? RedisError ?? RedisError("cannot connect to \(url.host):\(url.port): \(error)")
     }
 
     private func open(on loop: any EventLoop, generation: Int, into promise: EventLoopPromise<any Channel>) {
