@@ -140,7 +140,7 @@ extension MessageStore {
             let rows = try await tx.query("""
                 INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, mentions, created_at, seq)
                 VALUES (\(Nanoid.make()), \(roomId), \(userId), 'user', \(username), 'text', \(content), '[]'::jsonb,
-                        \(Timestamp.format(Self.now()))::timestamptz, \(seq))
+                        \(timeOfNewMessageIn: roomId), \(seq))
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
             guard let message = try await Self.messages(rows).first else { throw APIError(500, "message not stored") }

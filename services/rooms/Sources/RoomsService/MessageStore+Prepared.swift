@@ -151,17 +151,22 @@ extension MessageStore {
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
                        WITH ORDINALITY AS i(room, id, sender, name, content, reply, mentions, at, client, n)
             """
-        /// Each room of `c` (room, k) moves its sequence by k, behind the gate of `locked`.
+        /// Each room of `c` (room, k) moves its sequence by k, behind the gate of `locked`, and
+        /// gives the time of its newest message (`last`, read under the room's row lock).
         static let sequences = """
             seq AS (UPDATE rooms r SET last_seq = r.last_seq + c.k FROM c
                          WHERE r.id = c.room AND (SELECT count(*) FROM locked) >= 0
-                         RETURNING r.id, r.last_seq - c.k AS base)
+                         RETURNING r.id, r.last_seq - c.k AS base,
+                                   (SELECT max(m.created_at) FROM messages m WHERE m.room_id = r.id) AS last)
             """
-        /// The rows of `i` whose room moved in `seq`, each at its place in its room.
+        /// The rows of `i` whose room moved in `seq`, each at its place in its room. Its time is
+        /// the one given, or a millisecond per place after the room's newest message when that is
+        /// not earlier (`timeOfNewMessageIn`, MessageTimes.swift: a room's times only go up).
         static let insert = """
             INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions, created_at, seq, client_message_id)
                          SELECT i.id, i.room, i.sender, 'user', i.name, 'text', i.content, NULLIF(i.reply, ''), i.mentions::jsonb,
-                                i.at::timestamptz, seq.base + row_number() OVER (PARTITION BY i.room ORDER BY i.n), NULLIF(i.client, '')
+                                greatest(i.at::timestamptz, seq.last + interval '1 millisecond' * row_number() OVER (PARTITION BY i.room ORDER BY i.n)),
+                                seq.base + row_number() OVER (PARTITION BY i.room ORDER BY i.n), NULLIF(i.client, '')
                          FROM i JOIN seq ON seq.id = i.room
                          ORDER BY i.n
                          RETURNING \(MessageStore.columns)

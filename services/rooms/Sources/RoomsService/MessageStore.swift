@@ -107,7 +107,7 @@ struct MessageStore: Sendable {
                 let rows = try await tx.query("""
                     INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, reply_to_id, mentions, created_at, seq, client_message_id)
                     VALUES (\(m.id), \(m.roomId), \(m.userId), 'user', \(m.username), 'text', \(m.content), \(m.replyToId),
-                            \(mentionsJSON)::jsonb, \(Timestamp.format(Self.now()))::timestamptz, \(seq), \(clientId))
+                            \(mentionsJSON)::jsonb, \(timeOfNewMessageIn: m.roomId), \(seq), \(clientId))
                     RETURNING \(unescaped: Self.columns)
                     """, logger: logger)
                 guard var stored = try await Self.messages(rows).first else { throw APIError(500, "message not stored") }

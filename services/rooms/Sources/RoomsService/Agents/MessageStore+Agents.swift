@@ -52,7 +52,7 @@ extension MessageStore {
             let rows = try await tx.query("""
                 INSERT INTO messages (id, room_id, sender_id, sender_type, sender_name, type, content, mentions, chunks, created_at, seq)
                 VALUES (\(id), \(roomId), \(agentId), 'agent', \(agentName), \(type), \(content), '[]'::jsonb, \(chunksJSON)::jsonb,
-                        \(Timestamp.format(Self.now()))::timestamptz, \(seq))
+                        \(timeOfNewMessageIn: roomId), \(seq))
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
             guard let message = try await Self.messages(rows).first else { throw APIError(500, "reply not stored") }
