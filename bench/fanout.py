@@ -528,6 +528,9 @@ def raise_file_limit():
 
 # --- a round ------------------------------------------------------------------------------------
 
+WARMUP = "warm-up"
+
+
 def run_round(system, shape, processes, round_id):
     specs = system.specs()
     ctx = multiprocessing.get_context("fork")
@@ -571,7 +574,7 @@ def run_round(system, shape, processes, round_id):
     # A refused send is told to its sender and never delivered: not a loss.
     expected = sum((n - refused.get(room, 0)) * members[room] for room, n in sent.items())
     latencies = sorted(l for r in results for l in r["latencies"])
-    if os.environ.get("FANOUT_DUMP"):
+    if os.environ.get("FANOUT_DUMP") and round_id != WARMUP:
         # Diagnosis: every delivery (room, sender, n, sent, received; monotonic seconds) to a CSV per system and round.
         with open(f"{os.environ['FANOUT_DUMP']}-{system.label}-{round_id}.csv", "w") as out:
             for r in results:
@@ -613,6 +616,10 @@ def main():
     parser.add_argument("--no-ejabberd", action="store_true")
     parser.add_argument("--no-hub", action="store_true")
     parser.add_argument("--seconds", type=float)
+    parser.add_argument("--warmup-seconds", type=float, default=3,
+                        help="an unmeasured round of this length for each system before the first measured one (0: none); "
+                             "without it, the system that ran second in round 0 of a single-process A/B had one round with a "
+                             "p99 of 180-250 ms in three runs out of three, whichever build it was")
     parser.add_argument("--rate", type=float, help="messages per second per sender (overrides the shape's)")
     parser.add_argument("--clients", type=int, help="sockets (overrides the shape's); for how cost grows with sockets")
     parser.add_argument("--rooms", type=int, help="rooms (overrides the shape's)")
@@ -662,11 +669,17 @@ def main():
                 for label, make in makers[n % len(makers):] + makers[:n % len(makers)]:
                     if label not in persistent:
                         persistent[label] = make()
+                        if args.warmup_seconds > 0 and not shape["overload"]:
+                            warm = run_round(persistent[label], dict(shape, seconds=args.warmup_seconds, grace=2), args.processes, WARMUP)
+                            print(f"  {label:26s} warm-up round ({args.warmup_seconds:g} s, not counted): p99 {warm['p99']:.1f} ms", flush=True)
+                            if isinstance(persistent[label], EjabberdSystem):
+                                persistent[label].archive_base = persistent[label].archived()
                     system = persistent[label]
                     r = run_round(system, shape, args.processes, f"R{n}")
                     if isinstance(system, EjabberdSystem):  # while it runs: overload stops it below
                         sent_r0 = sum(1 for i in range(shape["senders"]) if i % shape["rooms"] == 0) * int(shape["rate"] * shape["seconds"])
-                        r["archive"] = f"    archive check: room r0 holds {system.archived()} messages after {n + 1} round(s) of {sent_r0}"
+                        held = system.archived() - getattr(system, "archive_base", 0)
+                        r["archive"] = f"    archive check: room r0 holds {held} messages after {n + 1} round(s) of {sent_r0}"
                     if shape["overload"]:
                         # Overload leaves its mark: a fresh system each round, and the exit time measured.
                         r["exit"] = system.stop()
