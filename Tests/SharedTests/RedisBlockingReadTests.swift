@@ -81,4 +81,63 @@ struct RedisBlockingReadTests {
         await redis.shutdown()
         try await silent.close()
     }
+
+    /// Polls until `count` clients of database `db` are blocked in `command`.
+    static func waitUntilBlocked(_ redis: RedisClient, db: Int, command: String, count: Int = 1) async throws -> Int {
+        var blocked = 0
+        for _ in 0..<300 where blocked < count {
+            let info = try await redis.send("CLIENT", "LIST").string ?? ""
+            blocked = info.split(separator: "\n").filter { $0.contains(" db=\(db) ") && $0.contains("cmd=\(command)") && $0.contains("flags=b") }.count
+            if blocked < count { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        return blocked
+    }
+
+    /// A graceful shutdown cancels the followers' and workers' reads: each ends at once with the
+    /// answer of a block that ran out (not after its 10 s), and its connection serves the next
+    /// read. Both kinds: XREAD (followers) and XACK + XREADGROUP (command workers).
+    @Test func aCancelledReadEndsAtOnceAndItsConnectionGoesOn() async throws {
+        let url = try RedisClientTests.testURL()
+        let redis = try RedisClient(url + "/7")
+        let observer = try RedisClient(url + "/7")
+        let stream = "agentim:test:cancel:\(UUID().uuidString)"
+        let bus = RedisBus(redis: redis)
+        try await bus.createGroup(stream, group: "g")
+        let reads: [(command: String, read: @Sendable () async throws -> [BusEntry])] = [
+            ("xread", { try await bus.read(stream, after: "$", count: 10, block: .seconds(10)) }),
+            ("xreadgroup", { try await bus.readGroup(stream, group: "g", consumer: "c", count: 10, block: .seconds(10), acknowledging: []) }),
+        ]
+        for (command, read) in reads {
+            let started = ContinuousClock.now
+            let reading = Task { try await read() }
+            #expect(try await Self.waitUntilBlocked(observer, db: 7, command: command) == 1, "\(command) never blocked")
+            reading.cancel()
+            let entries = try await reading.value
+            let took = ContinuousClock.now - started
+            #expect(entries.isEmpty)
+            #expect(took < .seconds(5), "a cancelled \(command) ended \(took) after it started, not at once")
+        }
+        // The connection is whole: the next group read gets what comes, and nothing was left pending.
+        _ = try await bus.append(stream, Data("after".utf8), maxLength: 1000)
+        let next = try await bus.readGroup(stream, group: "g", consumer: "c", count: 10, block: .seconds(5), acknowledging: [])
+        #expect(next.map { String(decoding: $0.payload, as: UTF8.self) } == ["after"])
+        let pending = try await observer.send("XPENDING", stream, "g")
+        #expect(pending.array?.first == .integer(1), "\(pending)")
+        try await observer.send("DEL", stream)
+        await redis.shutdown()
+        await observer.shutdown()
+    }
+
+    /// A read whose task is already cancelled does not block at all.
+    @Test func aReadOfACancelledTaskDoesNotBlock() async throws {
+        let redis = try RedisClient(try RedisClientTests.testURL() + "/7")
+        let started = ContinuousClock.now
+        let reading = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await redis.sendBytes(Self.xread("agentim:test:never:\(UUID().uuidString)", blockMilliseconds: 10_000), readTimeoutSeconds: 15)
+        }
+        await #expect(throws: CancellationError.self) { try await reading.value }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        await redis.shutdown()
+    }
 }

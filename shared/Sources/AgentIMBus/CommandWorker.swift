@@ -147,6 +147,8 @@ public struct CommandWorker: Service, CustomStringConvertible {
                         try? await Task.sleep(for: .milliseconds(500))
                     }
                 } catch {
+                    // A read cut short by the shutdown itself is no failure.
+                    if Task.isCancelled || Task.isShuttingDownGracefully { break }
                     logger.error("bus read failed on \(stream): \(error)")
                     try? await Task.sleep(for: .milliseconds(500))
                 }

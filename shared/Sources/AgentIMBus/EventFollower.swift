@@ -97,6 +97,8 @@ public struct EventFollower: Service, CustomStringConvertible {
                         FollowerPositions.shared.moved(tracked, to: position)
                     }
                 } catch {
+                    // A read cut short by the shutdown itself is no failure.
+                    if Task.isCancelled || Task.isShuttingDownGracefully { break }
                     logger.error("bus read failed on \(stream): \(error)")
                     try? await Task.sleep(for: .milliseconds(500))
                 }

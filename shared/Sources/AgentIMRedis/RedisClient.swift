@@ -13,8 +13,11 @@ public final class RedisClient: Sendable {
     /// (keeping 8 for 16 readers, one 10 s overload run of bench/fanout.py opened 4,055
     /// connections, each a connect and a SELECT).
     public init(url: RedisURL, maxIdle: Int = 16) {
-        self.pipelined = PipelinedRedis(url: url)
-        self.blocking = BlockingReads(url: url, maxIdle: maxIdle)
+        let pipelined = PipelinedRedis(url: url)
+        self.pipelined = pipelined
+        self.blocking = BlockingReads(url: url, maxIdle: maxIdle) { id in
+            try await pipelined.send([Array("CLIENT".utf8), Array("UNBLOCK".utf8), Array(String(id).utf8)]) == .integer(1)
+        }
     }
 
     public convenience init(_ raw: String) throws {
