@@ -55,7 +55,7 @@ let package = Package(
         // The wire types the services and the `agentim` CLI share: Foundation only, so the CLI stays light.
         .target(name: "AgentIMWire", path: "shared/Sources/AgentIMWire", swiftSettings: strict),
         // Shared libraries every service links.
-        .target(name: "AgentIMCore", dependencies: ["AgentIMWire", logging, nio, tracing, .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus")], path: "shared/Sources/AgentIMCore", swiftSettings: strict),
+        .target(name: "AgentIMCore", dependencies: ["AgentIMWire", logging, nio, nioPosix, tracing, .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus")], path: "shared/Sources/AgentIMCore", swiftSettings: strict),
         .target(name: "AgentIMRedis", dependencies: ["CHiredis", "AgentIMCore", nio, nioPosix, logging], path: "shared/Sources/AgentIMRedis", swiftSettings: strict),
         .target(name: "AgentIMBus", dependencies: ["AgentIMCore", "AgentIMRedis", logging, lifecycle], path: "shared/Sources/AgentIMBus", swiftSettings: strict),
         .target(name: "AgentIMDatabase", dependencies: ["AgentIMCore", postgres, logging, lifecycle], path: "shared/Sources/AgentIMDatabase", swiftSettings: strict),

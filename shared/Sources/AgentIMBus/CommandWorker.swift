@@ -144,13 +144,13 @@ public struct CommandWorker: Service, CustomStringConvertible {
                         try await bus.createGroup(stream, group: group)
                     } catch {
                         logger.error("re-creating consumer group \(group) on \(stream) failed: \(error)")
-                        try? await Task.sleep(for: .milliseconds(500))
+                        try? await LoopSleep.for(.milliseconds(500))
                     }
                 } catch {
                     // A read cut short by the shutdown itself is no failure.
                     if Task.isCancelled || Task.isShuttingDownGracefully { break }
                     logger.error("bus read failed on \(stream): \(error)")
-                    try? await Task.sleep(for: .milliseconds(500))
+                    try? await LoopSleep.for(.milliseconds(500))
                 }
             }
         } onGracefulShutdown: {}

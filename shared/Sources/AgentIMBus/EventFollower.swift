@@ -100,7 +100,7 @@ public struct EventFollower: Service, CustomStringConvertible {
                     // A read cut short by the shutdown itself is no failure.
                     if Task.isCancelled || Task.isShuttingDownGracefully { break }
                     logger.error("bus read failed on \(stream): \(error)")
-                    try? await Task.sleep(for: .milliseconds(500))
+                    try? await LoopSleep.for(.milliseconds(500))
                 }
             }
         } onGracefulShutdown: {}

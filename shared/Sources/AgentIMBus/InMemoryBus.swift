@@ -169,7 +169,7 @@ public actor InMemoryBus: Bus {
         sweeps += 1
         let id = sweeps
         sweep = (id, deadline, Task { [weak self] in
-            guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
+            guard (try? await LoopSleep.until(deadline)) != nil else { return }
             await self?.sweepExpired(id)
         })
     }

@@ -89,7 +89,7 @@ public struct Database: Sendable {
             pool.cancel()
             let closed = await withTaskGroup(of: Bool.self) { group in
                 group.addTask { for await _ in closing {}; return !Task.isCancelled }
-                group.addTask { try? await Task.sleep(for: Self.closeBound); return false }
+                group.addTask { try? await LoopSleep.for(Self.closeBound); return false }
                 let first = await group.next() ?? false
                 group.cancelAll()
                 return first
@@ -117,7 +117,7 @@ public func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Senda
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await body() }
         group.addTask {
-            try await Task.sleep(for: limit)
+            try await LoopSleep.for(limit)
             throw CancellationError()
         }
         defer { group.cancelAll() }

@@ -67,7 +67,7 @@ final class BlockingReads: Sendable {
             for _ in 0..<10 {
                 guard reading.withLockedValue({ $0 }) else { return }
                 if (try? await unblocker(id)) == true { return }
-                try? await Task.sleep(for: .milliseconds(20))
+                try? await LoopSleep.for(.milliseconds(20))
             }
         }
     }

@@ -76,7 +76,7 @@ public final class RedisClient: Sendable {
                 return
             } catch {
                 lastError = error
-                if attempt < attempts { try await Task.sleep(for: .seconds(1)) }
+                if attempt < attempts { try await LoopSleep.for(.seconds(1)) }
             }
         }
         throw RedisError("Redis is not reachable after \(attempts) attempts (\(lastError.map { "\($0)" } ?? "unknown"))")

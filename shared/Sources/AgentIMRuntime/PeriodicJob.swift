@@ -1,3 +1,4 @@
+import AgentIMCore
 import Logging
 import ServiceLifecycle
 
@@ -11,7 +12,7 @@ public enum PeriodicJob {
         while true {
             let pause = wait
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+                try await cancelWhenGracefulShutdown { try await LoopSleep.for(pause) }
             } catch {
                 return  // shutting down
             }

@@ -66,7 +66,7 @@ public struct SettingTimer: Sendable {
     private func wait(until due: ContinuousClock.Instant) async -> Wake {
         let settings = self.settings
         return await withTaskGroup(of: Wake?.self) { group in
-            group.addTask { (try? await Task.sleep(until: due, clock: .continuous)) == nil ? nil : .due }
+            group.addTask { (try? await LoopSleep.until(due)) == nil ? nil : .due }
             group.addTask {
                 await settings.nextChange()
                 return .changed

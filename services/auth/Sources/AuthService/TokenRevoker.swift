@@ -34,7 +34,7 @@ struct TokenRevoker: Sendable {
                 return
             } catch {
                 logger.error("cannot publish the revocation of \(userId) (attempt \(attempt)): \(error)")
-                try? await Task.sleep(for: .milliseconds(200 * attempt))
+                try? await LoopSleep.for(.milliseconds(200 * attempt))
             }
         }
     }

@@ -60,7 +60,7 @@ public struct RemoteTopology: Sendable {
                 if attempt == attempts {
                     throw ConfigError("cannot load token revocations from \(upstreams.urls[.auth]!.base)\(InternalRoutes.revocations.path): \(error)")
                 }
-                try await Task.sleep(for: .seconds(1))
+                try await LoopSleep.for(.seconds(1))
             }
         }
     }

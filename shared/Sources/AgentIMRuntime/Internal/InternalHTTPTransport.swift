@@ -100,7 +100,7 @@ struct HTTPTransport: InternalTransport {
                     return (Int(response.status.code), body)
                 }
                 group.addTask {
-                    try await Task.sleep(for: limit)
+                    try await LoopSleep.for(limit)
                     return nil
                 }
                 defer { group.cancelAll() }

@@ -78,7 +78,7 @@ struct ReverseProxyMiddleware: RouterMiddleware {
             if relay.pumped { return response }
             // An early answer: the rest of the client's body is read and dropped, so the
             // connection can carry the next request (most clients have sent it all by now).
-            group.addTask { try? await Task.sleep(for: Self.drainLimit); return false }
+            group.addTask { try? await LoopSleep.for(Self.drainLimit); return false }
             let drained = try await group.next() ?? true
             group.cancelAll()
             if drained { return response }

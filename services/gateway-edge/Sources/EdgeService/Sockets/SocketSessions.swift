@@ -1,3 +1,4 @@
+import AgentIMCore
 import Logging
 import NIOCore
 import NIOWebSocket
@@ -74,7 +75,7 @@ extension SocketSessions {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await Outgoing.write(outbox, to: outbound) }
             let authTimer = Task {
-                try? await Task.sleep(for: .milliseconds(authTimeoutMs))
+                try? await LoopSleep.for(.milliseconds(authTimeoutMs))
                 if !Task.isCancelled, !isAuthenticated() { send.yield(.close(code: 4001, reason: "Authentication timeout")) }
             }
             var outcome = Result<Void, any Error>.success(())
@@ -87,7 +88,7 @@ extension SocketSessions {
             }
             authTimer.cancel()
             send.finish()
-            group.addTask { try? await Task.sleep(for: drainTimeout) }
+            group.addTask { try? await LoopSleep.for(drainTimeout) }
             await group.next()  // the writer drained the outbox, or the drain deadline passed
             group.cancelAll()
             return outcome

@@ -76,7 +76,7 @@ struct PermissionDesk: Sendable {
                 }
                 sweeps += 1
                 // A graceful shutdown ends the pause at once (no wait for the next sweep).
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(500)) }
+                try? await cancelWhenGracefulShutdown { try await LoopSleep.for(.milliseconds(500)) }
             }
         }
     }

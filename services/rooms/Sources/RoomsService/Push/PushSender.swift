@@ -58,7 +58,7 @@ struct PushSender: Service, CustomStringConvertible {
     func untilConfigured() async -> Bool {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             if PushSettings(runtime).keys != nil { return true }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+            try? await cancelWhenGracefulShutdown { try await LoopSleep.for(.seconds(1)) }
         }
         return false
     }
@@ -120,7 +120,7 @@ struct PushSender: Service, CustomStringConvertible {
         let tick = Duration.milliseconds(max(20, min(250, tuning.quietMs / 4)))
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }
+                try? await cancelWhenGracefulShutdown { try await LoopSleep.for(tick) }
                 let room = maxInFlight - inFlight.count
                 guard room > 0 else { continue }
                 let due: [DueBurst]
@@ -202,7 +202,7 @@ struct PushSender: Service, CustomStringConvertible {
             case .retry(let retryAfterMs):
                 guard attempt < tuning.attempts else { break }
                 let wait = max(retryAfterMs ?? 0, delayMs + Int.random(in: 0...(delayMs / 4 + 1)))
-                try? await Task.sleep(for: .milliseconds(wait))
+                try? await LoopSleep.for(.milliseconds(wait))
                 delayMs *= 2
             }
         }

@@ -1,3 +1,4 @@
+import AgentIMCore
 import AgentIMDatabase
 import Logging
 import ServiceLifecycle
@@ -10,7 +11,7 @@ struct RoutingDecisionJanitor: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             // The first pass waits a minute: at start the migrations may still be running.
-            try? await Task.sleep(for: .seconds(60))
+            try? await LoopSleep.for(.seconds(60))
             while !Task.isCancelled {
                 do {
                     try await RoutingDecisionStore(database: database).deleteDecidedBeforeYesterday()
@@ -19,7 +20,7 @@ struct RoutingDecisionJanitor: Service {
                 } catch {
                     database.logger.warning("routing decisions cleanup failed: \(error)")
                 }
-                try? await Task.sleep(for: .seconds(3600))
+                try? await LoopSleep.for(.seconds(3600))
             }
         }
     }

@@ -67,7 +67,7 @@ struct ServiceAgentCaller: Sendable {
         while ending == nil {
             let left = deadline - ContinuousClock.now
             if left <= .zero { ending = .failure(ProviderFailure("Generation timed out")); break }
-            try await Task.sleep(for: min(interval, left))
+            try await LoopSleep.for(min(interval, left))
             if ContinuousClock.now >= deadline { ending = .failure(ProviderFailure("Generation timed out")); break }
             do throws(ProviderFailure) {
                 switch try await backend.poll(taskId: task.taskId) {

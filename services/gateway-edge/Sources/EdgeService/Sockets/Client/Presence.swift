@@ -16,7 +16,7 @@ struct Presence: Sendable {
 
     func lastSocketClosed(userId: String, username: String) {
         Task {
-            try? await Task.sleep(for: .seconds(2))
+            try? await LoopSleep.for(.seconds(2))
             guard await registry.connections(of: userId) == 0, await announced.wentOffline(userId) else { return }
             try? await runtime.deliver(Delivery(audience: .all, frame: ServerFrame.presence(userId: userId, username: username, online: false)))
         }

@@ -1,3 +1,4 @@
+import AgentIMCore
 import AgentIMRuntime
 import Logging
 import ServiceLifecycle
@@ -34,7 +35,7 @@ final class PresenceLease: Service, Sendable {
     /// Renews the leases every third of their life.
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(PresenceBoard.leaseMs / 3)) }
+            try? await cancelWhenGracefulShutdown { try await LoopSleep.for(.milliseconds(PresenceBoard.leaseMs / 3)) }
             guard !Task.isCancelled && !Task.isShuttingDownGracefully else { return }
             var held: [String] = []
             for user in users.withLock({ Array($0) }) {

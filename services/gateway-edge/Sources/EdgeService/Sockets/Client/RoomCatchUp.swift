@@ -37,7 +37,7 @@ struct RoomCatchUp: Sendable {
     /// missing message would never reach it.
     func fill(_ gap: ClientRegistry.Gap) {
         Task {
-            try? await Task.sleep(for: .milliseconds(200))
+            try? await LoopSleep.for(.milliseconds(200))
             for attempt in 1...Self.fillAttempts {
                 guard let from = await registry.gapToFill(gap.socket, room: gap.room) else { return }
                 let last = attempt == Self.fillAttempts
@@ -47,13 +47,13 @@ struct RoomCatchUp: Sendable {
                     // shortly (those messages were being committed), passing holes over only at the end.
                     guard await registry.finishFill(gap.socket, room: gap.room, messages: missed.map { ($0.seq ?? 0, ServerFrame.newMessage($0)) },
                                                     giveUp: last) != nil else { return }
-                    try? await Task.sleep(for: .milliseconds(200))
+                    try? await LoopSleep.for(.milliseconds(200))
                 } catch {
                     if last {
                         logger.warning("gap fill for room \(gap.room) failed: \(error)")
                         await registry.finishFill(gap.socket, room: gap.room, messages: [], giveUp: true)
                     } else {
-                        try? await Task.sleep(for: .seconds(1))
+                        try? await LoopSleep.for(.seconds(1))
                     }
                 }
             }

@@ -84,7 +84,7 @@ final class RoomsBacklog: Sendable {
                     if !sent, backlog.waiting.load(ordering: .relaxed) == 0 {
                         await backlog.restUntilSend()
                     } else {
-                        try await Task.sleep(for: RoomsBacklog.interval)
+                        try await LoopSleep.for(RoomsBacklog.interval)
                     }
                 }
             }

@@ -226,7 +226,7 @@ struct GatewayHandler: Sendable {
             } catch {
                 guard ContinuousClock.now + pause < deadline, !Task.isCancelled else { throw error }
                 runtime.logger.warning("agent reply not on the bus yet, retrying in \(pause): \(error)")
-                try await Task.sleep(for: pause)
+                try await LoopSleep.for(pause)
                 pause = min(pause * 2, .seconds(2))
             }
         }
