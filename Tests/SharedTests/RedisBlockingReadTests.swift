@@ -98,8 +98,8 @@ struct RedisBlockingReadTests {
     /// read. Both kinds: XREAD (followers) and XACK + XREADGROUP (command workers).
     @Test func aCancelledReadEndsAtOnceAndItsConnectionGoesOn() async throws {
         let url = try RedisClientTests.testURL()
-        let redis = try RedisClient(url + "/7")
-        let observer = try RedisClient(url + "/7")
+        let redis = try RedisClient(url + "/8")
+        let observer = try RedisClient(url + "/8")
         let stream = "agentim:test:cancel:\(UUID().uuidString)"
         let bus = RedisBus(redis: redis)
         try await bus.createGroup(stream, group: "g")
@@ -110,7 +110,7 @@ struct RedisBlockingReadTests {
         for (command, read) in reads {
             let started = ContinuousClock.now
             let reading = Task { try await read() }
-            #expect(try await Self.waitUntilBlocked(observer, db: 7, command: command) == 1, "\(command) never blocked")
+            #expect(try await Self.waitUntilBlocked(observer, db: 8, command: command) == 1, "\(command) never blocked")
             reading.cancel()
             let entries = try await reading.value
             let took = ContinuousClock.now - started
@@ -130,7 +130,7 @@ struct RedisBlockingReadTests {
 
     /// A read whose task is already cancelled does not block at all.
     @Test func aReadOfACancelledTaskDoesNotBlock() async throws {
-        let redis = try RedisClient(try RedisClientTests.testURL() + "/7")
+        let redis = try RedisClient(try RedisClientTests.testURL() + "/8")
         let started = ContinuousClock.now
         let reading = Task {
             withUnsafeCurrentTask { $0?.cancel() }
