@@ -13,8 +13,8 @@ import NIOPosix
 public enum LoopSleep {
     public static func `for`(_ duration: Duration) async throws {
         let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
-        let nanoseconds = max(0, duration / .nanoseconds(1))
-        let due = loop.scheduleTask(in: .nanoseconds(Int64(min(nanoseconds, Double(Int64.max))))) {}
+        // NIO's conversion clamps; a deadline already past fires on the loop's next turn.
+        let due = loop.scheduleTask(in: TimeAmount(duration)) {}
         try await withTaskCancellationHandler {
             do {
                 try await due.futureResult.get()
