@@ -42,9 +42,14 @@ public struct CommandWorker: Service, CustomStringConvertible {
     }
 
     /// One partition's entries of a read and the work that handles them together.
-    struct Lane: Sendable {
+    @usableFromInline struct Lane: Sendable {
         var entries: [BusEntry]
         var run: @Sendable () async -> [String]
+
+        @usableFromInline init(entries: [BusEntry], run: @escaping @Sendable () async -> [String]) {
+            self.entries = entries
+            self.run = run
+        }
     }
 
     public init(bus: any Bus, stream: String, group: String, consumer: String,
@@ -69,29 +74,41 @@ public struct CommandWorker: Service, CustomStringConvertible {
 
     /// Like the lane form above, with each entry decoded once: the key and the lane handler
     /// both get the decoded command (nil when it did not decode), so neither parses it again.
+    /// Inlinable, so that the split is compiled for the caller's `Command`: left generic, every
+    /// read paid for runtime type lookups and a key path instantiated per lane (about 5% of the
+    /// rooms process's CPU under fan-out load).
+    @inlinable
     public init<Command: Sendable>(bus: any Bus, stream: String, group: String, consumer: String,
                                    retryAfter: Duration = .seconds(30), logger: Logger,
                                    decode: @escaping @Sendable (BusEntry) -> Command?,
                                    partition: @escaping @Sendable (Command?) -> String,
                                    lanes: @escaping @Sendable ([(entry: BusEntry, command: Command?)]) async -> [String],
                                    handler: @escaping Handler) {
+        self.init(bus: bus, stream: stream, group: group, consumer: consumer, retryAfter: retryAfter, logger: logger, handler: handler,
+                  partition: { partition(decode($0)) },
+                  split: { entries in
+                      var byKey: [String: Int] = [:]
+                      var grouped: [[(entry: BusEntry, command: Command?)]] = []
+                      for entry in entries {
+                          let item = (entry: entry, command: decode(entry))
+                          let key = partition(item.command)
+                          if let index = byKey[key] { grouped[index].append(item) } else { byKey[key] = grouped.count; grouped.append([item]) }
+                      }
+                      return grouped.map { lane in Lane(entries: lane.map { $0.entry }, run: { await lanes(lane) }) }
+                  })
+    }
+
+    @usableFromInline
+    init(bus: any Bus, stream: String, group: String, consumer: String, retryAfter: Duration, logger: Logger, handler: @escaping Handler,
+         partition: @escaping Partition, split: @escaping @Sendable ([BusEntry]) -> [Lane]) {
         self.bus = bus
         self.stream = stream
         self.group = group
         self.consumer = consumer
         self.retryAfter = retryAfter
         self.handler = handler
-        self.partition = { partition(decode($0)) }
-        self.split = { entries in
-            let decoded = entries.map { (entry: $0, command: decode($0)) }
-            var byKey: [String: Int] = [:]
-            var grouped: [[(entry: BusEntry, command: Command?)]] = []
-            for item in decoded {
-                let key = partition(item.command)
-                if let index = byKey[key] { grouped[index].append(item) } else { byKey[key] = grouped.count; grouped.append([item]) }
-            }
-            return grouped.map { lane in Lane(entries: lane.map(\.entry), run: { await lanes(lane) }) }
-        }
+        self.partition = partition
+        self.split = split
         self.logger = logger
     }
 
