@@ -106,7 +106,7 @@ final class FrameSocketPair {
         return texts
     }
 
-    /// A text frame at the start of `bytes` (payloads under 64 KiB) and its length on the wire.
+    /// A text frame at the start of `bytes` and its length on the wire.
     private static func frame(in bytes: [UInt8]) -> (String, Int)? {
         guard bytes.count >= 2 else { return nil }
         precondition(bytes[0] == 0x81, "an unfragmented text frame")
@@ -115,6 +115,10 @@ final class FrameSocketPair {
             guard bytes.count >= 4 else { return nil }
             length = Int(bytes[2]) << 8 | Int(bytes[3])
             header = 4
+        } else if length == 127 {
+            guard bytes.count >= 10 else { return nil }
+            length = bytes[2..<10].reduce(0) { $0 << 8 | Int($1) }
+            header = 10
         }
         guard bytes.count >= header + length else { return nil }
         return (String(decoding: bytes[header..<(header + length)], as: UTF8.self), header + length)

@@ -5,9 +5,9 @@ import WSCore
 /// Something to put on one socket: a text frame, or a close.
 enum Outgoing: Sendable {
     case text(String)
-    /// A text frame already in bytes: a room's delivery is rendered once and the same buffer
+    /// A text frame already encoded: a room's delivery is rendered once and the same buffer
     /// (copy-on-write, never mutated) goes to every socket, with no per-socket copy.
-    case frame(ByteBuffer)
+    case frame(EncodedTextFrame)
     case close(code: Int, reason: String)
 
     /// A session's writer: sends what the session queued, in order, until a close.
@@ -16,8 +16,8 @@ enum Outgoing: Sendable {
             switch item {
             case .text(let text):
                 try? await outbound.write(.text(text))
-            case .frame(let bytes):
-                try? await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: bytes)))
+            case .frame(let frame):
+                try? await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame.payload)))
             case .close(let code, let reason):
                 try? await outbound.close(.init(codeNumber: code), reason: reason)
                 return
@@ -43,7 +43,7 @@ extension Outgoing {
     var byteCount: Int {
         switch self {
         case .text(let text): text.utf8.count
-        case .frame(let bytes): bytes.readableBytes
+        case .frame(let frame): frame.payloadCount
         case .close: 0
         }
     }

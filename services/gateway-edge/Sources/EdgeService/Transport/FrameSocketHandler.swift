@@ -141,6 +141,15 @@ final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let outbox: SocketOutbox
     private let maxMessageSize: Int
     private var context: ChannelHandlerContext?
+    /// NIO's frame encoder's place in the pipeline: frames already encoded are written from
+    /// there, on toward the socket, past the encoder. Writes stay in order either way: neither
+    /// path holds a frame back.
+    private var encoded: ChannelHandlerContext?
+    /// The channel's writability, as its changes pass this handler: read for every frame, where
+    /// asking the channel cost an existential call and an atomic load per socket and delivery.
+    private var writable = true
+    /// `writeHeld` is under way.
+    private var writingHeld = false
     private var loop: (any EventLoop)?
     private let queue = Queue()
     private var isEnded = false
@@ -165,6 +174,8 @@ final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        encoded = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
+        writable = context.channel.isWritable
         loop = context.eventLoop
         outbox.attach(self)
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -196,6 +207,7 @@ final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         ended()
         self.context = nil
+        encoded = nil
     }
 
     // MARK: reading
@@ -368,7 +380,7 @@ final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
             writeHeld(untilUnwritable: false)
             return sendClose(code: WebSocketErrorCode(codeNumber: code), reason: reason)
         }
-        guard held.isEmpty, context.channel.isWritable else {
+        guard held.isEmpty, writable else {
             held.append(item)
             heldBytes += item.byteCount
             if held.count > Outgoing.clientBacklog || heldBytes > Outgoing.clientBacklogBytes {
@@ -391,30 +403,34 @@ final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func write(_ item: Outgoing, context: ChannelHandlerContext, flush: Bool = true) {
-        let frame: WebSocketFrame
         switch item {
         case .text(let text):
             var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
             buffer.writeString(text)
-            frame = WebSocketFrame(fin: true, opcode: .text, data: buffer)
-        case .frame(let bytes):
-            frame = WebSocketFrame(fin: true, opcode: .text, data: bytes)
+            context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: buffer)), promise: nil)
+        case .frame(let frame):
+            if let encoded {
+                encoded.write(NIOAny(frame.wire), promise: nil)
+            } else {
+                context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: frame.payload)), promise: nil)
+            }
         case .close:
             return  // never held: enqueue sends it at once
         }
-        if flush {
-            context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
-        } else {
-            context.write(wrapOutboundOut(frame), promise: nil)
-            unflushed = true
-        }
+        if flush { context.flush() } else { unflushed = true }
     }
 
     /// Moves held frames to the channel, in order: while it is writable, or all of them.
     private func writeHeld(untilUnwritable: Bool) {
         guard let context, !held.isEmpty else { return }
+        // Once at a time: when a close writes out everything held, a flush in here that drains
+        // the socket calls `channelWritabilityChanged` at once, which would write the same held
+        // frames again and then trim `held` twice.
+        guard !writingHeld else { return }
+        writingHeld = true
+        defer { writingHeld = false }
         var written = 0
-        while written < held.count, !untilUnwritable || context.channel.isWritable {
+        while written < held.count, !untilUnwritable || writable {
             write(held[written], context: context)
             heldBytes -= held[written].byteCount
             written += 1
@@ -423,7 +439,8 @@ final class FrameSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, state == .open || state == .failing { writeHeld(untilUnwritable: true) }
+        writable = context.channel.isWritable
+        if writable, state == .open || state == .failing { writeHeld(untilUnwritable: true) }
         context.fireChannelWritabilityChanged()
     }
 

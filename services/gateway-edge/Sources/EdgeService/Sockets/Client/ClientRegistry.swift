@@ -186,7 +186,7 @@ actor ClientRegistry {
         switch delivery.audience {
         case .room(let room, let except):
             // Rendered once for the room: every socket is handed the same bytes.
-            let bytes = ByteBuffer(string: delivery.frame)
+            let bytes = EncodedTextFrame(delivery.frame)
             for id in byRoom[room] ?? [] where !(except?.node == node && except?.socket == id) {
                 if let seq = delivery.seq {
                     if let gap = sequenced(id, room: room, seq: seq, frame: delivery.frame, bytes: bytes, into: &batch) { gaps.append(gap) }
@@ -195,7 +195,7 @@ actor ClientRegistry {
                 }
             }
         case .user(let userId):
-            let bytes = ByteBuffer(string: delivery.frame)
+            let bytes = EncodedTextFrame(delivery.frame)
             for id in byUser[userId] ?? [] { sockets[id]?.post(.frame(bytes), into: &batch) }
         case .socket(let address):
             // Replies to one socket (errors) are not sequenced. A retry's acknowledgement carries
@@ -209,7 +209,7 @@ actor ClientRegistry {
             }
         case .all:
             // Presence goes to every socket: one rendering, one hop per event loop.
-            let bytes = ByteBuffer(string: delivery.frame)
+            let bytes = EncodedTextFrame(delivery.frame)
             // Mutated only for a held socket: a write to `sockets` while iterating it copies it.
             for (id, socket) in sockets where socket.userId != nil {
                 if socket.held == nil { batch.add(socket.outbox, .frame(bytes)) } else { sockets[id]?.held?.append(.frame(bytes)) }
@@ -221,7 +221,7 @@ actor ClientRegistry {
 
     /// Delivers frames of `room` to one socket in sequence order: repeats are dropped,
     /// frames ahead of a hole wait. Returns the gap when one opens and no fill is running.
-    private func sequenced(_ id: String, room: String, seq: Int64, frame: String, bytes: ByteBuffer? = nil,
+    private func sequenced(_ id: String, room: String, seq: Int64, frame: String, bytes: EncodedTextFrame? = nil,
                            into batch: inout OutboxBatch) -> Gap? {
         // The usual case, the next frame with nothing waiting: straight out, the cursor changed in
         // place (no copy of it, no dictionary touched).
