@@ -137,10 +137,17 @@ final class HTTP2Lane: ChannelInboundHandler {
         block.add(name: ":status", value: String(head.status.code))
         for (name, value) in head.headers {
             let lower = lowercased(name)
-            switch lower {
-            case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade": continue
-            case "x-request-id": block.add(name: lower, value: value, indexing: .nonIndexable)
-            default: block.add(name: lower, value: value)
+            // By length first: most names match none of these, and comparing each string with
+            // six others was 1-2% of the edge's time under HTTP/2 load.
+            switch lower.utf8.count {
+            case 7, 10, 16, 17:
+                guard lower != "connection", lower != "keep-alive", lower != "proxy-connection", lower != "transfer-encoding",
+                      lower != "upgrade" else { continue }
+                block.add(name: lower, value: value)
+            case 12 where lower == "x-request-id":
+                block.add(name: lower, value: value, indexing: .nonIndexable)
+            default:
+                block.add(name: lower, value: value)
             }
         }
         return block
