@@ -135,23 +135,16 @@ final class HTTP2Lane: ChannelInboundHandler {
         var block = HPACKHeaders()
         block.reserveCapacity(head.headers.count + 1)
         block.add(name: ":status", value: String(head.status.code))
-        for (name, value) in head.headers {
-            let lower = lowercased(name)
-            // By length first: most names match none of these, and comparing each string with
-            // six others was 1-2% of the edge's time under HTTP/2 load.
-            switch lower.utf8.count {
-            case 7, 10, 16, 17:
-                guard lower != "connection", lower != "keep-alive", lower != "proxy-connection", lower != "transfer-encoding",
-                      lower != "upgrade" else { continue }
-                block.add(name: lower, value: value)
-            case 12 where lower == "x-request-id":
-                block.add(name: lower, value: value, indexing: .nonIndexable)
-            default:
-                block.add(name: lower, value: value)
-            }
+        for (name, value) in head.headers where !connectionSpecific.contains(name) {
+            block.add(name: lowercased(name), value: value, indexing: unindexed.contains(name) ? .nonIndexable : .indexable)
         }
         return block
     }
+
+    /// Matched by length and bytes (`HeaderNames`): comparing each name as a string with six
+    /// others was 3% of the edge's samples under HTTP/2 load.
+    private static let connectionSpecific = HeaderNames(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"])
+    private static let unindexed = HeaderNames(["x-request-id"])
 
     /// `name` itself when it has no upper-case letter (the edge's own names), else a lower-cased copy.
     private static func lowercased(_ name: String) -> String {
