@@ -55,21 +55,12 @@ public struct CommandWorker: Service, CustomStringConvertible {
     public init(bus: any Bus, stream: String, group: String, consumer: String,
                 retryAfter: Duration = .seconds(30), logger: Logger,
                 partition: @escaping Partition = { _ in "" }, lanes: LaneHandler? = nil, handler: @escaping Handler) {
-        self.bus = bus
-        self.stream = stream
-        self.group = group
-        self.consumer = consumer
-        self.retryAfter = retryAfter
-        self.handler = handler
-        self.partition = partition
+        var split: (@Sendable ([BusEntry]) -> [Lane])?
         if let lanes {
-            self.split = { entries in
-                Self.lanes(of: entries, key: partition).map { (lane: [BusEntry]) -> Lane in Lane(entries: lane, run: { await lanes(lane) }) }
-            }
-        } else {
-            self.split = nil
+            split = { entries in Self.lanes(of: entries, key: partition).map { lane in Lane(entries: lane, run: { await lanes(lane) }) } }
         }
-        self.logger = logger
+        self.init(bus: bus, stream: stream, group: group, consumer: consumer, retryAfter: retryAfter, logger: logger, handler: handler,
+                  partition: partition, split: split)
     }
 
     /// Like the lane form above, with each entry decoded once: the key and the lane handler
@@ -87,20 +78,16 @@ public struct CommandWorker: Service, CustomStringConvertible {
         self.init(bus: bus, stream: stream, group: group, consumer: consumer, retryAfter: retryAfter, logger: logger, handler: handler,
                   partition: { partition(decode($0)) },
                   split: { entries in
-                      var byKey: [String: Int] = [:]
-                      var grouped: [[(entry: BusEntry, command: Command?)]] = []
-                      for entry in entries {
-                          let item = (entry: entry, command: decode(entry))
-                          let key = partition(item.command)
-                          if let index = byKey[key] { grouped[index].append(item) } else { byKey[key] = grouped.count; grouped.append([item]) }
+                      let decoded = entries.map { (entry: $0, command: decode($0)) }
+                      return Self.lanes(of: decoded, key: { partition($0.command) }).map { lane in
+                          Lane(entries: lane.map { $0.entry }, run: { await lanes(lane) })
                       }
-                      return grouped.map { lane in Lane(entries: lane.map { $0.entry }, run: { await lanes(lane) }) }
                   })
     }
 
     @usableFromInline
     init(bus: any Bus, stream: String, group: String, consumer: String, retryAfter: Duration, logger: Logger, handler: @escaping Handler,
-         partition: @escaping Partition, split: @escaping @Sendable ([BusEntry]) -> [Lane]) {
+         partition: @escaping Partition, split: (@Sendable ([BusEntry]) -> [Lane])?) {
         self.bus = bus
         self.stream = stream
         self.group = group
@@ -113,9 +100,11 @@ public struct CommandWorker: Service, CustomStringConvertible {
     }
 
     /// Entries grouped by key, groups in order of first appearance, entries in stream order.
-    static func lanes(of entries: [BusEntry], key: (BusEntry) -> String) -> [[BusEntry]] {
+    /// Inlinable, as the decoded form's split that calls it.
+    @inlinable
+    static func lanes<Item>(of entries: [Item], key: (Item) -> String) -> [[Item]] {
         var byKey: [String: Int] = [:]
-        var grouped: [[BusEntry]] = []
+        var grouped: [[Item]] = []
         for entry in entries {
             let k = key(entry)
             if let index = byKey[k] { grouped[index].append(entry) } else { byKey[k] = grouped.count; grouped.append([entry]) }
